@@ -1,0 +1,62 @@
+//! API Gateway (dedicated edition): instance creation progress (seed 001,
+//! `ShowDetailsOfInstanceProgressV2`).
+
+use crate::client::Client;
+use crate::de;
+use crate::endpoint::Service;
+use crate::error::Result;
+use crate::id;
+use crate::vocab::{vocabulary, OpenEnum};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use serde_with::skip_serializing_none;
+
+vocabulary! {
+    /// The APIG creation status (`status` of [`ApigCreationProgress`]).
+    pub enum ApigProgressStatus {
+        /// `creating`: being created.
+        Creating = "creating",
+        /// `success`: created.
+        Success = "success",
+        /// `failed`: creation failed; `error_code` and `error_msg` say why.
+        Failed = "failed",
+    }
+}
+
+/// Creation progress of a dedicated APIG instance.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ApigCreationProgress {
+    /// Progress in percent: 30, 50, 80, 90 or 100 (some servers send it as a string).
+    #[serde(default, deserialize_with = "de::int")]
+    pub progress: Option<i64>,
+    /// `creating`, `success` or `failed`.
+    pub status: Option<OpenEnum<ApigProgressStatus>>,
+    /// Why creation failed.
+    pub error_code: Option<String>,
+    /// Why creation failed, for people.
+    pub error_msg: Option<String>,
+    /// When creation started (Unix time, milliseconds).
+    #[serde(default, deserialize_with = "de::int")]
+    pub start_time: Option<i64>,
+    /// When creation ended (Unix time, milliseconds).
+    #[serde(default, deserialize_with = "de::int")]
+    pub end_time: Option<i64>,
+    /// Fields this version does not know, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Client {
+    /// `GET /v2/{project_id}/apigw/instances/{instance_id}/progress`: how far the creation of a
+    /// dedicated APIG instance has got.
+    pub fn apig_creation_progress(&self, instance_id: &str) -> Result<ApigCreationProgress> {
+        let instance = id::path_segment("instance_id", instance_id)?;
+        let path = format!(
+            "/v2/{}/apigw/instances/{instance}/progress",
+            self.project_segment()
+        );
+        self.get_json(Service::Apig, &path, &[], "APIG creation progress")
+    }
+}

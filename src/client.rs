@@ -1,0 +1,412 @@
+//! The client: configuration, and the one path every call takes
+//! (build URL → authenticate → send → decode).
+
+use crate::auth::{Authenticate, Credentials, Secret};
+use crate::endpoint::{Endpoint, Service};
+use crate::error::{self, Error, Result, ServiceError};
+use crate::id;
+use crate::transport::{Transport, TransportConfig};
+use serde::de::DeserializeOwned;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Default time allowed to establish a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time allowed for a whole request, connecting and reading the body included.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default largest response body accepted (16 MiB).
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// A blocking client for the ROMA Connect, APIG and Cloud DC instance APIs.
+///
+/// Cheap to clone (clones share one connection pool), `Send + Sync`: build one per
+/// configuration and share it between threads.
+///
+/// ```no_run
+/// let client = hwinst::Client::builder()
+///     .region("cn-north-4")
+///     .project_id("0a1b2c3d4e5f")
+///     .token(std::env::var("HWINST_TOKEN")?)
+///     .build()?;
+/// let progress = client.apig_creation_progress("eddc4d25480b4cd6b512f270a1b8b341")?;
+/// println!("{:?}% {:?}", progress.progress, progress.status);
+/// # Ok::<_, Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// Already checked and percent-encoded.
+    project_id: String,
+    /// Per service, the endpoint or why there is none (reported when that service is used).
+    endpoints: [Result<Endpoint, String>; 3],
+    transport: Transport,
+    auth: Box<dyn Authenticate>,
+}
+
+impl Client {
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The base URL used for `service`, or `None` when it has none (its calls then fail with
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config)).
+    pub fn endpoint(&self, service: Service) -> Option<&str> {
+        self.inner.endpoints[service as usize]
+            .as_ref()
+            .ok()
+            .map(Endpoint::as_str)
+    }
+
+    /// The project ID as it appears in request paths (percent-encoded).
+    pub(crate) fn project_segment(&self) -> &str {
+        &self.inner.project_id
+    }
+
+    /// `GET {endpoint}{path}?{query}` on `service`, decoded as `T`. `path` must already be
+    /// built from checked, encoded segments; `what` names the response in errors.
+    pub(crate) fn get_json<T: DeserializeOwned>(
+        &self,
+        service: Service,
+        path: &str,
+        query: &[(&str, String)],
+        what: &'static str,
+    ) -> Result<T> {
+        let endpoint = self.inner.endpoints[service as usize]
+            .as_ref()
+            .map_err(|why| Error::Config(why.clone()))?;
+        let url = endpoint.url(path, &id::query_string(query));
+        let reply = self.inner.transport.get(&url, self.inner.auth.as_ref())?;
+        let secrets = self.inner.auth.secrets();
+        if !reply.is_success() {
+            let mut error = ServiceError::from_response(reply.status, reply.request_id, &reply.body);
+            error.redact(&secrets);
+            return Err(Error::Service(Box::new(error)));
+        }
+        decode(what, &reply.body).map_err(|message| Error::Decode {
+            what,
+            message: error::redact(&message, &secrets),
+        })
+    }
+}
+
+/// Decodes a 2xx body, naming the field that did not fit.
+fn decode<T: DeserializeOwned>(what: &str, body: &[u8]) -> std::result::Result<T, String> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|e| decode_message(what, &e.path().to_string(), e.inner(), body))?;
+    deserializer
+        .end()
+        .map_err(|e| decode_message(what, ".", &e, body))?;
+    Ok(value)
+}
+
+fn decode_message(what: &str, path: &str, error: &serde_json::Error, body: &[u8]) -> String {
+    let mut message = if path == "." {
+        error.to_string()
+    } else {
+        format!("at `{path}`: {error}")
+    };
+    if error.is_syntax() || error.is_eof() {
+        match error::snippet(body) {
+            Some(start) => message.push_str(&format!(" (the body starts: {start})")),
+            None => message.push_str(&format!(" (the {what} body is empty)")),
+        }
+    }
+    message
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("Client");
+        s.field("project_id", &self.inner.project_id);
+        for service in Service::ALL {
+            s.field(service.name(), &self.endpoint(service));
+        }
+        s.finish_non_exhaustive()
+    }
+}
+
+/// Configures a [`Client`]. Every setting has a safe default except the credentials, the
+/// project ID, and a region or endpoints.
+///
+/// ```
+/// use std::time::Duration;
+/// use hwinst::{Client, Service};
+///
+/// let client = Client::builder()
+///     .region("cn-east-3")
+///     .project_id("0a1b2c3d4e5f")
+///     .token("MIIE...")
+///     .endpoint(Service::Roma, "https://roma.example.internal:8443")
+///     .request_timeout(Duration::from_secs(10))
+///     .user_agent("my-pipeline/2.1")
+///     .build()?;
+/// assert_eq!(client.endpoint(Service::Roma), Some("https://roma.example.internal:8443"));
+/// assert_eq!(client.endpoint(Service::Clouddc), Some("https://clouddc.cn-east-3.myhuaweicloud.com"));
+/// # Ok::<_, hwinst::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ClientBuilder {
+    region: Option<String>,
+    project_id: Option<String>,
+    credentials: Option<Credentials>,
+    endpoints: [Option<String>; 3],
+    connect_timeout: Duration,
+    request_timeout: Duration,
+    max_response_bytes: u64,
+    allow_http: bool,
+    user_agent: Option<String>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> ClientBuilder {
+        ClientBuilder {
+            region: None,
+            project_id: None,
+            credentials: None,
+            endpoints: [None, None, None],
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            allow_http: false,
+            user_agent: None,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The region (e.g. `cn-north-4`), from which each service's endpoint is derived unless it
+    /// is set with [`endpoint`](Self::endpoint).
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// The project ID that every request path carries.
+    pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
+        self.project_id = Some(project_id.into());
+        self
+    }
+
+    /// Authenticate with an IAM token (sent as `X-Auth-Token`).
+    pub fn token(self, token: impl Into<Secret>) -> Self {
+        self.credentials(Credentials::Token(token.into()))
+    }
+
+    /// Authenticate with `credentials`.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// The base URL of `service` (`https://host[:port][/prefix]`). Always wins over the region.
+    pub fn endpoint(mut self, service: Service, url: impl Into<String>) -> Self {
+        self.endpoints[service as usize] = Some(url.into());
+        self
+    }
+
+    /// Time allowed to establish a connection (default 10 s; zero is refused).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for a whole request, reading the body included (default 30 s; zero is
+    /// refused).
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// The largest response body accepted (default 16 MiB); larger ones fail with
+    /// [`Error::BodyTooLarge`].
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// Permit plain `http://` endpoints on hosts that are not loopback (default `false`).
+    pub fn allow_http(mut self, allow: bool) -> Self {
+        self.allow_http = allow;
+        self
+    }
+
+    /// Appended to the `User-Agent` header after `hwinst/<version>`, e.g. `my-tool/1.2`.
+    pub fn user_agent(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent = Some(suffix.into());
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<Client> {
+        let auth = self
+            .credentials
+            .ok_or_else(|| Error::Config("no credentials: set a token".into()))?
+            .into_auth()?;
+        let project_id = self
+            .project_id
+            .as_deref()
+            .ok_or_else(|| Error::Config("no project_id".into()))
+            .and_then(|p| {
+                id::path_segment("project_id", p).map_err(|e| match e {
+                    Error::InvalidArgument(m) => Error::Config(m),
+                    other => other,
+                })
+            })?;
+        for (name, value) in [
+            ("connect timeout", self.connect_timeout),
+            ("request timeout", self.request_timeout),
+        ] {
+            if value.is_zero() {
+                return Err(Error::Config(format!("the {name} must be greater than zero")));
+            }
+        }
+        if self.max_response_bytes == 0 {
+            return Err(Error::Config("max_response_bytes must be greater than zero".into()));
+        }
+        let endpoints = resolve_endpoints(self.region.as_deref(), &self.endpoints, self.allow_http)?;
+        let user_agent = user_agent(self.user_agent.as_deref())?;
+        let transport = Transport::new(&TransportConfig {
+            connect_timeout: self.connect_timeout,
+            request_timeout: self.request_timeout,
+            max_response_bytes: self.max_response_bytes,
+            user_agent,
+        })?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                project_id,
+                endpoints,
+                transport,
+                auth,
+            }),
+        })
+    }
+}
+
+/// `hwinst/<version>`, then the caller's suffix.
+fn user_agent(suffix: Option<&str>) -> Result<String> {
+    let base = concat!("hwinst/", env!("CARGO_PKG_VERSION"));
+    match suffix.map(str::trim) {
+        None | Some("") => Ok(base.to_owned()),
+        Some(s) if s.bytes().all(|b| (0x20..=0x7e).contains(&b)) => Ok(format!("{base} {s}")),
+        Some(_) => Err(Error::Config(
+            "the user agent may hold only printable ASCII characters".into(),
+        )),
+    }
+}
+
+/// Each service's endpoint: the explicit one, else the region's. A service with neither gets
+/// the reason, reported when it is used; a configuration in which no service has an endpoint
+/// is refused now.
+fn resolve_endpoints(
+    region: Option<&str>,
+    explicit: &[Option<String>; 3],
+    allow_http: bool,
+) -> Result<[Result<Endpoint, String>; 3]> {
+    let mut resolved = [Err(String::new()), Err(String::new()), Err(String::new())];
+    for service in Service::ALL {
+        resolved[service as usize] = match (&explicit[service as usize], region) {
+            (Some(url), _) => Ok(Endpoint::parse(service, url, allow_http)?),
+            (None, Some(region)) => match service.regional_endpoint(region) {
+                Some(url) => Ok(Endpoint::parse(service, &url, false)?),
+                None => Err(format!(
+                    "{service} has no known endpoint in region {region:?} (its regions: {}); \
+                     set the {service} endpoint explicitly",
+                    service.regions().join(", ")
+                )),
+            },
+            (None, None) => Err(format!(
+                "no endpoint for {service}: set a region or the {service} endpoint"
+            )),
+        };
+    }
+    if resolved.iter().all(Result::is_err) {
+        return Err(Error::Config(match region {
+            Some(region) => format!(
+                "unknown region {region:?}: no service has an endpoint there; \
+                 set the endpoints explicitly"
+            ),
+            None => "set a region or at least one endpoint".into(),
+        }));
+    }
+    Ok(resolved)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> ClientBuilder {
+        Client::builder().project_id("p1").token("s3cr3t-t0ken")
+    }
+
+    #[test]
+    fn client_is_send_and_sync() {
+        fn check<T: Send + Sync + Clone>() {}
+        check::<Client>();
+    }
+
+    #[test]
+    fn endpoints_from_region_and_explicit() {
+        let client = base()
+            .region("cn-north-4")
+            .endpoint(Service::Clouddc, "http://127.0.0.1:8080/")
+            .build()
+            .unwrap();
+        assert_eq!(
+            client.endpoint(Service::Roma),
+            Some("https://roma.cn-north-4.myhuaweicloud.com")
+        );
+        assert_eq!(client.endpoint(Service::Clouddc), Some("http://127.0.0.1:8080"));
+    }
+
+    #[test]
+    fn a_service_without_endpoint_fails_when_used() {
+        let client = base().region("cn-north-4").build().unwrap();
+        assert_eq!(client.endpoint(Service::Clouddc), None);
+        let err = client.clouddc_instance_status("i1").unwrap_err();
+        assert!(matches!(err, Error::Config(_)), "{err}");
+        assert!(err.to_string().contains("cn-north-4"), "{err}");
+    }
+
+    #[test]
+    fn configuration_errors() {
+        let cases: Vec<(ClientBuilder, &str)> = vec![
+            (Client::builder().region("cn-north-4").project_id("p"), "credentials"),
+            (Client::builder().region("cn-north-4").token("t"), "project_id"),
+            (base(), "region"),
+            (base().region("moon-base-1"), "unknown region"),
+            (base().region("cn-north-4").project_id("a/b"), "project_id"),
+            (base().region("cn-north-4").connect_timeout(Duration::ZERO), "connect timeout"),
+            (base().region("cn-north-4").request_timeout(Duration::ZERO), "request timeout"),
+            (base().region("cn-north-4").max_response_bytes(0), "max_response_bytes"),
+            (base().region("cn-north-4").user_agent("a\r\nX-Evil: 1"), "user agent"),
+            (base().endpoint(Service::Roma, "http://example.com"), "allow_http"),
+        ];
+        for (builder, expected) in cases {
+            let err = builder.build().unwrap_err();
+            assert!(matches!(err, Error::Config(_)), "{err}");
+            assert!(err.to_string().contains(expected), "{err} lacks {expected}");
+        }
+    }
+
+    #[test]
+    fn user_agent_has_version_and_suffix() {
+        assert_eq!(user_agent(None).unwrap(), format!("hwinst/{}", env!("CARGO_PKG_VERSION")));
+        assert!(user_agent(Some("tool/1")).unwrap().ends_with(" tool/1"));
+    }
+
+    #[test]
+    fn debug_hides_the_token() {
+        let builder = base().region("cn-north-4");
+        assert!(!format!("{builder:?}").contains("s3cr3t"));
+        let client = builder.build().unwrap();
+        assert!(!format!("{client:?}").contains("s3cr3t"));
+    }
+}

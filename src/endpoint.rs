@@ -1,0 +1,250 @@
+//! Where each service is reached: an explicit endpoint, else the region's entry in the
+//! service's region table (service-facts §2).
+
+use crate::error::{Error, Result};
+use std::fmt;
+use std::net::IpAddr;
+use ureq::http::Uri;
+
+/// The Huawei Cloud services hwinst talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Service {
+    /// ROMA Connect (`roma.{region}.myhuaweicloud.com`).
+    Roma,
+    /// API Gateway, dedicated edition (`apig.{region}.myhuaweicloud.com`).
+    Apig,
+    /// Cloud DC (`clouddc.{region}.myhuaweicloud.com`).
+    Clouddc,
+}
+
+impl Service {
+    /// Every service, in a fixed order.
+    pub const ALL: [Service; 3] = [Service::Roma, Service::Apig, Service::Clouddc];
+
+    /// The service's name as used in host names and configuration keys.
+    pub fn name(self) -> &'static str {
+        match self {
+            Service::Roma => "roma",
+            Service::Apig => "apig",
+            Service::Clouddc => "clouddc",
+        }
+    }
+
+    /// The regions the official SDKs list for this service.
+    pub fn regions(self) -> &'static [&'static str] {
+        match self {
+            Service::Roma => ROMA_REGIONS,
+            Service::Apig => APIG_REGIONS,
+            Service::Clouddc => CLOUDDC_REGIONS,
+        }
+    }
+
+    /// The endpoint of this service in `region`, or `None` when the region is not in the
+    /// service's table.
+    ///
+    /// ```
+    /// use hwinst::Service;
+    /// assert_eq!(
+    ///     Service::Apig.regional_endpoint("cn-north-4").as_deref(),
+    ///     Some("https://apig.cn-north-4.myhuaweicloud.com")
+    /// );
+    /// assert_eq!(Service::Clouddc.regional_endpoint("cn-north-4"), None);
+    /// ```
+    pub fn regional_endpoint(self, region: &str) -> Option<String> {
+        if !self.regions().contains(&region) {
+            return None;
+        }
+        let domain = match (self, region) {
+            (Service::Apig, "eu-west-101") => "myhuaweicloud.eu",
+            _ => "myhuaweicloud.com",
+        };
+        Some(format!("https://{}.{region}.{domain}", self.name()))
+    }
+}
+
+impl fmt::Display for Service {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+const ROMA_REGIONS: &[&str] = &[
+    "cn-north-1",
+    "cn-north-4",
+    "cn-east-2",
+    "cn-east-3",
+    "cn-south-1",
+    "ap-southeast-1",
+    "ap-southeast-3",
+    "ru-northwest-2",
+];
+
+const CLOUDDC_REGIONS: &[&str] = &["cn-east-3", "cn-southwest-2", "cn-south-1", "ap-southeast-3"];
+
+const APIG_REGIONS: &[&str] = &[
+    "ae-ad-1",
+    "af-north-1",
+    "af-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "cn-east-2",
+    "cn-east-3",
+    "cn-east-4",
+    "cn-east-5",
+    "cn-north-1",
+    "cn-north-2",
+    "cn-north-4",
+    "cn-north-9",
+    "cn-north-11",
+    "cn-north-12",
+    "cn-south-1",
+    "cn-south-2",
+    "cn-south-4",
+    "cn-southwest-2",
+    "cn-southwest-3",
+    "eu-west-0",
+    "eu-west-101",
+    "la-north-2",
+    "la-south-2",
+    "me-east-1",
+    "my-kualalumpur-1",
+    "na-mexico-1",
+    "ru-moscow-1",
+    "ru-northwest-2",
+    "sa-brazil-1",
+    "tr-west-1",
+];
+
+/// A checked base URL: `scheme://host[:port][/prefix]`, without a trailing `/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Endpoint {
+    base: String,
+}
+
+impl Endpoint {
+    /// Checks `url` as the endpoint of `service`. Plain `http://` is refused unless the host is
+    /// loopback or `allow_http` is set, so a token never crosses a network in clear text by
+    /// accident.
+    pub(crate) fn parse(service: Service, url: &str, allow_http: bool) -> Result<Endpoint> {
+        let shown = without_user_info(url);
+        let bad = |why: &str| Error::Config(format!("endpoint for {service} {shown:?} {why}"));
+        let uri: Uri = url
+            .parse()
+            .map_err(|e| bad(&format!("is not a URL: {e}")))?;
+        let authority = uri
+            .authority()
+            .ok_or_else(|| bad("has no host (expected https://host[:port])"))?;
+        if authority.as_str().contains('@') {
+            return Err(bad("must not carry user information"));
+        }
+        if uri.query().is_some() || url.contains('#') {
+            return Err(bad("must not have a query or fragment"));
+        }
+        match uri.scheme_str() {
+            Some("https") => {}
+            Some("http") if allow_http || is_loopback(authority.host()) => {}
+            Some("http") => {
+                return Err(bad(
+                    "uses plain http to a host that is not loopback (set allow_http to permit it)",
+                ))
+            }
+            _ => return Err(bad("must start with https:// or http://")),
+        }
+        let base = format!(
+            "{}://{}{}",
+            uri.scheme_str().unwrap_or_default(),
+            authority.as_str(),
+            uri.path().trim_end_matches('/')
+        );
+        Ok(Endpoint { base })
+    }
+
+    /// The URL of `path` (which starts with `/`) with an optional encoded query.
+    pub(crate) fn url(&self, path: &str, query: &str) -> String {
+        if query.is_empty() {
+            format!("{}{path}", self.base)
+        } else {
+            format!("{}{path}?{query}", self.base)
+        }
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        &self.base
+    }
+}
+
+/// `url` with anything between `://` and `@` masked: user information may hold a password,
+/// and the URL goes into error messages.
+fn without_user_info(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(start), Some(at)) if start + 3 <= at => {
+            format!("{}***{}", &url[..start + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regional_endpoints_follow_the_table() {
+        assert_eq!(
+            Service::Roma.regional_endpoint("cn-north-4").unwrap(),
+            "https://roma.cn-north-4.myhuaweicloud.com"
+        );
+        assert_eq!(
+            Service::Apig.regional_endpoint("eu-west-101").unwrap(),
+            "https://apig.eu-west-101.myhuaweicloud.eu"
+        );
+        assert_eq!(
+            Service::Clouddc.regional_endpoint("cn-southwest-2").unwrap(),
+            "https://clouddc.cn-southwest-2.myhuaweicloud.com"
+        );
+        assert_eq!(Service::Roma.regional_endpoint("la-south-2"), None);
+        assert_eq!(Service::Roma.regional_endpoint("CN-NORTH-4"), None);
+        assert_eq!(Service::Roma.regional_endpoint(""), None);
+    }
+
+    #[test]
+    fn endpoint_checks() {
+        let ok = |url: &str, allow_http| Endpoint::parse(Service::Roma, url, allow_http);
+        assert_eq!(ok("https://example.com/", false).unwrap().as_str(), "https://example.com");
+        assert_eq!(
+            ok("https://example.com:8443/prefix/", false).unwrap().as_str(),
+            "https://example.com:8443/prefix"
+        );
+        for url in ["http://127.0.0.1:1234", "http://localhost", "http://[::1]:80", "http://127.9.9.9"] {
+            assert!(ok(url, false).is_ok(), "{url}");
+        }
+        assert!(ok("http://example.com", true).is_ok());
+        for url in [
+            "http://example.com",
+            "http://10.0.0.1",
+            "ftp://example.com",
+            "example.com",
+            "https://user:pw@example.com",
+            "https://example.com/?a=b",
+            "https://example.com/#x",
+            "",
+            "https://",
+        ] {
+            let err = ok(url, false).unwrap_err();
+            assert!(matches!(err, Error::Config(_)), "{url}: {err}");
+        }
+        // The password of a URL with user information is never echoed back.
+        let err = ok("https://user:hunter2@example.com", false).unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+        assert!(err.to_string().contains("user information"), "{err}");
+    }
+}

@@ -1,0 +1,384 @@
+//! Errors: every failure is an [`Error`], and every error has one [`ErrorKind`], the Rust
+//! face of the C ABI's `hwinst_code`.
+//!
+//! A non-2xx answer becomes a [`ServiceError`] that keeps what the service said (HTTP status,
+//! `error_code`, `error_msg`, `error_details`, request ID) whichever of the services' error body
+//! shapes it came in. No error ever carries a credential: the client removes its own secrets
+//! from anything the server sent back before it is stored here.
+
+use std::fmt;
+
+/// A boxed error kept as the [`std::error::Error::source`] of a transport failure.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// What went wrong, in the categories callers act on. Matches `hwinst_code` in the C ABI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// An argument was rejected before anything was sent (empty or unsafe ID, bad query).
+    InvalidArgument,
+    /// The client's configuration is unusable (missing region or endpoint, bad URL, ...).
+    Config,
+    /// DNS, connect, TLS or I/O failure, or a response body over the size limit.
+    Transport,
+    /// A connect or request timeout expired.
+    Timeout,
+    /// HTTP 401.
+    Unauthorized,
+    /// HTTP 403.
+    Forbidden,
+    /// HTTP 404.
+    NotFound,
+    /// HTTP 429.
+    Throttled,
+    /// HTTP 5xx.
+    Server,
+    /// Any other non-2xx answer.
+    Api,
+    /// A 2xx answer whose body is not of the documented shape.
+    Decode,
+}
+
+impl ErrorKind {
+    /// The stable name used as `code` in the C ABI's error document, e.g. `"NOT_FOUND"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidArgument => "INVALID_ARGUMENT",
+            ErrorKind::Config => "CONFIG",
+            ErrorKind::Transport => "TRANSPORT",
+            ErrorKind::Timeout => "TIMEOUT",
+            ErrorKind::Unauthorized => "UNAUTHORIZED",
+            ErrorKind::Forbidden => "FORBIDDEN",
+            ErrorKind::NotFound => "NOT_FOUND",
+            ErrorKind::Throttled => "THROTTLED",
+            ErrorKind::Server => "SERVER",
+            ErrorKind::Api => "API",
+            ErrorKind::Decode => "DECODE",
+        }
+    }
+
+    /// The kind of a non-2xx HTTP status.
+    pub fn from_http_status(status: u16) -> ErrorKind {
+        match status {
+            401 => ErrorKind::Unauthorized,
+            403 => ErrorKind::Forbidden,
+            404 => ErrorKind::NotFound,
+            429 => ErrorKind::Throttled,
+            500..=599 => ErrorKind::Server,
+            _ => ErrorKind::Api,
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Every failure of an hwinst call.
+///
+/// `Display` is one line meant for a log or a terminal; [`Error::kind`] is what to branch on.
+///
+/// ```
+/// use hwinst::{Client, ErrorKind};
+///
+/// let err = Client::builder()
+///     .endpoint(hwinst::Service::Roma, "http://127.0.0.1:9")
+///     .project_id("0a1b2c3d4e5f")
+///     .token("secret-token")
+///     .build()
+///     .unwrap()
+///     .roma_instance("../etc")
+///     .unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+/// assert!(!err.is_retryable());
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An argument was rejected before any request was sent.
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+
+    /// The configuration cannot work.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+
+    /// The request could not be sent or its answer could not be read.
+    #[error("transport error: {message}")]
+    Transport {
+        /// What failed, for people.
+        message: String,
+        /// Whether sending the same request again may succeed (refused or reset connections,
+        /// truncated answers), as opposed to DNS, TLS or protocol failures.
+        retryable: bool,
+        /// The underlying error.
+        #[source]
+        source: Option<BoxError>,
+    },
+
+    /// A connect or request timeout expired.
+    #[error("timed out: {0}")]
+    Timeout(String),
+
+    /// The response body was larger than the client's `max_response_bytes`.
+    #[error("response body exceeds the limit of {limit} bytes")]
+    BodyTooLarge {
+        /// The limit in force.
+        limit: u64,
+    },
+
+    /// The service answered with a non-2xx status.
+    #[error("{0}")]
+    Service(Box<ServiceError>),
+
+    /// A 2xx answer whose body is not of the documented shape.
+    #[error("could not decode the {what} response: {message}")]
+    Decode {
+        /// Which response (e.g. `"ROMA creation progress"`).
+        what: &'static str,
+        /// Where and why decoding failed, with the start of the body when it was not JSON.
+        message: String,
+    },
+}
+
+/// The result of every hwinst call.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The category of this error (the C ABI's `hwinst_code`).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
+            Error::Config(_) => ErrorKind::Config,
+            Error::Transport { .. } | Error::BodyTooLarge { .. } => ErrorKind::Transport,
+            Error::Timeout(_) => ErrorKind::Timeout,
+            Error::Service(e) => ErrorKind::from_http_status(e.status),
+            Error::Decode { .. } => ErrorKind::Decode,
+        }
+    }
+
+    /// Whether the same request may succeed if sent again: 429, 500, 502, 503, 504, timeouts,
+    /// and connection-level failures. Never 4xx other than 429, never decode or argument errors.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Transport { retryable, .. } => *retryable,
+            Error::Timeout(_) => true,
+            Error::Service(e) => matches!(e.status, 429 | 500 | 502 | 503 | 504),
+            Error::InvalidArgument(_)
+            | Error::Config(_)
+            | Error::BodyTooLarge { .. }
+            | Error::Decode { .. } => false,
+        }
+    }
+
+    /// What the service said, when it answered with a non-2xx status.
+    pub fn service_error(&self) -> Option<&ServiceError> {
+        match self {
+            Error::Service(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, when the service answered with a non-2xx status.
+    pub fn http_status(&self) -> Option<u16> {
+        self.service_error().map(|e| e.status)
+    }
+
+    /// The request ID the service gave, when it answered with a non-2xx status.
+    pub fn request_id(&self) -> Option<&str> {
+        self.service_error().and_then(|e| e.request_id.as_deref())
+    }
+}
+
+/// What a service said when it answered with a non-2xx status.
+///
+/// Decoded from any of the services' error bodies: `{"error_code","error_msg"}` (APIG,
+/// CloudDC), `{"error_code","error_msg","error_details","request_id"}` (ROMA),
+/// `{"errorCode","errorMsg"}`, `{"code","message"}`, any of these nested under `"error"`, and
+/// plain text, HTML or empty bodies (kept as a short [`body_snippet`](Self::body_snippet)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServiceError {
+    /// The HTTP status code.
+    pub status: u16,
+    /// The service's error code, e.g. `APIC.7302`.
+    pub error_code: Option<String>,
+    /// The service's error message.
+    pub error_msg: Option<String>,
+    /// ROMA's `error_details`.
+    pub error_details: Option<String>,
+    /// The `X-Request-Id` response header, else the body's `request_id`.
+    pub request_id: Option<String>,
+    /// The start of the body, with markup removed, when it was not a recognised error document.
+    pub body_snippet: Option<String>,
+}
+
+/// How much of an unrecognised error body is kept.
+const SNIPPET_CHARS: usize = 200;
+
+impl ServiceError {
+    /// Decodes an error answer. `header_request_id` is the `X-Request-Id` header, which wins
+    /// over a `request_id` in the body.
+    pub(crate) fn from_response(
+        status: u16,
+        header_request_id: Option<String>,
+        body: &[u8],
+    ) -> ServiceError {
+        let mut error = ServiceError {
+            status,
+            error_code: None,
+            error_msg: None,
+            error_details: None,
+            request_id: None,
+            body_snippet: None,
+        };
+        let document = serde_json::from_slice::<serde_json::Value>(body).ok();
+        let fields = document.as_ref().and_then(error_fields);
+        match fields {
+            Some(fields) => {
+                let pick = |names: &[&str]| names.iter().find_map(|n| text_field(fields, n));
+                error.error_code = pick(&["error_code", "errorCode", "code"]);
+                error.error_msg = pick(&["error_msg", "errorMsg", "message", "error_message"]);
+                error.error_details = pick(&["error_details", "errorDetails", "details"]);
+                error.request_id = pick(&["request_id", "requestId"]);
+                if error.error_code.is_none() && error.error_msg.is_none() {
+                    error.body_snippet = snippet(body);
+                }
+            }
+            None => error.body_snippet = snippet(body),
+        }
+        if let Some(id) = header_request_id.filter(|id| !id.is_empty()) {
+            error.request_id = Some(id);
+        }
+        error
+    }
+
+    /// Replaces every occurrence of each secret in the strings the server sent.
+    pub(crate) fn redact(&mut self, secrets: &[&str]) {
+        for field in [
+            &mut self.error_code,
+            &mut self.error_msg,
+            &mut self.error_details,
+            &mut self.request_id,
+            &mut self.body_snippet,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            *field = redact(field, secrets);
+        }
+    }
+}
+
+impl fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {}", self.status)?;
+        if let Some(reason) = http_reason(self.status) {
+            write!(f, " {reason}")?;
+        }
+        let said: Vec<&str> = [&self.error_code, &self.error_msg, &self.error_details]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if !said.is_empty() {
+            write!(f, ": {}", said.join(": "))?;
+        } else if let Some(snippet) = &self.body_snippet {
+            write!(f, ": {snippet}")?;
+        } else {
+            f.write_str(" (empty body)")?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+fn http_reason(status: u16) -> Option<&'static str> {
+    ureq::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+}
+
+/// The object holding the error fields: the document itself, or its `"error"` object.
+fn error_fields(document: &serde_json::Value) -> Option<&serde_json::Map<String, serde_json::Value>> {
+    let object = document.as_object()?;
+    match object.get("error") {
+        Some(serde_json::Value::Object(nested)) => Some(nested),
+        _ => Some(object),
+    }
+}
+
+/// A field as text: strings as they are, numbers and booleans written out, null and empty
+/// strings as absent, objects and arrays as compact JSON.
+fn text_field(fields: &serde_json::Map<String, serde_json::Value>, name: &str) -> Option<String> {
+    match fields.get(name)? {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) if s.is_empty() => None,
+        serde_json::Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
+/// A short, one-line, human-readable start of a body: markup tags dropped, white space folded,
+/// at most [`SNIPPET_CHARS`] characters. `None` for an empty or blank body.
+pub(crate) fn snippet(body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
+    let mut out = String::new();
+    let mut in_tag = false;
+    let mut pending_space = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                pending_space = true;
+            }
+            _ if in_tag => {}
+            c if c.is_whitespace() || c.is_control() => pending_space = true,
+            c => {
+                if pending_space && !out.is_empty() {
+                    out.push(' ');
+                }
+                pending_space = false;
+                out.push(c);
+                if out.chars().count() >= SNIPPET_CHARS {
+                    out.push('…');
+                    break;
+                }
+            }
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// `text` with every non-empty secret replaced by `***`.
+pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
+    secrets
+        .iter()
+        .filter(|s| !s.is_empty())
+        .fold(text.to_owned(), |acc, secret| acc.replace(secret, "***"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippet_strips_markup_and_folds_space() {
+        let html = b"<html>\n<head><title>502 Bad Gateway</title></head>\n<body>nginx</body></html>";
+        assert_eq!(snippet(html).as_deref(), Some("502 Bad Gateway nginx"));
+        assert_eq!(snippet(b"  \n "), None);
+        let long = "x".repeat(1000);
+        assert_eq!(snippet(long.as_bytes()).unwrap().chars().count(), SNIPPET_CHARS + 1);
+    }
+
+    #[test]
+    fn redact_replaces_every_secret() {
+        assert_eq!(redact("a tok b tok", &["tok", ""]), "a *** b ***");
+    }
+}

@@ -1,0 +1,73 @@
+//! # hwinst
+//!
+//! A blocking client that tells where a Huawei Cloud ROMA Connect, API Gateway (APIG) or
+//! Cloud DC instance is in its provisioning lifecycle.
+//!
+//! One [`Client`] per configuration, shared by any number of threads; one method per service
+//! API, each returning a typed model that keeps every field the server sent:
+//!
+//! | method | API |
+//! |---|---|
+//! | [`Client::roma_creation_progress`] | `GET /v2/{project_id}/instances/{instance_id}/process` |
+//! | [`Client::apig_creation_progress`] | `GET /v2/{project_id}/apigw/instances/{instance_id}/progress` |
+//! | [`Client::roma_instance`] | `GET /v2/{project_id}/apic/instances/{instance_id}` |
+//! | [`Client::roma_list_instances`] | `GET /v2/{project_id}/instances` |
+//! | [`Client::clouddc_instance_status`] | `GET /v1/{project_id}/instances/{id}/status` |
+//!
+//! ```no_run
+//! use hwinst::{Client, ErrorKind, ApigProgressStatus};
+//!
+//! let client = Client::builder()
+//!     .region("cn-north-4")
+//!     .project_id("0a1b2c3d4e5f")
+//!     .token(std::env::var("HWINST_TOKEN")?)
+//!     .build()?;
+//!
+//! match client.apig_creation_progress("eddc4d25480b4cd6b512f270a1b8b341") {
+//!     Ok(p) if p.status.as_ref().is_some_and(|s| *s == ApigProgressStatus::Success) => println!("ready"),
+//!     Ok(p) => println!("{}% done", p.progress.unwrap_or(0)),
+//!     Err(e) if e.kind() == ErrorKind::NotFound => println!("no such instance"),
+//!     Err(e) => return Err(e.into()),
+//! }
+//! # Ok::<_, Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Models
+//!
+//! Each response model has a typed, optional field for every documented field, tolerates the
+//! type quirks of real servers (numbers sent as strings, arrays encoded inside strings), and
+//! keeps fields this version does not know in `extra`. Serialising a model gives back the
+//! server's field names and unknown fields; known fields come back in their documented types
+//! (`"30"` becomes `30`, `"[\"az0\"]"` becomes `["az0"]`), and absent or `null` fields are
+//! left out. Status words are [`OpenEnum`]s: the server's exact word plus its documented
+//! meaning, with unknown words kept rather than refused.
+
+mod apig;
+mod auth;
+mod client;
+mod clouddc;
+mod de;
+mod endpoint;
+mod error;
+mod id;
+mod roma;
+mod transport;
+mod vocab;
+
+pub use apig::{ApigCreationProgress, ApigProgressStatus};
+pub use auth::{Credentials, Secret};
+pub use client::{
+    Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_REQUEST_TIMEOUT,
+};
+pub use clouddc::{ClouddcError, ClouddcErrorType, ClouddcInstanceStatus, ClouddcState};
+pub use endpoint::Service;
+pub use error::{Error, ErrorKind, Result, ServiceError};
+pub use id::MAX_ID_LEN;
+pub use roma::{
+    Backend, CbcLockScene, CbcOperationLock, ChargeType, CpuArch, HealthCheck, Listener, NodeIps,
+    RomaCipherType, RomaCreationProgress, RomaCreationStatus, RomaFlavorType, RomaInstance,
+    RomaInstancePage, RomaInstanceStatus, RomaInstanceSummary, RomaListQuery, RomaListStatus,
+    RomaProgressInstance, RomaProgressItem, RomaSpec,
+};
+pub use vocab::{OpenEnum, Vocabulary};
