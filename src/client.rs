@@ -83,41 +83,47 @@ impl Client {
         let reply = self.inner.transport.get(&url, self.inner.auth.as_ref())?;
         let secrets = self.inner.auth.secrets();
         if !reply.is_success() {
-            let mut error = ServiceError::from_response(reply.status, reply.request_id, &reply.body);
-            error.redact(&secrets);
+            let error =
+                ServiceError::from_response(reply.status, reply.request_id, &reply.body, &secrets);
             return Err(Error::Service(Box::new(error)));
         }
-        decode(what, &reply.body).map_err(|message| Error::Decode {
+        decode(&reply.body).map_err(|(path, error)| Error::Decode {
             what,
-            message: error::redact(&message, &secrets),
+            message: decode_message(what, &path, &error, &reply.body, &secrets),
         })
     }
 }
 
-/// Decodes a 2xx body, naming the field that did not fit.
-fn decode<T: DeserializeOwned>(what: &str, body: &[u8]) -> std::result::Result<T, String> {
+/// Decodes a 2xx body; on failure, where (the path of the field that did not fit) and why.
+fn decode<T: DeserializeOwned>(body: &[u8]) -> std::result::Result<T, (String, serde_json::Error)> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut deserializer)
-        .map_err(|e| decode_message(what, &e.path().to_string(), e.inner(), body))?;
-    deserializer
-        .end()
-        .map_err(|e| decode_message(what, ".", &e, body))?;
+        .map_err(|e| (e.path().to_string(), e.into_inner()))?;
+    deserializer.end().map_err(|e| (".".to_owned(), e))?;
     Ok(value)
 }
 
-fn decode_message(what: &str, path: &str, error: &serde_json::Error, body: &[u8]) -> String {
+/// One line saying where and why decoding failed, with the start of the body when it was not
+/// JSON at all, and no secret in it.
+fn decode_message(
+    what: &str,
+    path: &str,
+    error: &serde_json::Error,
+    body: &[u8],
+    secrets: &[&str],
+) -> String {
     let mut message = if path == "." {
         error.to_string()
     } else {
         format!("at `{path}`: {error}")
     };
     if error.is_syntax() || error.is_eof() {
-        match error::snippet(body) {
+        match error::snippet(body, secrets) {
             Some(start) => message.push_str(&format!(" (the body starts: {start})")),
             None => message.push_str(&format!(" (the {what} body is empty)")),
         }
     }
-    message
+    error::one_line(&error::redact(&message, secrets))
 }
 
 impl fmt::Debug for Client {
@@ -264,13 +270,18 @@ impl ClientBuilder {
             ("request timeout", self.request_timeout),
         ] {
             if value.is_zero() {
-                return Err(Error::Config(format!("the {name} must be greater than zero")));
+                return Err(Error::Config(format!(
+                    "the {name} must be greater than zero"
+                )));
             }
         }
         if self.max_response_bytes == 0 {
-            return Err(Error::Config("max_response_bytes must be greater than zero".into()));
+            return Err(Error::Config(
+                "max_response_bytes must be greater than zero".into(),
+            ));
         }
-        let endpoints = resolve_endpoints(self.region.as_deref(), &self.endpoints, self.allow_http)?;
+        let endpoints =
+            resolve_endpoints(self.region.as_deref(), &self.endpoints, self.allow_http)?;
         let user_agent = user_agent(self.user_agent.as_deref())?;
         let transport = Transport::new(&TransportConfig {
             connect_timeout: self.connect_timeout,
@@ -363,7 +374,10 @@ mod tests {
             client.endpoint(Service::Roma),
             Some("https://roma.cn-north-4.myhuaweicloud.com")
         );
-        assert_eq!(client.endpoint(Service::Clouddc), Some("http://127.0.0.1:8080"));
+        assert_eq!(
+            client.endpoint(Service::Clouddc),
+            Some("http://127.0.0.1:8080")
+        );
     }
 
     #[test]
@@ -378,16 +392,37 @@ mod tests {
     #[test]
     fn configuration_errors() {
         let cases: Vec<(ClientBuilder, &str)> = vec![
-            (Client::builder().region("cn-north-4").project_id("p"), "credentials"),
-            (Client::builder().region("cn-north-4").token("t"), "project_id"),
+            (
+                Client::builder().region("cn-north-4").project_id("p"),
+                "credentials",
+            ),
+            (
+                Client::builder().region("cn-north-4").token("t"),
+                "project_id",
+            ),
             (base(), "region"),
             (base().region("moon-base-1"), "unknown region"),
             (base().region("cn-north-4").project_id("a/b"), "project_id"),
-            (base().region("cn-north-4").connect_timeout(Duration::ZERO), "connect timeout"),
-            (base().region("cn-north-4").request_timeout(Duration::ZERO), "request timeout"),
-            (base().region("cn-north-4").max_response_bytes(0), "max_response_bytes"),
-            (base().region("cn-north-4").user_agent("a\r\nX-Evil: 1"), "user agent"),
-            (base().endpoint(Service::Roma, "http://example.com"), "allow_http"),
+            (
+                base().region("cn-north-4").connect_timeout(Duration::ZERO),
+                "connect timeout",
+            ),
+            (
+                base().region("cn-north-4").request_timeout(Duration::ZERO),
+                "request timeout",
+            ),
+            (
+                base().region("cn-north-4").max_response_bytes(0),
+                "max_response_bytes",
+            ),
+            (
+                base().region("cn-north-4").user_agent("a\r\nX-Evil: 1"),
+                "user agent",
+            ),
+            (
+                base().endpoint(Service::Roma, "http://example.com"),
+                "allow_http",
+            ),
         ];
         for (builder, expected) in cases {
             let err = builder.build().unwrap_err();
@@ -398,7 +433,10 @@ mod tests {
 
     #[test]
     fn user_agent_has_version_and_suffix() {
-        assert_eq!(user_agent(None).unwrap(), format!("hwinst/{}", env!("CARGO_PKG_VERSION")));
+        assert_eq!(
+            user_agent(None).unwrap(),
+            format!("hwinst/{}", env!("CARGO_PKG_VERSION"))
+        );
         assert!(user_agent(Some("tool/1")).unwrap().ends_with(" tool/1"));
     }
 

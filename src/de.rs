@@ -22,7 +22,9 @@ pub(crate) fn int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Err
             .ok()
             .and_then(|n| number_to_i64(&n))
             .map(Some)
-            .ok_or_else(|| D::Error::custom(format!("expected an integer, found the string {s:?}"))),
+            .ok_or_else(|| {
+                D::Error::custom(format!("expected an integer, found the string {s:?}"))
+            }),
         Some(other) => Err(D::Error::custom(format!(
             "expected an integer, found {}",
             describe(&other)
@@ -154,11 +156,19 @@ mod tests {
         assert_eq!(probe(r#"{"n":"30"}"#).unwrap().n, Some(30));
         assert_eq!(probe(r#"{"n":" 30 "}"#).unwrap().n, Some(30));
         assert_eq!(probe(r#"{"n":30.0}"#).unwrap().n, Some(30));
-        assert_eq!(probe(r#"{"n":"1741262473785"}"#).unwrap().n, Some(1741262473785));
+        assert_eq!(
+            probe(r#"{"n":"1741262473785"}"#).unwrap().n,
+            Some(1741262473785)
+        );
         assert_eq!(probe(r#"{"n":null}"#).unwrap().n, None);
         assert_eq!(probe(r#"{"n":""}"#).unwrap().n, None);
         assert_eq!(probe(r#"{}"#).unwrap().n, None);
-        for bad in [r#"{"n":"abc"}"#, r#"{"n":1.5}"#, r#"{"n":[1]}"#, r#"{"n":true}"#] {
+        for bad in [
+            r#"{"n":"abc"}"#,
+            r#"{"n":1.5}"#,
+            r#"{"n":[1]}"#,
+            r#"{"n":true}"#,
+        ] {
             let err = probe(bad).err().unwrap().to_string();
             assert!(err.contains("expected an integer"), "{bad}: {err}");
         }
@@ -176,7 +186,10 @@ mod tests {
         let l = |json| probe(json).unwrap().l.unwrap();
         assert_eq!(l(r#"{"l":["a","b"]}"#), ["a", "b"]);
         assert_eq!(l(r#"{"l":"[\"az0.dc0\"]"}"#), ["az0.dc0"]);
-        assert_eq!(l(r#"{"l":"[region01, region02]"}"#), ["region01", "region02"]);
+        assert_eq!(
+            l(r#"{"l":"[region01, region02]"}"#),
+            ["region01", "region02"]
+        );
         assert_eq!(l(r#"{"l":"az1,az2"}"#), ["az1", "az2"]);
         assert_eq!(l(r#"{"l":""}"#), Vec::<String>::new());
         assert_eq!(l(r#"{"l":"[]"}"#), Vec::<String>::new());

@@ -79,7 +79,12 @@ const ROMA_REGIONS: &[&str] = &[
     "ru-northwest-2",
 ];
 
-const CLOUDDC_REGIONS: &[&str] = &["cn-east-3", "cn-southwest-2", "cn-south-1", "ap-southeast-3"];
+const CLOUDDC_REGIONS: &[&str] = &[
+    "cn-east-3",
+    "cn-southwest-2",
+    "cn-south-1",
+    "ap-southeast-3",
+];
 
 const APIG_REGIONS: &[&str] = &[
     "ae-ad-1",
@@ -208,7 +213,9 @@ mod tests {
             "https://apig.eu-west-101.myhuaweicloud.eu"
         );
         assert_eq!(
-            Service::Clouddc.regional_endpoint("cn-southwest-2").unwrap(),
+            Service::Clouddc
+                .regional_endpoint("cn-southwest-2")
+                .unwrap(),
             "https://clouddc.cn-southwest-2.myhuaweicloud.com"
         );
         assert_eq!(Service::Roma.regional_endpoint("la-south-2"), None);
@@ -219,12 +226,22 @@ mod tests {
     #[test]
     fn endpoint_checks() {
         let ok = |url: &str, allow_http| Endpoint::parse(Service::Roma, url, allow_http);
-        assert_eq!(ok("https://example.com/", false).unwrap().as_str(), "https://example.com");
         assert_eq!(
-            ok("https://example.com:8443/prefix/", false).unwrap().as_str(),
+            ok("https://example.com/", false).unwrap().as_str(),
+            "https://example.com"
+        );
+        assert_eq!(
+            ok("https://example.com:8443/prefix/", false)
+                .unwrap()
+                .as_str(),
             "https://example.com:8443/prefix"
         );
-        for url in ["http://127.0.0.1:1234", "http://localhost", "http://[::1]:80", "http://127.9.9.9"] {
+        for url in [
+            "http://127.0.0.1:1234",
+            "http://localhost",
+            "http://[::1]:80",
+            "http://127.9.9.9",
+        ] {
             assert!(ok(url, false).is_ok(), "{url}");
         }
         assert!(ok("http://example.com", true).is_ok());

@@ -220,11 +220,13 @@ const SNIPPET_CHARS: usize = 200;
 
 impl ServiceError {
     /// Decodes an error answer. `header_request_id` is the `X-Request-Id` header, which wins
-    /// over a `request_id` in the body.
+    /// over a `request_id` in the body. Every secret in `secrets` is masked in everything
+    /// kept, before anything is cut short (a cut could leave part of a secret unmatched).
     pub(crate) fn from_response(
         status: u16,
         header_request_id: Option<String>,
         body: &[u8],
+        secrets: &[&str],
     ) -> ServiceError {
         let mut error = ServiceError {
             status,
@@ -235,40 +237,25 @@ impl ServiceError {
             body_snippet: None,
         };
         let document = serde_json::from_slice::<serde_json::Value>(body).ok();
-        let fields = document.as_ref().and_then(error_fields);
-        match fields {
-            Some(fields) => {
-                let pick = |names: &[&str]| names.iter().find_map(|n| text_field(fields, n));
-                error.error_code = pick(&["error_code", "errorCode", "code"]);
-                error.error_msg = pick(&["error_msg", "errorMsg", "message", "error_message"]);
-                error.error_details = pick(&["error_details", "errorDetails", "details"]);
-                error.request_id = pick(&["request_id", "requestId"]);
-                if error.error_code.is_none() && error.error_msg.is_none() {
-                    error.body_snippet = snippet(body);
-                }
-            }
-            None => error.body_snippet = snippet(body),
+        if let Some(fields) = document.as_ref().and_then(error_fields) {
+            let pick = |names: &[&str]| {
+                names
+                    .iter()
+                    .find_map(|n| text_field(fields, n))
+                    .map(|text| redact(&text, secrets))
+            };
+            error.error_code = pick(&["error_code", "errorCode", "code"]);
+            error.error_msg = pick(&["error_msg", "errorMsg", "message", "error_message"]);
+            error.error_details = pick(&["error_details", "errorDetails", "details"]);
+            error.request_id = pick(&["request_id", "requestId"]);
+        }
+        if error.error_code.is_none() && error.error_msg.is_none() {
+            error.body_snippet = snippet(body, secrets);
         }
         if let Some(id) = header_request_id.filter(|id| !id.is_empty()) {
-            error.request_id = Some(id);
+            error.request_id = Some(redact(&id, secrets));
         }
         error
-    }
-
-    /// Replaces every occurrence of each secret in the strings the server sent.
-    pub(crate) fn redact(&mut self, secrets: &[&str]) {
-        for field in [
-            &mut self.error_code,
-            &mut self.error_msg,
-            &mut self.error_details,
-            &mut self.request_id,
-            &mut self.body_snippet,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            *field = redact(field, secrets);
-        }
     }
 }
 
@@ -278,11 +265,12 @@ impl fmt::Display for ServiceError {
         if let Some(reason) = http_reason(self.status) {
             write!(f, " {reason}")?;
         }
-        let said: Vec<&str> = [&self.error_code, &self.error_msg, &self.error_details]
+        // What the server wrote may hold line breaks; a log line must stay one line.
+        let said: Vec<String> = [&self.error_code, &self.error_msg, &self.error_details]
             .into_iter()
             .flatten()
-            .map(String::as_str)
             .filter(|s| !s.is_empty())
+            .map(|s| one_line(s))
             .collect();
         if !said.is_empty() {
             write!(f, ": {}", said.join(": "))?;
@@ -292,7 +280,7 @@ impl fmt::Display for ServiceError {
             f.write_str(" (empty body)")?;
         }
         if let Some(id) = &self.request_id {
-            write!(f, " (request id {id})")?;
+            write!(f, " (request id {})", one_line(id))?;
         }
         Ok(())
     }
@@ -305,7 +293,9 @@ fn http_reason(status: u16) -> Option<&'static str> {
 }
 
 /// The object holding the error fields: the document itself, or its `"error"` object.
-fn error_fields(document: &serde_json::Value) -> Option<&serde_json::Map<String, serde_json::Value>> {
+fn error_fields(
+    document: &serde_json::Value,
+) -> Option<&serde_json::Map<String, serde_json::Value>> {
     let object = document.as_object()?;
     match object.get("error") {
         Some(serde_json::Value::Object(nested)) => Some(nested),
@@ -324,36 +314,40 @@ fn text_field(fields: &serde_json::Map<String, serde_json::Value>, name: &str) -
     }
 }
 
-/// A short, one-line, human-readable start of a body: markup tags dropped, white space folded,
-/// at most [`SNIPPET_CHARS`] characters. `None` for an empty or blank body.
-pub(crate) fn snippet(body: &[u8]) -> Option<String> {
-    let text = String::from_utf8_lossy(body);
+/// A short, one-line, human-readable start of a body, with `secrets` masked: markup tags
+/// dropped, white space and control characters folded into single spaces, at most
+/// [`SNIPPET_CHARS`] characters (then `…`). `None` for an empty or blank body.
+pub(crate) fn snippet(body: &[u8], secrets: &[&str]) -> Option<String> {
+    let text = redact(&String::from_utf8_lossy(body), secrets);
     let mut out = String::new();
     let mut in_tag = false;
-    let mut pending_space = false;
     for c in text.chars() {
         match c {
             '<' => in_tag = true,
             '>' if in_tag => {
                 in_tag = false;
-                pending_space = true;
+                out.push(' ');
             }
             _ if in_tag => {}
-            c if c.is_whitespace() || c.is_control() => pending_space = true,
-            c => {
-                if pending_space && !out.is_empty() {
-                    out.push(' ');
-                }
-                pending_space = false;
-                out.push(c);
-                if out.chars().count() >= SNIPPET_CHARS {
-                    out.push('…');
-                    break;
-                }
-            }
+            c if c.is_whitespace() || c.is_control() => out.push(' '),
+            c => out.push(c),
         }
     }
-    (!out.is_empty()).then_some(out)
+    let folded = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    if folded.is_empty() {
+        return None;
+    }
+    Some(match folded.char_indices().nth(SNIPPET_CHARS) {
+        Some((cut, _)) => format!("{}…", folded[..cut].trim_end()),
+        None => folded,
+    })
+}
+
+/// `text` with every control character (line breaks included) turned into a space.
+pub(crate) fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 /// `text` with every non-empty secret replaced by `***`.
@@ -370,11 +364,15 @@ mod tests {
 
     #[test]
     fn snippet_strips_markup_and_folds_space() {
-        let html = b"<html>\n<head><title>502 Bad Gateway</title></head>\n<body>nginx</body></html>";
-        assert_eq!(snippet(html).as_deref(), Some("502 Bad Gateway nginx"));
-        assert_eq!(snippet(b"  \n "), None);
+        let html =
+            b"<html>\n<head><title>502 Bad Gateway</title></head>\n<body>nginx</body></html>";
+        assert_eq!(snippet(html, &[]).as_deref(), Some("502 Bad Gateway nginx"));
+        assert_eq!(snippet(b"  \n ", &[]), None);
         let long = "x".repeat(1000);
-        assert_eq!(snippet(long.as_bytes()).unwrap().chars().count(), SNIPPET_CHARS + 1);
+        assert_eq!(
+            snippet(long.as_bytes(), &[]).unwrap().chars().count(),
+            SNIPPET_CHARS + 1
+        );
     }
 
     #[test]

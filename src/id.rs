@@ -22,27 +22,33 @@ pub const MAX_ID_LEN: usize = 128;
 /// `/`, `\`, `%`, `?`, `#`, white space or control characters. These either break out of the
 /// segment or are decoded differently by different proxies, so no real ID contains them.
 pub(crate) fn path_segment(name: &str, value: &str) -> Result<String> {
-    let problem = if value.is_empty() {
-        Some("must not be empty".to_owned())
-    } else if value.len() > MAX_ID_LEN {
-        Some(format!("is {} bytes long, the limit is {MAX_ID_LEN}", value.len()))
-    } else if value == "." || value.contains("..") {
-        Some("must not be `.` or contain `..`".to_owned())
-    } else if let Some(c) = value
-        .chars()
-        .find(|c| matches!(c, '/' | '\\' | '%' | '?' | '#') || c.is_whitespace() || c.is_control())
-    {
-        Some(format!("must not contain {c:?}"))
-    } else {
-        None
-    };
-    match problem {
+    match id_problem(value) {
         Some(problem) => Err(Error::InvalidArgument(format!(
             "{name} {} {problem}",
             quoted(value)
         ))),
         None => Ok(encode(value)),
     }
+}
+
+/// What makes `value` unusable as an ID, if anything.
+fn id_problem(value: &str) -> Option<String> {
+    if value.is_empty() {
+        return Some("must not be empty".to_owned());
+    }
+    if value.len() > MAX_ID_LEN {
+        return Some(format!(
+            "is {} bytes long, the limit is {MAX_ID_LEN}",
+            value.len()
+        ));
+    }
+    if value == "." || value.contains("..") {
+        return Some("must not be `.` or contain `..`".to_owned());
+    }
+    value
+        .chars()
+        .find(|c| matches!(c, '/' | '\\' | '%' | '?' | '#') || c.is_whitespace() || c.is_control())
+        .map(|c| format!("must not contain {c:?}"))
 }
 
 /// `value` percent-encoded with the unreserved set (a space becomes `%20`).

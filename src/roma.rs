@@ -16,7 +16,10 @@ impl Client {
     /// Connect instance has got, overall and per sub-service.
     pub fn roma_creation_progress(&self, instance_id: &str) -> Result<RomaCreationProgress> {
         let instance = id::path_segment("instance_id", instance_id)?;
-        let path = format!("/v2/{}/instances/{instance}/process", self.project_segment());
+        let path = format!(
+            "/v2/{}/instances/{instance}/process",
+            self.project_segment()
+        );
         self.get_json(Service::Roma, &path, &[], "ROMA creation progress")
     }
 
@@ -89,7 +92,8 @@ impl RomaListQuery {
     fn pairs(&self) -> Result<Vec<(&'static str, String)>> {
         let mut pairs = Vec::new();
         if let Some(status) = &self.status {
-            if status.trim().is_empty() || status.chars().any(char::is_control) || status.len() > 64 {
+            if status.trim().is_empty() || status.chars().any(char::is_control) || status.len() > 64
+            {
                 return Err(Error::InvalidArgument(format!(
                     "status {status:?} must be a non-empty word of at most 64 bytes without control characters"
                 )));
@@ -894,11 +898,18 @@ mod tests {
         let q = RomaListQuery::new().status("RUNNING").offset(10).limit(5);
         assert_eq!(
             q.pairs().unwrap(),
-            [("status", "RUNNING".to_owned()), ("offset", "10".into()), ("limit", "5".into())]
+            [
+                ("status", "RUNNING".to_owned()),
+                ("offset", "10".into()),
+                ("limit", "5".into())
+            ]
         );
         assert!(RomaListQuery::new().pairs().unwrap().is_empty());
         for bad in ["", " ", "A\nB"] {
-            assert!(matches!(RomaListQuery::new().status(bad).pairs(), Err(Error::InvalidArgument(_))));
+            assert!(matches!(
+                RomaListQuery::new().status(bad).pairs(),
+                Err(Error::InvalidArgument(_))
+            ));
         }
     }
 

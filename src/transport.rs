@@ -41,6 +41,8 @@ pub(crate) struct Transport {
     agent: Agent,
     user_agent: HeaderValue,
     max_response_bytes: u64,
+    connect_timeout: Duration,
+    request_timeout: Duration,
 }
 
 impl Transport {
@@ -64,6 +66,8 @@ impl Transport {
             agent,
             user_agent,
             max_response_bytes: config.max_response_bytes,
+            connect_timeout: config.connect_timeout,
+            request_timeout: config.request_timeout,
         })
     }
 
@@ -74,13 +78,15 @@ impl Transport {
             .header(header::USER_AGENT, self.user_agent.clone())
             .header(header::ACCEPT, "application/json")
             .body(())
-            .map_err(|e| Error::InvalidArgument(format!("cannot build a request for {url}: {e}")))?;
+            .map_err(|e| {
+                Error::InvalidArgument(format!("cannot build a request for {url}: {e}"))
+            })?;
         auth.authenticate(&mut request)?;
 
         let mut response = self
             .agent
             .run(request)
-            .map_err(|e| transport_error(url, e))?;
+            .map_err(|e| self.map_error(url, e))?;
         let status = response.status().as_u16();
         let request_id = response
             .headers()
@@ -93,12 +99,7 @@ impl Transport {
                 .with_config()
                 .limit(self.max_response_bytes)
                 .read_to_vec()
-                .map_err(|e| match e {
-                    ureq::Error::BodyExceedsLimit(_) => Error::BodyTooLarge {
-                        limit: self.max_response_bytes,
-                    },
-                    e => transport_error(url, e),
-                })?
+                .map_err(|e| self.map_error(url, e))?
         } else {
             let mut body = Vec::new();
             response
@@ -115,20 +116,30 @@ impl Transport {
             body,
         })
     }
-}
 
-/// Maps a ureq failure onto the error kinds callers act on.
-fn transport_error(url: &str, error: ureq::Error) -> Error {
-    match error {
-        ureq::Error::Timeout(which) => Error::Timeout(format!("GET {url}: the {which} timeout expired")),
-        ureq::Error::Io(e) => io_error(url, e),
-        ureq::Error::BodyExceedsLimit(limit) => Error::BodyTooLarge { limit },
-        ureq::Error::HostNotFound => failed(url, "the host name could not be resolved", false, None),
-        ureq::Error::ConnectionFailed => failed(url, "the connection failed", true, None),
-        e @ (ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_)) => {
-            failed(url, "TLS failed", false, Some(Box::new(e)))
+    /// Maps a ureq failure onto the error kinds callers act on.
+    fn map_error(&self, url: &str, error: ureq::Error) -> Error {
+        let expired = |name: &str, after: Duration| {
+            Error::Timeout(format!("GET {url}: the {name} timeout ({after:?}) expired"))
+        };
+        match error {
+            ureq::Error::Timeout(ureq::Timeout::Connect) => {
+                expired("connect", self.connect_timeout)
+            }
+            ureq::Error::Timeout(_) => expired("request", self.request_timeout),
+            ureq::Error::Io(e) => io_error(url, e),
+            ureq::Error::BodyExceedsLimit(_) => Error::BodyTooLarge {
+                limit: self.max_response_bytes,
+            },
+            ureq::Error::HostNotFound => {
+                failed(url, "the host name could not be resolved", false, None)
+            }
+            ureq::Error::ConnectionFailed => failed(url, "the connection failed", true, None),
+            e @ (ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_)) => {
+                failed(url, "TLS failed", false, Some(Box::new(e)))
+            }
+            e => failed(url, "the request failed", false, Some(Box::new(e))),
         }
-        e => failed(url, "the request failed", false, Some(Box::new(e))),
     }
 }
 
@@ -136,7 +147,12 @@ fn io_error(url: &str, error: io::Error) -> Error {
     use io::ErrorKind as K;
     match error.kind() {
         K::TimedOut | K::WouldBlock => Error::Timeout(format!("GET {url}: {error}")),
-        K::ConnectionRefused => failed(url, "the connection was refused", true, Some(Box::new(error))),
+        K::ConnectionRefused => failed(
+            url,
+            "the connection was refused",
+            true,
+            Some(Box::new(error)),
+        ),
         K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::NotConnected => {
             failed(url, "the connection was lost", true, Some(Box::new(error)))
         }

@@ -166,10 +166,22 @@ mod tests {
 
     #[test]
     fn matching_ignores_case_and_separators() {
-        for word in ["shutting_down", "shutting-down", "SHUTTING_DOWN", "ShuttingDown"] {
-            assert_eq!(Sample::from_word(word), Some(Sample::ShuttingDown), "{word}");
+        for word in [
+            "shutting_down",
+            "shutting-down",
+            "SHUTTING_DOWN",
+            "ShuttingDown",
+        ] {
+            assert_eq!(
+                Sample::from_word(word),
+                Some(Sample::ShuttingDown),
+                "{word}"
+            );
         }
-        assert_eq!(Sample::from_word("DELETE_FALIED"), Some(Sample::DeleteFailed));
+        assert_eq!(
+            Sample::from_word("DELETE_FALIED"),
+            Some(Sample::DeleteFailed)
+        );
         assert_eq!(Sample::from_word("shutting"), None);
         assert_eq!(Sample::DeleteFailed.word(), "DELETE_FAILED");
     }
@@ -181,6 +193,9 @@ mod tests {
         assert_eq!(serde_json::to_string(&v).unwrap(), "\"shutting-down\"");
         let n: OpenEnum<Sample> = serde_json::from_str("7").unwrap();
         assert_eq!((n.as_str(), n.known()), ("7", None));
-        assert_eq!(OpenEnum::from(Sample::DeleteFailed).as_str(), "DELETE_FAILED");
+        assert_eq!(
+            OpenEnum::from(Sample::DeleteFailed).as_str(),
+            "DELETE_FAILED"
+        );
     }
 }

@@ -1,0 +1,90 @@
+//! Shared by the integration tests: a client pointed at a mockito server, the seed
+//! documents' example responses, and a table of the five operations so that error tests run
+//! against every endpoint.
+#![allow(dead_code)] // each test binary uses its own part of this module
+
+use hwinst::{Client, ClientBuilder, Result, RomaListQuery, Service};
+use serde_json::Value;
+
+pub const PROJECT: &str = "0a1b2c3d4e5f";
+pub const TOKEN: &str = "MIIT0k3n-s3cr3t-value";
+pub const INSTANCE: &str = "b037d389-62a4-464a-8461-c88797ad4f23";
+
+/// The text of `tests/fixtures/{name}`.
+pub fn fixture(name: &str) -> String {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// A builder with every service's endpoint at `url`, the test project and token.
+pub fn builder(url: &str) -> ClientBuilder {
+    Service::ALL
+        .into_iter()
+        .fold(Client::builder(), |b, service| b.endpoint(service, url))
+        .project_id(PROJECT)
+        .token(TOKEN)
+}
+
+pub fn client(server: &mockito::Server) -> Client {
+    builder(&server.url()).build().expect("client")
+}
+
+/// One of the five operations, called with an instance ID, its answer as JSON.
+pub struct Operation {
+    pub name: &'static str,
+    /// The request path (with query) it sends for `instance`.
+    pub path: fn(instance: &str) -> String,
+    pub call: fn(&Client, &str) -> Result<Value>,
+}
+
+fn json<T: serde::Serialize>(result: Result<T>) -> Result<Value> {
+    result.map(|v| serde_json::to_value(v).expect("models serialise"))
+}
+
+pub fn operations() -> Vec<Operation> {
+    vec![
+        Operation {
+            name: "roma_creation_progress",
+            path: |id| format!("/v2/{PROJECT}/instances/{id}/process"),
+            call: |c, id| json(c.roma_creation_progress(id)),
+        },
+        Operation {
+            name: "apig_creation_progress",
+            path: |id| format!("/v2/{PROJECT}/apigw/instances/{id}/progress"),
+            call: |c, id| json(c.apig_creation_progress(id)),
+        },
+        Operation {
+            name: "roma_instance",
+            path: |id| format!("/v2/{PROJECT}/apic/instances/{id}"),
+            call: |c, id| json(c.roma_instance(id)),
+        },
+        Operation {
+            name: "roma_list_instances",
+            path: |_| format!("/v2/{PROJECT}/instances?status=RUNNING&offset=0&limit=10"),
+            call: |c, _| {
+                json(c.roma_list_instances(
+                    &RomaListQuery::new().status("RUNNING").offset(0).limit(10),
+                ))
+            },
+        },
+        Operation {
+            name: "clouddc_instance_status",
+            path: |id| format!("/v1/{PROJECT}/instances/{id}/status"),
+            call: |c, id| json(c.clouddc_instance_status(id)),
+        },
+    ]
+}
+
+/// `value` without `null` members, recursively: models leave absent and null fields out.
+pub fn without_nulls(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(without_nulls).collect()),
+        other => other,
+    }
+}
