@@ -302,9 +302,9 @@ impl ClientBuilder {
 
 /// `hwinst/<version>`, then the caller's suffix.
 fn user_agent(suffix: Option<&str>) -> Result<String> {
-    let base = concat!("hwinst/", env!("CARGO_PKG_VERSION"));
+    let base = format!("hwinst/{}", crate::VERSION);
     match suffix.map(str::trim) {
-        None | Some("") => Ok(base.to_owned()),
+        None | Some("") => Ok(base),
         Some(s) if s.bytes().all(|b| (0x20..=0x7e).contains(&b)) => Ok(format!("{base} {s}")),
         Some(_) => Err(Error::Config(
             "the user agent may hold only printable ASCII characters".into(),

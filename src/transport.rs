@@ -32,8 +32,12 @@ pub(crate) struct Reply {
 
 impl Reply {
     pub(crate) fn is_success(&self) -> bool {
-        (200..300).contains(&self.status)
+        is_success(self.status)
     }
+}
+
+fn is_success(status: u16) -> bool {
+    (200..300).contains(&status)
 }
 
 #[derive(Debug)]
@@ -93,7 +97,7 @@ impl Transport {
             .get("x-request-id")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let body = if (200..300).contains(&status) {
+        let body = if is_success(status) {
             response
                 .body_mut()
                 .with_config()

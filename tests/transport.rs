@@ -9,6 +9,8 @@ use hwinst::{Client, Error, ErrorKind, Service};
 use mockito::{Matcher, Server};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
@@ -163,15 +165,53 @@ fn raw_server(connections: usize, serve: fn(TcpStream)) -> String {
 }
 
 /// Reads the request head (up to the blank line) so the client is done sending.
-fn read_request_head(stream: &mut TcpStream) {
+fn read_request_head(stream: &mut TcpStream) -> bool {
     stream
         .set_read_timeout(Some(Duration::from_secs(5)))
         .unwrap();
     let mut seen = Vec::new();
     let mut byte = [0u8; 1];
-    while !seen.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
-        seen.push(byte[0]);
+    while !seen.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => seen.push(byte[0]),
+            _ => return false,
+        }
     }
+    true
+}
+
+#[test]
+fn one_client_reuses_its_connection() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&connections);
+    // A keep-alive server that answers every request on a connection until it is closed.
+    thread::spawn(move || {
+        for mut stream in listener.incoming().take(20).flatten() {
+            counted.fetch_add(1, Ordering::SeqCst);
+            thread::spawn(move || {
+                let body = br#"{"state":"running"}"#;
+                let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len());
+                while read_request_head(&mut stream) {
+                    let sent = stream.write_all(head.as_bytes());
+                    if sent.and_then(|()| stream.write_all(body)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    let client = builder(&url).build().unwrap();
+    for _ in 0..20 {
+        let status = client.clouddc_instance_status(INSTANCE).unwrap();
+        assert_eq!(status.state.unwrap().as_str(), "running");
+    }
+    assert_eq!(
+        connections.load(Ordering::SeqCst),
+        1,
+        "20 calls, one pooled connection"
+    );
 }
 
 #[test]
