@@ -38,9 +38,13 @@ fn measure(name: &str, runs: usize, mut f: impl FnMut()) {
 }
 
 fn decode<T: DeserializeOwned>(name: &str, body: &str) {
-    measure(&format!("decode {name} ({} bytes)", body.len()), 20_000, || {
-        black_box(serde_json::from_str::<T>(black_box(body)).unwrap());
-    });
+    measure(
+        &format!("decode {name} ({} bytes)", body.len()),
+        20_000,
+        || {
+            black_box(serde_json::from_str::<T>(black_box(body)).unwrap());
+        },
+    );
 }
 
 fn client(url: &str) -> Client {
@@ -67,7 +71,10 @@ fn main() {
 
     let mut server = mockito::Server::new();
     server
-        .mock("GET", format!("/v2/{PROJECT}/instances/{INSTANCE}/process").as_str())
+        .mock(
+            "GET",
+            format!("/v2/{PROJECT}/instances/{INSTANCE}/process").as_str(),
+        )
         .with_body(progress)
         .create();
     let url = server.url();
