@@ -123,7 +123,8 @@ fn decode_message(
             None => message.push_str(&format!(" (the {what} body is empty)")),
         }
     }
-    error::one_line(&error::redact(&message, secrets))
+    // A wrong-typed field's value is quoted in full by serde: keep the line readable.
+    error::shorten(error::one_line(&error::redact(&message, secrets)), 600)
 }
 
 impl fmt::Debug for Client {

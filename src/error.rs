@@ -334,13 +334,15 @@ pub(crate) fn snippet(body: &[u8], secrets: &[&str]) -> Option<String> {
         }
     }
     let folded = out.split_whitespace().collect::<Vec<_>>().join(" ");
-    if folded.is_empty() {
-        return None;
+    (!folded.is_empty()).then(|| shorten(folded, SNIPPET_CHARS))
+}
+
+/// `text` cut to at most `max` characters, then `…` when anything was cut.
+pub(crate) fn shorten(text: String, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", text[..cut].trim_end()),
+        None => text,
     }
-    Some(match folded.char_indices().nth(SNIPPET_CHARS) {
-        Some((cut, _)) => format!("{}…", folded[..cut].trim_end()),
-        None => folded,
-    })
 }
 
 /// `text` with every control character (line breaks included) turned into a space.

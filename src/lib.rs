@@ -42,6 +42,8 @@
 //! left out. Status words are [`OpenEnum`]s: the server's exact word plus its documented
 //! meaning, with unknown words kept rather than refused.
 
+#![warn(missing_docs)]
+
 /// This library's version, as sent in the `User-Agent` header (`hwinst/<VERSION>`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
