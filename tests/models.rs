@@ -9,10 +9,11 @@ use hwinst::*;
 use mockito::{Matcher, Server};
 use serde_json::{json, Value};
 
-/// Serves `body` at `path`, expecting one request with the token, user agent and accept
-/// headers every call sends.
-fn serve(server: &mut Server, path: &str, body: &str) -> mockito::Mock {
-    server
+/// Serves `body` at `path`, expecting exactly one request with the token, user agent and
+/// accept headers every call sends, and returns what `call` made of the answer.
+fn answered<T>(path: &str, body: &str, call: impl FnOnce(&Client) -> hwinst::Result<T>) -> T {
+    let mut server = Server::new();
+    let mock = server
         .mock("GET", path)
         .match_header("x-auth-token", TOKEN)
         .match_header(
@@ -27,7 +28,10 @@ fn serve(server: &mut Server, path: &str, body: &str) -> mockito::Mock {
         .with_header("content-type", "application/json")
         .with_body(body)
         .expect(1)
-        .create()
+        .create();
+    let answer = call(&client(&server)).unwrap_or_else(|e| panic!("GET {path}: {e}"));
+    mock.assert();
+    answer
 }
 
 fn regex_escape(s: &str) -> String {
@@ -48,16 +52,12 @@ fn parse(text: &str) -> Value {
 
 #[test]
 fn roma_creation_progress_decodes_the_seed_example() {
-    let mut server = Server::new();
     let body = fixture("roma_creation_progress.json");
-    let mock = serve(
-        &mut server,
+    let p = answered(
         &format!("/v2/{PROJECT}/instances/{INSTANCE}/process"),
         &body,
+        |c| c.roma_creation_progress(INSTANCE),
     );
-
-    let p = client(&server).roma_creation_progress(INSTANCE).unwrap();
-    mock.assert();
 
     assert_eq!(p.current_time, Some(1741262503894));
     assert_eq!(p.instance_id.as_deref(), Some(INSTANCE));
@@ -170,16 +170,12 @@ fn roma_creation_progress_decodes_the_seed_example() {
 
 #[test]
 fn apig_creation_progress_decodes_the_seed_example() {
-    let mut server = Server::new();
     let body = fixture("apig_creation_progress.json");
-    let mock = serve(
-        &mut server,
+    let p = answered(
         &format!("/v2/{PROJECT}/apigw/instances/{INSTANCE}/progress"),
         &body,
+        |c| c.apig_creation_progress(INSTANCE),
     );
-
-    let p = client(&server).apig_creation_progress(INSTANCE).unwrap();
-    mock.assert();
     assert_eq!(p.progress, Some(100));
     assert_eq!(p.status.as_ref().unwrap().as_str(), "success");
     assert_eq!(*p.status.as_ref().unwrap(), ApigProgressStatus::Success);
@@ -198,16 +194,12 @@ fn apig_creation_progress_decodes_the_seed_example() {
 
 #[test]
 fn roma_instance_decodes_the_seed_example() {
-    let mut server = Server::new();
     let body = fixture("roma_instance.json");
-    let mock = serve(
-        &mut server,
+    let r = answered(
         &format!("/v2/{PROJECT}/apic/instances/{INSTANCE}"),
         &body,
+        |c| c.roma_instance(INSTANCE),
     );
-
-    let r = client(&server).roma_instance(INSTANCE).unwrap();
-    mock.assert();
     assert_eq!(
         r.available_zone_ids.as_deref(),
         Some(&["region01".to_owned(), "region02".to_owned()][..])
@@ -245,15 +237,12 @@ fn roma_instance_decodes_the_seed_example() {
 
 #[test]
 fn roma_instance_decodes_every_documented_field() {
-    let mut server = Server::new();
     let body = fixture("roma_instance_full.json");
-    serve(
-        &mut server,
+    let r = answered(
         &format!("/v2/{PROJECT}/apic/instances/{INSTANCE}"),
         &body,
+        |c| c.roma_instance(INSTANCE),
     );
-
-    let r = client(&server).roma_instance(INSTANCE).unwrap();
     assert_eq!(r.id.as_deref(), Some("eddc4d25480b4cd6b512f270a1b8b341"));
     assert_eq!(r.project_id.as_deref(), Some(PROJECT));
     assert_eq!(*r.status.as_ref().unwrap(), RomaInstanceStatus::Running);
@@ -320,18 +309,12 @@ fn roma_instance_decodes_every_documented_field() {
 
 #[test]
 fn roma_list_instances_decodes_the_seed_example_and_sends_the_query() {
-    let mut server = Server::new();
     let body = fixture("roma_instance_page.json");
-    let mock = serve(
-        &mut server,
+    let page = answered(
         &format!("/v2/{PROJECT}/instances?status=RUNNING&offset=20&limit=10"),
         &body,
+        |c| c.roma_list_instances(&RomaListQuery::new().status("RUNNING").offset(20).limit(10)),
     );
-
-    let page = client(&server)
-        .roma_list_instances(&RomaListQuery::new().status("RUNNING").offset(20).limit(10))
-        .unwrap();
-    mock.assert();
     assert_eq!((page.total, page.size), (Some(1), Some(1)));
     assert_eq!(page.instances.len(), 1);
     let i = &page.instances[0];
@@ -389,16 +372,11 @@ fn roma_list_instances_decodes_the_seed_example_and_sends_the_query() {
 
 #[test]
 fn roma_list_without_query_sends_no_query_string() {
-    let mut server = Server::new();
-    let mock = serve(
-        &mut server,
+    let page = answered(
         &format!("/v2/{PROJECT}/instances"),
         r#"{"total":0,"size":0,"instances":[]}"#,
+        |c| c.roma_list_instances(&RomaListQuery::new()),
     );
-    let page = client(&server)
-        .roma_list_instances(&RomaListQuery::new())
-        .unwrap();
-    mock.assert();
     assert_eq!(
         (page.total, page.size, page.instances.len()),
         (Some(0), Some(0), 0)
@@ -407,29 +385,21 @@ fn roma_list_without_query_sends_no_query_string() {
 
 #[test]
 fn roma_list_status_is_encoded_as_a_query_value() {
-    let mut server = Server::new();
-    let mock = serve(
-        &mut server,
+    answered(
         &format!("/v2/{PROJECT}/instances?status=A%20B%26limit%3D1"),
         r#"{"instances":[]}"#,
+        |c| c.roma_list_instances(&RomaListQuery::new().status("A B&limit=1")),
     );
-    client(&server)
-        .roma_list_instances(&RomaListQuery::new().status("A B&limit=1"))
-        .unwrap();
-    mock.assert();
 }
 
 #[test]
 fn clouddc_instance_status_decodes_the_seed_example() {
-    let mut server = Server::new();
     let body = fixture("clouddc_instance_status.json");
-    let mock = serve(
-        &mut server,
+    let s = answered(
         &format!("/v1/{PROJECT}/instances/{INSTANCE}/status"),
         &body,
+        |c| c.clouddc_instance_status(INSTANCE),
     );
-    let s = client(&server).clouddc_instance_status(INSTANCE).unwrap();
-    mock.assert();
     assert_eq!(*s.state.as_ref().unwrap(), ClouddcState::Stopped);
     assert_eq!(
         (s.operation_state.as_deref(), s.error.as_ref()),
@@ -440,15 +410,13 @@ fn clouddc_instance_status_decodes_the_seed_example() {
 
 #[test]
 fn clouddc_error_object_decodes() {
-    let mut server = Server::new();
     let body = r#"{"state":"error","operation_state":"install-failed",
         "error":{"error_code":"CLOUDDC.0001","error_msg":"no capacity","error_type":"create_instance_error"}}"#;
-    serve(
-        &mut server,
+    let s = answered(
         &format!("/v1/{PROJECT}/instances/{INSTANCE}/status"),
         body,
+        |c| c.clouddc_instance_status(INSTANCE),
     );
-    let s = client(&server).clouddc_instance_status(INSTANCE).unwrap();
     assert_eq!(*s.state.as_ref().unwrap(), ClouddcState::Error);
     assert_eq!(s.operation_state.as_deref(), Some("install-failed"));
     let e = s.error.unwrap();
