@@ -3,53 +3,48 @@
 mod common;
 
 use common::{client, PROJECT};
-use mockito::{Matcher, Server};
+use mockito::{Matcher, Mock, Server};
+use serde_json::{json, Value};
 use std::sync::Arc;
 use std::thread;
 
 const THREADS: usize = 8;
 const CALLS: usize = 50;
 
+/// A mock for the paths `path` matches whose answer is `fields` plus `"instance"`: the path
+/// segment at `id_segment`, so that an answer handed to the wrong call is caught.
+fn echoing(server: &mut Server, path: String, id_segment: usize, fields: Value) -> Mock {
+    server
+        .mock("GET", Matcher::Regex(path))
+        .with_body_from_request(move |request| {
+            let id = request
+                .path()
+                .split('/')
+                .nth(id_segment)
+                .unwrap_or_default();
+            let mut answer = fields.clone();
+            answer["instance"] = Value::from(id);
+            answer.to_string().into_bytes()
+        })
+        .expect(THREADS * CALLS / 2)
+        .create()
+}
+
 #[test]
 fn eight_threads_share_one_client() {
     let mut server = Server::new();
-    // Each answer names the instance it was asked about, so a mixed-up answer is caught.
-    let apig = server
-        .mock(
-            "GET",
-            Matcher::Regex(format!(r"^/v2/{PROJECT}/apigw/instances/[^/]+/progress$")),
-        )
-        .with_body_from_request(|request| {
-            let id = request
-                .path()
-                .split('/')
-                .nth(5)
-                .unwrap_or_default()
-                .to_owned();
-            serde_json::json!({ "progress": 50, "status": "creating", "instance": id })
-                .to_string()
-                .into_bytes()
-        })
-        .expect(THREADS * CALLS / 2)
-        .create();
-    let clouddc = server
-        .mock(
-            "GET",
-            Matcher::Regex(format!(r"^/v1/{PROJECT}/instances/[^/]+/status$")),
-        )
-        .with_body_from_request(|request| {
-            let id = request
-                .path()
-                .split('/')
-                .nth(4)
-                .unwrap_or_default()
-                .to_owned();
-            serde_json::json!({ "state": "running", "instance": id })
-                .to_string()
-                .into_bytes()
-        })
-        .expect(THREADS * CALLS / 2)
-        .create();
+    let apig = echoing(
+        &mut server,
+        format!(r"^/v2/{PROJECT}/apigw/instances/[^/]+/progress$"),
+        5,
+        json!({ "progress": 50, "status": "creating" }),
+    );
+    let clouddc = echoing(
+        &mut server,
+        format!(r"^/v1/{PROJECT}/instances/[^/]+/status$"),
+        4,
+        json!({ "state": "running" }),
+    );
 
     let client = Arc::new(client(&server));
     let threads: Vec<_> = (0..THREADS)
