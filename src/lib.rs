@@ -51,6 +51,7 @@ mod apig;
 mod auth;
 mod client;
 mod clouddc;
+mod config;
 mod de;
 mod endpoint;
 mod error;

@@ -1,0 +1,321 @@
+//! The configuration document: one JSON shape for the C ABI's `hwinst_client_new` and any
+//! tool that reads its settings from a file, turned into a [`ClientBuilder`].
+//!
+//! Unknown keys are refused with the key named, at any depth: a typo must not silently fall
+//! back to a default. Keys of features this version does not have yet (AK/SK and IAM
+//! credentials, retries, proxy, CA bundle) are recognised and refused as "not supported yet"
+//! rather than ignored.
+
+use crate::auth::{Credentials, Secret};
+use crate::client::ClientBuilder;
+use crate::endpoint::Service;
+use crate::error::{self, Error, Result};
+use serde::Deserialize;
+use std::time::Duration;
+
+impl ClientBuilder {
+    /// A builder configured from the JSON configuration document (the one the C ABI takes):
+    ///
+    /// ```json
+    /// {"region": "cn-north-4", "project_id": "0a1b2c3d4e5f", "credentials": {"token": "..."},
+    ///  "endpoints": {"roma": "https://...", "apig": "...", "clouddc": "..."},
+    ///  "timeouts_ms": {"connect": 10000, "request": 30000},
+    ///  "allow_http": false, "user_agent": "my-tool/1.2", "max_response_bytes": 16777216}
+    /// ```
+    ///
+    /// Every key is optional here (`build()` says what is missing), `null` means absent, and
+    /// the builder's methods may still change any setting afterwards.
+    ///
+    /// Errors: [`Error::InvalidArgument`] when `json` is not JSON at all; [`Error::Config`]
+    /// for an unknown key (named with its path), a value of the wrong type, or a key this
+    /// version does not support yet. No message ever contains a credential.
+    ///
+    /// ```
+    /// let client = hwinst::ClientBuilder::from_config_json(
+    ///     r#"{"region":"cn-north-4","project_id":"0a1b2c3d4e5f","credentials":{"token":"t0k"}}"#,
+    /// )?
+    /// .build()?;
+    /// # Ok::<_, hwinst::Error>(())
+    /// ```
+    pub fn from_config_json(json: &str) -> Result<ClientBuilder> {
+        let value: serde_json::Value = serde_json::from_str(json).map_err(|e| {
+            // serde_json's syntax errors give a position, never the text around it.
+            Error::InvalidArgument(format!("the configuration is not valid JSON: {e}"))
+        })?;
+        let secrets = credential_strings(&value);
+        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        let document: ConfigDocument = serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            let message = error::redact(&e.into_inner().to_string(), &secrets);
+            Error::Config(if path == "." {
+                format!("the configuration: {message}")
+            } else {
+                format!("the configuration's `{path}`: {message}")
+            })
+        })?;
+        document.into_builder()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "the configuration object")]
+struct ConfigDocument {
+    region: Option<String>,
+    project_id: Option<String>,
+    credentials: Option<CredentialsDocument>,
+    endpoints: Option<EndpointsDocument>,
+    timeouts_ms: Option<TimeoutsDocument>,
+    retry: Option<RetryDocument>,
+    proxy: Option<String>,
+    ca_file: Option<String>,
+    allow_http: Option<bool>,
+    user_agent: Option<String>,
+    max_response_bytes: Option<u64>,
+}
+
+/// Deliberately not `Debug`: it holds secrets as plain strings until they become [`Secret`]s.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CredentialsDocument {
+    token: Option<String>,
+    ak: Option<String>,
+    sk: Option<String>,
+    security_token: Option<String>,
+    iam_password: Option<IamPasswordDocument>,
+}
+
+// The fields of the documents below are read only to refuse unknown keys inside them, until
+// the features they configure exist.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct IamPasswordDocument {
+    user: Option<String>,
+    password: Option<String>,
+    domain: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EndpointsDocument {
+    roma: Option<String>,
+    apig: Option<String>,
+    clouddc: Option<String>,
+    iam: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TimeoutsDocument {
+    connect: Option<u64>,
+    request: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct RetryDocument {
+    max_attempts: Option<u32>,
+    base_delay_ms: Option<u64>,
+    max_delay_ms: Option<u64>,
+}
+
+fn not_supported_yet(what: &str) -> Error {
+    Error::Config(format!(
+        "{what} is not supported yet by hwinst {}; remove it from the configuration",
+        crate::VERSION
+    ))
+}
+
+impl ConfigDocument {
+    fn into_builder(self) -> Result<ClientBuilder> {
+        if self.retry.is_some() {
+            return Err(not_supported_yet("`retry`"));
+        }
+        if self.proxy.is_some() {
+            return Err(not_supported_yet("`proxy`"));
+        }
+        if self.ca_file.is_some() {
+            return Err(not_supported_yet("`ca_file`"));
+        }
+        let mut builder = ClientBuilder::default();
+        if let Some(region) = self.region {
+            builder = builder.region(region);
+        }
+        if let Some(project_id) = self.project_id {
+            builder = builder.project_id(project_id);
+        }
+        if let Some(credentials) = self.credentials {
+            builder = builder.credentials(credentials.into_credentials()?);
+        }
+        if let Some(endpoints) = self.endpoints {
+            if endpoints.iam.is_some() {
+                return Err(not_supported_yet("`endpoints.iam`"));
+            }
+            for (service, url) in [
+                (Service::Roma, endpoints.roma),
+                (Service::Apig, endpoints.apig),
+                (Service::Clouddc, endpoints.clouddc),
+            ] {
+                if let Some(url) = url {
+                    builder = builder.endpoint(service, url);
+                }
+            }
+        }
+        if let Some(timeouts) = self.timeouts_ms {
+            if let Some(ms) = timeouts.connect {
+                builder = builder.connect_timeout(Duration::from_millis(ms));
+            }
+            if let Some(ms) = timeouts.request {
+                builder = builder.request_timeout(Duration::from_millis(ms));
+            }
+        }
+        if let Some(allow) = self.allow_http {
+            builder = builder.allow_http(allow);
+        }
+        if let Some(user_agent) = self.user_agent {
+            builder = builder.user_agent(user_agent);
+        }
+        if let Some(limit) = self.max_response_bytes {
+            builder = builder.max_response_bytes(limit);
+        }
+        Ok(builder)
+    }
+}
+
+impl CredentialsDocument {
+    fn into_credentials(self) -> Result<Credentials> {
+        let aksk = self.ak.is_some() || self.sk.is_some() || self.security_token.is_some();
+        let kinds = [self.token.is_some(), aksk, self.iam_password.is_some()];
+        match kinds {
+            [true, false, false] => Ok(Credentials::Token(Secret::new(
+                self.token.unwrap_or_default(),
+            ))),
+            [false, true, false] => Err(not_supported_yet("AK/SK credentials")),
+            [false, false, true] => Err(not_supported_yet("`iam_password` credentials")),
+            [false, false, false] => Err(Error::Config(
+                "`credentials` is empty: give a `token`, `ak`/`sk`, or `iam_password`".into(),
+            )),
+            _ => Err(Error::Config(
+                "`credentials` holds more than one kind of credentials (`token`, `ak`/`sk`, \
+                 `iam_password`): give exactly one"
+                    .into(),
+            )),
+        }
+    }
+}
+
+/// Every string under the document's `credentials`, to be masked in error messages even
+/// when the document around it is malformed.
+fn credential_strings(document: &serde_json::Value) -> Vec<String> {
+    fn collect(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::String(s) if !s.is_empty() => out.push(s.clone()),
+            serde_json::Value::Array(items) => items.iter().for_each(|v| collect(v, out)),
+            serde_json::Value::Object(map) => map.values().for_each(|v| collect(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(credentials) = document.get("credentials") {
+        collect(credentials, &mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+
+    fn config_error(json: &str) -> Error {
+        match ClientBuilder::from_config_json(json).and_then(ClientBuilder::build) {
+            Ok(_) => panic!("{json} was accepted"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn a_full_document_configures_every_setting() {
+        let client = ClientBuilder::from_config_json(
+            r#"{"region":"cn-north-4","project_id":"p1","credentials":{"token":"t0k"},
+                "endpoints":{"roma":"http://127.0.0.1:1/r","apig":null},
+                "timeouts_ms":{"connect":500,"request":1500},"allow_http":false,
+                "user_agent":"tool/1","max_response_bytes":1024,"proxy":null}"#,
+        )
+        .unwrap()
+        .build()
+        .unwrap();
+        assert_eq!(client.endpoint(Service::Roma), Some("http://127.0.0.1:1/r"));
+        assert_eq!(
+            client.endpoint(Service::Apig),
+            Some("https://apig.cn-north-4.myhuaweicloud.com")
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_named_at_any_depth() {
+        for (json, key) in [
+            (r#"{"regoin":"cn-north-4"}"#, "`regoin`"),
+            (r#"{"credentials":{"tokne":"x"}}"#, "`tokne`"),
+            (r#"{"endpoints":{"romaa":"x"}}"#, "`romaa`"),
+            (r#"{"timeouts_ms":{"read":1}}"#, "`read`"),
+            (r#"{"retry":{"attempts":1}}"#, "`attempts`"),
+        ] {
+            let err = config_error(json);
+            assert_eq!(err.kind(), ErrorKind::Config, "{json}: {err}");
+            assert!(err.to_string().contains(key), "{json}: {err}");
+        }
+    }
+
+    #[test]
+    fn later_features_are_refused_not_ignored() {
+        for (json, what) in [
+            (r#"{"credentials":{"ak":"a","sk":"s"}}"#, "AK/SK"),
+            (
+                r#"{"credentials":{"iam_password":{"user":"u","password":"p","domain":"d"}}}"#,
+                "iam_password",
+            ),
+            (r#"{"retry":{"max_attempts":1}}"#, "retry"),
+            (r#"{"proxy":"http://proxy:3128"}"#, "proxy"),
+            (r#"{"ca_file":"/etc/ca.pem"}"#, "ca_file"),
+            (r#"{"endpoints":{"iam":"https://iam"}}"#, "endpoints.iam"),
+        ] {
+            let err = config_error(json);
+            assert_eq!(err.kind(), ErrorKind::Config, "{json}: {err}");
+            let text = err.to_string();
+            assert!(
+                text.contains(what) && text.contains("not supported yet"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_documents() {
+        let err = config_error("{\"region\":");
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
+        for json in [
+            "[]",
+            r#"{"timeouts_ms":{"connect":-1}}"#,
+            r#"{"allow_http":"yes"}"#,
+            r#"{"credentials":{}}"#,
+            r#"{"credentials":{"token":"t","ak":"a"}}"#,
+        ] {
+            assert_eq!(config_error(json).kind(), ErrorKind::Config, "{json}");
+        }
+    }
+
+    #[test]
+    fn no_message_repeats_a_credential() {
+        for json in [
+            r#"{"credentials":{"token":"s3cr3t-tok","extra":"s3cr3t-tok"}}"#,
+            r#"{"credentials":{"token":["s3cr3t-tok"]}}"#,
+            r#"{"credentials":{"token":"s3cr3t-tok","sk":"s3cr3t-tok"}}"#,
+            r#"{"credentials":{"token":"s3cr3t tok"},"region":"cn-north-4","project_id":"p"}"#,
+        ] {
+            let err = config_error(json);
+            assert!(!err.to_string().contains("s3cr3t"), "{err}");
+        }
+    }
+}
