@@ -55,6 +55,7 @@ mod config;
 mod de;
 mod endpoint;
 mod error;
+pub mod ffi;
 mod id;
 mod roma;
 mod transport;

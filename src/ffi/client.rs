@@ -1,0 +1,88 @@
+//! The client handle: `hwinst_client_new` and `hwinst_client_free`.
+
+use super::code::hwinst_code;
+use super::handle::{self, Castable, OwnershipBox};
+use crate::client::{Client, ClientBuilder};
+use crate::error::Error;
+use std::ffi::c_char;
+
+/// A configured client. Opaque: create it with `hwinst_client_new`, free it with
+/// `hwinst_client_free`.
+///
+/// Thread-safe: any number of threads may call operations on the same `const hwinst_client *`
+/// at once (they share one connection pool). Only `hwinst_client_free` needs the client to
+/// be no longer in use.
+pub struct hwinst_client {
+    _private: [u8; 0],
+}
+
+impl Castable for hwinst_client {
+    type RustType = Client;
+    type Ownership = OwnershipBox;
+}
+
+/// Creates a client from a JSON configuration document.
+///
+/// `config_json` is the configuration object: `region`, `project_id`,
+/// `credentials` (`{"token": "..."}`), `endpoints` (`roma`, `apig`, `clouddc`),
+/// `timeouts_ms` (`connect`, `request`), `allow_http`, `user_agent`, `max_response_bytes`.
+/// Unknown keys are refused with the key named. This version refuses AK/SK and IAM
+/// credentials, `endpoints.iam`, `retry`, `proxy` and `ca_file` as not supported yet.
+///
+/// Returns `HWINST_OK` and writes the new client to `*out_client`, which the caller frees
+/// with `hwinst_client_free`. Otherwise writes NULL to `*out_client` and returns
+/// `HWINST_INVALID_ARGUMENT` (NULL `config_json` or `out_client`, not UTF-8, not JSON) or
+/// `HWINST_CONFIG` (unknown key, wrong type, missing credentials, project or endpoints, bad
+/// URL, unsupported setting).
+///
+/// `out_error` may be NULL. Otherwise it receives NULL on success, or the error document on
+/// failure, which the caller frees with `hwinst_string_free`. No credential is ever copied
+/// into it.
+///
+/// Thread-safe: it touches nothing shared.
+///
+/// # Safety
+/// `config_json` is NULL or a NUL-terminated string; `out_client` and `out_error` are NULL or
+/// writable.
+#[no_mangle]
+pub unsafe extern "C" fn hwinst_client_new(
+    config_json: *const c_char,
+    out_client: *mut *mut hwinst_client,
+    out_error: *mut *mut c_char,
+) -> hwinst_code {
+    ffi_boundary!(out: out_error, {
+        handle::required_out("out_client", out_client)?;
+        // SAFETY: `out_client` is not NULL and the caller promises it is writable.
+        unsafe { out_client.write(std::ptr::null_mut()) };
+        // SAFETY: the caller promises a NUL-terminated string or NULL.
+        let config = unsafe { handle::str_arg("config_json", config_json) }?;
+        let client = ClientBuilder::from_config_json(config)?.build()?;
+        // SAFETY: as above.
+        unsafe { out_client.write(handle::to_boxed_mut_ptr(client)) };
+        Ok(None)
+    })
+}
+
+/// Frees a client. NULL is a no-op.
+///
+/// No other thread may be using `client`, and it may not be used afterwards. Strings
+/// returned by its operations stay valid: free them with `hwinst_string_free`.
+///
+/// # Safety
+/// `client` is NULL or a client from `hwinst_client_new` not freed before.
+#[no_mangle]
+pub unsafe extern "C" fn hwinst_client_free(client: *mut hwinst_client) {
+    ffi_boundary!(on_panic: (), {
+        // SAFETY: the caller gives back a client it owns, once.
+        unsafe { handle::free_box(client) }
+    })
+}
+
+/// The client behind a handle, or `INVALID_ARGUMENT` for NULL.
+///
+/// # Safety
+/// `client` is NULL or a live client handle.
+pub(crate) unsafe fn client_ref<'a>(client: *const hwinst_client) -> Result<&'a Client, Error> {
+    // SAFETY: as promised to this function.
+    unsafe { handle::try_ref_from_ptr("client", client) }
+}

@@ -1,0 +1,161 @@
+//! `hwinst_code`, and the error document every failing call writes.
+
+use crate::error::{Error, ErrorKind};
+use serde_json::{json, Value};
+
+/// What a call did. The values are stable: new codes are only ever added at the end.
+///
+/// Each failure also writes an error document (see the functions' docs) whose `"code"` is the
+/// name below without `HWINST_`, e.g. `"NOT_FOUND"`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum hwinst_code {
+    /// Success: the result document was written.
+    OK = 0,
+    /// A NULL pointer, a string that is not UTF-8, malformed JSON, or an empty or unsafe ID.
+    /// Nothing was sent.
+    INVALID_ARGUMENT = 1,
+    /// The configuration cannot work: an unknown key, a missing region or endpoint, a bad URL,
+    /// missing credentials, or a setting this version does not support yet.
+    CONFIG = 2,
+    /// DNS, connect, TLS or I/O failure, or a response body over the size limit.
+    TRANSPORT = 3,
+    /// The connect or request timeout expired.
+    TIMEOUT = 4,
+    /// The service answered 401: the token is missing, wrong or expired.
+    UNAUTHORIZED = 5,
+    /// The service answered 403.
+    FORBIDDEN = 6,
+    /// The service answered 404: no such instance in this project and region.
+    NOT_FOUND = 7,
+    /// The service answered 429.
+    THROTTLED = 8,
+    /// The service answered 5xx.
+    SERVER = 9,
+    /// The service answered another non-2xx status.
+    API = 10,
+    /// The service answered 2xx with a body that is not of the documented shape.
+    DECODE = 11,
+    /// A wait was cancelled by its callback.
+    CANCELLED = 12,
+    /// A wait ended on a failed or deleted instance.
+    INSTANCE_FAILED = 13,
+    /// A bug in hwinst was caught at the C boundary; please report it with the error document.
+    PANIC = 14,
+}
+
+impl hwinst_code {
+    /// The name used as `"code"` in error documents (`"NOT_FOUND"`), as the Rust
+    /// [`ErrorKind::as_str`] gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            hwinst_code::OK => "OK",
+            hwinst_code::CANCELLED => "CANCELLED",
+            hwinst_code::INSTANCE_FAILED => "INSTANCE_FAILED",
+            hwinst_code::PANIC => "PANIC",
+            other => other.kind().map_or("PANIC", ErrorKind::as_str),
+        }
+    }
+
+    fn kind(self) -> Option<ErrorKind> {
+        Some(match self {
+            hwinst_code::INVALID_ARGUMENT => ErrorKind::InvalidArgument,
+            hwinst_code::CONFIG => ErrorKind::Config,
+            hwinst_code::TRANSPORT => ErrorKind::Transport,
+            hwinst_code::TIMEOUT => ErrorKind::Timeout,
+            hwinst_code::UNAUTHORIZED => ErrorKind::Unauthorized,
+            hwinst_code::FORBIDDEN => ErrorKind::Forbidden,
+            hwinst_code::NOT_FOUND => ErrorKind::NotFound,
+            hwinst_code::THROTTLED => ErrorKind::Throttled,
+            hwinst_code::SERVER => ErrorKind::Server,
+            hwinst_code::API => ErrorKind::Api,
+            hwinst_code::DECODE => ErrorKind::Decode,
+            _ => return None,
+        })
+    }
+}
+
+impl From<ErrorKind> for hwinst_code {
+    fn from(kind: ErrorKind) -> hwinst_code {
+        match kind {
+            ErrorKind::InvalidArgument => hwinst_code::INVALID_ARGUMENT,
+            ErrorKind::Config => hwinst_code::CONFIG,
+            ErrorKind::Transport => hwinst_code::TRANSPORT,
+            ErrorKind::Timeout => hwinst_code::TIMEOUT,
+            ErrorKind::Unauthorized => hwinst_code::UNAUTHORIZED,
+            ErrorKind::Forbidden => hwinst_code::FORBIDDEN,
+            ErrorKind::NotFound => hwinst_code::NOT_FOUND,
+            ErrorKind::Throttled => hwinst_code::THROTTLED,
+            ErrorKind::Server => hwinst_code::SERVER,
+            ErrorKind::Api => hwinst_code::API,
+            ErrorKind::Decode => hwinst_code::DECODE,
+        }
+    }
+}
+
+/// The error document of `error`:
+/// `{"code","message","http_status","error_code","error_msg","request_id","retryable"}`, with
+/// null for what does not apply. Errors never hold a credential (the client masks its secrets
+/// in everything the server sent), so neither does this.
+pub(crate) fn error_document(error: &Error) -> (hwinst_code, Value) {
+    let code = hwinst_code::from(error.kind());
+    let service = error.service_error();
+    let document = json!({
+        "code": code.name(),
+        "message": error.to_string(),
+        "http_status": error.http_status(),
+        "error_code": service.and_then(|e| e.error_code.as_deref()),
+        "error_msg": service.and_then(|e| e.error_msg.as_deref()),
+        "request_id": error.request_id(),
+        "retryable": error.is_retryable(),
+    });
+    (code, document)
+}
+
+/// The error document of a panic caught at the boundary.
+pub(crate) fn panic_document(payload: &(dyn std::any::Any + Send)) -> Value {
+    let what = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("no message");
+    json!({
+        "code": hwinst_code::PANIC.name(),
+        "message": format!("internal error in hwinst {} (please report it): {what}", crate::VERSION),
+        "http_status": null,
+        "error_code": null,
+        "error_msg": null,
+        "request_id": null,
+        "retryable": false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_a_code_with_its_name() {
+        use hwinst_code::*;
+        let codes = [
+            INVALID_ARGUMENT,
+            CONFIG,
+            TRANSPORT,
+            TIMEOUT,
+            UNAUTHORIZED,
+            FORBIDDEN,
+            NOT_FOUND,
+            THROTTLED,
+            SERVER,
+            API,
+            DECODE,
+        ];
+        for (value, code) in (1..).zip(codes) {
+            assert_eq!(code as i32, value);
+            let kind = code.kind().unwrap();
+            assert_eq!(hwinst_code::from(kind), code);
+            assert_eq!(code.name(), kind.as_str());
+        }
+        assert_eq!(PANIC as i32, 14);
+    }
+}

@@ -1,0 +1,87 @@
+//! The C ABI (`include/hwinst.h` is generated from this module by cbindgen).
+//!
+//! The shape of every function:
+//! - it returns an [`hwinst_code`] and writes its output through out-parameters;
+//! - operations write one JSON document to `char **out_json`: the result on `HWINST_OK`, the
+//!   error document otherwise; the caller frees it with [`hwinst_string_free`];
+//! - its body runs inside `ffi_boundary!`, so a panic becomes `HWINST_PANIC` and never
+//!   unwinds into C;
+//! - NULL pointers and non-UTF-8 strings are `HWINST_INVALID_ARGUMENT`, never a crash.
+//!
+//! One module per concept: [`code`] (codes and error documents), `handle` (who owns each
+//! pointer, and C strings in and out), [`client`] (the client handle), [`operations`] (the
+//! service calls).
+
+// A C caller may hand over any pointer: every dereference is spelled out in an `unsafe`
+// block whose comment says what the caller promised.
+#![deny(unsafe_op_in_unsafe_fn)]
+// Types carry the names C sees (`hwinst_client`, `hwinst_code`), as in rustls-ffi.
+#![allow(non_camel_case_types)]
+
+/// Runs the body of an `extern "C"` function so that nothing unwinds into C. The one panic
+/// boundary of the crate: every exported function's body is wrapped in it.
+///
+/// - `ffi_boundary!(out: ptr, { ... })`: the body gives `Result<Option<String>>`; the document
+///   (`Some`), NULL (`None`), or the error document goes to `*ptr` when `ptr` is not NULL, and
+///   the function returns the matching [`hwinst_code`]. A panic gives `HWINST_PANIC` and a
+///   `PANIC` error document.
+/// - `ffi_boundary!(on_panic: value, { ... })`: for functions that cannot fail; a panic
+///   returns `value`.
+macro_rules! ffi_boundary {
+    (out: $out:expr, $body:block) => {{
+        let out: *mut *mut ::std::ffi::c_char = $out;
+        let outcome = ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(
+            || -> $crate::Result<Option<String>> { $body },
+        ));
+        $crate::ffi::handle::deliver(out, outcome)
+    }};
+    (on_panic: $fallback:expr, $body:block) => {{
+        match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| $body)) {
+            Ok(value) => value,
+            Err(_) => $fallback,
+        }
+    }};
+}
+
+pub mod client;
+pub mod code;
+pub(crate) mod handle;
+pub mod operations;
+
+use std::ffi::{c_char, CStr, CString};
+
+pub use client::hwinst_client;
+pub use code::hwinst_code;
+
+const VERSION_C: &CStr =
+    match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
+        Ok(version) => version,
+        Err(_) => panic!("the crate version holds a NUL byte"),
+    };
+
+/// The library's version, e.g. `"0.1.0"`.
+///
+/// Returns a static, NUL-terminated string: do not free it. Thread-safe.
+#[no_mangle]
+pub extern "C" fn hwinst_version() -> *const c_char {
+    ffi_boundary!(on_panic: std::ptr::null(), { VERSION_C.as_ptr() })
+}
+
+/// Frees a string that hwinst returned through an `out_json` or `out_error` parameter.
+/// NULL is a no-op.
+///
+/// `string` must have come from hwinst and not been freed before; never pass it to `free`, and
+/// never pass anything else here. Thread-safe for different strings.
+///
+/// # Safety
+/// `string` is NULL or a string returned by hwinst that has not been freed.
+#[no_mangle]
+pub unsafe extern "C" fn hwinst_string_free(string: *mut c_char) {
+    ffi_boundary!(on_panic: (), {
+        if !string.is_null() {
+            // SAFETY: the caller promises `string` came from `CString::into_raw` in
+            // `handle::deliver` and is freed once.
+            drop(unsafe { CString::from_raw(string) });
+        }
+    })
+}

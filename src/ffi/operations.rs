@@ -1,0 +1,171 @@
+//! The service operations, one per API. Each writes the service's response, with its own field
+//! names and every field it sent, as JSON.
+//!
+//! Common to all of them:
+//! - `client` is a client from `hwinst_client_new`; operations on one client may run on any
+//!   number of threads at once.
+//! - On `HWINST_OK`, `*out_json` receives the result document; otherwise the error document
+//!   `{"code","message","http_status","error_code","error_msg","request_id","retryable"}`
+//!   (null where a field does not apply). Either way the caller frees it with
+//!   `hwinst_string_free`. A NULL `out_json` gives `HWINST_INVALID_ARGUMENT` and nothing is
+//!   written.
+//! - Instance IDs must be non-empty, at most 128 bytes, and safe as one URL path segment
+//!   (no `/`, `%`, `..`, control characters): otherwise `HWINST_INVALID_ARGUMENT`, before
+//!   anything is sent.
+
+use super::client::{client_ref, hwinst_client};
+use super::code::hwinst_code;
+use super::handle;
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::roma::RomaListQuery;
+use std::ffi::c_char;
+
+/// The body of every operation on one instance: checks the arguments, calls `operation`, and
+/// writes its result or error document, inside the panic boundary.
+///
+/// # Safety
+/// As the operations' own contracts.
+unsafe fn instance_call<T: serde::Serialize>(
+    client: *const hwinst_client,
+    instance_id: *const c_char,
+    out_json: *mut *mut c_char,
+    operation: fn(&Client, &str) -> Result<T>,
+) -> hwinst_code {
+    ffi_boundary!(out: out_json, {
+        handle::required_out("out_json", out_json)?;
+        // SAFETY: the caller promises a live client or NULL, a NUL-terminated string or NULL.
+        let (client, id) = unsafe { (client_ref(client)?, handle::str_arg("instance_id", instance_id)?) };
+        handle::result_document(&operation(client, id)?)
+    })
+}
+
+/// Where a ROMA Connect instance's creation is: overall progress and status, and each
+/// sub-service's (`GET /v2/{project_id}/instances/{instance_id}/process`).
+///
+/// Returns `HWINST_OK` with the `/process` document in `*out_json`, or an error code with
+/// the error document (`HWINST_NOT_FOUND` for an unknown instance). The caller frees
+/// `*out_json` with `hwinst_string_free`. Thread-safe.
+///
+/// # Safety
+/// `client` is NULL or a live client; `instance_id` NULL or NUL-terminated; `out_json` NULL
+/// or writable.
+#[no_mangle]
+pub unsafe extern "C" fn hwinst_roma_creation_progress(
+    client: *const hwinst_client,
+    instance_id: *const c_char,
+    out_json: *mut *mut c_char,
+) -> hwinst_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        instance_call(
+            client,
+            instance_id,
+            out_json,
+            Client::roma_creation_progress,
+        )
+    }
+}
+
+/// Where an API Gateway instance's creation is: `progress` (0-100), `status`, and the
+/// `error_code`/`error_msg` of a failure
+/// (`GET /v2/{project_id}/apigw/instances/{instance_id}/progress`).
+///
+/// Returns `HWINST_OK` with the progress document in `*out_json`, or an error code with the
+/// error document. The caller frees `*out_json` with `hwinst_string_free`. Thread-safe.
+///
+/// # Safety
+/// As `hwinst_roma_creation_progress`.
+#[no_mangle]
+pub unsafe extern "C" fn hwinst_apig_creation_progress(
+    client: *const hwinst_client,
+    instance_id: *const c_char,
+    out_json: *mut *mut c_char,
+) -> hwinst_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        instance_call(
+            client,
+            instance_id,
+            out_json,
+            Client::apig_creation_progress,
+        )
+    }
+}
+
+/// A ROMA Connect instance's details, its `status` and numeric `instance_status` among them
+/// (`GET /v2/{project_id}/apic/instances/{instance_id}`).
+///
+/// Returns `HWINST_OK` with the instance document in `*out_json`, or an error code with the
+/// error document. The caller frees `*out_json` with `hwinst_string_free`. Thread-safe.
+///
+/// # Safety
+/// As `hwinst_roma_creation_progress`.
+#[no_mangle]
+pub unsafe extern "C" fn hwinst_roma_instance(
+    client: *const hwinst_client,
+    instance_id: *const c_char,
+    out_json: *mut *mut c_char,
+) -> hwinst_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { instance_call(client, instance_id, out_json, Client::roma_instance) }
+}
+
+/// One page of the project's ROMA Connect instances (`GET /v2/{project_id}/instances`).
+///
+/// `query_json` may be NULL (the service's first page, every status) or an object with any of
+/// `"status"` (e.g. `"RUNNING"`), `"offset"` and `"limit"` (non-negative integers); other keys
+/// are `HWINST_INVALID_ARGUMENT`.
+///
+/// Returns `HWINST_OK` with the page (`{"total":N,"size":M,"instances":[...]}`) in
+/// `*out_json`, or an error code with the error document. The caller frees `*out_json` with
+/// `hwinst_string_free`. Thread-safe.
+///
+/// # Safety
+/// `client` is NULL or a live client; `query_json` NULL or NUL-terminated; `out_json` NULL
+/// or writable.
+#[no_mangle]
+pub unsafe extern "C" fn hwinst_roma_list_instances(
+    client: *const hwinst_client,
+    query_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> hwinst_code {
+    ffi_boundary!(out: out_json, {
+        handle::required_out("out_json", out_json)?;
+        // SAFETY: forwarded from this function's contract.
+        let client = unsafe { client_ref(client) }?;
+        // SAFETY: forwarded from this function's contract.
+        let query = match unsafe { handle::optional_str_arg("query_json", query_json) }? {
+            None => RomaListQuery::new(),
+            Some(text) => serde_json::from_str(text).map_err(|e| {
+                Error::InvalidArgument(format!("query_json is not a list query: {e}"))
+            })?,
+        };
+        handle::result_document(&client.roma_list_instances(&query)?)
+    })
+}
+
+/// A Cloud DC instance's state: `status` (`pending`, `running`, `error`, ...) and the
+/// `error` of a failure (`GET /v1/{project_id}/instances/{id}/status`).
+///
+/// Returns `HWINST_OK` with the status document in `*out_json`, or an error code with the
+/// error document. The caller frees `*out_json` with `hwinst_string_free`. Thread-safe.
+///
+/// # Safety
+/// As `hwinst_roma_creation_progress`.
+#[no_mangle]
+pub unsafe extern "C" fn hwinst_clouddc_instance_status(
+    client: *const hwinst_client,
+    instance_id: *const c_char,
+    out_json: *mut *mut c_char,
+) -> hwinst_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        instance_call(
+            client,
+            instance_id,
+            out_json,
+            Client::clouddc_instance_status,
+        )
+    }
+}
