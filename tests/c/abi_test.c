@@ -1,0 +1,393 @@
+/*
+ * The C ABI, exercised from C: every exported function, every code reachable from C, NULL and
+ * invalid UTF-8 in every parameter position, and one client shared by 8 threads.
+ *
+ * Run by tests/c_abi.rs, which serves the API with mockito and checks what this program
+ * prints: one `DOC <label> <json>` line per document the library returned, so that the Rust
+ * side can parse each one and check its fields (and that no document holds the token).
+ *
+ * usage: abi_test BASE_URL REFUSED_URL TOKEN VERSION THREAD_ITERATIONS
+ *        abi_test leak BASE_URL TOKEN     (leaks one document on purpose: the sanitizer or
+ *                                          Valgrind must fail the run)
+ */
+#include "hwinst.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures = 0;
+
+#define CHECK(cond, ...)                                                       \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      failures++;                                                              \
+      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                     \
+      fprintf(stderr, __VA_ARGS__);                                            \
+      fprintf(stderr, "\n");                                                   \
+    }                                                                          \
+  } while (0)
+
+static const char *code_name(hwinst_code code) {
+  static const char *names[] = {
+      "OK",     "INVALID_ARGUMENT", "CONFIG",   "TRANSPORT", "TIMEOUT",
+      "UNAUTHORIZED", "FORBIDDEN",  "NOT_FOUND", "THROTTLED", "SERVER",
+      "API",    "DECODE",           "CANCELLED", "INSTANCE_FAILED", "PANIC"};
+  if ((int)code < 0 || (size_t)code >= sizeof names / sizeof names[0]) {
+    return "?";
+  }
+  return names[code];
+}
+
+/* Prints a document for the Rust side, then frees it. */
+static void report(const char *label, hwinst_code code, char *doc) {
+  printf("DOC %s %s %s\n", label, code_name(code), doc ? doc : "null");
+  hwinst_string_free(doc);
+}
+
+/* Calls `op`'s result: checks the code, reports the document. */
+static void expect_code(const char *label, hwinst_code got, hwinst_code want,
+                        char *doc) {
+  CHECK(got == want, "%s: got %s, want %s (%s)", label, code_name(got),
+        code_name(want), doc ? doc : "no document");
+  CHECK(doc != NULL, "%s: no document written", label);
+  report(label, got, doc);
+}
+
+/* ---- the operations, as one table ------------------------------------- */
+
+typedef hwinst_code (*instance_op)(const hwinst_client *, const char *,
+                                   char **);
+
+/* The list operation, called with the case name as its status filter: the mock answers
+ * each status as the other operations answer the instance of that name. */
+static hwinst_code list_op(const hwinst_client *client, const char *status,
+                           char **out_json) {
+  char query[256];
+  if (status == NULL) {
+    return hwinst_roma_list_instances(client, NULL, out_json);
+  }
+  snprintf(query, sizeof query, "{\"status\":\"%s\"}", status);
+  return hwinst_roma_list_instances(client, query, out_json);
+}
+
+static const struct {
+  const char *name;
+  instance_op call;
+  int takes_id; /* the list has no ID: no ID checks for it */
+} OPS[] = {
+    {"roma_creation_progress", hwinst_roma_creation_progress, 1},
+    {"apig_creation_progress", hwinst_apig_creation_progress, 1},
+    {"roma_instance", hwinst_roma_instance, 1},
+    {"clouddc_instance_status", hwinst_clouddc_instance_status, 1},
+    {"roma_list_instances", list_op, 0},
+};
+enum { N_OPS = sizeof OPS / sizeof OPS[0] };
+
+/* Each case is an instance ID (or list status) the mock server answers in its own way. */
+static const struct {
+  const char *id;
+  hwinst_code want;
+} CASES[] = {
+    {"inst-ok", HWINST_OK},
+    {"inst-missing", HWINST_NOT_FOUND},
+    {"inst-noauth", HWINST_UNAUTHORIZED},
+    {"inst-denied", HWINST_FORBIDDEN},
+    {"inst-throttled", HWINST_THROTTLED},
+    {"inst-broken", HWINST_SERVER},
+    {"inst-teapot", HWINST_API},
+    {"inst-garbage", HWINST_DECODE},
+};
+enum { N_CASES = sizeof CASES / sizeof CASES[0] };
+
+static hwinst_client *new_client(const char *config) {
+  hwinst_client *client = NULL;
+  char *error = NULL;
+  hwinst_code code = hwinst_client_new(config, &client, &error);
+  CHECK(code == HWINST_OK && client != NULL && error == NULL,
+        "hwinst_client_new(%s): %s %s", config, code_name(code),
+        error ? error : "");
+  hwinst_string_free(error);
+  return client;
+}
+
+static void config_for(char *buf, size_t size, const char *url,
+                       const char *token, const char *extra) {
+  snprintf(buf, size,
+           "{\"project_id\":\"0a1b2c3d4e5f\",\"credentials\":{\"token\":\"%s\"},"
+           "\"endpoints\":{\"roma\":\"%s\",\"apig\":\"%s\",\"clouddc\":\"%s\"}%s}",
+           token, url, url, url, extra);
+}
+
+/* ---- hwinst_client_new ------------------------------------------------- */
+
+static void test_client_new(const char *url, const char *token) {
+  char config[1024];
+  hwinst_client *client;
+  char *error;
+  hwinst_code code;
+  static int sentinel;
+  static const struct {
+    const char *label;
+    const char *config; /* %s: the token */
+    hwinst_code want;
+  } BAD[] = {
+      {"new:not_json", "{\"region\":", HWINST_INVALID_ARGUMENT},
+      {"new:not_utf8", "{\"region\":\"\xff\xfe\"}", HWINST_INVALID_ARGUMENT},
+      {"new:unknown_key", "{\"regoin\":\"cn-north-4\"}", HWINST_CONFIG},
+      {"new:unknown_nested_key",
+       "{\"region\":\"cn-north-4\",\"project_id\":\"p\",\"credentials\":{\"tokne\":\"%s\"}}",
+       HWINST_CONFIG},
+      {"new:unsupported",
+       "{\"region\":\"cn-north-4\",\"project_id\":\"p\",\"credentials\":{\"token\":\"%s\"},"
+       "\"proxy\":\"http://proxy:3128\"}",
+       HWINST_CONFIG},
+      {"new:no_credentials", "{\"region\":\"cn-north-4\",\"project_id\":\"p\"}",
+       HWINST_CONFIG},
+      {"new:bad_project",
+       "{\"region\":\"cn-north-4\",\"project_id\":\"../p\",\"credentials\":{\"token\":\"%s\"}}",
+       HWINST_CONFIG},
+      {"new:wrong_type",
+       "{\"region\":\"cn-north-4\",\"project_id\":\"p\",\"credentials\":{\"token\":\"%s\"},"
+       "\"allow_http\":\"%s\"}",
+       HWINST_CONFIG},
+      {"new:plain_http_remote",
+       "{\"project_id\":\"p\",\"credentials\":{\"token\":\"%s\"},"
+       "\"endpoints\":{\"roma\":\"http://example.com\"}}",
+       HWINST_CONFIG},
+  };
+
+  for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+    snprintf(config, sizeof config, BAD[i].config, token, token);
+    client = (hwinst_client *)&sentinel;
+    error = NULL;
+    code = hwinst_client_new(config, &client, &error);
+    CHECK(client == NULL, "%s: *out_client not set to NULL", BAD[i].label);
+    expect_code(BAD[i].label, code, BAD[i].want, error);
+  }
+
+  /* NULL in each parameter position. */
+  client = (hwinst_client *)&sentinel;
+  error = NULL;
+  code = hwinst_client_new(NULL, &client, &error);
+  CHECK(client == NULL, "new:null_config: *out_client not set to NULL");
+  expect_code("new:null_config", code, HWINST_INVALID_ARGUMENT, error);
+
+  config_for(config, sizeof config, url, token, "");
+  error = NULL;
+  code = hwinst_client_new(config, NULL, &error);
+  expect_code("new:null_out_client", code, HWINST_INVALID_ARGUMENT, error);
+
+  /* out_error is optional, on failure and on success. */
+  client = (hwinst_client *)&sentinel;
+  code = hwinst_client_new("{\"regoin\":1}", &client, NULL);
+  CHECK(code == HWINST_CONFIG && client == NULL, "new:null_out_error: %s",
+        code_name(code));
+  code = hwinst_client_new(config, &client, NULL);
+  CHECK(code == HWINST_OK && client != NULL, "new:ok_null_out_error: %s",
+        code_name(code));
+  hwinst_client_free(client);
+
+  /* Success clears *out_error. */
+  client = NULL;
+  error = (char *)&sentinel;
+  code = hwinst_client_new(config, &client, &error);
+  CHECK(code == HWINST_OK && client != NULL && error == NULL, "new:ok: %s",
+        code_name(code));
+  hwinst_client_free(client);
+
+  /* Freeing NULL is a no-op. */
+  hwinst_client_free(NULL);
+  hwinst_string_free(NULL);
+}
+
+/* ---- the operations ---------------------------------------------------- */
+
+static void test_arguments(const hwinst_client *client) {
+  static const char *UNSAFE_IDS[] = {"", "../x", "a/b", "%2F", "..", "a\nb",
+                                     "\xff\xfe"};
+  char label[128];
+  char *doc;
+  hwinst_code code;
+
+  for (size_t op = 0; op < N_OPS; op++) {
+    snprintf(label, sizeof label, "%s:null_client", OPS[op].name);
+    doc = NULL;
+    code = OPS[op].call(NULL, "inst-ok", &doc);
+    expect_code(label, code, HWINST_INVALID_ARGUMENT, doc);
+
+    snprintf(label, sizeof label, "%s:null_out_json", OPS[op].name);
+    code = OPS[op].call(client, "inst-ok", NULL);
+    CHECK(code == HWINST_INVALID_ARGUMENT, "%s: %s", label, code_name(code));
+
+    if (!OPS[op].takes_id) {
+      continue;
+    }
+    snprintf(label, sizeof label, "%s:null_id", OPS[op].name);
+    doc = NULL;
+    code = OPS[op].call(client, NULL, &doc);
+    expect_code(label, code, HWINST_INVALID_ARGUMENT, doc);
+
+    for (size_t i = 0; i < sizeof UNSAFE_IDS / sizeof UNSAFE_IDS[0]; i++) {
+      snprintf(label, sizeof label, "%s:unsafe_id_%zu", OPS[op].name, i);
+      doc = NULL;
+      code = OPS[op].call(client, UNSAFE_IDS[i], &doc);
+      expect_code(label, code, HWINST_INVALID_ARGUMENT, doc);
+    }
+  }
+
+  /* The list's query document. */
+  static const struct {
+    const char *label;
+    const char *query;
+  } BAD_QUERIES[] = {
+      {"list:query_not_json", "{\"status\":"},
+      {"list:query_not_utf8", "{\"status\":\"\xff\"}"},
+      {"list:query_unknown_key", "{\"state\":\"RUNNING\"}"},
+      {"list:query_negative_offset", "{\"offset\":-1}"},
+      {"list:query_not_object", "[1,2]"},
+  };
+  for (size_t i = 0; i < sizeof BAD_QUERIES / sizeof BAD_QUERIES[0]; i++) {
+    doc = NULL;
+    code = hwinst_roma_list_instances(client, BAD_QUERIES[i].query, &doc);
+    expect_code(BAD_QUERIES[i].label, code, HWINST_INVALID_ARGUMENT, doc);
+  }
+  doc = NULL;
+  code = hwinst_roma_list_instances(
+      client, "{\"status\":\"RUNNING\",\"offset\":0,\"limit\":10}", &doc);
+  expect_code("list:query_full", code, HWINST_OK, doc);
+}
+
+static void test_answers(const hwinst_client *client) {
+  char label[128];
+  for (size_t op = 0; op < N_OPS; op++) {
+    for (size_t c = 0; c < N_CASES; c++) {
+      char *doc = NULL;
+      hwinst_code code = OPS[op].call(client, CASES[c].id, &doc);
+      snprintf(label, sizeof label, "%s:%s", OPS[op].name, CASES[c].id);
+      expect_code(label, code, CASES[c].want, doc);
+    }
+  }
+  char *doc = NULL;
+  hwinst_code code = hwinst_roma_list_instances(client, NULL, &doc);
+  expect_code("roma_list_instances:no_query", code, HWINST_OK, doc);
+}
+
+/* Codes that need a client of their own: a refused port, a short timeout, a service with no
+ * endpoint. */
+static void test_client_side_failures(const char *url, const char *refused,
+                                      const char *token) {
+  char config[1024];
+  char label[128];
+  char *doc;
+  hwinst_code code;
+
+  config_for(config, sizeof config, refused, token, "");
+  hwinst_client *unreachable = new_client(config);
+  for (size_t op = 0; op < N_OPS; op++) {
+    snprintf(label, sizeof label, "%s:refused", OPS[op].name);
+    doc = NULL;
+    code = OPS[op].call(unreachable, "inst-ok", &doc);
+    expect_code(label, code, HWINST_TRANSPORT, doc);
+  }
+  hwinst_client_free(unreachable);
+
+  config_for(config, sizeof config, url, token,
+             ",\"timeouts_ms\":{\"connect\":2000,\"request\":300}");
+  hwinst_client *impatient = new_client(config);
+  doc = NULL;
+  code = hwinst_roma_instance(impatient, "inst-slow", &doc);
+  expect_code("roma_instance:inst-slow", code, HWINST_TIMEOUT, doc);
+  hwinst_client_free(impatient);
+
+  snprintf(config, sizeof config,
+           "{\"project_id\":\"0a1b2c3d4e5f\",\"credentials\":{\"token\":\"%s\"},"
+           "\"endpoints\":{\"roma\":\"%s\"}}",
+           token, url);
+  hwinst_client *roma_only = new_client(config);
+  doc = NULL;
+  code = hwinst_clouddc_instance_status(roma_only, "inst-ok", &doc);
+  expect_code("clouddc_instance_status:no_endpoint", code, HWINST_CONFIG, doc);
+  hwinst_client_free(roma_only);
+}
+
+/* ---- 8 threads, one client --------------------------------------------- */
+
+struct worker {
+  const hwinst_client *client;
+  int iterations;
+  int failures;
+};
+
+static void *work(void *arg) {
+  struct worker *w = arg;
+  for (int i = 0; i < w->iterations; i++) {
+    size_t op = (size_t)i % N_OPS;
+    size_t c = (size_t)i % 2 == 0 ? 0 : 1; /* inst-ok, inst-missing */
+    char *doc = NULL;
+    hwinst_code code = OPS[op].call(w->client, CASES[c].id, &doc);
+    if (code != CASES[c].want || doc == NULL || doc[0] != '{') {
+      w->failures++;
+    }
+    hwinst_string_free(doc);
+  }
+  return NULL;
+}
+
+static void test_threads(const hwinst_client *client, int iterations) {
+  enum { N_THREADS = 8 };
+  pthread_t threads[N_THREADS];
+  struct worker workers[N_THREADS];
+  for (int t = 0; t < N_THREADS; t++) {
+    workers[t] = (struct worker){client, iterations, 0};
+    CHECK(pthread_create(&threads[t], NULL, work, &workers[t]) == 0,
+          "pthread_create %d", t);
+  }
+  for (int t = 0; t < N_THREADS; t++) {
+    pthread_join(threads[t], NULL);
+    CHECK(workers[t].failures == 0, "thread %d: %d unexpected answers", t,
+          workers[t].failures);
+  }
+  printf("THREADS %d %d\n", N_THREADS, iterations);
+}
+
+int main(int argc, char **argv) {
+  char config[1024];
+  if (argc == 4 && strcmp(argv[1], "leak") == 0) {
+    config_for(config, sizeof config, argv[2], argv[3], "");
+    hwinst_client *client = new_client(config);
+    char *doc = NULL;
+    hwinst_roma_instance(client, "inst-ok", &doc);
+    printf("leaking %zu bytes on purpose\n", doc ? strlen(doc) + 1 : 0);
+    hwinst_client_free(client);
+    return 0; /* `doc` is never freed */
+  }
+  if (argc != 6) {
+    fprintf(stderr,
+            "usage: %s BASE_URL REFUSED_URL TOKEN VERSION THREAD_ITERATIONS\n",
+            argv[0]);
+    return 2;
+  }
+  const char *url = argv[1], *refused = argv[2], *token = argv[3];
+
+  const char *version = hwinst_version();
+  CHECK(version != NULL && strcmp(version, argv[4]) == 0,
+        "hwinst_version() = %s, want %s", version ? version : "NULL", argv[4]);
+
+  test_client_new(url, token);
+
+  config_for(config, sizeof config, url, token, "");
+  hwinst_client *client = new_client(config);
+  if (client == NULL) {
+    return 1;
+  }
+  test_arguments(client);
+  test_answers(client);
+  test_client_side_failures(url, refused, token);
+  test_threads(client, atoi(argv[5]));
+  hwinst_client_free(client);
+
+  printf("DONE failures=%d\n", failures);
+  return failures == 0 ? 0 : 1;
+}

@@ -1,0 +1,520 @@
+//! The C ABI from real C: `tests/c/abi_test.c` is compiled against the committed
+//! `include/hwinst.h` and the library cargo built, statically and dynamically, under
+//! AddressSanitizer + UndefinedBehaviorSanitizer (LeakSanitizer on), and once more under
+//! Valgrind; each build runs against a mockito server and every document it prints is
+//! checked here.
+//!
+//! Needs `cc` (with the sanitizer runtimes), `readelf` and `valgrind`; `.ci/run` installs
+//! them. Without valgrind the Valgrind test fails unless `HWINST_SKIP_VALGRIND=1` is set.
+
+mod common;
+
+use common::{fixture, PROJECT, TOKEN};
+use mockito::{Matcher, Mock, Server, ServerGuard};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+const SANITIZE: &[&str] = &[
+    "-fsanitize=address,undefined",
+    "-fno-sanitize-recover=all",
+    "-fno-omit-frame-pointer",
+];
+const WARNINGS: &[&str] = &["-Wall", "-Wextra", "-Werror", "-pedantic", "-std=c11"];
+
+/// How a service answers one test case, for every operation (the list receives the case as
+/// its `status` filter).
+struct Answer {
+    case: &'static str,
+    status: usize,
+    body: &'static str,
+    /// What the error document must say: http_status, error_code, error_msg, request_id.
+    expect: Option<(
+        u16,
+        Option<&'static str>,
+        Option<&'static str>,
+        &'static str,
+    )>,
+}
+
+fn answers() -> Vec<Answer> {
+    let service_error = |case, status, code, msg, body, request_id| Answer {
+        case,
+        status,
+        body,
+        expect: Some((status as u16, code, msg, request_id)),
+    };
+    vec![
+        service_error(
+            "inst-missing",
+            404,
+            Some("APIC.7302"),
+            Some("Instance not found"),
+            r#"{"error_code":"APIC.7302","error_msg":"Instance not found","request_id":"req-missing"}"#,
+            "req-missing",
+        ),
+        // The service echoes the token: the document must not.
+        service_error(
+            "inst-noauth",
+            401,
+            Some("APIG.0301"),
+            Some("Incorrect IAM authentication information: bad token MIIT0k3n-s3cr3t-value"),
+            r#"{"error_code":"APIG.0301","error_msg":"Incorrect IAM authentication information: bad token MIIT0k3n-s3cr3t-value","request_id":"req-noauth"}"#,
+            "req-noauth",
+        ),
+        service_error(
+            "inst-denied",
+            403,
+            Some("ROMA.00110014"),
+            Some("Forbidden"),
+            r#"{"error_code":"ROMA.00110014","error_msg":"Forbidden","error_details":"x","request_id":"req-denied"}"#,
+            "req-denied",
+        ),
+        service_error(
+            "inst-throttled",
+            429,
+            Some("APIG.1009"),
+            Some("Too many requests"),
+            r#"{"error_code":"APIG.1009","error_msg":"Too many requests","request_id":"req-throttled"}"#,
+            "req-throttled",
+        ),
+        service_error(
+            "inst-broken",
+            500,
+            Some("APIG.9999"),
+            Some("System error"),
+            r#"{"error_code":"APIG.9999","error_msg":"System error","request_id":"req-broken"}"#,
+            "req-broken",
+        ),
+        service_error(
+            "inst-teapot",
+            418,
+            None,
+            None,
+            "<html><body>I'm a teapot</body></html>",
+            "req-teapot",
+        ),
+        Answer {
+            case: "inst-garbage",
+            status: 200,
+            body: r#"{"progress": "#,
+            expect: None,
+        },
+    ]
+}
+
+/// The operations' paths for one instance, and the fixture each answers with.
+fn paths(instance: &str) -> [(String, &'static str); 4] {
+    [
+        (
+            format!("/v2/{PROJECT}/instances/{instance}/process"),
+            "roma_creation_progress.json",
+        ),
+        (
+            format!("/v2/{PROJECT}/apigw/instances/{instance}/progress"),
+            "apig_creation_progress.json",
+        ),
+        (
+            format!("/v2/{PROJECT}/apic/instances/{instance}"),
+            "roma_instance.json",
+        ),
+        (
+            format!("/v1/{PROJECT}/instances/{instance}/status"),
+            "clouddc_instance_status.json",
+        ),
+    ]
+}
+
+/// A fixture with one field no version of the documents has: it must come back in the
+/// result document.
+fn with_unknown_field(name: &str) -> String {
+    let mut document: Value = serde_json::from_str(&fixture(name)).unwrap();
+    document["x_future_field"] = serde_json::json!({"kept": true});
+    document.to_string()
+}
+
+/// A mock server answering every case on every operation.
+fn serve() -> (ServerGuard, Vec<Mock>) {
+    let mut server = Server::new();
+    let mut mocks = Vec::new();
+    let list_path = format!("/v2/{PROJECT}/instances");
+    for (path, name) in paths("inst-ok") {
+        mocks.push(
+            server
+                .mock("GET", path.as_str())
+                .match_header("x-auth-token", TOKEN)
+                .with_header("content-type", "application/json")
+                .with_body(with_unknown_field(name))
+                .create(),
+        );
+    }
+    mocks.push(
+        server
+            .mock("GET", list_path.as_str())
+            .match_query(Matcher::Regex(
+                "^(|status=inst-ok|status=RUNNING&offset=0&limit=10)$".into(),
+            ))
+            .with_header("content-type", "application/json")
+            .with_body(with_unknown_field("roma_instance_page.json"))
+            .create(),
+    );
+    for answer in answers() {
+        let id = answer.case;
+        let list = server
+            .mock("GET", list_path.as_str())
+            .match_query(Matcher::UrlEncoded("status".into(), id.into()));
+        let each = server.mock(
+            "GET",
+            Matcher::Regex(format!("^/v[12]/{PROJECT}/.*/{id}(/|$)")),
+        );
+        for mock in [list, each] {
+            mocks.push(
+                mock.with_status(answer.status)
+                    .with_header("x-request-id", &format!("req-{}", &id[5..]))
+                    .with_body(answer.body)
+                    .create(),
+            );
+        }
+    }
+    mocks.push(
+        server
+            .mock("GET", Matcher::Regex("/inst-slow$".into()))
+            .with_chunked_body(|w| {
+                std::thread::sleep(std::time::Duration::from_secs(2));
+                w.write_all(b"{}")
+            })
+            .create(),
+    );
+    (server, mocks)
+}
+
+/// Where cargo put the `libhwinst.a` and `libhwinst.so` built for this test run:
+/// `target/<profile>/deps`, next to this test's executable. (`cargo test` does not copy them
+/// up to `target/<profile>`, where they may be stale.)
+fn library_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().to_path_buf();
+    for lib in ["libhwinst.a", "libhwinst.so"] {
+        assert!(dir.join(lib).exists(), "{lib} is not in {}", dir.display());
+    }
+    dir
+}
+
+fn work_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c_abi");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run(command: &mut Command) -> Output {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
+    output
+}
+
+fn succeed(command: &mut Command) -> Output {
+    let output = run(command);
+    assert!(
+        output.status.success(),
+        "{command:?} failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// The shared library's SONAME, under which the dynamic linker looks for it.
+fn soname(library: &Path) -> String {
+    let output = succeed(Command::new("readelf").arg("-d").arg(library));
+    let text = String::from_utf8_lossy(&output.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.contains("(SONAME)"))
+        .unwrap_or_else(|| panic!("{} has no SONAME", library.display()));
+    line.rsplit('[')
+        .next()
+        .and_then(|s| s.strip_suffix(']'))
+        .expect("readelf's SONAME line")
+        .to_owned()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+enum Build {
+    SanitizedStatic,
+    SanitizedDynamic,
+    /// For Valgrind, which cannot run sanitized programs.
+    PlainDynamic,
+}
+
+/// Compiles the test program once per build; tests in this file share the binaries.
+fn binary(build: Build) -> PathBuf {
+    static BUILT: OnceLock<std::sync::Mutex<HashMap<Build, PathBuf>>> = OnceLock::new();
+    let mut built = BUILT.get_or_init(Default::default).lock().unwrap();
+    if let Some(path) = built.get(&build) {
+        return path.clone();
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let lib = library_dir();
+    let out = work_dir().join(format!("abi_test_{build:?}"));
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
+    let mut command = Command::new(cc);
+    command
+        .args(WARNINGS)
+        .args(["-g", "-pthread", "-I"])
+        .arg(root.join("include"))
+        .arg(root.join("tests/c/abi_test.c"))
+        .arg("-o")
+        .arg(&out);
+    if build != Build::PlainDynamic {
+        command.args(SANITIZE);
+    }
+    if build == Build::SanitizedStatic {
+        // The Rust standard library's own system dependencies.
+        command.arg(lib.join("libhwinst.a")).args([
+            "-lpthread",
+            "-ldl",
+            "-lm",
+            "-lrt",
+            "-lutil",
+            "-lgcc_s",
+        ]);
+    } else {
+        // The executable records the SONAME; give the loader a directory that has it.
+        let so_dir = work_dir().join("lib");
+        std::fs::create_dir_all(&so_dir).unwrap();
+        let link = so_dir.join(soname(&lib.join("libhwinst.so")));
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(lib.join("libhwinst.so"), &link).unwrap();
+        command
+            .arg(format!("-L{}", lib.display()))
+            .arg("-lhwinst")
+            .arg(format!("-Wl,-rpath,{}", so_dir.display()));
+    }
+    succeed(&mut command);
+    built.insert(build, out.clone());
+    out
+}
+
+fn refused_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}")
+}
+
+fn sanitizer_env(command: &mut Command) -> &mut Command {
+    command
+        .env(
+            "ASAN_OPTIONS",
+            "detect_leaks=1:abort_on_error=0:exitcode=23",
+        )
+        .env("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+}
+
+fn valgrind(program: &Path) -> Command {
+    let mut command = Command::new("valgrind");
+    command.args([
+        "--quiet",
+        "--error-exitcode=1",
+        "--leak-check=full",
+        "--errors-for-leak-kinds=definite,indirect",
+        // Rust and glibc keep some memory reachable until exit on purpose.
+        "--show-leak-kinds=definite,indirect",
+    ]);
+    command.arg(program);
+    command
+}
+
+fn valgrind_available() -> bool {
+    if Command::new("valgrind").arg("--version").output().is_ok() {
+        return true;
+    }
+    assert!(
+        std::env::var("HWINST_SKIP_VALGRIND").is_ok_and(|v| v == "1"),
+        "valgrind is not installed (.ci/run installs it; HWINST_SKIP_VALGRIND=1 skips)"
+    );
+    eprintln!("valgrind is not installed: skipped (HWINST_SKIP_VALGRIND=1)");
+    false
+}
+
+/// Runs the whole program under `command` and checks its verdict and every document.
+fn run_abi_test(mut command: Command, iterations: u32) {
+    let (server, _mocks) = serve();
+    let output = run(command
+        .arg(server.url())
+        .arg(refused_url())
+        .arg(TOKEN)
+        .arg(env!("CARGO_PKG_VERSION"))
+        .arg(iterations.to_string()));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "{command:?} failed ({}):\n{stderr}\n--- stdout ---\n{stdout}",
+        output.status
+    );
+    assert!(stdout.contains("DONE failures=0"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("THREADS 8 {iterations}")),
+        "{stdout}"
+    );
+    for text in [&stdout, &stderr] {
+        assert!(!text.contains(TOKEN), "the token leaked:\n{text}");
+    }
+    check_documents(&stdout);
+}
+
+/// Every `DOC <label> <code> <json>` line: the JSON parses, `code` matches the returned code,
+/// and the fields say what the mock said.
+fn check_documents(stdout: &str) {
+    let documents: HashMap<&str, (&str, Value)> = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("DOC "))
+        .map(|l| {
+            let mut parts = l.splitn(3, ' ');
+            let (label, code, json) = (
+                parts.next().unwrap(),
+                parts.next().unwrap(),
+                parts.next().unwrap(),
+            );
+            let doc = serde_json::from_str(json)
+                .unwrap_or_else(|e| panic!("{label}: not JSON ({e}): {json}"));
+            (label, (code, doc))
+        })
+        .collect();
+    assert!(documents.len() > 100, "only {} documents", documents.len());
+
+    let ops = [
+        "roma_creation_progress",
+        "apig_creation_progress",
+        "roma_instance",
+        "clouddc_instance_status",
+        "roma_list_instances",
+    ];
+    const ERROR_FIELDS: [&str; 7] = [
+        "code",
+        "message",
+        "http_status",
+        "error_code",
+        "error_msg",
+        "request_id",
+        "retryable",
+    ];
+    for (label, (code, doc)) in &documents {
+        if *code == "OK" {
+            assert_eq!(doc["x_future_field"]["kept"], true, "{label}: {doc}");
+            continue;
+        }
+        let fields: Vec<&str> = doc
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str())
+            .collect();
+        let mut expected = ERROR_FIELDS.to_vec();
+        expected.sort();
+        assert_eq!(fields, expected, "{label}: {doc}");
+        assert_eq!(doc["code"], *code, "{label}");
+        assert!(
+            doc["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{label}"
+        );
+        if *code == "INVALID_ARGUMENT" || *code == "CONFIG" {
+            assert_eq!(doc["http_status"], Value::Null, "{label}: {doc}");
+            assert_eq!(doc["retryable"], false, "{label}: {doc}");
+        }
+    }
+
+    for op in ops {
+        assert_eq!(documents[format!("{op}:inst-ok").as_str()].0, "OK");
+        for answer in answers() {
+            let label = format!("{op}:{}", answer.case);
+            let (_, doc) = &documents[label.as_str()];
+            match answer.expect {
+                Some((status, error_code, error_msg, request_id)) => {
+                    assert_eq!(doc["http_status"], status, "{label}: {doc}");
+                    assert_eq!(doc["error_code"].as_str(), error_code, "{label}: {doc}");
+                    let msg = error_msg.map(|m| m.replace(TOKEN, "***"));
+                    assert_eq!(doc["error_msg"].as_str(), msg.as_deref(), "{label}: {doc}");
+                    assert_eq!(doc["request_id"], request_id, "{label}: {doc}");
+                    let retryable = matches!(status, 429 | 500);
+                    assert_eq!(doc["retryable"], retryable, "{label}: {doc}");
+                }
+                None => {
+                    assert_eq!(doc["code"], "DECODE", "{label}: {doc}");
+                    assert_eq!(doc["http_status"], Value::Null, "{label}: {doc}");
+                }
+            }
+        }
+        assert_eq!(
+            documents[format!("{op}:refused").as_str()].1["retryable"],
+            true
+        );
+    }
+    // Messages say what was wrong.
+    let message = |label: &str| documents[label].1["message"].as_str().unwrap().to_owned();
+    assert!(message("new:unknown_key").contains("`regoin`"));
+    assert!(message("new:unknown_nested_key").contains("`tokne`"));
+    assert!(message("new:unsupported").contains("not supported yet"));
+    assert!(message("new:null_config").contains("config_json is NULL"));
+    assert!(message("new:null_out_client").contains("out_client is NULL"));
+    assert!(message("roma_instance:null_id").contains("instance_id is NULL"));
+    assert!(message("roma_instance:null_client").contains("client is NULL"));
+    assert!(message("roma_instance:unsafe_id_6").contains("UTF-8"));
+    assert!(message("list:query_unknown_key").contains("`state`"));
+    assert!(message("new:not_utf8").contains("UTF-8"));
+    assert_eq!(documents["roma_list_instances:no_query"].0, "OK");
+    assert_eq!(documents["list:query_full"].0, "OK");
+}
+
+#[test]
+fn sanitized_static_build_passes() {
+    let mut command = Command::new(binary(Build::SanitizedStatic));
+    sanitizer_env(&mut command);
+    run_abi_test(command, 40);
+}
+
+#[test]
+fn sanitized_dynamic_build_passes() {
+    let mut command = Command::new(binary(Build::SanitizedDynamic));
+    sanitizer_env(&mut command);
+    run_abi_test(command, 40);
+}
+
+#[test]
+fn valgrind_run_passes() {
+    if valgrind_available() {
+        run_abi_test(valgrind(&binary(Build::PlainDynamic)), 5);
+    }
+}
+
+/// The runs above would be worthless if a leak did not fail them: a program that leaks one
+/// document must fail under LeakSanitizer and under Valgrind.
+#[test]
+fn a_leaked_document_fails_the_run() {
+    let (server, _mocks) = serve();
+    let mut sanitized = Command::new(binary(Build::SanitizedStatic));
+    sanitizer_env(&mut sanitized).args(["leak", &server.url(), TOKEN]);
+    let output = run(&mut sanitized);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "LeakSanitizer missed the leak");
+    assert!(
+        stderr.contains("LeakSanitizer: detected memory leaks"),
+        "{stderr}"
+    );
+
+    if valgrind_available() {
+        let mut command = valgrind(&binary(Build::PlainDynamic));
+        let output = run(command.args(["leak", &server.url(), TOKEN]));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "Valgrind missed the leak: {stderr}"
+        );
+        assert!(stderr.contains("definitely lost"), "{stderr}");
+    }
+}
