@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Installs hwinst's C library: the header, libhwinst.so (with its SONAME symlinks),
+# libhwinst.a and a pkg-config file. Linux (ELF) only. Run `scripts/install.sh --help`.
+set -euo pipefail
+
+usage() {
+    cat <<'USAGE'
+usage: scripts/install.sh [options]
+  --prefix DIR        installation prefix (default /usr/local)
+  --libdir DIR        libraries and pkgconfig/ (default PREFIX/lib)
+  --includedir DIR    the header (default PREFIX/include)
+  --destdir DIR       stage under DIR, as DESTDIR does; hwinst.pc still names PREFIX
+  --profile P         release or debug (default release)
+  --target-dir DIR    cargo's target directory (default: cargo metadata's, or ./target)
+  --no-build          install the existing artifacts instead of running cargo build
+  -h, --help          this text
+USAGE
+}
+
+die() { echo "install.sh: $*" >&2; exit 1; }
+value() { (($# >= 2)) || die "$1 needs a value"; echo "$2"; }
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+prefix=/usr/local libdir= includedir= destdir= profile=release target_dir= build=1
+while (($#)); do
+    case $1 in
+        --prefix) prefix=$(value "$@"); shift 2 ;;
+        --libdir) libdir=$(value "$@"); shift 2 ;;
+        --includedir) includedir=$(value "$@"); shift 2 ;;
+        --destdir) destdir=$(value "$@"); shift 2 ;;
+        --profile) profile=$(value "$@"); shift 2 ;;
+        --target-dir) target_dir=$(value "$@"); shift 2 ;;
+        --no-build) build=0 && shift ;;
+        -h | --help) usage && exit 0 ;;
+        *) usage >&2 && die "unknown option: $1" ;;
+    esac
+done
+libdir=${libdir:-$prefix/lib}
+includedir=${includedir:-$prefix/include}
+case $profile in
+    release) cargo_profile=release ;;
+    debug) cargo_profile=dev ;; # cargo's name for the profile built into target/debug
+    *) die "--profile must be release or debug, not '$profile'" ;;
+esac
+
+manifest=$root/Cargo.toml
+if [[ -z $target_dir ]]; then
+    target_dir=${CARGO_TARGET_DIR:-}
+    [[ -n $target_dir ]] || target_dir=$(cargo metadata --no-deps --format-version 1 \
+        --manifest-path "$manifest" 2>/dev/null |
+        sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p') || true
+    target_dir=${target_dir:-$root/target}
+fi
+# The crate's version: the first `version = "..."` of Cargo.toml's [package] table.
+version=$(awk -F'"' '/^\[/ { pkg = ($0 == "[package]") } pkg && /^version *=/ { print $2; exit }' \
+    "$manifest")
+[[ -n $version ]] || die "no [package] version in $manifest"
+
+if ((build)); then
+    cargo build --manifest-path "$manifest" --profile "$cargo_profile" --lib \
+        --target-dir "$target_dir"
+fi
+built=$target_dir/$profile
+for artifact in libhwinst.so libhwinst.a; do
+    [[ -f $built/$artifact ]] || die "$built/$artifact is missing (build first, or drop --no-build)"
+done
+
+# The SONAME that build.rs linked in, read back so that the symlinks can never disagree with it.
+soname=$(readelf -d "$built/libhwinst.so" | sed -n 's/.*(SONAME).*\[\(.*\)\].*/\1/p')
+[[ $soname == libhwinst.so.* ]] || die "$built/libhwinst.so has no libhwinst.so.* SONAME ('$soname')"
+real=libhwinst.so.$version
+
+# The native libraries that Rust's std needs when libhwinst.a is linked statically, as
+# `rustc --print native-static-libs` reports them for a Linux gnu target (tests/c_install.rs
+# links an example statically with them).
+libs_private="-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc"
+
+# hwinst.pc refers to ${prefix} where it can, so that `pkg-config --define-prefix` works.
+pc_dir() { if [[ $1 == "$prefix"/* ]]; then echo "\${prefix}${1#"$prefix"}"; else echo "$1"; fi; }
+
+stage_lib=$destdir$libdir stage_inc=$destdir$includedir
+install -d "$stage_lib/pkgconfig" "$stage_inc"
+install -m 0644 "$root/include/hwinst.h" "$stage_inc/hwinst.h"
+install -m 0755 "$built/libhwinst.so" "$stage_lib/$real"
+[[ $soname == "$real" ]] || ln -sfn "$real" "$stage_lib/$soname"
+ln -sfn "$soname" "$stage_lib/libhwinst.so"
+install -m 0644 "$built/libhwinst.a" "$stage_lib/libhwinst.a"
+sed -e "s|@PREFIX@|$prefix|g" -e "s|@LIBDIR@|$(pc_dir "$libdir")|g" \
+    -e "s|@INCLUDEDIR@|$(pc_dir "$includedir")|g" -e "s|@VERSION@|$version|g" \
+    -e "s|@LIBS_PRIVATE@|$libs_private|g" \
+    "$root/bindings/c/hwinst.pc.in" >"$stage_lib/pkgconfig/hwinst.pc"
+
+echo "installed hwinst $version ($profile build):"
+echo "  $stage_inc/hwinst.h"
+echo "  $stage_lib/$real"
+[[ $soname == "$real" ]] || echo "  $stage_lib/$soname -> $real"
+echo "  $stage_lib/libhwinst.so -> $soname"
+echo "  $stage_lib/libhwinst.a"
+echo "  $stage_lib/pkgconfig/hwinst.pc"

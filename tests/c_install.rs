@@ -1,0 +1,424 @@
+//! The C library as users get it: `scripts/install.sh` installs the artifacts that this
+//! `cargo test` built, the examples in `bindings/c` are compiled against the installed prefix
+//! with `pkg-config` (and one linked statically), then run against a mockito server.
+//!
+//! `HWINST_C_PREFIX=/some/prefix` tests an already-installed prefix (libraries in
+//! `<prefix>/lib`) instead of installing into a fresh one. `cc`, `pkg-config` and `readelf`
+//! are required: the test fails, never skips, without them.
+
+mod common;
+
+use common::{fixture, PROJECT, TOKEN};
+use mockito::{Matcher, Server};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// The instance of the `roma_instance_full.json` fixture.
+const INSTANCE: &str = "eddc4d25480b4cd6b512f270a1b8b341";
+
+/// An installed prefix and the examples built against it.
+struct Built {
+    prefix: PathBuf,
+    show_instance: PathBuf,
+    list_instances: PathBuf,
+    /// `show_instance` linked with `libhwinst.a`.
+    show_instance_static: PathBuf,
+}
+
+impl Built {
+    fn libdir(&self) -> PathBuf {
+        self.prefix.join("lib")
+    }
+}
+
+/// Installs and builds once for all the tests of this file.
+fn built() -> &'static Built {
+    static BUILT: OnceLock<Built> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c_install");
+        if work.exists() {
+            std::fs::remove_dir_all(&work).expect("remove the previous c_install directory");
+        }
+        let bin = work.join("bin");
+        std::fs::create_dir_all(&bin).expect("create the c_install directory");
+        let prefix = match std::env::var_os("HWINST_C_PREFIX") {
+            Some(prefix) => PathBuf::from(prefix),
+            None => install(&work),
+        };
+        let compile = |example: &str, out: &str, link: &[String]| {
+            let out = bin.join(out);
+            let source =
+                Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("bindings/c/{example}.c"));
+            let mut cc = Command::new("cc");
+            cc.args(["-Wall", "-Wextra", "-Werror", "-pedantic", "-std=c11"])
+                .arg(&source)
+                .arg("-o")
+                .arg(&out)
+                .args(link);
+            succeed(&mut cc);
+            out
+        };
+        let dynamic = pkg_config(&prefix, &["--cflags", "--libs", "hwinst"]);
+        // `-lhwinst` would pick libhwinst.so: name the archive, keep Libs.private's flags.
+        let static_link: Vec<String> =
+            pkg_config(&prefix, &["--static", "--cflags", "--libs", "hwinst"])
+                .into_iter()
+                .map(|flag| {
+                    if flag == "-lhwinst" {
+                        "-l:libhwinst.a".to_string()
+                    } else {
+                        flag
+                    }
+                })
+                .collect();
+        Built {
+            show_instance: compile("show_instance", "show_instance", &dynamic),
+            list_instances: compile("list_instances", "list_instances", &dynamic),
+            show_instance_static: compile("show_instance", "show_instance_static", &static_link),
+            prefix,
+        }
+    })
+}
+
+/// Runs `scripts/install.sh --no-build` into `work/prefix`, returns the prefix.
+///
+/// `cargo test` builds libhwinst.so and libhwinst.a (crate-type `cdylib`, `staticlib`) next
+/// to this test binary, in `target/<profile>/deps/`, but copies them up to `target/<profile>/`
+/// only on `cargo build`: the copies there may be stale or missing. So install.sh is given a
+/// target directory of its own whose `<profile>` is a link to `deps/`.
+fn install(work: &Path) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test executable's path");
+    let deps = exe.parent().expect("target/<profile>/deps/");
+    for artifact in ["libhwinst.so", "libhwinst.a"] {
+        let path = deps.join(artifact);
+        assert!(
+            path.is_file(),
+            "{} is missing: `cargo test` builds it (crate-type cdylib and staticlib)",
+            path.display()
+        );
+    }
+    let profile = deps
+        .parent()
+        .and_then(Path::file_name)
+        .and_then(|name| name.to_str())
+        .expect("target/<profile>/");
+    assert!(
+        profile == "debug" || profile == "release",
+        "install.sh installs the debug or release profile, not {profile}"
+    );
+    let target = work.join("target");
+    std::fs::create_dir_all(&target).expect("create the staging target directory");
+    std::os::unix::fs::symlink(deps, target.join(profile)).expect("link the staging target");
+
+    let prefix = work.join("prefix");
+    let mut install = Command::new("bash");
+    install
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/install.sh"))
+        .args(["--no-build", "--profile", profile, "--target-dir"])
+        .arg(&target)
+        .arg("--prefix")
+        .arg(&prefix);
+    succeed(&mut install);
+    prefix
+}
+
+/// `pkg-config ARGS` against the prefix's `hwinst.pc`, split into arguments.
+fn pkg_config(prefix: &Path, args: &[&str]) -> Vec<String> {
+    let mut pkg_config = Command::new("pkg-config");
+    pkg_config
+        .env("PKG_CONFIG_PATH", prefix.join("lib/pkgconfig"))
+        .args(args);
+    let stdout = succeed(&mut pkg_config).stdout;
+    String::from_utf8(stdout)
+        .expect("pkg-config's output is UTF-8")
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Runs `command`, panics with its output unless it exits 0.
+fn succeed(command: &mut Command) -> Output {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {command:?} (is it installed?): {e}"));
+    assert!(
+        output.status.success(),
+        "{command:?} failed with {}:\n{}{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// A configuration with every endpoint at the mock server.
+fn config(server: &Server) -> String {
+    let url = server.url();
+    json!({
+        "region": "cn-north-4",
+        "project_id": PROJECT,
+        "credentials": {"token": TOKEN},
+        "endpoints": {"roma": url, "apig": url, "clouddc": url},
+    })
+    .to_string()
+}
+
+/// Runs an example with the installed library on its load path.
+fn run(built: &Built, example: &Path, args: &[&str]) -> Output {
+    Command::new(example)
+        .args(args)
+        .env("LD_LIBRARY_PATH", built.libdir())
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", example.display()))
+}
+
+fn json_of(bytes: &[u8]) -> Value {
+    serde_json::from_slice(bytes)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(bytes)))
+}
+
+/// Serves the full ROMA instance fixture for `INSTANCE`, once.
+fn serve_instance(server: &mut Server) -> mockito::Mock {
+    server
+        .mock(
+            "GET",
+            format!("/v2/{PROJECT}/apic/instances/{INSTANCE}").as_str(),
+        )
+        .match_header("x-auth-token", TOKEN)
+        .with_header("content-type", "application/json")
+        .with_body(fixture("roma_instance_full.json"))
+        .expect(1)
+        .create()
+}
+
+fn assert_instance(output: &Output) {
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let instance = json_of(&output.stdout);
+    assert_eq!(instance["id"], INSTANCE);
+    assert_eq!(instance["instance_status"], 6);
+    assert!(output.stderr.is_empty());
+}
+
+#[test]
+fn the_install_has_the_header_libraries_and_pkg_config_file() {
+    let built = built();
+    let libdir = built.libdir();
+    assert!(built.prefix.join("include/hwinst.h").is_file());
+    assert!(libdir.join("libhwinst.a").is_file());
+    assert!(libdir.join("pkgconfig/hwinst.pc").is_file());
+
+    // libhwinst.so -> libhwinst.so.<soname suffix> -> libhwinst.so.<version>, a regular file.
+    let link = libdir.join("libhwinst.so");
+    assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+    let soname = std::fs::read_link(&link).unwrap();
+    let soname = soname.to_str().unwrap();
+    let version = env!("CARGO_PKG_VERSION");
+    let major: u32 = env!("CARGO_PKG_VERSION_MAJOR").parse().unwrap();
+    let expected = if major == 0 {
+        format!("libhwinst.so.0.{}", env!("CARGO_PKG_VERSION_MINOR"))
+    } else {
+        format!("libhwinst.so.{major}")
+    };
+    assert_eq!(soname, expected);
+    let real = format!("libhwinst.so.{version}");
+    assert_eq!(
+        std::fs::read_link(libdir.join(soname)).unwrap().to_str(),
+        Some(real.as_str())
+    );
+    let real = libdir.join(&real);
+    assert!(real.symlink_metadata().unwrap().file_type().is_file());
+
+    let dynamic = succeed(Command::new("readelf").arg("-d").arg(&real)).stdout;
+    let dynamic = String::from_utf8_lossy(&dynamic);
+    assert!(
+        dynamic.contains(&format!("Library soname: [{soname}]")),
+        "readelf -d {}:\n{dynamic}",
+        real.display()
+    );
+    assert_eq!(
+        pkg_config(&built.prefix, &["--modversion", "hwinst"]),
+        [version.to_string()]
+    );
+}
+
+#[test]
+fn show_instance_prints_the_instance() {
+    let built = built();
+    let mut server = Server::new();
+    let mock = serve_instance(&mut server);
+    assert_instance(&run(
+        built,
+        &built.show_instance,
+        &[&config(&server), INSTANCE],
+    ));
+    mock.assert();
+}
+
+#[test]
+fn show_instance_linked_statically_needs_no_libhwinst_so() {
+    let built = built();
+    let needed = succeed(
+        Command::new("readelf")
+            .arg("-d")
+            .arg(&built.show_instance_static),
+    )
+    .stdout;
+    assert!(
+        !String::from_utf8_lossy(&needed).contains("libhwinst"),
+        "the static example still needs libhwinst.so"
+    );
+    let mut server = Server::new();
+    let mock = serve_instance(&mut server);
+    let output = Command::new(&built.show_instance_static)
+        .args([&config(&server), INSTANCE])
+        .env_remove("LD_LIBRARY_PATH")
+        .output()
+        .expect("run the static example");
+    assert_instance(&output);
+    mock.assert();
+}
+
+#[test]
+fn show_instance_reports_an_unknown_instance_on_stderr() {
+    let built = built();
+    let mut server = Server::new();
+    let mock = server
+        .mock(
+            "GET",
+            format!("/v2/{PROJECT}/apic/instances/no-such-instance").as_str(),
+        )
+        .with_status(404)
+        .with_header("content-type", "application/json")
+        .with_body(
+            json!({
+                "error_code": "ROMA.00110002",
+                "error_msg": "The instance does not exist",
+                "request_id": "c0ffee00-0000-4000-8000-000000000404",
+            })
+            .to_string(),
+        )
+        .create();
+    let output = run(
+        built,
+        &built.show_instance,
+        &[&config(&server), "no-such-instance"],
+    );
+    assert_eq!(output.status.code(), Some(3));
+    assert!(output.stdout.is_empty());
+    let error = json_of(&output.stderr);
+    assert_eq!(error["code"], "NOT_FOUND");
+    assert_eq!(error["http_status"], 404);
+    assert_eq!(error["error_code"], "ROMA.00110002");
+    assert_eq!(error["error_msg"], "The instance does not exist");
+    assert_eq!(error["request_id"], "c0ffee00-0000-4000-8000-000000000404");
+    assert_eq!(error["retryable"], false);
+    assert!(!String::from_utf8_lossy(&output.stderr).contains(TOKEN));
+    mock.assert();
+}
+
+#[test]
+fn a_refused_configuration_exits_2_with_the_error_document() {
+    let built = built();
+    let output = run(
+        built,
+        &built.show_instance,
+        &[r#"{"regoin":"cn-north-4"}"#, INSTANCE],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let error = json_of(&output.stderr);
+    assert_eq!(error["code"], "CONFIG");
+    assert!(
+        error["message"].as_str().unwrap().contains("regoin"),
+        "{error}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_1() {
+    let built = built();
+    for (example, args) in [
+        (&built.show_instance, &[][..]),
+        (&built.show_instance, &["{}"][..]),
+        (&built.list_instances, &[][..]),
+        (&built.list_instances, &["{}", "{}", "extra"][..]),
+    ] {
+        let output = run(built, example, args);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{} {args:?}",
+            example.display()
+        );
+        assert!(String::from_utf8_lossy(&output.stderr).contains("usage:"));
+    }
+}
+
+#[test]
+fn list_instances_prints_the_first_page() {
+    let built = built();
+    let mut server = Server::new();
+    // No query at all: the exact path matches only a request without one.
+    let mock = server
+        .mock("GET", format!("/v2/{PROJECT}/instances").as_str())
+        .match_header("x-auth-token", TOKEN)
+        .with_header("content-type", "application/json")
+        .with_body(fixture("roma_instance_page.json"))
+        .expect(1)
+        .create();
+    let output = run(built, &built.list_instances, &[&config(&server)]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let page = json_of(&output.stdout);
+    assert_eq!(page["total"], 1);
+    assert_eq!(
+        page["instances"][0]["id"],
+        "e34610ca-0a37-4f04-8856-4101b08cc5e2"
+    );
+    mock.assert();
+}
+
+#[test]
+fn list_instances_sends_the_query() {
+    let built = built();
+    let mut server = Server::new();
+    let mock = server
+        .mock("GET", format!("/v2/{PROJECT}/instances").as_str())
+        .match_query(Matcher::AllOf(vec![
+            Matcher::UrlEncoded("status".into(), "RUNNING".into()),
+            Matcher::UrlEncoded("offset".into(), "0".into()),
+            Matcher::UrlEncoded("limit".into(), "10".into()),
+        ]))
+        .with_header("content-type", "application/json")
+        .with_body(fixture("roma_instance_page.json"))
+        .expect(1)
+        .create();
+    let query = r#"{"status":"RUNNING","offset":0,"limit":10}"#;
+    let output = run(built, &built.list_instances, &[&config(&server), query]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(json_of(&output.stdout)["size"], 1);
+    mock.assert();
+
+    let output = run(
+        built,
+        &built.list_instances,
+        &[&config(&server), r#"{"state":"RUNNING"}"#],
+    );
+    assert_eq!(output.status.code(), Some(3));
+    assert_eq!(json_of(&output.stderr)["code"], "INVALID_ARGUMENT");
+}
