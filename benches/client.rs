@@ -3,14 +3,21 @@
 //!
 //! - decode: serde decoding of each seed document's example into its model;
 //! - build: `ClientBuilder::build` (checks, endpoints, agent);
-//! - call: a whole call through one client against a mockito server on loopback, which is
-//!   dominated by the mock server's own work: an upper bound on hwinst's overhead.
+//! - encode: serialising each model back to the JSON result document the C ABI returns;
+//! - build: `ClientBuilder::build` (checks, endpoints, agent), and `hwinst_client_new` from a
+//!   configuration document;
+//! - call: a whole call through one client against a mockito server on loopback, from Rust
+//!   and through the C ABI; both are dominated by the mock server's own work: an upper bound
+//!   on hwinst's overhead.
 
+use hwinst::ffi;
 use hwinst::{
     ApigCreationProgress, Client, ClouddcInstanceStatus, RomaCreationProgress, RomaInstance,
     RomaInstancePage, Service,
 };
 use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::ffi::{c_char, CString};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -31,7 +38,7 @@ fn measure(name: &str, runs: usize, mut f: impl FnMut()) {
         .collect();
     times.sort();
     println!(
-        "{name:<48} median {:>10.2?}   p90 {:>10.2?}   ({runs} runs)",
+        "{name:<50} median {:>10.2?}   p90 {:>10.2?}   ({runs} runs)",
         times[runs / 2],
         times[runs * 9 / 10]
     );
@@ -45,6 +52,36 @@ fn decode<T: DeserializeOwned>(name: &str, body: &str) {
             black_box(serde_json::from_str::<T>(black_box(body)).unwrap());
         },
     );
+}
+
+/// Decodes `body` once, then measures writing the model as its JSON result document.
+fn encode<T: DeserializeOwned + Serialize>(name: &str, body: &str) {
+    let model: T = serde_json::from_str(body).unwrap();
+    measure(
+        &format!("encode {name} (C result document)"),
+        20_000,
+        || {
+            black_box(serde_json::to_string(black_box(&model)).unwrap());
+        },
+    );
+}
+
+fn config_json(url: &str) -> CString {
+    CString::new(format!(
+        r#"{{"project_id":"{PROJECT}","credentials":{{"token":"bench-token"}},
+            "endpoints":{{"roma":"{url}","apig":"{url}","clouddc":"{url}"}}}}"#
+    ))
+    .unwrap()
+}
+
+/// A client made through the C ABI; the caller frees it with `hwinst_client_free`.
+fn c_client(config: &CString) -> *mut ffi::hwinst_client {
+    let mut client = std::ptr::null_mut();
+    // SAFETY: a valid string and out-pointers; no error document is asked for.
+    let code =
+        unsafe { ffi::hwinst_client_new(config.as_ptr(), &mut client, std::ptr::null_mut()) };
+    assert_eq!(code, ffi::hwinst_code::OK);
+    client
 }
 
 fn client(url: &str) -> Client {
@@ -68,6 +105,9 @@ fn main() {
     decode::<RomaInstancePage>("ROMA instance page", page);
     decode::<ApigCreationProgress>("APIG creation progress", apig);
     decode::<ClouddcInstanceStatus>("Cloud DC instance status", clouddc);
+    encode::<RomaCreationProgress>("ROMA creation progress", progress);
+    encode::<RomaInstance>("ROMA instance details", details);
+    encode::<RomaInstancePage>("ROMA instance page", page);
 
     let mut server = mockito::Server::new();
     server
@@ -82,7 +122,33 @@ fn main() {
     measure("call ROMA creation progress, pooled client", 2_000, || {
         black_box(pooled.roma_creation_progress(INSTANCE).unwrap());
     });
+    let config = config_json(&url);
+    let c = c_client(&config);
+    let id = CString::new(INSTANCE).unwrap();
+    measure(
+        "call ROMA creation progress, through the C ABI",
+        2_000,
+        || {
+            let mut json: *mut c_char = std::ptr::null_mut();
+            // SAFETY: a live client, a valid string and out-pointer; the document is freed.
+            unsafe {
+                let code = ffi::hwinst_roma_creation_progress(c, id.as_ptr(), &mut json);
+                assert_eq!(code, ffi::hwinst_code::OK);
+                ffi::hwinst_string_free(json);
+            }
+        },
+    );
+    // SAFETY: made above, freed once.
+    unsafe { ffi::hwinst_client_free(c) };
     measure("build a client", 2_000, || {
         black_box(client(&url));
     });
+    measure(
+        "hwinst_client_new from a configuration document",
+        2_000,
+        || {
+            // SAFETY: made here, freed once.
+            unsafe { ffi::hwinst_client_free(c_client(&config)) };
+        },
+    );
 }

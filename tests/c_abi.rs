@@ -466,6 +466,10 @@ fn check_documents(stdout: &str) {
     assert!(message("roma_instance:unsafe_id_6").contains("UTF-8"));
     assert!(message("list:query_unknown_key").contains("`state`"));
     assert!(message("new:not_utf8").contains("UTF-8"));
+    assert_eq!(documents["roma_instance:inst-slow"].1["retryable"], true);
+    assert!(message("roma_instance:inst-slow").contains("timed out"));
+    assert!(message("clouddc_instance_status:no_endpoint").contains("clouddc"));
+    assert!(message("new:wrong_type").contains("allow_http"));
     assert_eq!(documents["roma_list_instances:no_query"].0, "OK");
     assert_eq!(documents["list:query_full"].0, "OK");
 }
@@ -517,4 +521,31 @@ fn a_leaked_document_fails_the_run() {
         );
         assert!(stderr.contains("definitely lost"), "{stderr}");
     }
+}
+
+/// The header also serves C++ (the C++ binding includes it): it must compile there, cleanly.
+#[test]
+fn the_header_compiles_as_cpp() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let source = work_dir().join("header_check.cpp");
+    std::fs::write(
+        &source,
+        "#include \"hwinst.h\"\nint main() { return hwinst_version() == nullptr ? HWINST_PANIC : HWINST_OK; }\n",
+    )
+    .unwrap();
+    let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".into());
+    succeed(
+        Command::new(cxx)
+            .args([
+                "-std=c++17",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-pedantic",
+                "-fsyntax-only",
+                "-I",
+            ])
+            .arg(root.join("include"))
+            .arg(&source),
+    );
 }

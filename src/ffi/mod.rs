@@ -8,9 +8,10 @@
 //!   unwinds into C;
 //! - NULL pointers and non-UTF-8 strings are `HWINST_INVALID_ARGUMENT`, never a crash.
 //!
-//! One module per concept: [`code`] (codes and error documents), `handle` (who owns each
-//! pointer, and C strings in and out), [`client`] (the client handle), [`operations`] (the
-//! service calls).
+//! One module per concept: `code` (codes and error documents), `handle` (who owns each
+//! pointer, and C strings in and out), `client` (the client handle), `operations` (the
+//! service calls). Everything exported is re-exported here, in one flat namespace as C sees
+//! it.
 
 // A C caller may hand over any pointer: every dereference is spelled out in an `unsafe`
 // block whose comment says what the caller promised.
@@ -19,7 +20,8 @@
 #![allow(non_camel_case_types)]
 
 /// Runs the body of an `extern "C"` function so that nothing unwinds into C. The one panic
-/// boundary of the crate: every exported function's body is wrapped in it.
+/// boundary of the crate: every exported function runs its body in it (the operations on one
+/// instance through `operations::instance_call`).
 ///
 /// - `ffi_boundary!(out: ptr, { ... })`: the body gives `Result<Option<String>>`; the document
 ///   (`Some`), NULL (`None`), or the error document goes to `*ptr` when `ptr` is not NULL, and
@@ -43,15 +45,20 @@ macro_rules! ffi_boundary {
     }};
 }
 
-pub mod client;
-pub mod code;
-pub(crate) mod handle;
-pub mod operations;
+mod client;
+mod code;
+mod handle;
+mod operations;
 
 use std::ffi::{c_char, CStr, CString};
 
-pub use client::hwinst_client;
+// One flat namespace, as C sees it.
+pub use client::{hwinst_client, hwinst_client_free, hwinst_client_new};
 pub use code::hwinst_code;
+pub use operations::{
+    hwinst_apig_creation_progress, hwinst_clouddc_instance_status, hwinst_roma_creation_progress,
+    hwinst_roma_instance, hwinst_roma_list_instances,
+};
 
 const VERSION_C: &CStr =
     match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {

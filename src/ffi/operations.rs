@@ -35,7 +35,12 @@ unsafe fn instance_call<T: serde::Serialize>(
     ffi_boundary!(out: out_json, {
         handle::required_out("out_json", out_json)?;
         // SAFETY: the caller promises a live client or NULL, a NUL-terminated string or NULL.
-        let (client, id) = unsafe { (client_ref(client)?, handle::str_arg("instance_id", instance_id)?) };
+        let (client, id) = unsafe {
+            (
+                client_ref(client)?,
+                handle::str_arg("instance_id", instance_id)?,
+            )
+        };
         handle::result_document(&operation(client, id)?)
     })
 }
