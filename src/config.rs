@@ -44,15 +44,19 @@ impl ClientBuilder {
         })?;
         let secrets = credential_strings(&value);
         let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
-        let document: ConfigDocument = serde_path_to_error::deserialize(value).map_err(|e| {
-            let path = e.path().to_string();
-            let message = error::redact(&e.into_inner().to_string(), &secrets);
-            Error::Config(if path == "." {
-                format!("the configuration: {message}")
-            } else {
-                format!("the configuration's `{path}`: {message}")
-            })
-        })?;
+        // Decoded from the text rather than from `value`, which would keep only the last of
+        // two equal keys: a duplicate key is refused, not resolved silently.
+        let mut deserializer = serde_json::Deserializer::from_str(json);
+        let document: ConfigDocument = serde_path_to_error::deserialize(&mut deserializer)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let message = error::redact(&e.into_inner().to_string(), &secrets);
+                Error::Config(if path == "." {
+                    format!("the configuration: {message}")
+                } else {
+                    format!("the configuration's `{path}`: {message}")
+                })
+            })?;
         document.into_builder()
     }
 }
@@ -301,6 +305,8 @@ mod tests {
             r#"{"allow_http":"yes"}"#,
             r#"{"credentials":{}}"#,
             r#"{"credentials":{"token":"t","ak":"a"}}"#,
+            r#"{"region":"cn-north-4","region":"cn-east-3"}"#,
+            r#"{"credentials":{"token":"t","token":"u"}}"#,
         ] {
             assert_eq!(config_error(json).kind(), ErrorKind::Config, "{json}");
         }
