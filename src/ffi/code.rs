@@ -1,7 +1,7 @@
 //! `hwinst_code`, and the error document every failing call writes.
 
 use crate::error::{Error, ErrorKind};
-use serde_json::{json, Value};
+use serde::Serialize;
 
 /// What a call did. The values are stable: new codes are only ever added at the end.
 ///
@@ -44,37 +44,6 @@ pub enum hwinst_code {
     PANIC = 14,
 }
 
-impl hwinst_code {
-    /// The name used as `"code"` in error documents (`"NOT_FOUND"`), as the Rust
-    /// [`ErrorKind::as_str`] gives it.
-    pub fn name(self) -> &'static str {
-        match self {
-            hwinst_code::OK => "OK",
-            hwinst_code::CANCELLED => "CANCELLED",
-            hwinst_code::INSTANCE_FAILED => "INSTANCE_FAILED",
-            hwinst_code::PANIC => "PANIC",
-            other => other.kind().map_or("PANIC", ErrorKind::as_str),
-        }
-    }
-
-    fn kind(self) -> Option<ErrorKind> {
-        Some(match self {
-            hwinst_code::INVALID_ARGUMENT => ErrorKind::InvalidArgument,
-            hwinst_code::CONFIG => ErrorKind::Config,
-            hwinst_code::TRANSPORT => ErrorKind::Transport,
-            hwinst_code::TIMEOUT => ErrorKind::Timeout,
-            hwinst_code::UNAUTHORIZED => ErrorKind::Unauthorized,
-            hwinst_code::FORBIDDEN => ErrorKind::Forbidden,
-            hwinst_code::NOT_FOUND => ErrorKind::NotFound,
-            hwinst_code::THROTTLED => ErrorKind::Throttled,
-            hwinst_code::SERVER => ErrorKind::Server,
-            hwinst_code::API => ErrorKind::Api,
-            hwinst_code::DECODE => ErrorKind::Decode,
-            _ => return None,
-        })
-    }
-}
-
 impl From<ErrorKind> for hwinst_code {
     fn from(kind: ErrorKind) -> hwinst_code {
         match kind {
@@ -93,69 +62,98 @@ impl From<ErrorKind> for hwinst_code {
     }
 }
 
-/// The error document of `error`:
+/// The error document every failing call writes. One type for errors and panics alike, so
+/// that both carry exactly the same fields; `None` is written as null.
+#[derive(Serialize)]
+struct ErrorDocument<'a> {
+    code: &'a str,
+    message: String,
+    http_status: Option<u16>,
+    error_code: Option<&'a str>,
+    error_msg: Option<&'a str>,
+    request_id: Option<&'a str>,
+    retryable: bool,
+}
+
+impl ErrorDocument<'_> {
+    fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("strings, numbers and booleans always serialise")
+    }
+}
+
+/// The code and error document of `error`:
 /// `{"code","message","http_status","error_code","error_msg","request_id","retryable"}`, with
 /// null for what does not apply. Errors never hold a credential (the client masks its secrets
 /// in everything the server sent), so neither does this.
-pub(crate) fn error_document(error: &Error) -> (hwinst_code, Value) {
-    let code = hwinst_code::from(error.kind());
+pub(crate) fn error_document(error: &Error) -> (hwinst_code, String) {
+    let kind = error.kind();
     let service = error.service_error();
-    let document = json!({
-        "code": code.name(),
-        "message": error.to_string(),
-        "http_status": error.http_status(),
-        "error_code": service.and_then(|e| e.error_code.as_deref()),
-        "error_msg": service.and_then(|e| e.error_msg.as_deref()),
-        "request_id": error.request_id(),
-        "retryable": error.is_retryable(),
-    });
-    (code, document)
+    let document = ErrorDocument {
+        code: kind.as_str(),
+        message: error.to_string(),
+        http_status: error.http_status(),
+        error_code: service.and_then(|e| e.error_code.as_deref()),
+        error_msg: service.and_then(|e| e.error_msg.as_deref()),
+        request_id: error.request_id(),
+        retryable: error.is_retryable(),
+    };
+    (hwinst_code::from(kind), document.to_json())
 }
 
 /// The error document of a panic caught at the boundary.
-pub(crate) fn panic_document(payload: &(dyn std::any::Any + Send)) -> Value {
+pub(crate) fn panic_document(payload: &(dyn std::any::Any + Send)) -> String {
     let what = payload
         .downcast_ref::<&str>()
         .copied()
         .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
         .unwrap_or("no message");
-    json!({
-        "code": hwinst_code::PANIC.name(),
-        "message": format!("internal error in hwinst {} (please report it): {what}", crate::VERSION),
-        "http_status": null,
-        "error_code": null,
-        "error_msg": null,
-        "request_id": null,
-        "retryable": false,
-    })
+    ErrorDocument {
+        code: "PANIC",
+        message: format!(
+            "internal error in hwinst {} (please report it): {what}",
+            crate::VERSION
+        ),
+        http_status: None,
+        error_code: None,
+        error_msg: None,
+        request_id: None,
+        retryable: false,
+    }
+    .to_json()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Each kind maps to its code, with the stable value and the name that its error
+    /// documents carry (`"NOT_FOUND"` for `HWINST_NOT_FOUND`), as the committed header says.
     #[test]
     fn every_kind_has_a_code_with_its_name() {
-        use hwinst_code::*;
-        let codes = [
-            INVALID_ARGUMENT,
-            CONFIG,
-            TRANSPORT,
-            TIMEOUT,
-            UNAUTHORIZED,
-            FORBIDDEN,
-            NOT_FOUND,
-            THROTTLED,
-            SERVER,
-            API,
-            DECODE,
+        let header = include_str!("../../include/hwinst.h");
+        let kinds = [
+            ErrorKind::InvalidArgument,
+            ErrorKind::Config,
+            ErrorKind::Transport,
+            ErrorKind::Timeout,
+            ErrorKind::Unauthorized,
+            ErrorKind::Forbidden,
+            ErrorKind::NotFound,
+            ErrorKind::Throttled,
+            ErrorKind::Server,
+            ErrorKind::Api,
+            ErrorKind::Decode,
         ];
-        for (value, code) in (1..).zip(codes) {
-            assert_eq!(code as i32, value);
-            let kind = code.kind().unwrap();
-            assert_eq!(hwinst_code::from(kind), code);
-            assert_eq!(code.name(), kind.as_str());
+        for (value, kind) in (1..).zip(kinds) {
+            let code = hwinst_code::from(kind);
+            assert_eq!(code as i32, value, "{kind}");
+            let enumerator = format!("HWINST_{} = {value},", kind.as_str());
+            assert!(
+                header.contains(&enumerator),
+                "the header lacks {enumerator}"
+            );
         }
-        assert_eq!(PANIC as i32, 14);
+        assert_eq!(hwinst_code::PANIC as i32, 14);
+        assert!(header.contains("HWINST_PANIC = 14,"));
     }
 }

@@ -7,8 +7,12 @@
 
 use super::code::{self, hwinst_code};
 use crate::error::{Error, Result};
-use std::any::Any;
 use std::ffi::{c_char, CStr, CString};
+
+/// The error for a NULL `name` where a pointer is required.
+fn null_argument(name: &str) -> Error {
+    Error::InvalidArgument(format!("{name} is NULL"))
+}
 
 /// A C handle type and the Rust value behind it.
 pub(crate) trait Castable {
@@ -39,8 +43,7 @@ pub(crate) unsafe fn try_ref_from_ptr<'a, C: Castable>(
     ptr: *const C,
 ) -> Result<&'a C::RustType> {
     // SAFETY: the caller promises a live handle; NULL is checked by `as_ref`.
-    unsafe { ptr.cast::<C::RustType>().as_ref() }
-        .ok_or_else(|| Error::InvalidArgument(format!("{name} is NULL")))
+    unsafe { ptr.cast::<C::RustType>().as_ref() }.ok_or_else(|| null_argument(name))
 }
 
 /// Takes back and drops the value behind a handle; NULL is a no-op.
@@ -63,7 +66,7 @@ where
 /// `ptr` is NULL or a NUL-terminated string valid for `'a`.
 pub(crate) unsafe fn str_arg<'a>(name: &str, ptr: *const c_char) -> Result<&'a str> {
     if ptr.is_null() {
-        return Err(Error::InvalidArgument(format!("{name} is NULL")));
+        return Err(null_argument(name));
     }
     // SAFETY: the caller promises a NUL-terminated string.
     let bytes = unsafe { CStr::from_ptr(ptr) };
@@ -93,7 +96,7 @@ pub(crate) unsafe fn optional_str_arg<'a>(
 /// Checks a required out-parameter before anything else happens.
 pub(crate) fn required_out<T>(name: &str, out: *mut T) -> Result<()> {
     if out.is_null() {
-        return Err(Error::InvalidArgument(format!("{name} is NULL")));
+        return Err(null_argument(name));
     }
     Ok(())
 }
@@ -118,9 +121,9 @@ pub(crate) fn deliver(
         Ok(Ok(document)) => (hwinst_code::OK, document),
         Ok(Err(error)) => {
             let (code, document) = code::error_document(&error);
-            (code, Some(document.to_string()))
+            (code, Some(document))
         }
-        Err(panic) => (hwinst_code::PANIC, Some(panic_text(&*panic))),
+        Err(panic) => (hwinst_code::PANIC, Some(code::panic_document(&*panic))),
     };
     if !out.is_null() {
         let string = document
@@ -132,10 +135,6 @@ pub(crate) fn deliver(
         unsafe { out.write(string) };
     }
     code
-}
-
-fn panic_text(payload: &(dyn Any + Send)) -> String {
-    code::panic_document(payload).to_string()
 }
 
 #[cfg(test)]
