@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{fixture, PROJECT, TOKEN};
+use common::{built_library_dir, fixture, succeed, PROJECT, TOKEN};
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -190,18 +190,6 @@ fn serve() -> (ServerGuard, Vec<Mock>) {
     (server, mocks)
 }
 
-/// Where cargo put the `libhwinst.a` and `libhwinst.so` built for this test run:
-/// `target/<profile>/deps`, next to this test's executable. (`cargo test` does not copy them
-/// up to `target/<profile>`, where they may be stale.)
-fn library_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().to_path_buf();
-    for lib in ["libhwinst.a", "libhwinst.so"] {
-        assert!(dir.join(lib).exists(), "{lib} is not in {}", dir.display());
-    }
-    dir
-}
-
 fn work_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c_abi");
     std::fs::create_dir_all(&dir).unwrap();
@@ -212,17 +200,6 @@ fn run(command: &mut Command) -> Output {
     let output = command
         .output()
         .unwrap_or_else(|e| panic!("{command:?}: {e}"));
-    output
-}
-
-fn succeed(command: &mut Command) -> Output {
-    let output = run(command);
-    assert!(
-        output.status.success(),
-        "{command:?} failed:\n{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
     output
 }
 
@@ -257,7 +234,7 @@ fn binary(build: Build) -> PathBuf {
         return path.clone();
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let lib = library_dir();
+    let lib = built_library_dir();
     let out = work_dir().join(format!("abi_test_{build:?}"));
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
     let mut command = Command::new(cc);

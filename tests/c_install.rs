@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{fixture, PROJECT, TOKEN};
+use common::{built_library_dir, fixture, succeed, PROJECT, TOKEN};
 use mockito::{Matcher, Server};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -84,21 +84,10 @@ fn built() -> &'static Built {
 
 /// Runs `scripts/install.sh --no-build` into `work/prefix`, returns the prefix.
 ///
-/// `cargo test` builds libhwinst.so and libhwinst.a (crate-type `cdylib`, `staticlib`) next
-/// to this test binary, in `target/<profile>/deps/`, but copies them up to `target/<profile>/`
-/// only on `cargo build`: the copies there may be stale or missing. So install.sh is given a
-/// target directory of its own whose `<profile>` is a link to `deps/`.
+/// The artifacts of this test run are in `target/<profile>/deps/` ([`built_library_dir`]), so
+/// install.sh is given a target directory of its own whose `<profile>` is a link to it.
 fn install(work: &Path) -> PathBuf {
-    let exe = std::env::current_exe().expect("the test executable's path");
-    let deps = exe.parent().expect("target/<profile>/deps/");
-    for artifact in ["libhwinst.so", "libhwinst.a"] {
-        let path = deps.join(artifact);
-        assert!(
-            path.is_file(),
-            "{} is missing: `cargo test` builds it (crate-type cdylib and staticlib)",
-            path.display()
-        );
-    }
+    let deps = built_library_dir();
     let profile = deps
         .parent()
         .and_then(Path::file_name)
@@ -110,7 +99,7 @@ fn install(work: &Path) -> PathBuf {
     );
     let target = work.join("target");
     std::fs::create_dir_all(&target).expect("create the staging target directory");
-    std::os::unix::fs::symlink(deps, target.join(profile)).expect("link the staging target");
+    std::os::unix::fs::symlink(&deps, target.join(profile)).expect("link the staging target");
 
     let prefix = work.join("prefix");
     let mut install = Command::new("bash");
@@ -139,20 +128,6 @@ fn pkg_config(prefix: &Path, args: &[&str]) -> Vec<String> {
 }
 
 /// Runs `command`, panics with its output unless it exits 0.
-fn succeed(command: &mut Command) -> Output {
-    let output = command
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {command:?} (is it installed?): {e}"));
-    assert!(
-        output.status.success(),
-        "{command:?} failed with {}:\n{}{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
-
 /// A configuration with every endpoint at the mock server.
 fn config(server: &Server) -> String {
     let url = server.url();

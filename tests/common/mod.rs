@@ -5,6 +5,8 @@
 
 use hwinst::{Client, ClientBuilder, Result, RomaListQuery, Service};
 use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Output};
 
 pub const PROJECT: &str = "0a1b2c3d4e5f";
 pub const TOKEN: &str = "MIIT0k3n-s3cr3t-value";
@@ -87,4 +89,36 @@ pub fn without_nulls(value: Value) -> Value {
         Value::Array(items) => Value::Array(items.into_iter().map(without_nulls).collect()),
         other => other,
     }
+}
+
+/// Runs `command` and checks that it succeeded, showing its output when it did not.
+pub fn succeed(command: &mut Command) -> Output {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {command:?} (is it installed?): {e}"));
+    assert!(
+        output.status.success(),
+        "{command:?} failed with {}:\n{}{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// Where cargo put the `libhwinst.a` and `libhwinst.so` built for this test run:
+/// `target/<profile>/deps`, next to the test's executable. `cargo test` does not copy them up
+/// to `target/<profile>` (only `cargo build` does), where they may be stale or missing.
+pub fn built_library_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test executable's path");
+    let deps = exe.parent().expect("target/<profile>/deps/").to_path_buf();
+    for artifact in ["libhwinst.so", "libhwinst.a"] {
+        let path = deps.join(artifact);
+        assert!(
+            path.is_file(),
+            "{} is missing: `cargo test` builds it (crate-type cdylib and staticlib)",
+            path.display()
+        );
+    }
+    deps
 }
