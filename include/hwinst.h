@@ -41,7 +41,7 @@ typedef enum hwinst_code {
    */
   HWINST_TRANSPORT = 3,
   /*
-   The connect or request timeout expired.
+   The connect or request timeout expired, or a wait reached its deadline.
    */
   HWINST_TIMEOUT = 4,
   /*
@@ -77,7 +77,8 @@ typedef enum hwinst_code {
    */
   HWINST_CANCELLED = 12,
   /*
-   A wait ended on a failed or deleted instance.
+   A wait ended on a failed or deleted instance; the error document has its lifecycle and
+   the service's error code and message.
    */
   HWINST_INSTANCE_FAILED = 13,
   /*
@@ -95,6 +96,17 @@ typedef enum hwinst_code {
  be no longer in use.
  */
 typedef struct hwinst_client hwinst_client;
+
+/*
+ Called by `hwinst_wait` with the first lifecycle document it observes and with every one
+ that differs from the one before. `lifecycle_json` is valid only during the call (copy it to
+ keep it; do not free it). `user_data` is `hwinst_wait`'s. Return 0 to keep waiting, any
+ other value to cancel the wait (`HWINST_CANCELLED`). It runs on the thread that called
+ `hwinst_wait`, may call hwinst (on the same client too), and must not unwind (no C++
+ exception or `longjmp` out of it).
+ */
+typedef int (*hwinst_wait_callback)(const char *lifecycle_json,
+                                    void *user_data);
 
 #ifdef __cplusplus
 extern "C" {
@@ -160,6 +172,63 @@ enum hwinst_code hwinst_client_new(const char *config_json,
 void hwinst_client_free(struct hwinst_client *client);
 
 /*
+ Where an instance is in its lifecycle, read once from `source`: `"roma"` (creation
+ progress), `"roma-details"` (instance details), `"apig"` (creation progress) or
+ `"clouddc"` (instance status).
+
+ Returns `HWINST_OK` with the lifecycle document in `*out_json`:
+ `{"source","instance_id","phase","progress","terminal","status","error","observed_at_ms"}`
+ where `phase` is one of `pending`, `creating`, `running`, `updating`, `stopping`,
+ `stopped`, `deleting`, `deleted`, `failed`, `unknown`; `progress` is 0-100 or null;
+ `status` is the service's own word; `error` is null or
+ `{"error_code","error_msg"}`. An unknown `source` is `HWINST_INVALID_ARGUMENT`. The caller
+ frees `*out_json` with `hwinst_string_free`. Thread-safe.
+
+ # Safety
+ `client` is NULL or a live client; `source` and `instance_id` NULL or NUL-terminated;
+ `out_json` NULL or writable.
+ */
+enum hwinst_code hwinst_lifecycle(const struct hwinst_client *client,
+                                  const char *source,
+                                  const char *instance_id,
+                                  char **out_json);
+
+/*
+ Polls an instance's lifecycle from `source` (as `hwinst_lifecycle`) until its phase is a
+ target, calling `callback` on the first observation and on every change.
+
+ `options_json` may be NULL (the defaults) or an object with any of `"until"` (phases,
+ default `["running"]`), `"timeout_ms"` (the whole wait, default 1800000),
+ `"initial_interval_ms"` (default 2000; later intervals grow by half, with random jitter),
+ `"max_interval_ms"` (default 30000) and `"not_found_grace_ms"` (default 60000: how long
+ "not found" is taken as "not visible yet" after the start). Other keys are
+ `HWINST_INVALID_ARGUMENT`. `callback` may be NULL.
+
+ Returns `HWINST_OK` with the final lifecycle document in `*out_json`, or:
+ - `HWINST_INSTANCE_FAILED`: the instance reached `failed` or `deleted` (not targets); the
+   error document's `lifecycle` is the last one and its `error_code`/`error_msg` are the
+   service's;
+ - `HWINST_CANCELLED`: the callback returned non-zero;
+ - `HWINST_TIMEOUT`: the deadline passed; `lifecycle` is the last one seen, or null;
+ - any code of `hwinst_lifecycle` that polling again cannot fix (429, 5xx and transport
+   failures are polled through until the deadline).
+
+ The caller frees `*out_json` with `hwinst_string_free`. Blocks the calling thread;
+ thread-safe (any number of waits may share a client).
+
+ # Safety
+ As `hwinst_lifecycle`; `options_json` NULL or NUL-terminated; `callback` NULL or a function
+ that follows `hwinst_wait_callback`'s contract; `user_data` is passed to it untouched.
+ */
+enum hwinst_code hwinst_wait(const struct hwinst_client *client,
+                             const char *source,
+                             const char *instance_id,
+                             const char *options_json,
+                             hwinst_wait_callback callback,
+                             void *user_data,
+                             char **out_json);
+
+/*
  Where a ROMA Connect instance's creation is: overall progress and status, and each
  sub-service's (`GET /v2/{project_id}/instances/{instance_id}/process`).
 
@@ -222,6 +291,27 @@ enum hwinst_code hwinst_roma_instance(const struct hwinst_client *client,
 enum hwinst_code hwinst_roma_list_instances(const struct hwinst_client *client,
                                             const char *query_json,
                                             char **out_json);
+
+/*
+ Every ROMA Connect instance of the project, fetched page by page
+ (`GET /v2/{project_id}/instances` until the last page).
+
+ `query_json` is as for `hwinst_roma_list_instances`: `"status"` filters, `"offset"` is
+ where to start, and `"limit"` is the page size (default 50). Paging stops at an empty
+ page, or at a short one when the service's `total` agrees; a page that repeats the one
+ before (a service ignoring `offset`) is `HWINST_DECODE`.
+
+ Returns `HWINST_OK` with `{"total":N,"instances":[...]}` in `*out_json`, where `N` is the
+ number of instances returned, or an error code with the error document (nothing is
+ returned when any page fails). The caller frees `*out_json` with `hwinst_string_free`.
+ Thread-safe.
+
+ # Safety
+ As `hwinst_roma_list_instances`.
+ */
+enum hwinst_code hwinst_roma_list_all_instances(const struct hwinst_client *client,
+                                                const char *query_json,
+                                                char **out_json);
 
 /*
  A Cloud DC instance's state: `status` (`pending`, `running`, `error`, ...) and the

@@ -9,7 +9,7 @@ use crate::transport::{Transport, TransportConfig};
 use serde::de::DeserializeOwned;
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Default time allowed to establish a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -36,6 +36,8 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    /// Set on the copies a wait polls with, so that no request outlives the wait.
+    deadline: Option<Instant>,
 }
 
 struct Inner {
@@ -62,6 +64,14 @@ impl Client {
             .map(Endpoint::as_str)
     }
 
+    /// This client, with every request ending by `deadline` at the latest.
+    pub(crate) fn until(&self, deadline: Instant) -> Client {
+        Client {
+            inner: Arc::clone(&self.inner),
+            deadline: Some(deadline),
+        }
+    }
+
     /// The project ID as it appears in request paths (percent-encoded).
     pub(crate) fn project_segment(&self) -> &str {
         &self.inner.project_id
@@ -80,7 +90,10 @@ impl Client {
             .as_ref()
             .map_err(|why| Error::Config(why.clone()))?;
         let url = endpoint.url(path, &id::query_string(query));
-        let reply = self.inner.transport.get(&url, self.inner.auth.as_ref())?;
+        let reply = self
+            .inner
+            .transport
+            .get(&url, self.inner.auth.as_ref(), self.deadline)?;
         let secrets = self.inner.auth.secrets();
         if !reply.is_success() {
             let error =
@@ -297,6 +310,7 @@ impl ClientBuilder {
                 transport,
                 auth,
             }),
+            deadline: None,
         })
     }
 }

@@ -6,6 +6,7 @@
 //! shapes it came in. No error ever carries a credential: the client removes its own secrets
 //! from anything the server sent back before it is stored here.
 
+use crate::lifecycle::Lifecycle;
 use std::fmt;
 
 /// A boxed error kept as the [`std::error::Error::source`] of a transport failure.
@@ -37,6 +38,10 @@ pub enum ErrorKind {
     Api,
     /// A 2xx answer whose body is not of the documented shape.
     Decode,
+    /// A wait was cancelled by its callback.
+    Cancelled,
+    /// A wait ended on a failed or deleted instance.
+    InstanceFailed,
 }
 
 impl ErrorKind {
@@ -54,6 +59,8 @@ impl ErrorKind {
             ErrorKind::Server => "SERVER",
             ErrorKind::Api => "API",
             ErrorKind::Decode => "DECODE",
+            ErrorKind::Cancelled => "CANCELLED",
+            ErrorKind::InstanceFailed => "INSTANCE_FAILED",
         }
     }
 
@@ -141,6 +148,77 @@ pub enum Error {
         /// Where and why decoding failed, with the start of the body when it was not JSON.
         message: String,
     },
+
+    /// A wait reached its deadline before the instance reached a target phase.
+    #[error("{}", wait_timeout_message(.waited, *.polls, .last.as_deref(), .last_error.as_deref()))]
+    WaitTimeout {
+        /// How long the wait lasted.
+        waited: std::time::Duration,
+        /// How many times the instance was polled.
+        polls: u32,
+        /// The last lifecycle observed, if any poll succeeded.
+        last: Option<Box<Lifecycle>>,
+        /// The last poll's error, when the last poll failed.
+        last_error: Option<String>,
+    },
+
+    /// A wait was cancelled by its callback.
+    #[error("the wait was cancelled by its callback ({})", describe(.0))]
+    Cancelled(Box<Lifecycle>),
+
+    /// A wait ended because the instance failed or was deleted.
+    #[error("{}", instance_failed_message(.0))]
+    InstanceFailed(Box<Lifecycle>),
+}
+
+/// `roma-details instance 1f2e: failed (status CreateFail)`.
+fn describe(lifecycle: &Lifecycle) -> String {
+    let mut text = format!(
+        "{} instance {}: {}",
+        lifecycle.source,
+        one_line(&lifecycle.instance_id),
+        lifecycle.phase
+    );
+    if let Some(progress) = lifecycle.progress {
+        text.push_str(&format!(" {progress}%"));
+    }
+    if let Some(status) = &lifecycle.status {
+        text.push_str(&format!(" (status {})", one_line(status)));
+    }
+    text
+}
+
+fn instance_failed_message(lifecycle: &Lifecycle) -> String {
+    let mut text = format!("the instance ended {}", describe(lifecycle));
+    if let Some(error) = &lifecycle.error {
+        let said: Vec<String> = [&error.error_code, &error.error_msg]
+            .into_iter()
+            .flatten()
+            .map(|s| one_line(s))
+            .collect();
+        text.push_str(&format!(": {}", said.join(": ")));
+    }
+    text
+}
+
+fn wait_timeout_message(
+    waited: &std::time::Duration,
+    polls: u32,
+    last: Option<&Lifecycle>,
+    last_error: Option<&str>,
+) -> String {
+    let mut text = format!(
+        "timed out: the wait gave up after {:.1} s and {polls} poll{}",
+        waited.as_secs_f64(),
+        if polls == 1 { "" } else { "s" }
+    );
+    if let Some(last) = last {
+        text.push_str(&format!("; last seen {}", describe(last)));
+    }
+    if let Some(error) = last_error {
+        text.push_str(&format!("; the last poll failed: {error}"));
+    }
+    text
 }
 
 /// The result of every hwinst call.
@@ -156,6 +234,9 @@ impl Error {
             Error::Timeout(_) => ErrorKind::Timeout,
             Error::Service(e) => ErrorKind::from_http_status(e.status),
             Error::Decode { .. } => ErrorKind::Decode,
+            Error::WaitTimeout { .. } => ErrorKind::Timeout,
+            Error::Cancelled(_) => ErrorKind::Cancelled,
+            Error::InstanceFailed(_) => ErrorKind::InstanceFailed,
         }
     }
 
@@ -169,7 +250,20 @@ impl Error {
             Error::InvalidArgument(_)
             | Error::Config(_)
             | Error::BodyTooLarge { .. }
-            | Error::Decode { .. } => false,
+            | Error::Decode { .. }
+            | Error::WaitTimeout { .. }
+            | Error::Cancelled(_)
+            | Error::InstanceFailed(_) => false,
+        }
+    }
+
+    /// The lifecycle a wait ended on: the failed instance, the one seen when the callback
+    /// cancelled, or the last one seen before the deadline.
+    pub fn lifecycle(&self) -> Option<&Lifecycle> {
+        match self {
+            Error::Cancelled(l) | Error::InstanceFailed(l) => Some(l),
+            Error::WaitTimeout { last, .. } => last.as_deref(),
+            _ => None,
         }
     }
 

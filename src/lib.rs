@@ -57,9 +57,12 @@ mod endpoint;
 mod error;
 pub mod ffi;
 mod id;
+mod lifecycle;
+mod pages;
 mod roma;
 mod transport;
 mod vocab;
+mod wait;
 
 pub use apig::{ApigCreationProgress, ApigProgressStatus};
 pub use auth::{Credentials, Secret};
@@ -71,6 +74,11 @@ pub use clouddc::{ClouddcError, ClouddcErrorType, ClouddcInstanceStatus, Clouddc
 pub use endpoint::Service;
 pub use error::{Error, ErrorKind, Result, ServiceError};
 pub use id::MAX_ID_LEN;
+pub use lifecycle::{
+    Lifecycle, LifecycleError, Phase, Source, APIG_PHASES, CLOUDDC_PHASES, ROMA_DETAILS_PHASES,
+    ROMA_LIST_PHASES, ROMA_PROCESS_PHASES,
+};
+pub use pages::{RomaInstances, DEFAULT_PAGE_SIZE};
 pub use roma::{
     Backend, CbcLockScene, CbcOperationLock, ChargeType, CpuArch, HealthCheck, Listener, NodeIps,
     RomaCipherType, RomaCreationProgress, RomaCreationStatus, RomaFlavorType, RomaInstance,
@@ -78,3 +86,7 @@ pub use roma::{
     RomaProgressInstance, RomaProgressItem, RomaSpec,
 };
 pub use vocab::{OpenEnum, Vocabulary};
+pub use wait::{
+    WaitOptions, DEFAULT_INITIAL_INTERVAL, DEFAULT_MAX_INTERVAL, DEFAULT_NOT_FOUND_GRACE,
+    DEFAULT_WAIT_TIMEOUT,
+};

@@ -56,9 +56,9 @@ impl Client {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RomaListQuery {
-    status: Option<String>,
-    offset: Option<u32>,
-    limit: Option<u32>,
+    pub(crate) status: Option<String>,
+    pub(crate) offset: Option<u32>,
+    pub(crate) limit: Option<u32>,
 }
 
 impl RomaListQuery {

@@ -4,10 +4,10 @@
 use crate::auth::Authenticate;
 use crate::error::{BoxError, Error, Result};
 use std::io::{self, Read};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use ureq::config::AutoHeaderValue;
 use ureq::http::{header, HeaderValue, Request};
-use ureq::Agent;
+use ureq::{Agent, RequestExt};
 
 /// How much of a non-2xx body is read: enough for any error document, small enough that a
 /// proxy's huge error page costs nothing.
@@ -75,9 +75,27 @@ impl Transport {
         })
     }
 
-    /// Sends `GET url` decorated by `auth` and reads the answer. Every 2xx body larger than the
+    /// Sends `GET url` decorated by `auth` and reads the answer, within the request timeout
+    /// and before `deadline` (a wait's), whichever comes first. Every 2xx body larger than the
     /// limit is an error; non-2xx bodies are cut to the first 64 KiB.
-    pub(crate) fn get(&self, url: &str, auth: &dyn Authenticate) -> Result<Reply> {
+    pub(crate) fn get(
+        &self,
+        url: &str,
+        auth: &dyn Authenticate,
+        deadline: Option<Instant>,
+    ) -> Result<Reply> {
+        let timeout = match deadline {
+            None => self.request_timeout,
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(Error::Timeout(format!(
+                        "GET {url}: the deadline passed before the request was sent"
+                    )));
+                }
+                left.min(self.request_timeout)
+            }
+        };
         let mut request = Request::get(url)
             .header(header::USER_AGENT, self.user_agent.clone())
             .header(header::ACCEPT, "application/json")
@@ -87,10 +105,12 @@ impl Transport {
             })?;
         auth.authenticate(&mut request)?;
 
-        let mut response = self
-            .agent
-            .run(request)
-            .map_err(|e| self.map_error(url, e))?;
+        let mut response = request
+            .with_agent(&self.agent)
+            .configure()
+            .timeout_global(Some(timeout))
+            .run()
+            .map_err(|e| self.map_error(url, e, timeout))?;
         let status = response.status().as_u16();
         let request_id = response
             .headers()
@@ -103,7 +123,7 @@ impl Transport {
                 .with_config()
                 .limit(self.max_response_bytes)
                 .read_to_vec()
-                .map_err(|e| self.map_error(url, e))?
+                .map_err(|e| self.map_error(url, e, timeout))?
         } else {
             let mut body = Vec::new();
             response
@@ -121,8 +141,9 @@ impl Transport {
         })
     }
 
-    /// Maps a ureq failure onto the error kinds callers act on.
-    fn map_error(&self, url: &str, error: ureq::Error) -> Error {
+    /// Maps a ureq failure onto the error kinds callers act on. `timeout` is the whole
+    /// request's allowance.
+    fn map_error(&self, url: &str, error: ureq::Error, timeout: Duration) -> Error {
         let expired = |name: &str, after: Duration| {
             Error::Timeout(format!("GET {url}: the {name} timeout ({after:?}) expired"))
         };
@@ -130,7 +151,7 @@ impl Transport {
             ureq::Error::Timeout(ureq::Timeout::Connect) => {
                 expired("connect", self.connect_timeout)
             }
-            ureq::Error::Timeout(_) => expired("request", self.request_timeout),
+            ureq::Error::Timeout(_) => expired("request", timeout),
             ureq::Error::Io(e) => io_error(url, e),
             ureq::Error::BodyExceedsLimit(_) => Error::BodyTooLarge {
                 limit: self.max_response_bytes,

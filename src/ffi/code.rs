@@ -1,6 +1,7 @@
 //! `hwinst_code`, and the error document every failing call writes.
 
 use crate::error::{Error, ErrorKind};
+use crate::lifecycle::Lifecycle;
 use serde::Serialize;
 
 /// What a call did. The values are stable: new codes are only ever added at the end.
@@ -20,7 +21,7 @@ pub enum hwinst_code {
     CONFIG = 2,
     /// DNS, connect, TLS or I/O failure, or a response body over the size limit.
     TRANSPORT = 3,
-    /// The connect or request timeout expired.
+    /// The connect or request timeout expired, or a wait reached its deadline.
     TIMEOUT = 4,
     /// The service answered 401: the token is missing, wrong or expired.
     UNAUTHORIZED = 5,
@@ -38,7 +39,8 @@ pub enum hwinst_code {
     DECODE = 11,
     /// A wait was cancelled by its callback.
     CANCELLED = 12,
-    /// A wait ended on a failed or deleted instance.
+    /// A wait ended on a failed or deleted instance; the error document has its lifecycle and
+    /// the service's error code and message.
     INSTANCE_FAILED = 13,
     /// A bug in hwinst was caught at the C boundary; please report it with the error document.
     PANIC = 14,
@@ -58,6 +60,8 @@ impl From<ErrorKind> for hwinst_code {
             ErrorKind::Server => hwinst_code::SERVER,
             ErrorKind::Api => hwinst_code::API,
             ErrorKind::Decode => hwinst_code::DECODE,
+            ErrorKind::Cancelled => hwinst_code::CANCELLED,
+            ErrorKind::InstanceFailed => hwinst_code::INSTANCE_FAILED,
         }
     }
 }
@@ -73,29 +77,41 @@ struct ErrorDocument<'a> {
     error_msg: Option<&'a str>,
     request_id: Option<&'a str>,
     retryable: bool,
+    lifecycle: Option<&'a Lifecycle>,
 }
 
 impl ErrorDocument<'_> {
     fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("strings, numbers and booleans always serialise")
+        serde_json::to_string(self).expect("strings, numbers, booleans and lifecycles serialise")
     }
 }
 
 /// The code and error document of `error`:
-/// `{"code","message","http_status","error_code","error_msg","request_id","retryable"}`, with
-/// null for what does not apply. Errors never hold a credential (the client masks its secrets
-/// in everything the server sent), so neither does this.
+/// `{"code","message","http_status","error_code","error_msg","request_id","retryable",
+/// "lifecycle"}`, with null for what does not apply. `error_code`/`error_msg` are what the
+/// service said: in its error answer, or, for a wait that ended on a failed instance, in the
+/// instance's status. `lifecycle` is the last one a wait saw. Errors never hold a credential
+/// (the client masks its secrets in everything the server sent), so neither does this.
 pub(crate) fn error_document(error: &Error) -> (hwinst_code, String) {
     let kind = error.kind();
     let service = error.service_error();
+    let lifecycle = error.lifecycle();
+    let instance_error = lifecycle
+        .filter(|_| kind == ErrorKind::InstanceFailed)
+        .and_then(|l| l.error.as_ref());
     let document = ErrorDocument {
         code: kind.as_str(),
         message: error.to_string(),
         http_status: error.http_status(),
-        error_code: service.and_then(|e| e.error_code.as_deref()),
-        error_msg: service.and_then(|e| e.error_msg.as_deref()),
+        error_code: service
+            .and_then(|e| e.error_code.as_deref())
+            .or_else(|| instance_error.and_then(|e| e.error_code.as_deref())),
+        error_msg: service
+            .and_then(|e| e.error_msg.as_deref())
+            .or_else(|| instance_error.and_then(|e| e.error_msg.as_deref())),
         request_id: error.request_id(),
         retryable: error.is_retryable(),
+        lifecycle,
     };
     (hwinst_code::from(kind), document.to_json())
 }
@@ -118,6 +134,7 @@ pub(crate) fn panic_document(payload: &(dyn std::any::Any + Send)) -> String {
         error_msg: None,
         request_id: None,
         retryable: false,
+        lifecycle: None,
     }
     .to_json()
 }
@@ -143,6 +160,8 @@ mod tests {
             ErrorKind::Server,
             ErrorKind::Api,
             ErrorKind::Decode,
+            ErrorKind::Cancelled,
+            ErrorKind::InstanceFailed,
         ];
         for (value, kind) in (1..).zip(kinds) {
             let code = hwinst_code::from(kind);

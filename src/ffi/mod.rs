@@ -10,7 +10,7 @@
 //!
 //! One module per concept: `code` (codes and error documents), `handle` (who owns each
 //! pointer, and C strings in and out), `client` (the client handle), `operations` (the
-//! service calls). Everything exported is re-exported here, in one flat namespace as C sees
+//! service calls), `lifecycle` (lifecycles and waiting). Everything exported is re-exported here, in one flat namespace as C sees
 //! it.
 
 // A C caller may hand over any pointer: every dereference is spelled out in an `unsafe`
@@ -48,6 +48,7 @@ macro_rules! ffi_boundary {
 mod client;
 mod code;
 mod handle;
+mod lifecycle;
 mod operations;
 
 use std::ffi::{c_char, CStr, CString};
@@ -55,9 +56,10 @@ use std::ffi::{c_char, CStr, CString};
 // One flat namespace, as C sees it.
 pub use client::{hwinst_client, hwinst_client_free, hwinst_client_new};
 pub use code::hwinst_code;
+pub use lifecycle::{hwinst_lifecycle, hwinst_wait, hwinst_wait_callback};
 pub use operations::{
     hwinst_apig_creation_progress, hwinst_clouddc_instance_status, hwinst_roma_creation_progress,
-    hwinst_roma_instance, hwinst_roma_list_instances,
+    hwinst_roma_instance, hwinst_roma_list_all_instances, hwinst_roma_list_instances,
 };
 
 const VERSION_C: &CStr =

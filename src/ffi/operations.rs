@@ -18,7 +18,7 @@ use super::code::hwinst_code;
 use super::handle;
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::roma::RomaListQuery;
+use crate::roma::{RomaInstanceSummary, RomaListQuery};
 use std::ffi::c_char;
 
 /// The body of every operation on one instance: checks the arguments, calls `operation`, and
@@ -138,16 +138,57 @@ pub unsafe extern "C" fn hwinst_roma_list_instances(
     ffi_boundary!(out: out_json, {
         handle::required_out("out_json", out_json)?;
         // SAFETY: forwarded from this function's contract.
-        let client = unsafe { client_ref(client) }?;
-        // SAFETY: forwarded from this function's contract.
-        let query = match unsafe { handle::optional_str_arg("query_json", query_json) }? {
-            None => RomaListQuery::new(),
-            Some(text) => serde_json::from_str(text).map_err(|e| {
-                Error::InvalidArgument(format!("query_json is not a list query: {e}"))
-            })?,
-        };
+        let (client, query) = unsafe { (client_ref(client)?, list_query(query_json)?) };
         handle::result_document(&client.roma_list_instances(&query)?)
     })
+}
+
+/// Every ROMA Connect instance of the project, fetched page by page
+/// (`GET /v2/{project_id}/instances` until the last page).
+///
+/// `query_json` is as for `hwinst_roma_list_instances`: `"status"` filters, `"offset"` is
+/// where to start, and `"limit"` is the page size (default 50). Paging stops at an empty
+/// page, or at a short one when the service's `total` agrees; a page that repeats the one
+/// before (a service ignoring `offset`) is `HWINST_DECODE`.
+///
+/// Returns `HWINST_OK` with `{"total":N,"instances":[...]}` in `*out_json`, where `N` is the
+/// number of instances returned, or an error code with the error document (nothing is
+/// returned when any page fails). The caller frees `*out_json` with `hwinst_string_free`.
+/// Thread-safe.
+///
+/// # Safety
+/// As `hwinst_roma_list_instances`.
+#[no_mangle]
+pub unsafe extern "C" fn hwinst_roma_list_all_instances(
+    client: *const hwinst_client,
+    query_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> hwinst_code {
+    ffi_boundary!(out: out_json, {
+        handle::required_out("out_json", out_json)?;
+        // SAFETY: forwarded from this function's contract.
+        let (client, query) = unsafe { (client_ref(client)?, list_query(query_json)?) };
+        let instances = client
+            .roma_instances(&query)
+            .collect::<Result<Vec<RomaInstanceSummary>>>()?;
+        handle::result_document(&serde_json::json!({
+            "total": instances.len(),
+            "instances": instances,
+        }))
+    })
+}
+
+/// The list query a C caller passed: NULL for none, else its JSON document.
+///
+/// # Safety
+/// `query_json` is NULL or NUL-terminated.
+unsafe fn list_query(query_json: *const c_char) -> Result<RomaListQuery> {
+    // SAFETY: as promised to this function.
+    match unsafe { handle::optional_str_arg("query_json", query_json) }? {
+        None => Ok(RomaListQuery::new()),
+        Some(text) => serde_json::from_str(text)
+            .map_err(|e| Error::InvalidArgument(format!("query_json is not a list query: {e}"))),
+    }
 }
 
 /// A Cloud DC instance's state: `status` (`pending`, `running`, `error`, ...) and the

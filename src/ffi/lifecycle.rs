@@ -1,0 +1,141 @@
+//! Lifecycles and waiting, for C: `hwinst_lifecycle` and `hwinst_wait` with its callback.
+
+use super::client::{client_ref, hwinst_client};
+use super::code::hwinst_code;
+use super::handle;
+use crate::error::Result;
+use crate::lifecycle::{Lifecycle, Source};
+use crate::wait::WaitOptions;
+use std::ffi::{c_char, c_int, c_void, CString};
+use std::ops::ControlFlow;
+
+/// Called by `hwinst_wait` with the first lifecycle document it observes and with every one
+/// that differs from the one before. `lifecycle_json` is valid only during the call (copy it to
+/// keep it; do not free it). `user_data` is `hwinst_wait`'s. Return 0 to keep waiting, any
+/// other value to cancel the wait (`HWINST_CANCELLED`). It runs on the thread that called
+/// `hwinst_wait`, may call hwinst (on the same client too), and must not unwind (no C++
+/// exception or `longjmp` out of it).
+pub type hwinst_wait_callback =
+    Option<unsafe extern "C" fn(lifecycle_json: *const c_char, user_data: *mut c_void) -> c_int>;
+
+/// The source named by a C string argument.
+///
+/// # Safety
+/// `source` is NULL or NUL-terminated.
+unsafe fn source_arg(source: *const c_char) -> Result<Source> {
+    // SAFETY: as promised to this function.
+    unsafe { handle::str_arg("source", source) }?.parse()
+}
+
+/// Where an instance is in its lifecycle, read once from `source`: `"roma"` (creation
+/// progress), `"roma-details"` (instance details), `"apig"` (creation progress) or
+/// `"clouddc"` (instance status).
+///
+/// Returns `HWINST_OK` with the lifecycle document in `*out_json`:
+/// `{"source","instance_id","phase","progress","terminal","status","error","observed_at_ms"}`
+/// where `phase` is one of `pending`, `creating`, `running`, `updating`, `stopping`,
+/// `stopped`, `deleting`, `deleted`, `failed`, `unknown`; `progress` is 0-100 or null;
+/// `status` is the service's own word; `error` is null or
+/// `{"error_code","error_msg"}`. An unknown `source` is `HWINST_INVALID_ARGUMENT`. The caller
+/// frees `*out_json` with `hwinst_string_free`. Thread-safe.
+///
+/// # Safety
+/// `client` is NULL or a live client; `source` and `instance_id` NULL or NUL-terminated;
+/// `out_json` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn hwinst_lifecycle(
+    client: *const hwinst_client,
+    source: *const c_char,
+    instance_id: *const c_char,
+    out_json: *mut *mut c_char,
+) -> hwinst_code {
+    ffi_boundary!(out: out_json, {
+        handle::required_out("out_json", out_json)?;
+        // SAFETY: forwarded from this function's contract.
+        let (client, source, id) = unsafe {
+            (
+                client_ref(client)?,
+                source_arg(source)?,
+                handle::str_arg("instance_id", instance_id)?,
+            )
+        };
+        handle::result_document(&client.lifecycle(source, id)?)
+    })
+}
+
+/// Polls an instance's lifecycle from `source` (as `hwinst_lifecycle`) until its phase is a
+/// target, calling `callback` on the first observation and on every change.
+///
+/// `options_json` may be NULL (the defaults) or an object with any of `"until"` (phases,
+/// default `["running"]`), `"timeout_ms"` (the whole wait, default 1800000),
+/// `"initial_interval_ms"` (default 2000; later intervals grow by half, with random jitter),
+/// `"max_interval_ms"` (default 30000) and `"not_found_grace_ms"` (default 60000: how long
+/// "not found" is taken as "not visible yet" after the start). Other keys are
+/// `HWINST_INVALID_ARGUMENT`. `callback` may be NULL.
+///
+/// Returns `HWINST_OK` with the final lifecycle document in `*out_json`, or:
+/// - `HWINST_INSTANCE_FAILED`: the instance reached `failed` or `deleted` (not targets); the
+///   error document's `lifecycle` is the last one and its `error_code`/`error_msg` are the
+///   service's;
+/// - `HWINST_CANCELLED`: the callback returned non-zero;
+/// - `HWINST_TIMEOUT`: the deadline passed; `lifecycle` is the last one seen, or null;
+/// - any code of `hwinst_lifecycle` that polling again cannot fix (429, 5xx and transport
+///   failures are polled through until the deadline).
+///
+/// The caller frees `*out_json` with `hwinst_string_free`. Blocks the calling thread;
+/// thread-safe (any number of waits may share a client).
+///
+/// # Safety
+/// As `hwinst_lifecycle`; `options_json` NULL or NUL-terminated; `callback` NULL or a function
+/// that follows `hwinst_wait_callback`'s contract; `user_data` is passed to it untouched.
+#[no_mangle]
+pub unsafe extern "C" fn hwinst_wait(
+    client: *const hwinst_client,
+    source: *const c_char,
+    instance_id: *const c_char,
+    options_json: *const c_char,
+    callback: hwinst_wait_callback,
+    user_data: *mut c_void,
+    out_json: *mut *mut c_char,
+) -> hwinst_code {
+    ffi_boundary!(out: out_json, {
+        handle::required_out("out_json", out_json)?;
+        // SAFETY: forwarded from this function's contract.
+        let (client, source, id, options) = unsafe {
+            (
+                client_ref(client)?,
+                source_arg(source)?,
+                handle::str_arg("instance_id", instance_id)?,
+                handle::optional_str_arg("options_json", options_json)?,
+            )
+        };
+        let options = options.map_or(Ok(WaitOptions::new()), WaitOptions::from_json)?;
+        let on_change = |lifecycle: &Lifecycle| match callback {
+            None => ControlFlow::Continue(()),
+            // SAFETY: the caller promises a callback that follows its contract.
+            Some(callback) => match unsafe { call(callback, lifecycle, user_data) } {
+                0 => ControlFlow::Continue(()),
+                _ => ControlFlow::Break(()),
+            },
+        };
+        handle::result_document(&client.wait(source, id, &options, on_change)?)
+    })
+}
+
+/// Calls `callback` with `lifecycle` as a JSON document that lives for the call.
+///
+/// # Safety
+/// `callback` follows `hwinst_wait_callback`'s contract.
+unsafe fn call(
+    callback: unsafe extern "C" fn(*const c_char, *mut c_void) -> c_int,
+    lifecycle: &Lifecycle,
+    user_data: *mut c_void,
+) -> c_int {
+    let document = serde_json::to_string(lifecycle)
+        .ok()
+        // serde_json escapes NUL, so JSON text never holds one.
+        .and_then(|json| CString::new(json).ok())
+        .unwrap_or_default();
+    // SAFETY: as promised to this function; the document outlives the call.
+    unsafe { callback(document.as_ptr(), user_data) }
+}

@@ -1,0 +1,540 @@
+//! `Client::wait` against scripted response sequences: each source walked through its
+//! documented state machine, failures, deadlines, cancelling, transient errors and the 404
+//! grace period. Intervals are a few milliseconds; tests assert counts and order, not time.
+
+mod common;
+
+use common::{builder, client, PROJECT};
+use hwinst::{ErrorKind, Lifecycle, Phase, Source, WaitOptions};
+use mockito::{Mock, Server};
+use serde_json::{json, Value};
+use std::ops::ControlFlow;
+use std::time::{Duration, Instant};
+
+const ID: &str = "eddc4d25480b4cd6b512f270a1b8b341";
+
+fn path(source: Source) -> String {
+    match source {
+        Source::Roma => format!("/v2/{PROJECT}/instances/{ID}/process"),
+        Source::RomaDetails => format!("/v2/{PROJECT}/apic/instances/{ID}"),
+        Source::Apig => format!("/v2/{PROJECT}/apigw/instances/{ID}/progress"),
+        Source::Clouddc => format!("/v1/{PROJECT}/instances/{ID}/status"),
+        other => panic!("{other} is not pollable"),
+    }
+}
+
+/// One answer of a sequence.
+enum Step {
+    Ok(Value),
+    Status(usize, &'static str),
+}
+
+/// Mocks answering `steps` in order, one request each (mockito serves the first mock still
+/// missing its hits; the last one also answers any extra request, which its `assert` then
+/// reports).
+fn sequence(server: &mut Server, source: Source, steps: Vec<Step>) -> Vec<Mock> {
+    let path = path(source);
+    steps
+        .into_iter()
+        .map(|step| {
+            let mock = server.mock("GET", path.as_str()).expect(1);
+            match step {
+                Step::Ok(body) => mock.with_body(body.to_string()),
+                Step::Status(status, body) => mock.with_status(status).with_body(body),
+            }
+            .create()
+        })
+        .collect()
+}
+
+fn fast() -> WaitOptions {
+    WaitOptions::new()
+        .initial_interval(Duration::from_millis(2))
+        .max_interval(Duration::from_millis(10))
+        .timeout(Duration::from_secs(60))
+}
+
+/// Waits, recording every lifecycle the callback is given.
+fn wait(
+    server: &Server,
+    source: Source,
+    options: &WaitOptions,
+) -> (hwinst::Result<Lifecycle>, Vec<Lifecycle>) {
+    let mut seen = Vec::new();
+    let result = client(server).wait(source, ID, options, |l| {
+        seen.push(l.clone());
+        ControlFlow::Continue(())
+    });
+    (result, seen)
+}
+
+fn assert_all(mocks: &[Mock]) {
+    for mock in mocks {
+        mock.assert();
+    }
+}
+
+fn phases(seen: &[Lifecycle]) -> Vec<(Phase, Option<u8>)> {
+    seen.iter().map(|l| (l.phase, l.progress)).collect()
+}
+
+#[test]
+fn apig_walks_to_success() {
+    let mut server = Server::new();
+    let steps = [30, 50, 80, 90]
+        .into_iter()
+        .map(|p| Step::Ok(json!({"progress": p, "status": "creating"})))
+        .chain([Step::Ok(json!({"progress": 100, "status": "success"}))])
+        .collect();
+    let mocks = sequence(&mut server, Source::Apig, steps);
+    let (result, seen) = wait(&server, Source::Apig, &fast());
+    let done = result.expect("success");
+    assert_eq!(
+        (done.phase, done.progress, done.terminal),
+        (Phase::Running, Some(100), true)
+    );
+    assert_eq!(done.status.as_deref(), Some("success"));
+    assert_eq!(
+        phases(&seen),
+        [
+            (Phase::Creating, Some(30)),
+            (Phase::Creating, Some(50)),
+            (Phase::Creating, Some(80)),
+            (Phase::Creating, Some(90)),
+            (Phase::Running, Some(100)),
+        ]
+    );
+    assert_all(&mocks);
+}
+
+#[test]
+fn the_callback_fires_once_per_change_not_per_poll() {
+    let mut server = Server::new();
+    let creating = |p: u8| Step::Ok(json!({"progress": p, "status": "creating"}));
+    let steps = vec![
+        creating(30),
+        creating(30),
+        creating(30),
+        creating(50),
+        creating(50),
+        Step::Ok(json!({"progress": 100, "status": "success"})),
+    ];
+    let mocks = sequence(&mut server, Source::Apig, steps);
+    let (result, seen) = wait(&server, Source::Apig, &fast());
+    assert_eq!(result.unwrap().phase, Phase::Running);
+    assert_eq!(
+        phases(&seen),
+        [
+            (Phase::Creating, Some(30)),
+            (Phase::Creating, Some(50)),
+            (Phase::Running, Some(100))
+        ]
+    );
+    assert_all(&mocks); // six polls, three calls
+}
+
+#[test]
+fn clouddc_pending_to_running() {
+    let mut server = Server::new();
+    let steps = vec![
+        Step::Ok(json!({"state": "pending"})),
+        Step::Ok(json!({"state": "pending"})),
+        Step::Ok(json!({"state": "running"})),
+    ];
+    let mocks = sequence(&mut server, Source::Clouddc, steps);
+    let (result, seen) = wait(&server, Source::Clouddc, &fast());
+    assert_eq!(result.unwrap().status.as_deref(), Some("running"));
+    assert_eq!(
+        phases(&seen),
+        [(Phase::Pending, None), (Phase::Running, None)]
+    );
+    assert_all(&mocks);
+}
+
+#[test]
+fn roma_creating_to_running_by_process_and_by_details() {
+    let mut server = Server::new();
+    let steps = vec![
+        Step::Ok(json!({"status": "creating", "progress": 0, "item": [{"progress": 20}]})),
+        Step::Ok(json!({"status": "CREATING", "progress": 60})),
+        Step::Ok(json!({"status": "RUNNING", "progress": 100})),
+    ];
+    let mocks = sequence(&mut server, Source::Roma, steps);
+    let (result, seen) = wait(&server, Source::Roma, &fast());
+    assert_eq!(result.unwrap().phase, Phase::Running);
+    assert_eq!(
+        phases(&seen),
+        [
+            (Phase::Creating, Some(20)),
+            (Phase::Creating, Some(60)),
+            (Phase::Running, Some(100))
+        ]
+    );
+    assert_all(&mocks);
+
+    let steps = [
+        "Creating",
+        "CreateSuccess",
+        "Initing",
+        "Registering",
+        "Running",
+    ]
+    .into_iter()
+    .map(|s| Step::Ok(json!({"status": s, "id": ID})))
+    .collect();
+    let mocks = sequence(&mut server, Source::RomaDetails, steps);
+    let (result, seen) = wait(&server, Source::RomaDetails, &fast());
+    assert_eq!(result.unwrap().status.as_deref(), Some("Running"));
+    let statuses: Vec<_> = seen.iter().map(|l| l.status.clone().unwrap()).collect();
+    assert_eq!(
+        statuses,
+        [
+            "Creating",
+            "CreateSuccess",
+            "Initing",
+            "Registering",
+            "Running"
+        ]
+    );
+    assert_all(&mocks);
+}
+
+#[test]
+fn failures_end_the_wait_with_the_service_error() {
+    let cases = [
+        (
+            Source::Apig,
+            vec![
+                Step::Ok(json!({"progress": 30, "status": "creating"})),
+                Step::Ok(
+                    json!({"progress": 50, "status": "failed", "error_code": "APIG.9999", "error_msg": "EIP quota exceeded"}),
+                ),
+            ],
+            Some(("APIG.9999", "EIP quota exceeded")),
+        ),
+        (
+            Source::Clouddc,
+            vec![
+                Step::Ok(json!({"state": "pending"})),
+                Step::Ok(
+                    json!({"state": "error", "operation_state": "install-failed",
+                    "error": {"error_code": "CLOUDDC.0500", "error_msg": "provision failed", "error_type": "create_instance_error"}}),
+                ),
+            ],
+            Some(("CLOUDDC.0500", "provision failed")),
+        ),
+        (
+            Source::RomaDetails,
+            vec![
+                Step::Ok(json!({"status": "Creating"})),
+                Step::Ok(json!({"status": "CreateFail", "instance_status": 3})),
+            ],
+            None,
+        ),
+        (
+            Source::Clouddc,
+            vec![
+                Step::Ok(json!({"state": "shutting-down"})),
+                Step::Ok(json!({"state": "terminated"})),
+            ],
+            None,
+        ),
+    ];
+    for (source, steps, said) in cases {
+        let mut server = Server::new();
+        let mocks = sequence(&mut server, source, steps);
+        let (result, seen) = wait(&server, source, &fast());
+        let err = result.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InstanceFailed, "{source}: {err}");
+        assert!(!err.is_retryable());
+        let last = err.lifecycle().expect("the last lifecycle");
+        assert!(
+            matches!(last.phase, Phase::Failed | Phase::Deleted),
+            "{last:?}"
+        );
+        assert_eq!(Some(last), seen.last(), "the callback saw it too");
+        match said {
+            Some((code, msg)) => {
+                let e = last.error.as_ref().expect("error");
+                assert_eq!(
+                    (e.error_code.as_deref(), e.error_msg.as_deref()),
+                    (Some(code), Some(msg))
+                );
+                assert!(
+                    err.to_string().contains(code) && err.to_string().contains(msg),
+                    "{err}"
+                );
+            }
+            None => assert!(
+                err.to_string().contains(last.status.as_deref().unwrap()),
+                "{err}"
+            ),
+        }
+        assert_all(&mocks);
+    }
+}
+
+#[test]
+fn failed_or_deleted_can_be_targets() {
+    let mut server = Server::new();
+    let mocks = sequence(
+        &mut server,
+        Source::Apig,
+        vec![Step::Ok(json!({"progress": 30, "status": "failed"}))],
+    );
+    let options = fast().until([Phase::Running, Phase::Failed]);
+    let (result, _) = wait(&server, Source::Apig, &options);
+    assert_eq!(result.unwrap().phase, Phase::Failed);
+    assert_all(&mocks);
+}
+
+#[test]
+fn waiting_for_deletion_ends_at_not_found() {
+    let mut server = Server::new();
+    let mocks = sequence(
+        &mut server,
+        Source::RomaDetails,
+        vec![
+            Step::Ok(json!({"status": "Deleting"})),
+            Step::Ok(json!({"status": "Unregistering"})),
+            Step::Status(
+                404,
+                r#"{"error_code":"APIC.7302","error_msg":"Instance not found"}"#,
+            ),
+        ],
+    );
+    let (result, seen) = wait(
+        &server,
+        Source::RomaDetails,
+        &fast().until([Phase::Deleted]),
+    );
+    let gone = result.unwrap();
+    assert_eq!(
+        (gone.phase, gone.status.as_deref(), gone.terminal),
+        (Phase::Deleted, None, true)
+    );
+    assert_eq!(
+        phases(&seen),
+        [
+            (Phase::Deleting, None),
+            (Phase::Deleting, None),
+            (Phase::Deleted, None)
+        ]
+    );
+    assert_all(&mocks);
+}
+
+#[test]
+fn an_instance_that_vanishes_while_awaited_failed() {
+    let mut server = Server::new();
+    let mocks = sequence(
+        &mut server,
+        Source::Apig,
+        vec![
+            Step::Ok(json!({"progress": 30, "status": "creating"})),
+            Step::Status(
+                404,
+                r#"{"error_code":"APIG.3030","error_msg":"The instance does not exist"}"#,
+            ),
+        ],
+    );
+    let (result, _) = wait(&server, Source::Apig, &fast());
+    let err = result.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InstanceFailed);
+    assert_eq!(err.lifecycle().unwrap().phase, Phase::Deleted);
+    assert_all(&mocks);
+}
+
+#[test]
+fn times_out_with_the_last_lifecycle() {
+    let mut server = Server::new();
+    let creating = server
+        .mock("GET", path(Source::Apig).as_str())
+        .with_body(r#"{"progress":50,"status":"creating"}"#)
+        .expect_at_least(2)
+        .create();
+    let options = fast().timeout(Duration::from_millis(200));
+    let (result, seen) = wait(&server, Source::Apig, &options);
+    let err = result.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert_eq!(err.lifecycle().unwrap().progress, Some(50));
+    assert_eq!(seen.len(), 1, "one state, one call");
+    let message = err.to_string();
+    assert!(
+        message.contains("polls") && message.contains("creating 50%"),
+        "{message}"
+    );
+    creating.assert();
+}
+
+#[test]
+fn the_deadline_bounds_each_request() {
+    // A server that accepts and never answers; the client's own request timeout is a minute.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let keep = std::thread::spawn(move || {
+        let held: Vec<_> = listener.incoming().take(1).collect();
+        std::thread::sleep(Duration::from_secs(20));
+        drop(held);
+    });
+    let client = builder(&url)
+        .request_timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = client
+        .wait(
+            Source::Clouddc,
+            ID,
+            &fast().timeout(Duration::from_millis(300)),
+            |_| ControlFlow::Continue(()),
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert!(err.lifecycle().is_none());
+    assert!(err.to_string().contains("the last poll failed"), "{err}");
+    // Not a performance bound: without the deadline this would take the full minute.
+    assert!(started.elapsed() < Duration::from_secs(15));
+    drop(keep);
+}
+
+#[test]
+fn the_callback_can_cancel() {
+    let mut server = Server::new();
+    let mocks = sequence(
+        &mut server,
+        Source::Apig,
+        vec![
+            Step::Ok(json!({"progress": 30, "status": "creating"})),
+            Step::Ok(json!({"progress": 50, "status": "creating"})),
+        ],
+    );
+    let mut calls = 0;
+    let err = client(&server)
+        .wait(Source::Apig, ID, &fast(), |l| {
+            calls += 1;
+            if l.progress == Some(50) {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Cancelled);
+    assert_eq!(calls, 2);
+    assert_eq!(err.lifecycle().unwrap().progress, Some(50));
+    assert_all(&mocks);
+}
+
+#[test]
+fn throttling_and_server_errors_are_polled_through() {
+    let mut server = Server::new();
+    let mocks = sequence(
+        &mut server,
+        Source::Clouddc,
+        vec![
+            Step::Ok(json!({"state": "pending"})),
+            Step::Status(503, "<html>Service Unavailable</html>"),
+            Step::Status(429, ""),
+            Step::Status(500, r#"{"error_code":"CLOUDDC.5000","error_msg":"oops"}"#),
+            Step::Ok(json!({"state": "running"})),
+        ],
+    );
+    let (result, seen) = wait(&server, Source::Clouddc, &fast());
+    assert_eq!(result.unwrap().phase, Phase::Running);
+    assert_eq!(
+        phases(&seen),
+        [(Phase::Pending, None), (Phase::Running, None)]
+    );
+    assert_all(&mocks);
+}
+
+#[test]
+fn other_errors_end_the_wait_at_once() {
+    for (status, kind) in [
+        (401, ErrorKind::Unauthorized),
+        (403, ErrorKind::Forbidden),
+        (400, ErrorKind::Api),
+    ] {
+        let mut server = Server::new();
+        let mocks = sequence(
+            &mut server,
+            Source::Apig,
+            vec![
+                Step::Ok(json!({"progress": 30, "status": "creating"})),
+                Step::Status(status, r#"{"error_code":"APIG.0301","error_msg":"no"}"#),
+            ],
+        );
+        let (result, _) = wait(&server, Source::Apig, &fast());
+        assert_eq!(result.unwrap_err().kind(), kind);
+        assert_all(&mocks); // exactly one request after the first
+    }
+}
+
+#[test]
+fn not_found_is_tolerated_during_the_grace_period_only() {
+    let mut server = Server::new();
+    let not_found = || {
+        Step::Status(
+            404,
+            r#"{"error_code":"APIC.7302","error_msg":"Instance not found"}"#,
+        )
+    };
+    let mocks = sequence(
+        &mut server,
+        Source::RomaDetails,
+        vec![
+            not_found(),
+            not_found(),
+            not_found(),
+            Step::Ok(json!({"status": "Creating"})),
+            Step::Ok(json!({"status": "Running"})),
+        ],
+    );
+    let (result, seen) = wait(&server, Source::RomaDetails, &fast());
+    assert_eq!(result.unwrap().phase, Phase::Running);
+    assert_eq!(seen.len(), 2, "404s are not observations");
+    assert_all(&mocks);
+
+    // Without a grace period, the first 404 is the answer.
+    let mut server = Server::new();
+    let mocks = sequence(&mut server, Source::RomaDetails, vec![not_found()]);
+    let options = fast().not_found_grace(Duration::ZERO);
+    let (result, seen) = wait(&server, Source::RomaDetails, &options);
+    let err = result.unwrap_err();
+    assert_eq!(
+        (err.kind(), err.http_status()),
+        (ErrorKind::NotFound, Some(404))
+    );
+    assert!(seen.is_empty());
+    assert_all(&mocks);
+}
+
+#[test]
+fn bad_arguments_send_nothing() {
+    let mut server = Server::new();
+    let any = server.mock("GET", mockito::Matcher::Any).expect(0).create();
+    let client = client(&server);
+    let never = |_: &Lifecycle| -> ControlFlow<()> { panic!("no lifecycle expected") };
+    let bad_options = [
+        WaitOptions::new().until([]),
+        WaitOptions::new().timeout(Duration::ZERO),
+        WaitOptions::new().initial_interval(Duration::ZERO),
+        WaitOptions::new()
+            .initial_interval(Duration::from_secs(5))
+            .max_interval(Duration::from_secs(1)),
+    ];
+    for options in &bad_options {
+        let err = client.wait(Source::Apig, ID, options, never).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{options:?}");
+    }
+    for id in ["", "../x", "a/b", "%2F"] {
+        let err = client.wait(Source::Apig, id, &fast(), never).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+    }
+    let err = client
+        .wait(Source::RomaList, ID, &fast(), never)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+    any.assert();
+}
