@@ -6,7 +6,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// Everything but the unreserved characters `A-Z a-z 0-9 - _ . ~` is encoded: the set that
 /// Huawei Cloud's request signing also uses, so what is sent is what would be signed.
-const ENCODE: &AsciiSet = &NON_ALPHANUMERIC
+pub(crate) const ENCODE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'_')
     .remove(b'.')

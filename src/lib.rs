@@ -60,6 +60,7 @@ mod id;
 mod lifecycle;
 mod pages;
 mod roma;
+mod sign;
 mod transport;
 mod vocab;
 mod wait;
