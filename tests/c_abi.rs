@@ -154,7 +154,7 @@ fn serve() -> (ServerGuard, Vec<Mock>) {
         server
             .mock("GET", list_path.as_str())
             .match_query(Matcher::Regex(
-                "^(|status=inst-ok|status=RUNNING&offset=0&limit=10)$".into(),
+                "^(|status=inst-ok|status=RUNNING&offset=0&limit=10|offset=0&limit=50)$".into(),
             ))
             .with_header("content-type", "application/json")
             .with_body(with_unknown_field("roma_instance_page.json"))
@@ -176,6 +176,44 @@ fn serve() -> (ServerGuard, Vec<Mock>) {
                     .with_body(answer.body)
                     .create(),
             );
+        }
+    }
+    // Waits: each instance's answers in order, one request each (mockito serves the first
+    // mock still missing hits, then keeps serving the last).
+    let apig = |progress: u8, status: &str, extra: &str| {
+        format!(r#"{{"progress":{progress},"status":"{status}"{extra}}}"#)
+    };
+    let sequences = [
+        (
+            "wait-walk",
+            vec![
+                apig(30, "creating", ""),
+                apig(30, "creating", ""),
+                apig(50, "creating", ""),
+                apig(100, "success", ""),
+            ],
+        ),
+        (
+            "wait-failed",
+            vec![
+                apig(30, "creating", ""),
+                apig(
+                    30,
+                    "failed",
+                    r#","error_code":"APIG.9999","error_msg":"EIP quota exceeded""#,
+                ),
+            ],
+        ),
+        (
+            "wait-slow",
+            vec![apig(30, "creating", ""), apig(50, "creating", "")],
+        ),
+        ("wait-stuck", vec![apig(30, "creating", "")]),
+    ];
+    for (id, bodies) in sequences {
+        let path = format!("/v2/{PROJECT}/apigw/instances/{id}/progress");
+        for body in bodies {
+            mocks.push(server.mock("GET", path.as_str()).with_body(body).create());
         }
     }
     mocks.push(
@@ -371,7 +409,7 @@ fn check_documents(stdout: &str) {
         "clouddc_instance_status",
         "roma_list_instances",
     ];
-    const ERROR_FIELDS: [&str; 7] = [
+    const ERROR_FIELDS: [&str; 8] = [
         "code",
         "message",
         "http_status",
@@ -379,10 +417,19 @@ fn check_documents(stdout: &str) {
         "error_msg",
         "request_id",
         "retryable",
+        "lifecycle",
     ];
     for (label, (code, doc)) in &documents {
-        if *code == "OK" {
+        let ours = label.starts_with("lifecycle:") || label.starts_with("wait:");
+        if *code == "OK" && ours {
+            check_lifecycle(label, doc);
+            continue;
+        }
+        if *code == "OK" && !label.starts_with("list_all:") {
             assert_eq!(doc["x_future_field"]["kept"], true, "{label}: {doc}");
+            continue;
+        }
+        if *code == "OK" {
             continue;
         }
         let fields: Vec<&str> = doc
@@ -399,6 +446,13 @@ fn check_documents(stdout: &str) {
             doc["message"].as_str().is_some_and(|m| !m.is_empty()),
             "{label}"
         );
+        match doc["lifecycle"] {
+            Value::Null => assert!(
+                !matches!(*code, "INSTANCE_FAILED" | "CANCELLED"),
+                "{label}: {doc}"
+            ),
+            ref lifecycle => check_lifecycle(label, lifecycle),
+        }
         if *code == "INVALID_ARGUMENT" || *code == "CONFIG" {
             assert_eq!(doc["http_status"], Value::Null, "{label}: {doc}");
             assert_eq!(doc["retryable"], false, "{label}: {doc}");
@@ -448,7 +502,83 @@ fn check_documents(stdout: &str) {
     assert!(message("clouddc_instance_status:no_endpoint").contains("clouddc"));
     assert!(message("new:wrong_type").contains("allow_http"));
     assert_eq!(documents["roma_list_instances:no_query"].0, "OK");
+
+    // Lifecycles: each source maps its fixture's word.
+    let phase = |label: &str| documents[label].1["phase"].as_str().unwrap().to_owned();
+    assert_eq!(phase("lifecycle:apig"), "running");
+    assert_eq!(phase("lifecycle:clouddc"), "stopped");
+    assert_eq!(phase("lifecycle:roma"), "creating");
+    assert_eq!(documents["lifecycle:apig"].1["progress"], 100);
+    assert!(message("lifecycle:bad_source").contains("roma-details"));
+    assert!(message("lifecycle:null_source").contains("source is NULL"));
+    assert!(message("wait:options_unknown_key").contains("`timeout`"));
+    assert!(message("wait:options_bad_phase").contains("\"ready\""));
+
+    // Waits.
+    assert_eq!(phase("wait:walk"), "running");
+    assert_eq!(phase("wait:defaults"), "running");
+    let (code, failed) = &documents["wait:failed"];
+    assert_eq!(*code, "INSTANCE_FAILED");
+    assert_eq!(failed["error_code"], "APIG.9999", "{failed}");
+    assert_eq!(failed["error_msg"], "EIP quota exceeded", "{failed}");
+    assert_eq!(failed["lifecycle"]["phase"], "failed", "{failed}");
+    assert_eq!(
+        failed["lifecycle"]["instance_id"], "wait-failed",
+        "{failed}"
+    );
+    assert_eq!(failed["http_status"], Value::Null);
+    assert_eq!(documents["wait:cancelled"].1["lifecycle"]["progress"], 50);
+    let (code, timeout) = &documents["wait:timeout"];
+    assert_eq!(*code, "TIMEOUT");
+    assert_eq!(timeout["lifecycle"]["progress"], 30, "{timeout}");
+    assert_eq!(timeout["retryable"], false, "{timeout}");
+    let callbacks = |name: &str| {
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("CALLBACKS {name} ")))
+            .unwrap_or_else(|| panic!("no CALLBACKS {name} line"))
+            .replace('"', "")
+    };
+    assert_eq!(callbacks("walk"), "3 creating:30,creating:50,running:100,");
+    assert_eq!(callbacks("failed"), "2 creating:30,failed:30,");
+    assert_eq!(callbacks("cancelled"), "2 creating:30,creating:50,");
+
+    // Every page.
+    let all = &documents["list_all:ok"].1;
+    assert_eq!(all["total"], 1, "{all}");
+    assert_eq!(all["instances"].as_array().unwrap().len(), 1, "{all}");
+    assert_eq!(documents["list_all:missing"].0, "NOT_FOUND");
     assert_eq!(documents["list:query_full"].0, "OK");
+}
+
+/// A lifecycle document: design.md's eight fields, a known phase.
+fn check_lifecycle(label: &str, doc: &Value) {
+    let mut fields: Vec<&str> = doc
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            "error",
+            "instance_id",
+            "observed_at_ms",
+            "phase",
+            "progress",
+            "source",
+            "status",
+            "terminal"
+        ],
+        "{label}: {doc}"
+    );
+    let phase = doc["phase"].as_str().unwrap_or_default();
+    assert!(
+        hwinst::Phase::ALL.iter().any(|p| p.as_str() == phase),
+        "{label}: {doc}"
+    );
 }
 
 #[test]

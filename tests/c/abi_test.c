@@ -10,6 +10,7 @@
  *        abi_test leak BASE_URL TOKEN     (leaks one document on purpose: the sanitizer or
  *                                          Valgrind must fail the run)
  */
+#define _POSIX_C_SOURCE 200809L /* strdup */
 #include "hwinst.h"
 
 #include <pthread.h>
@@ -312,6 +313,161 @@ static void test_client_side_failures(const char *url, const char *refused,
   hwinst_client_free(roma_only);
 }
 
+/* ---- lifecycles, waiting and paging ----------------------------------- */
+
+/* What the counting callback saw. */
+struct observed {
+  int calls;
+  char phases[256]; /* "creating:30,creating:50,running:100," */
+  int cancel_at;    /* cancel on this call (1-based); 0: never */
+};
+
+/* Copies the part of `json` after `"key":` up to the next `,` or `}`. */
+static void field(const char *json, const char *key, char *out, size_t size) {
+  char pattern[64];
+  snprintf(pattern, sizeof pattern, "\"%s\":", key);
+  const char *at = strstr(json, pattern);
+  out[0] = '\0';
+  if (at == NULL) {
+    return;
+  }
+  at += strlen(pattern);
+  size_t n = strcspn(at, ",}");
+  if (n >= size) {
+    n = size - 1;
+  }
+  memcpy(out, at, n);
+  out[n] = '\0';
+}
+
+static int count_changes(const char *lifecycle_json, void *user_data) {
+  struct observed *seen = user_data;
+  /* The document lives for the call only: keep a copy, as a caller would. */
+  char *copy = strdup(lifecycle_json);
+  char phase[32], progress[16], entry[64];
+  field(copy, "phase", phase, sizeof phase);
+  field(copy, "progress", progress, sizeof progress);
+  snprintf(entry, sizeof entry, "%s:%s,", phase, progress);
+  strncat(seen->phases, entry, sizeof seen->phases - strlen(seen->phases) - 1);
+  free(copy);
+  seen->calls++;
+  return seen->cancel_at != 0 && seen->calls >= seen->cancel_at;
+}
+
+static void test_lifecycle_and_wait(const hwinst_client *client) {
+  static const char *SOURCES[] = {"roma", "roma-details", "apig", "clouddc"};
+  static const char *FAST =
+      "{\"initial_interval_ms\":1,\"max_interval_ms\":5,\"timeout_ms\":60000}";
+  char label[128];
+  char *doc;
+  hwinst_code code;
+
+  for (size_t i = 0; i < sizeof SOURCES / sizeof SOURCES[0]; i++) {
+    snprintf(label, sizeof label, "lifecycle:%s", SOURCES[i]);
+    doc = NULL;
+    code = hwinst_lifecycle(client, SOURCES[i], "inst-ok", &doc);
+    expect_code(label, code, HWINST_OK, doc);
+    snprintf(label, sizeof label, "lifecycle:%s:missing", SOURCES[i]);
+    doc = NULL;
+    code = hwinst_lifecycle(client, SOURCES[i], "inst-missing", &doc);
+    expect_code(label, code, HWINST_NOT_FOUND, doc);
+  }
+
+  /* Bad arguments, NULL in every position. */
+  static const struct {
+    const char *label;
+    const char *source;
+    const char *id;
+  } BAD[] = {
+      {"lifecycle:bad_source", "ROMA", "inst-ok"},
+      {"lifecycle:list_source", "roma-list", "inst-ok"},
+      {"lifecycle:null_source", NULL, "inst-ok"},
+      {"lifecycle:source_not_utf8", "\xff", "inst-ok"},
+      {"lifecycle:null_id", "apig", NULL},
+      {"lifecycle:unsafe_id", "apig", "../x"},
+  };
+  for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+    doc = NULL;
+    code = hwinst_lifecycle(client, BAD[i].source, BAD[i].id, &doc);
+    expect_code(BAD[i].label, code, HWINST_INVALID_ARGUMENT, doc);
+    snprintf(label, sizeof label, "wait:%s", BAD[i].label + strlen("lifecycle:"));
+    doc = NULL;
+    code = hwinst_wait(client, BAD[i].source, BAD[i].id, FAST, NULL, NULL, &doc);
+    expect_code(label, code, HWINST_INVALID_ARGUMENT, doc);
+  }
+  doc = NULL;
+  code = hwinst_lifecycle(NULL, "apig", "inst-ok", &doc);
+  expect_code("lifecycle:null_client", code, HWINST_INVALID_ARGUMENT, doc);
+  code = hwinst_lifecycle(client, "apig", "inst-ok", NULL);
+  CHECK(code == HWINST_INVALID_ARGUMENT, "lifecycle:null_out_json: %s", code_name(code));
+  code = hwinst_wait(client, "apig", "inst-ok", NULL, NULL, NULL, NULL);
+  CHECK(code == HWINST_INVALID_ARGUMENT, "wait:null_out_json: %s", code_name(code));
+
+  static const struct {
+    const char *label;
+    const char *options;
+  } BAD_OPTIONS[] = {
+      {"wait:options_not_json", "{\"until\":"},
+      {"wait:options_not_utf8", "{\"until\":[\"\xff\"]}"},
+      {"wait:options_unknown_key", "{\"timeout\":5}"},
+      {"wait:options_bad_phase", "{\"until\":[\"ready\"]}"},
+      {"wait:options_zero_timeout", "{\"timeout_ms\":0}"},
+  };
+  for (size_t i = 0; i < sizeof BAD_OPTIONS / sizeof BAD_OPTIONS[0]; i++) {
+    doc = NULL;
+    code = hwinst_wait(client, "apig", "inst-ok", BAD_OPTIONS[i].options, NULL, NULL, &doc);
+    expect_code(BAD_OPTIONS[i].label, code, HWINST_INVALID_ARGUMENT, doc);
+  }
+
+  /* A creation walked to its end: the callback sees each change once. */
+  struct observed seen = {0, "", 0};
+  doc = NULL;
+  code = hwinst_wait(client, "apig", "wait-walk", FAST, count_changes, &seen, &doc);
+  expect_code("wait:walk", code, HWINST_OK, doc);
+  printf("CALLBACKS walk %d %s\n", seen.calls, seen.phases);
+
+  /* NULL options and NULL callback: the defaults, an instance already running. */
+  doc = NULL;
+  code = hwinst_wait(client, "apig", "inst-ok", NULL, NULL, NULL, &doc);
+  expect_code("wait:defaults", code, HWINST_OK, doc);
+
+  /* A failed creation. */
+  struct observed failed = {0, "", 0};
+  doc = NULL;
+  code = hwinst_wait(client, "apig", "wait-failed", FAST, count_changes, &failed, &doc);
+  expect_code("wait:failed", code, HWINST_INSTANCE_FAILED, doc);
+  printf("CALLBACKS failed %d %s\n", failed.calls, failed.phases);
+
+  /* Cancelled from the callback on its second call. */
+  struct observed cancel = {0, "", 2};
+  doc = NULL;
+  code = hwinst_wait(client, "apig", "wait-slow", FAST, count_changes, &cancel, &doc);
+  expect_code("wait:cancelled", code, HWINST_CANCELLED, doc);
+  printf("CALLBACKS cancelled %d %s\n", cancel.calls, cancel.phases);
+
+  /* The deadline. */
+  doc = NULL;
+  code = hwinst_wait(client, "apig", "wait-stuck", "{\"timeout_ms\":50,\"initial_interval_ms\":5}",
+                     NULL, NULL, &doc);
+  expect_code("wait:timeout", code, HWINST_TIMEOUT, doc);
+
+  /* Every page. */
+  doc = NULL;
+  code = hwinst_roma_list_all_instances(client, NULL, &doc);
+  expect_code("list_all:ok", code, HWINST_OK, doc);
+  doc = NULL;
+  code = hwinst_roma_list_all_instances(client, "{\"status\":\"inst-missing\"}", &doc);
+  expect_code("list_all:missing", code, HWINST_NOT_FOUND, doc);
+  doc = NULL;
+  code = hwinst_roma_list_all_instances(client, "{\"state\":1}", &doc);
+  expect_code("list_all:bad_query", code, HWINST_INVALID_ARGUMENT, doc);
+  doc = NULL;
+  code = hwinst_roma_list_all_instances(NULL, NULL, &doc);
+  expect_code("list_all:null_client", code, HWINST_INVALID_ARGUMENT, doc);
+  code = hwinst_roma_list_all_instances(client, NULL, NULL);
+  CHECK(code == HWINST_INVALID_ARGUMENT, "list_all:null_out_json: %s", code_name(code));
+}
+
 /* ---- 8 threads, one client --------------------------------------------- */
 
 struct worker {
@@ -385,6 +541,7 @@ int main(int argc, char **argv) {
   test_arguments(client);
   test_answers(client);
   test_client_side_failures(url, refused, token);
+  test_lifecycle_and_wait(client);
   test_threads(client, atoi(argv[5]));
   hwinst_client_free(client);
 
