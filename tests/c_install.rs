@@ -23,6 +23,7 @@ struct Built {
     prefix: PathBuf,
     show_instance: PathBuf,
     list_instances: PathBuf,
+    wait_for_instance: PathBuf,
     /// `show_instance` linked with `libhwinst.a`.
     show_instance_static: PathBuf,
 }
@@ -76,6 +77,7 @@ fn built() -> &'static Built {
         Built {
             show_instance: compile("show_instance", "show_instance", &dynamic),
             list_instances: compile("list_instances", "list_instances", &dynamic),
+            wait_for_instance: compile("wait_for_instance", "wait_for_instance", &dynamic),
             show_instance_static: compile("show_instance", "show_instance_static", &static_link),
             prefix,
         }
@@ -323,6 +325,7 @@ fn usage_errors_exit_1() {
         (&built.show_instance, &["{}"][..]),
         (&built.list_instances, &[][..]),
         (&built.list_instances, &["{}", "{}", "extra"][..]),
+        (&built.wait_for_instance, &["{}", "apig"][..]),
     ] {
         let output = run(built, example, args);
         assert_eq!(
@@ -396,4 +399,79 @@ fn list_instances_sends_the_query() {
     );
     assert_eq!(output.status.code(), Some(3));
     assert_eq!(json_of(&output.stderr)["code"], "INVALID_ARGUMENT");
+}
+
+#[test]
+fn wait_for_instance_prints_each_change_then_the_result() {
+    let built = built();
+    let mut server = Server::new();
+    let path = format!("/v2/{PROJECT}/apigw/instances/{INSTANCE}/progress");
+    let mocks: Vec<_> = [
+        r#"{"progress":30,"status":"creating"}"#,
+        r#"{"progress":30,"status":"creating"}"#,
+        r#"{"progress":80,"status":"creating"}"#,
+        r#"{"progress":100,"status":"success"}"#,
+    ]
+    .into_iter()
+    .map(|body| {
+        server
+            .mock("GET", path.as_str())
+            .with_body(body)
+            .expect(1)
+            .create()
+    })
+    .collect();
+    let options = r#"{"initial_interval_ms":1,"max_interval_ms":5}"#;
+    let output = run(
+        built,
+        &built.wait_for_instance,
+        &[&config(&server), "apig", INSTANCE, options],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "stderr: {stderr}");
+    let done = json_of(&output.stdout);
+    assert_eq!(
+        (done["phase"].as_str(), done["progress"].as_u64()),
+        (Some("running"), Some(100))
+    );
+    let changes: Vec<Value> = stderr
+        .lines()
+        .map(|l| serde_json::from_str(l.split_once(": ").unwrap().1).unwrap())
+        .collect();
+    let progress: Vec<u64> = changes
+        .iter()
+        .map(|c| c["progress"].as_u64().unwrap())
+        .collect();
+    assert_eq!(progress, [30, 80, 100]);
+    for mock in mocks {
+        mock.assert();
+    }
+}
+
+#[test]
+fn wait_for_instance_reports_a_failed_instance() {
+    let built = built();
+    let mut server = Server::new();
+    let mock = server
+        .mock("GET", format!("/v1/{PROJECT}/instances/{INSTANCE}/status").as_str())
+        .with_body(r#"{"state":"error","error":{"error_code":"CLOUDDC.0500","error_msg":"provision failed"}}"#)
+        .expect(1)
+        .create();
+    let output = run(
+        built,
+        &built.wait_for_instance,
+        &[&config(&server), "clouddc", INSTANCE],
+    );
+    assert_eq!(output.status.code(), Some(3));
+    assert!(output.stdout.is_empty());
+    let last_line = String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .last()
+        .unwrap()
+        .to_owned();
+    let error: Value = serde_json::from_str(&last_line).unwrap();
+    assert_eq!(error["code"], "INSTANCE_FAILED");
+    assert_eq!(error["error_code"], "CLOUDDC.0500");
+    assert_eq!(error["lifecycle"]["phase"], "failed");
+    mock.assert();
 }
