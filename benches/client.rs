@@ -6,14 +6,17 @@
 //! - encode: serialising each model back to the JSON result document the C ABI returns;
 //! - build: `ClientBuilder::build` (checks, endpoints, agent), and `hwinst_client_new` from a
 //!   configuration document;
+//! - lifecycle: mapping each model onto its lifecycle, and the lifecycle document a wait's
+//!   callback receives;
+//! - paging: every instance of a 1000-instance list, 10 pages, against mockito;
 //! - call: a whole call through one client against a mockito server on loopback, from Rust
 //!   and through the C ABI; both are dominated by the mock server's own work: an upper bound
 //!   on hwinst's overhead.
 
 use hwinst::ffi;
 use hwinst::{
-    ApigCreationProgress, Client, ClouddcInstanceStatus, RomaCreationProgress, RomaInstance,
-    RomaInstancePage, Service,
+    ApigCreationProgress, Client, ClouddcInstanceStatus, Lifecycle, RomaCreationProgress,
+    RomaInstance, RomaInstancePage, RomaListQuery, Service,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -109,6 +112,8 @@ fn main() {
     encode::<RomaInstance>("ROMA instance details", details);
     encode::<RomaInstancePage>("ROMA instance page", page);
 
+    lifecycles(progress, details, apig, clouddc);
+
     let mut server = mockito::Server::new();
     server
         .mock(
@@ -140,6 +145,7 @@ fn main() {
     );
     // SAFETY: made above, freed once.
     unsafe { ffi::hwinst_client_free(c) };
+    paging(&mut server, &pooled);
     measure("build a client", 2_000, || {
         black_box(client(&url));
     });
@@ -149,6 +155,65 @@ fn main() {
         || {
             // SAFETY: made here, freed once.
             unsafe { ffi::hwinst_client_free(c_client(&config)) };
+        },
+    );
+}
+
+fn lifecycles(progress: &str, details: &str, apig: &str, clouddc: &str) {
+    let progress: RomaCreationProgress = serde_json::from_str(progress).unwrap();
+    let details: RomaInstance = serde_json::from_str(details).unwrap();
+    let apig: ApigCreationProgress = serde_json::from_str(apig).unwrap();
+    let clouddc: ClouddcInstanceStatus = serde_json::from_str(clouddc).unwrap();
+    measure("lifecycle of a ROMA creation progress", 20_000, || {
+        black_box(Lifecycle::from_roma_process(INSTANCE, black_box(&progress)));
+    });
+    measure("lifecycle of a ROMA instance", 20_000, || {
+        black_box(Lifecycle::from_roma_details(INSTANCE, black_box(&details)));
+    });
+    measure("lifecycle of an APIG progress", 20_000, || {
+        black_box(Lifecycle::from_apig(INSTANCE, black_box(&apig)));
+    });
+    measure("lifecycle of a Cloud DC status", 20_000, || {
+        black_box(Lifecycle::from_clouddc(INSTANCE, black_box(&clouddc)));
+    });
+    let lifecycle = Lifecycle::from_apig(INSTANCE, &apig);
+    measure(
+        "encode a lifecycle document (the callback's)",
+        20_000,
+        || {
+            black_box(serde_json::to_string(black_box(&lifecycle)).unwrap());
+        },
+    );
+}
+
+/// Every instance of a 1000-instance list in pages of 100: 10 full pages and one empty one.
+fn paging(server: &mut mockito::Server, client: &Client) {
+    const TOTAL: usize = 1000;
+    server
+        .mock("GET", mockito::Matcher::Regex(format!("^/v2/{PROJECT}/instances\\?")))
+        .with_body_from_request(|request| {
+            let offset: usize = request
+                .path_and_query()
+                .split(['?', '&'])
+                .find_map(|kv| kv.strip_prefix("offset="))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let instances: Vec<_> = (offset..TOTAL.min(offset + 100))
+                .map(|i| serde_json::json!({"id": format!("i{i}"), "name": format!("roma-{i}"), "status": "RUNNING"}))
+                .collect();
+            serde_json::json!({"total": TOTAL, "size": instances.len(), "instances": instances})
+                .to_string()
+                .into()
+        })
+        .create();
+    measure(
+        "every instance of 1000, pages of 100 (11 calls)",
+        100,
+        || {
+            let all = client
+                .roma_instances(&RomaListQuery::new().limit(100))
+                .count();
+            assert_eq!(all, TOTAL);
         },
     );
 }

@@ -5,7 +5,9 @@
 //! service documents. Against the real cloud, build the client with `.region(...)` instead of
 //! the loopback endpoints, and a real project ID and token.
 
-use hwinst::{Client, ErrorKind, RomaListQuery, Service};
+use hwinst::{Client, ErrorKind, Phase, RomaListQuery, Service, Source, WaitOptions};
+use std::ops::ControlFlow;
+use std::time::Duration;
 
 const PROJECT: &str = "0a1b2c3d4e5f";
 const INSTANCE: &str = "b037d389-62a4-464a-8461-c88797ad4f23";
@@ -46,6 +48,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_header("x-request-id", "0f5e3c1a")
         .with_body(r#"{"error_code":"CLOUDDC.0404","error_msg":"Instance not found"}"#)
         .create();
+
+    // An APIG instance being created: each poll sees the next answer, then the last repeats.
+    const NEW_APIG: &str = "eddc4d25480b4cd6b512f270a1b8b341";
+    for (progress, status) in [
+        (30, "creating"),
+        (50, "creating"),
+        (50, "creating"),
+        (80, "creating"),
+        (100, "success"),
+    ] {
+        server
+            .mock(
+                "GET",
+                format!("/v2/{PROJECT}/apigw/instances/{NEW_APIG}/progress").as_str(),
+            )
+            .with_body(format!(r#"{{"progress":{progress},"status":"{status}"}}"#))
+            .create();
+    }
 
     let client = Service::ALL
         .into_iter()
@@ -105,6 +125,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "Cloud DC instance status {:?}",
         status.state.as_ref().and_then(|s| s.known())
+    );
+
+    // One lifecycle for every service, and a wait with a callback on every change (the
+    // intervals are milliseconds here; the defaults are 2 s growing to 30 s).
+    for source in Source::POLLABLE {
+        let lifecycle = client.lifecycle(source, INSTANCE)?;
+        println!(
+            "Lifecycle {:<14} {} (service says {:?}, progress {:?})",
+            source.as_str(),
+            lifecycle.phase,
+            lifecycle.status.as_deref().unwrap_or("?"),
+            lifecycle.progress
+        );
+    }
+    let options = WaitOptions::new()
+        .until([Phase::Running])
+        .initial_interval(Duration::from_millis(20))
+        .max_interval(Duration::from_millis(100))
+        .timeout(Duration::from_secs(30));
+    let ready = client.wait(Source::Apig, NEW_APIG, &options, |l| {
+        println!(
+            "Waiting for APIG         {} {}%",
+            l.phase,
+            l.progress.unwrap_or(0)
+        );
+        ControlFlow::Continue(())
+    })?;
+    println!(
+        "Ready                    {} ({:?})",
+        ready.phase,
+        ready.status.as_deref().unwrap_or("?")
     );
 
     match client.clouddc_instance_status("no-such-instance") {

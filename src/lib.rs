@@ -91,3 +91,8 @@ pub use wait::{
     WaitOptions, DEFAULT_INITIAL_INTERVAL, DEFAULT_MAX_INTERVAL, DEFAULT_NOT_FOUND_GRACE,
     DEFAULT_WAIT_TIMEOUT,
 };
+
+/// The README's Rust examples, compiled by `cargo test --doc` so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
