@@ -107,6 +107,18 @@ impl Client {
     }
 }
 
+/// Decodes a JSON document given as an argument (a list query, wait options): a failure is an
+/// invalid argument naming `name` and the field that did not fit.
+pub(crate) fn argument<T: DeserializeOwned>(name: &str, json: &str) -> Result<T> {
+    decode(json.as_bytes()).map_err(|(path, error)| {
+        Error::InvalidArgument(if path == "." {
+            format!("{name}: {error}")
+        } else {
+            format!("{name}: at `{path}`: {error}")
+        })
+    })
+}
+
 /// Decodes a 2xx body; on failure, where (the path of the field that did not fit) and why.
 fn decode<T: DeserializeOwned>(body: &[u8]) -> std::result::Result<T, (String, serde_json::Error)> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);

@@ -75,8 +75,7 @@ impl WaitOptions {
     /// "max_interval_ms":30000,"not_found_grace_ms":60000}`; every key is optional, unknown
     /// keys are refused.
     pub fn from_json(json: &str) -> Result<WaitOptions> {
-        let document: OptionsDocument = serde_json::from_str(json)
-            .map_err(|e| Error::InvalidArgument(format!("wait options: {e}")))?;
+        let document: OptionsDocument = crate::client::argument("wait options", json)?;
         let mut options = WaitOptions::default();
         if let Some(until) = document.until {
             options.until = until

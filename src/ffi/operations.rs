@@ -17,7 +17,7 @@ use super::client::{client_ref, hwinst_client};
 use super::code::hwinst_code;
 use super::handle;
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::roma::{RomaInstanceSummary, RomaListQuery};
 use std::ffi::c_char;
 
@@ -186,8 +186,7 @@ unsafe fn list_query(query_json: *const c_char) -> Result<RomaListQuery> {
     // SAFETY: as promised to this function.
     match unsafe { handle::optional_str_arg("query_json", query_json) }? {
         None => Ok(RomaListQuery::new()),
-        Some(text) => serde_json::from_str(text)
-            .map_err(|e| Error::InvalidArgument(format!("query_json is not a list query: {e}"))),
+        Some(text) => crate::client::argument("query_json", text),
     }
 }
 
