@@ -21,7 +21,7 @@
 
 /// Runs the body of an `extern "C"` function so that nothing unwinds into C. The one panic
 /// boundary of the crate: every exported function runs its body in it (the operations on one
-/// instance through `operations::instance_call`).
+/// instance through `operations::instance_call`, the lists through `operations::list_call`).
 ///
 /// - `ffi_boundary!(out: ptr, { ... })`: the body gives `Result<Option<String>>`; the document
 ///   (`Some`), NULL (`None`), or the error document goes to `*ptr` when `ptr` is not NULL, and

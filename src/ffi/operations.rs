@@ -135,12 +135,8 @@ pub unsafe extern "C" fn hwinst_roma_list_instances(
     query_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> hwinst_code {
-    ffi_boundary!(out: out_json, {
-        handle::required_out("out_json", out_json)?;
-        // SAFETY: forwarded from this function's contract.
-        let (client, query) = unsafe { (client_ref(client)?, list_query(query_json)?) };
-        handle::result_document(&client.roma_list_instances(&query)?)
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe { list_call(client, query_json, out_json, Client::roma_list_instances) }
 }
 
 /// Every ROMA Connect instance of the project, fetched page by page
@@ -164,17 +160,34 @@ pub unsafe extern "C" fn hwinst_roma_list_all_instances(
     query_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> hwinst_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { list_call(client, query_json, out_json, all_instances) }
+}
+
+/// `{"total":N,"instances":[...]}`: every page of the list.
+fn all_instances(client: &Client, query: &RomaListQuery) -> Result<serde_json::Value> {
+    let instances = client
+        .roma_instances(query)
+        .collect::<Result<Vec<RomaInstanceSummary>>>()?;
+    Ok(serde_json::json!({ "total": instances.len(), "instances": instances }))
+}
+
+/// The body of both list operations, as `instance_call` for the others: checks the
+/// arguments, reads the query, calls `operation`, writes its result or error document.
+///
+/// # Safety
+/// As the list operations' own contracts.
+unsafe fn list_call<T: serde::Serialize>(
+    client: *const hwinst_client,
+    query_json: *const c_char,
+    out_json: *mut *mut c_char,
+    operation: fn(&Client, &RomaListQuery) -> Result<T>,
+) -> hwinst_code {
     ffi_boundary!(out: out_json, {
         handle::required_out("out_json", out_json)?;
-        // SAFETY: forwarded from this function's contract.
+        // SAFETY: the caller promises a live client or NULL, a NUL-terminated string or NULL.
         let (client, query) = unsafe { (client_ref(client)?, list_query(query_json)?) };
-        let instances = client
-            .roma_instances(&query)
-            .collect::<Result<Vec<RomaInstanceSummary>>>()?;
-        handle::result_document(&serde_json::json!({
-            "total": instances.len(),
-            "instances": instances,
-        }))
+        handle::result_document(&operation(client, &query)?)
     })
 }
 
