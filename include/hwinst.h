@@ -134,17 +134,20 @@ void hwinst_string_free(char *string);
 /*
  Creates a client from a JSON configuration document.
 
- `config_json` is the configuration object: `region`, `project_id`,
- `credentials` (`{"token": "..."}`), `endpoints` (`roma`, `apig`, `clouddc`),
- `timeouts_ms` (`connect`, `request`), `allow_http`, `user_agent`, `max_response_bytes`.
- Unknown keys are refused with the key named. This version refuses AK/SK and IAM
- credentials, `endpoints.iam`, `retry`, `proxy` and `ca_file` as not supported yet.
+ `config_json` is the configuration object: `region`, `project_id`, `credentials` (one of
+ `{"token": "..."}`, `{"ak": "...", "sk": "...", "security_token": "..."}`,
+ `{"iam_password": {"user": "...", "password": "...", "domain": "..."}}`), `endpoints`
+ (`roma`, `apig`, `clouddc`, `iam`), `timeouts_ms` (`connect`, `request`), `retry`
+ (`max_attempts`, `base_delay_ms`, `max_delay_ms`), `proxy` (a URL, or `"none"`),
+ `ca_file` (a PEM bundle added to the trust roots), `allow_http`, `user_agent`,
+ `max_response_bytes`. Unknown keys are refused with the key named. Without `project_id`,
+ AK/SK and IAM credentials look the project up from IAM by `region` on first use.
 
  Returns `HWINST_OK` and writes the new client to `*out_client`, which the caller frees
  with `hwinst_client_free`. Otherwise writes NULL to `*out_client` and returns
  `HWINST_INVALID_ARGUMENT` (NULL `config_json` or `out_client`, not UTF-8, not JSON) or
- `HWINST_CONFIG` (unknown key, wrong type, missing credentials, project or endpoints, bad
- URL, unsupported setting).
+ `HWINST_CONFIG` (unknown key, wrong type, missing or conflicting credentials, missing
+ project or endpoints, bad URL, unreadable `ca_file`).
 
  `out_error` may be NULL. Otherwise it receives NULL on success, or the error document on
  failure, which the caller frees with `hwinst_string_free`. No credential is ever copied
@@ -159,6 +162,23 @@ void hwinst_string_free(char *string);
 enum hwinst_code hwinst_client_new(const char *config_json,
                                    struct hwinst_client **out_client,
                                    char **out_error);
+
+/*
+ Creates a client from the environment: `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK` and
+ `HUAWEICLOUD_SDK_SECURITY_TOKEN` (AK/SK credentials) or `HWINST_TOKEN` (a token),
+ `HUAWEICLOUD_SDK_PROJECT_ID`, `HUAWEICLOUD_SDK_REGION`, `HUAWEICLOUD_SDK_IAM_ENDPOINT`, and
+ `HUAWEICLOUD_SDK_REGION_{SERVICE}_{REGION}` for one service's endpoint in that region
+ (e.g. `HUAWEICLOUD_SDK_REGION_APIG_CN_NORTH_4`). Empty variables count as unset.
+
+ Returns and writes as `hwinst_client_new`; `HWINST_CONFIG` when the variables are
+ incomplete or conflict (a token and AK/SK both set, an AK without its SK, ...). Reads the
+ environment, so it must not run while another thread changes it.
+
+ # Safety
+ `out_client` and `out_error` are NULL or writable.
+ */
+enum hwinst_code hwinst_client_from_env(struct hwinst_client **out_client,
+                                        char **out_error);
 
 /*
  Frees a client. NULL is a no-op.

@@ -55,7 +55,7 @@ impl Client {
         let instance = id::path_segment("instance_id", instance_id)?;
         let path = format!(
             "/v2/{}/apigw/instances/{instance}/progress",
-            self.project_segment()
+            self.project_segment()?
         );
         self.get_json(Service::Apig, &path, &[], "APIG creation progress")
     }

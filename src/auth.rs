@@ -5,8 +5,11 @@
 //! signing slots in as another implementation of the same step, without the services knowing.
 
 use crate::error::{Error, Result};
+use crate::sign;
+use crate::transport::{Reply, Transport};
 use std::fmt;
-use ureq::http::{HeaderValue, Request};
+use std::time::{Instant, SystemTime};
+use ureq::http::{HeaderValue, Method, Request, Uri};
 
 /// A secret string (token, secret key, password). Its `Debug` never shows the value, and it
 /// has no `Display`.
@@ -48,25 +51,164 @@ impl From<String> for Secret {
 pub enum Credentials {
     /// An IAM token (the `X-Subject-Token` IAM returned), sent as `X-Auth-Token`.
     Token(Secret),
+    /// An access key and secret key: every request is signed (`SDK-HMAC-SHA256`), as the
+    /// official SDKs do. Temporary credentials add their security token.
+    AkSk {
+        /// The access key ID (not a secret: it names the key).
+        ak: String,
+        /// The secret access key; never sent, only used to sign.
+        sk: Secret,
+        /// The security token of temporary credentials, sent as `X-Security-Token`.
+        security_token: Option<Secret>,
+    },
+    /// An IAM user's password: the client asks IAM for a token (`POST /v3/auth/tokens`),
+    /// caches it, and asks again before it expires or after a 401.
+    IamPassword {
+        /// The IAM user name.
+        user: String,
+        /// The user's password.
+        password: Secret,
+        /// The account (domain) name the user belongs to.
+        domain: String,
+    },
 }
 
 impl Credentials {
+    /// AK/SK credentials.
+    pub fn ak_sk(ak: impl Into<String>, sk: impl Into<Secret>) -> Credentials {
+        Credentials::AkSk {
+            ak: ak.into(),
+            sk: sk.into(),
+            security_token: None,
+        }
+    }
+
+    /// Temporary AK/SK credentials with their security token.
+    pub fn temporary_ak_sk(
+        ak: impl Into<String>,
+        sk: impl Into<Secret>,
+        security_token: impl Into<Secret>,
+    ) -> Credentials {
+        Credentials::AkSk {
+            ak: ak.into(),
+            sk: sk.into(),
+            security_token: Some(security_token.into()),
+        }
+    }
+
+    /// An IAM user's password credentials.
+    pub fn iam_password(
+        user: impl Into<String>,
+        password: impl Into<Secret>,
+        domain: impl Into<String>,
+    ) -> Credentials {
+        Credentials::IamPassword {
+            user: user.into(),
+            password: password.into(),
+            domain: domain.into(),
+        }
+    }
+
+    /// Whether a project ID can be looked up with these credentials (a bare token cannot).
+    pub(crate) fn can_look_up_project(&self) -> bool {
+        !matches!(self, Credentials::Token(_))
+    }
+
     /// Checks the credentials and turns them into the request step that applies them.
-    pub(crate) fn into_auth(self) -> Result<Box<dyn Authenticate>> {
+    /// `iam` is how IAM password credentials reach IAM.
+    pub(crate) fn into_auth(
+        self,
+        iam: impl FnOnce() -> Result<crate::iam::IamSetup>,
+    ) -> Result<Box<dyn Authenticate>> {
         match self {
             Credentials::Token(token) => Ok(Box::new(TokenAuth::new(token)?)),
+            Credentials::AkSk {
+                ak,
+                sk,
+                security_token,
+            } => Ok(Box::new(AkSkAuth::new(ak, sk, security_token)?)),
+            Credentials::IamPassword {
+                user,
+                password,
+                domain,
+            } => Ok(Box::new(crate::iam::IamAuth::new(
+                iam()?,
+                &user,
+                password,
+                &domain,
+            )?)),
         }
     }
 }
 
 /// Adds credentials to a request about to be sent.
 pub(crate) trait Authenticate: Send + Sync {
-    /// Decorates `request` (headers only; the body of every hwinst call is empty).
-    fn authenticate(&self, request: &mut Request<()>) -> Result<()>;
+    /// Decorates `request` (headers only; the body of every authenticated call is empty).
+    /// `project_id` is the project the request is about (`None` for IAM's own APIs); no
+    /// request it makes on its own (a token from IAM) may end after `deadline`.
+    fn authenticate(
+        &self,
+        request: &mut Request<()>,
+        project_id: Option<&str>,
+        deadline: Option<Instant>,
+    ) -> Result<()>;
 
     /// The secret strings this step holds, so that none of them is ever copied from a server
     /// answer into an error.
-    fn secrets(&self) -> Vec<&str>;
+    fn secrets(&self) -> Vec<String>;
+
+    /// Called after a 401: forgets a cached token and says whether asking again with a new
+    /// one may succeed.
+    fn forget_token(&self) -> bool {
+        false
+    }
+}
+
+/// `GET url`, authenticated by `auth` for `project_id`, with the transport's retries; after
+/// a 401, once more with a new token when `auth` can get one.
+pub(crate) fn get(
+    transport: &Transport,
+    auth: &dyn Authenticate,
+    url: &str,
+    project_id: Option<&str>,
+    deadline: Option<Instant>,
+) -> Result<Reply> {
+    let send = || {
+        transport.send(
+            || {
+                let mut request = transport
+                    .request(Method::GET, url)
+                    .body(())
+                    .map_err(|e| Error::InvalidArgument(format!("cannot request {url}: {e}")))?;
+                auth.authenticate(&mut request, project_id, deadline)?;
+                Ok(request)
+            },
+            deadline,
+        )
+    };
+    let reply = send()?;
+    if reply.status == 401 && auth.forget_token() {
+        return send();
+    }
+    Ok(reply)
+}
+
+/// A header value from a credential: printable ASCII without white space, marked sensitive
+/// so that it is never logged. The error says what is wrong, never what the value is.
+pub(crate) fn credential_header(what: &str, value: &str) -> Result<HeaderValue> {
+    if value.is_empty() {
+        return Err(Error::Config(format!("the {what} is empty")));
+    }
+    if !value.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+        return Err(Error::Config(format!(
+            "the {what} contains characters that cannot be sent in an HTTP header \
+             (white space, control or non-ASCII characters)"
+        )));
+    }
+    let mut header = HeaderValue::from_str(value)
+        .map_err(|_| Error::Config(format!("the {what} cannot be sent in an HTTP header")))?;
+    header.set_sensitive(true);
+    Ok(header)
 }
 
 /// `X-Auth-Token: <token>` on every request.
@@ -77,36 +219,139 @@ struct TokenAuth {
 
 impl TokenAuth {
     fn new(token: Secret) -> Result<TokenAuth> {
-        let value = token.expose();
-        if value.is_empty() {
-            return Err(Error::Config("the token is empty".into()));
-        }
-        // Never echo the token: say what is wrong with it, not what it is.
-        if !value.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
-            return Err(Error::Config(
-                "the token contains characters that cannot be sent in an HTTP header \
-                 (white space, control or non-ASCII characters)"
-                    .into(),
-            ));
-        }
-        let mut header = HeaderValue::from_str(value)
-            .map_err(|_| Error::Config("the token cannot be sent in an HTTP header".into()))?;
-        header.set_sensitive(true);
+        let header = credential_header("token", token.expose())?;
         Ok(TokenAuth { token, header })
     }
 }
 
 impl Authenticate for TokenAuth {
-    fn authenticate(&self, request: &mut Request<()>) -> Result<()> {
+    fn authenticate(
+        &self,
+        request: &mut Request<()>,
+        _: Option<&str>,
+        _: Option<Instant>,
+    ) -> Result<()> {
         request
             .headers_mut()
             .insert("x-auth-token", self.header.clone());
         Ok(())
     }
 
-    fn secrets(&self) -> Vec<&str> {
-        vec![self.token.expose()]
+    fn secrets(&self) -> Vec<String> {
+        vec![self.token.expose().to_owned()]
     }
+}
+
+/// Signs every request with an AK/SK pair (`SDK-HMAC-SHA256`, see [`crate::sign`]).
+///
+/// Signed: `host` (the URL's authority, without a default port), `x-sdk-date`,
+/// `x-project-id` (when the request is about a project) and `x-security-token` (temporary
+/// credentials); the signature covers the path and query exactly as sent. Each header signed
+/// is also set on the request, so that what is sent is what was signed.
+struct AkSkAuth {
+    ak: String,
+    sk: Secret,
+    security_token: Option<(Secret, HeaderValue)>,
+}
+
+impl AkSkAuth {
+    fn new(ak: String, sk: Secret, security_token: Option<Secret>) -> Result<AkSkAuth> {
+        // The AK goes into the Authorization header: same rules, but it is not secret.
+        credential_header("access key (ak)", &ak)?;
+        if sk.expose().is_empty() {
+            return Err(Error::Config("the secret key (sk) is empty".into()));
+        }
+        let security_token = match security_token {
+            Some(token) => {
+                let header = credential_header("security token", token.expose())?;
+                Some((token, header))
+            }
+            None => None,
+        };
+        Ok(AkSkAuth {
+            ak,
+            sk,
+            security_token,
+        })
+    }
+}
+
+impl Authenticate for AkSkAuth {
+    fn authenticate(
+        &self,
+        request: &mut Request<()>,
+        project_id: Option<&str>,
+        _: Option<Instant>,
+    ) -> Result<()> {
+        let uri = request.uri().clone();
+        let mut signed: Vec<(&'static str, HeaderValue)> = vec![
+            ("host", header_value(&host(&uri))?),
+            (
+                "x-sdk-date",
+                header_value(&sign::sdk_date(SystemTime::now()))?,
+            ),
+        ];
+        if let Some(project_id) = project_id {
+            signed.push(("x-project-id", header_value(project_id)?));
+        }
+        if let Some((_, token)) = &self.security_token {
+            signed.push(("x-security-token", token.clone()));
+        }
+        let as_text: Vec<(String, String)> = signed
+            .iter()
+            .map(|(name, value)| {
+                let text = value.to_str().unwrap_or_default().to_owned();
+                ((*name).to_owned(), text)
+            })
+            .collect();
+        let date = &as_text[1].1;
+        let authorization = sign::authorization(
+            &self.ak,
+            self.sk.expose(),
+            date,
+            request.method().as_str(),
+            uri.path(),
+            uri.query().unwrap_or(""),
+            &as_text,
+            b"",
+        );
+        let headers = request.headers_mut();
+        for (name, value) in signed {
+            headers.insert(name, value);
+        }
+        let mut authorization = header_value(&authorization)?;
+        authorization.set_sensitive(true);
+        headers.insert("authorization", authorization);
+        Ok(())
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        let mut secrets = vec![self.sk.expose().to_owned()];
+        if let Some((token, _)) = &self.security_token {
+            secrets.push(token.expose().to_owned());
+        }
+        secrets
+    }
+}
+
+/// The `Host` header the request is sent with: the URL's authority, without the port when it
+/// is the scheme's default.
+fn host(uri: &Uri) -> String {
+    let host = uri.host().unwrap_or_default();
+    let default_port = match uri.scheme_str() {
+        Some("https") => Some(443),
+        Some("http") => Some(80),
+        _ => None,
+    };
+    match uri.port_u16() {
+        Some(port) if Some(port) != default_port => format!("{host}:{port}"),
+        _ => host.to_owned(),
+    }
+}
+
+fn header_value(text: &str) -> Result<HeaderValue> {
+    HeaderValue::from_str(text)
+        .map_err(|_| Error::InvalidArgument(format!("{text:?} cannot be sent in an HTTP header")))
 }
 
 #[cfg(test)]
@@ -122,7 +367,10 @@ mod tests {
     #[test]
     fn bad_tokens_are_config_errors_that_do_not_echo_them() {
         for token in ["", "tok 123", "tok\n123", "tökén"] {
-            let err = Credentials::Token(token.into()).into_auth().err().unwrap();
+            let err = Credentials::Token(token.into())
+                .into_auth(|| unreachable!())
+                .err()
+                .unwrap();
             assert!(matches!(err, Error::Config(_)));
             if !token.is_empty() {
                 assert!(!err.to_string().contains(token));

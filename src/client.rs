@@ -1,14 +1,18 @@
 //! The client: configuration, and the one path every call takes
 //! (build URL → authenticate → send → decode).
 
-use crate::auth::{Authenticate, Credentials, Secret};
+use crate::auth::{self, Authenticate, Credentials, Secret};
 use crate::endpoint::{Endpoint, Service};
-use crate::error::{self, Error, Result, ServiceError};
+use crate::error::{self, Error, Result};
+use crate::iam::{IamSetup, Scope, DEFAULT_IAM_ENDPOINT};
 use crate::id;
-use crate::transport::{Transport, TransportConfig};
+use crate::retry::RetryPolicy;
+use crate::transport::{ProxySetting, Transport, TransportConfig};
 use serde::de::DeserializeOwned;
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Default time allowed to establish a connection.
@@ -41,12 +45,39 @@ pub struct Client {
 }
 
 struct Inner {
-    /// Already checked and percent-encoded.
-    project_id: String,
+    project: Project,
     /// Per service, the endpoint or why there is none (reported when that service is used).
     endpoints: [Result<Endpoint, String>; 3],
-    transport: Transport,
+    transport: Arc<Transport>,
     auth: Box<dyn Authenticate>,
+}
+
+/// The project every request path carries: configured, or looked up from IAM by region when
+/// first needed and then kept.
+enum Project {
+    Known(ProjectId),
+    FromRegion {
+        region: String,
+        iam: Endpoint,
+        found: Mutex<Option<ProjectId>>,
+    },
+}
+
+/// A checked project ID, as sent in `X-Project-Id` and as a path segment.
+#[derive(Clone)]
+pub(crate) struct ProjectId {
+    pub id: String,
+    pub segment: String,
+}
+
+impl ProjectId {
+    fn new(id: String) -> Result<ProjectId> {
+        let segment = id::path_segment("project_id", &id).map_err(|e| match e {
+            Error::InvalidArgument(m) => Error::Config(m),
+            other => other,
+        })?;
+        Ok(ProjectId { id, segment })
+    }
 }
 
 impl Client {
@@ -72,9 +103,33 @@ impl Client {
         }
     }
 
+    /// The project: configured, or looked up once (threads that need it at the same time wait
+    /// for the one look-up).
+    pub(crate) fn project(&self) -> Result<ProjectId> {
+        match &self.inner.project {
+            Project::Known(project) => Ok(project.clone()),
+            Project::FromRegion { region, iam, found } => {
+                let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(project) = found.as_ref() {
+                    return Ok(project.clone());
+                }
+                let id = crate::iam::look_up_project(
+                    &self.inner.transport,
+                    iam,
+                    region,
+                    self.inner.auth.as_ref(),
+                    self.deadline,
+                )?;
+                let project = ProjectId::new(id)?;
+                *found = Some(project.clone());
+                Ok(project)
+            }
+        }
+    }
+
     /// The project ID as it appears in request paths (percent-encoded).
-    pub(crate) fn project_segment(&self) -> &str {
-        &self.inner.project_id
+    pub(crate) fn project_segment(&self) -> Result<String> {
+        self.project().map(|p| p.segment)
     }
 
     /// `GET {endpoint}{path}?{query}` on `service`, decoded as `T`. `path` must already be
@@ -90,15 +145,18 @@ impl Client {
             .as_ref()
             .map_err(|why| Error::Config(why.clone()))?;
         let url = endpoint.url(path, &id::query_string(query));
-        let reply = self
-            .inner
-            .transport
-            .get(&url, self.inner.auth.as_ref(), self.deadline)?;
+        let project = self.project()?;
+        let reply = auth::get(
+            &self.inner.transport,
+            self.inner.auth.as_ref(),
+            &url,
+            Some(&project.id),
+            self.deadline,
+        )?;
         let secrets = self.inner.auth.secrets();
+        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
         if !reply.is_success() {
-            let error =
-                ServiceError::from_response(reply.status, reply.request_id, &reply.body, &secrets);
-            return Err(Error::Service(Box::new(error)));
+            return Err(reply.error(&secrets));
         }
         decode(&reply.body).map_err(|(path, error)| Error::Decode {
             what,
@@ -155,7 +213,12 @@ fn decode_message(
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut s = f.debug_struct("Client");
-        s.field("project_id", &self.inner.project_id);
+        match &self.inner.project {
+            Project::Known(project) => s.field("project_id", &project.id),
+            Project::FromRegion { region, .. } => {
+                s.field("project_id", &format!("(looked up for {region})"))
+            }
+        };
         for service in Service::ALL {
             s.field(service.name(), &self.endpoint(service));
         }
@@ -194,6 +257,10 @@ pub struct ClientBuilder {
     max_response_bytes: u64,
     allow_http: bool,
     user_agent: Option<String>,
+    iam_endpoint: Option<String>,
+    retry: RetryPolicy,
+    proxy: ProxySetting,
+    ca_file: Option<PathBuf>,
 }
 
 impl Default for ClientBuilder {
@@ -208,6 +275,10 @@ impl Default for ClientBuilder {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             allow_http: false,
             user_agent: None,
+            iam_endpoint: None,
+            retry: RetryPolicy::default(),
+            proxy: ProxySetting::Environment,
+            ca_file: None,
         }
     }
 }
@@ -229,6 +300,21 @@ impl ClientBuilder {
     /// Authenticate with an IAM token (sent as `X-Auth-Token`).
     pub fn token(self, token: impl Into<Secret>) -> Self {
         self.credentials(Credentials::Token(token.into()))
+    }
+
+    /// Authenticate by signing every request with an access key and secret key.
+    pub fn ak_sk(self, ak: impl Into<String>, sk: impl Into<Secret>) -> Self {
+        self.credentials(Credentials::ak_sk(ak, sk))
+    }
+
+    /// Authenticate with an IAM user's password: the client gets (and renews) its token.
+    pub fn iam_password(
+        self,
+        user: impl Into<String>,
+        password: impl Into<Secret>,
+        domain: impl Into<String>,
+    ) -> Self {
+        self.credentials(Credentials::iam_password(user, password, domain))
     }
 
     /// Authenticate with `credentials`.
@@ -275,22 +361,46 @@ impl ClientBuilder {
         self
     }
 
+    /// IAM's base URL, for IAM password credentials and project look-ups (default
+    /// `https://iam.myhuaweicloud.com`).
+    pub fn iam_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.iam_endpoint = Some(url.into());
+        self
+    }
+
+    /// How calls are retried (default: 4 attempts, pauses from 200 ms doubling up to 10 s;
+    /// [`RetryPolicy::none`] disables retries).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Send every request through this proxy (`http://[user:password@]host:port`), whatever
+    /// the environment says. By default the `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and
+    /// `NO_PROXY` variables are followed.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = ProxySetting::Url(url.into());
+        self
+    }
+
+    /// Use no proxy, whatever the environment says.
+    pub fn no_proxy(mut self) -> Self {
+        self.proxy = ProxySetting::Disabled;
+        self
+    }
+
+    /// Trust the certificates of this PEM bundle as well as the usual roots (for a private
+    /// cloud's own CA). The file is read by [`build`](Self::build).
+    pub fn ca_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_file = Some(path.into());
+        self
+    }
+
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client> {
-        let auth = self
-            .credentials
-            .ok_or_else(|| Error::Config("no credentials: set a token".into()))?
-            .into_auth()?;
-        let project_id = self
-            .project_id
-            .as_deref()
-            .ok_or_else(|| Error::Config("no project_id".into()))
-            .and_then(|p| {
-                id::path_segment("project_id", p).map_err(|e| match e {
-                    Error::InvalidArgument(m) => Error::Config(m),
-                    other => other,
-                })
-            })?;
+        let credentials = self.credentials.ok_or_else(|| {
+            Error::Config("no credentials: set a token, AK/SK or an IAM password".into())
+        })?;
         for (name, value) in [
             ("connect timeout", self.connect_timeout),
             ("request timeout", self.request_timeout),
@@ -308,16 +418,51 @@ impl ClientBuilder {
         }
         let endpoints =
             resolve_endpoints(self.region.as_deref(), &self.endpoints, self.allow_http)?;
-        let user_agent = user_agent(self.user_agent.as_deref())?;
-        let transport = Transport::new(&TransportConfig {
+        let transport = Arc::new(Transport::new(&TransportConfig {
             connect_timeout: self.connect_timeout,
             request_timeout: self.request_timeout,
             max_response_bytes: self.max_response_bytes,
-            user_agent,
+            user_agent: user_agent(self.user_agent.as_deref())?,
+            retry: self.retry,
+            proxy: self.proxy,
+            ca_file: self.ca_file,
+        })?);
+        let iam = || {
+            let url = self.iam_endpoint.as_deref().unwrap_or(DEFAULT_IAM_ENDPOINT);
+            Endpoint::parse("iam", url, self.allow_http)
+        };
+        let project = match (self.project_id, &self.region) {
+            (Some(id), _) => Project::Known(ProjectId::new(id)?),
+            (None, Some(region)) if credentials.can_look_up_project() => Project::FromRegion {
+                region: region.clone(),
+                iam: iam()?,
+                found: Mutex::new(None),
+            },
+            (None, _) if credentials.can_look_up_project() => {
+                return Err(Error::Config(
+                    "no project_id: set it, or set a region to look it up from IAM".into(),
+                ))
+            }
+            (None, _) => {
+                return Err(Error::Config(
+                    "no project_id (with a token it cannot be looked up: set it)".into(),
+                ))
+            }
+        };
+        let scope = match &project {
+            Project::Known(p) => Scope::ProjectId(p.id.clone()),
+            Project::FromRegion { region, .. } => Scope::ProjectName(region.clone()),
+        };
+        let auth = credentials.into_auth(|| {
+            Ok(IamSetup {
+                transport: Arc::clone(&transport),
+                endpoint: iam()?,
+                scope,
+            })
         })?;
         Ok(Client {
             inner: Arc::new(Inner {
-                project_id,
+                project,
                 endpoints,
                 transport,
                 auth,

@@ -2,14 +2,13 @@
 //! tool that reads its settings from a file, turned into a [`ClientBuilder`].
 //!
 //! Unknown keys are refused with the key named, at any depth: a typo must not silently fall
-//! back to a default. Keys of features this version does not have yet (AK/SK and IAM
-//! credentials, retries, proxy, CA bundle) are recognised and refused as "not supported yet"
-//! rather than ignored.
+//! back to a default.
 
 use crate::auth::{Credentials, Secret};
 use crate::client::ClientBuilder;
 use crate::endpoint::Service;
 use crate::error::{self, Error, Result};
+use crate::retry::RetryPolicy;
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -20,15 +19,23 @@ impl ClientBuilder {
     /// {"region": "cn-north-4", "project_id": "0a1b2c3d4e5f", "credentials": {"token": "..."},
     ///  "endpoints": {"roma": "https://...", "apig": "...", "clouddc": "..."},
     ///  "timeouts_ms": {"connect": 10000, "request": 30000},
+    ///  "retry": {"max_attempts": 4, "base_delay_ms": 200, "max_delay_ms": 10000},
+    ///  "proxy": "http://proxy:3128", "ca_file": "/path/ca.pem",
     ///  "allow_http": false, "user_agent": "my-tool/1.2", "max_response_bytes": 16777216}
     /// ```
+    ///
+    /// `credentials` is one of `{"token": "..."}`, `{"ak": "...", "sk": "...",
+    /// "security_token": "..."}` (the token only for temporary credentials) and
+    /// `{"iam_password": {"user": "...", "password": "...", "domain": "..."}}`; `endpoints`
+    /// may also name `"iam"`. `proxy` is a URL, or `"none"` to ignore the proxy environment
+    /// variables.
     ///
     /// Every key is optional here (`build()` says what is missing), `null` means absent, and
     /// the builder's methods may still change any setting afterwards.
     ///
     /// Errors: [`Error::InvalidArgument`] when `json` is not JSON at all; [`Error::Config`]
-    /// for an unknown key (named with its path), a value of the wrong type, or a key this
-    /// version does not support yet. No message ever contains a credential.
+    /// for an unknown key (named with its path), a value of the wrong type, or incomplete or
+    /// conflicting credentials. No message ever contains a credential.
     ///
     /// ```
     /// let client = hwinst::ClientBuilder::from_config_json(
@@ -88,11 +95,8 @@ struct CredentialsDocument {
     iam_password: Option<IamPasswordDocument>,
 }
 
-// The fields of the documents below are read only to refuse unknown keys inside them, until
-// the features they configure exist.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
 struct IamPasswordDocument {
     user: Option<String>,
     password: Option<String>,
@@ -117,32 +121,36 @@ struct TimeoutsDocument {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
 struct RetryDocument {
     max_attempts: Option<u32>,
     base_delay_ms: Option<u64>,
     max_delay_ms: Option<u64>,
 }
 
-fn not_supported_yet(what: &str) -> Error {
-    Error::Config(format!(
-        "{what} is not supported yet by hwinst {}; remove it from the configuration",
-        crate::VERSION
-    ))
-}
-
 impl ConfigDocument {
     fn into_builder(self) -> Result<ClientBuilder> {
-        if self.retry.is_some() {
-            return Err(not_supported_yet("`retry`"));
-        }
-        if self.proxy.is_some() {
-            return Err(not_supported_yet("`proxy`"));
-        }
-        if self.ca_file.is_some() {
-            return Err(not_supported_yet("`ca_file`"));
-        }
         let mut builder = ClientBuilder::default();
+        if let Some(retry) = self.retry {
+            let mut policy = RetryPolicy::new();
+            if let Some(n) = retry.max_attempts {
+                policy = policy.max_attempts(n);
+            }
+            if let Some(ms) = retry.base_delay_ms {
+                policy = policy.base_delay(Duration::from_millis(ms));
+            }
+            if let Some(ms) = retry.max_delay_ms {
+                policy = policy.max_delay(Duration::from_millis(ms));
+            }
+            builder = builder.retry(policy);
+        }
+        match self.proxy.as_deref() {
+            None => {}
+            Some("none") => builder = builder.no_proxy(),
+            Some(url) => builder = builder.proxy(url),
+        }
+        if let Some(path) = self.ca_file {
+            builder = builder.ca_file(path);
+        }
         if let Some(region) = self.region {
             builder = builder.region(region);
         }
@@ -153,8 +161,8 @@ impl ConfigDocument {
             builder = builder.credentials(credentials.into_credentials()?);
         }
         if let Some(endpoints) = self.endpoints {
-            if endpoints.iam.is_some() {
-                return Err(not_supported_yet("`endpoints.iam`"));
+            if let Some(url) = endpoints.iam {
+                builder = builder.iam_endpoint(url);
             }
             for (service, url) in [
                 (Service::Roma, endpoints.roma),
@@ -195,8 +203,32 @@ impl CredentialsDocument {
             [true, false, false] => Ok(Credentials::Token(Secret::new(
                 self.token.unwrap_or_default(),
             ))),
-            [false, true, false] => Err(not_supported_yet("AK/SK credentials")),
-            [false, false, true] => Err(not_supported_yet("`iam_password` credentials")),
+            [false, true, false] => match (self.ak, self.sk) {
+                (Some(ak), Some(sk)) => Ok(Credentials::AkSk {
+                    ak,
+                    sk: Secret::new(sk),
+                    security_token: self.security_token.map(Secret::new),
+                }),
+                _ => Err(Error::Config(
+                    "`credentials` needs both `ak` and `sk` (and `security_token` only with them)"
+                        .into(),
+                )),
+            },
+            [false, false, true] => {
+                let IamPasswordDocument {
+                    user,
+                    password,
+                    domain,
+                } = self.iam_password.expect("checked above");
+                match (user, password, domain) {
+                    (Some(user), Some(password), Some(domain)) => {
+                        Ok(Credentials::iam_password(user, password, domain))
+                    }
+                    _ => Err(Error::Config(
+                        "`credentials.iam_password` needs `user`, `password` and `domain`".into(),
+                    )),
+                }
+            }
             [false, false, false] => Err(Error::Config(
                 "`credentials` is empty: give a `token`, `ak`/`sk`, or `iam_password`".into(),
             )),
@@ -273,25 +305,65 @@ mod tests {
     }
 
     #[test]
-    fn later_features_are_refused_not_ignored() {
+    fn every_credential_kind_and_transport_setting() {
+        for json in [
+            r#"{"region":"cn-north-4","project_id":"p","credentials":{"ak":"AK1","sk":"SK1"}}"#,
+            r#"{"region":"cn-north-4","credentials":{"ak":"AK1","sk":"SK1","security_token":"ST"}}"#,
+            r#"{"region":"cn-north-4","credentials":{"iam_password":{"user":"u","password":"p","domain":"d"}},
+                "endpoints":{"iam":"https://iam.example.com"}}"#,
+            r#"{"region":"cn-north-4","project_id":"p","credentials":{"token":"t"},
+                "retry":{"max_attempts":1,"base_delay_ms":0,"max_delay_ms":0},"proxy":"none"}"#,
+            r#"{"region":"cn-north-4","project_id":"p","credentials":{"token":"t"},
+                "proxy":"http://user:pw@127.0.0.1:3128"}"#,
+        ] {
+            let built = ClientBuilder::from_config_json(json).and_then(ClientBuilder::build);
+            assert!(built.is_ok(), "{json}: {:?}", built.err());
+        }
+    }
+
+    #[test]
+    fn incomplete_credentials_and_bad_transport_settings() {
         for (json, what) in [
-            (r#"{"credentials":{"ak":"a","sk":"s"}}"#, "AK/SK"),
             (
-                r#"{"credentials":{"iam_password":{"user":"u","password":"p","domain":"d"}}}"#,
-                "iam_password",
+                r#"{"region":"cn-north-4","project_id":"p","credentials":{"ak":"AK1"}}"#,
+                "`sk`",
             ),
-            (r#"{"retry":{"max_attempts":1}}"#, "retry"),
-            (r#"{"proxy":"http://proxy:3128"}"#, "proxy"),
-            (r#"{"ca_file":"/etc/ca.pem"}"#, "ca_file"),
-            (r#"{"endpoints":{"iam":"https://iam"}}"#, "endpoints.iam"),
+            (
+                r#"{"region":"cn-north-4","project_id":"p","credentials":{"security_token":"x"}}"#,
+                "`ak`",
+            ),
+            (
+                r#"{"region":"cn-north-4","project_id":"p","credentials":{"iam_password":{"user":"u","password":"p"}}}"#,
+                "`domain`",
+            ),
+            (
+                r#"{"region":"cn-north-4","project_id":"p","credentials":{"ak":"","sk":"s"}}"#,
+                "empty",
+            ),
+            (
+                r#"{"credentials":{"ak":"AK1","sk":"SK1"},"endpoints":{"roma":"http://127.0.0.1:1"}}"#,
+                "region",
+            ),
+            (
+                r#"{"region":"cn-north-4","credentials":{"token":"t"}}"#,
+                "project_id",
+            ),
+            (
+                r#"{"region":"cn-north-4","project_id":"p","credentials":{"token":"t"},"retry":{"max_attempts":0}}"#,
+                "max_attempts",
+            ),
+            (
+                r#"{"region":"cn-north-4","project_id":"p","credentials":{"token":"t"},"ca_file":"/no/such/ca.pem"}"#,
+                "ca_file",
+            ),
+            (
+                r#"{"region":"cn-north-4","project_id":"p","credentials":{"token":"t"},"proxy":"ftp://x"}"#,
+                "proxy",
+            ),
         ] {
             let err = config_error(json);
             assert_eq!(err.kind(), ErrorKind::Config, "{json}: {err}");
-            let text = err.to_string();
-            assert!(
-                text.contains(what) && text.contains("not supported yet"),
-                "{text}"
-            );
+            assert!(err.to_string().contains(what), "{json}: {err}");
         }
     }
 

@@ -130,10 +130,14 @@ pub(crate) struct Endpoint {
 }
 
 impl Endpoint {
-    /// Checks `url` as the endpoint of `service`. Plain `http://` is refused unless the host is
-    /// loopback or `allow_http` is set, so a token never crosses a network in clear text by
-    /// accident.
-    pub(crate) fn parse(service: Service, url: &str, allow_http: bool) -> Result<Endpoint> {
+    /// Checks `url` as the endpoint of `service` (a [`Service`] or `"iam"`). Plain `http://` is
+    /// refused unless the host is loopback or `allow_http` is set, so a credential never
+    /// crosses a network in clear text by accident.
+    pub(crate) fn parse(
+        service: impl fmt::Display,
+        url: &str,
+        allow_http: bool,
+    ) -> Result<Endpoint> {
         let shown = without_user_info(url);
         let bad = |why: &str| Error::Config(format!("endpoint for {service} {shown:?} {why}"));
         let uri: Uri = url
@@ -183,7 +187,7 @@ impl Endpoint {
 
 /// `url` with anything between `://` and `@` masked: user information may hold a password,
 /// and the URL goes into error messages.
-fn without_user_info(url: &str) -> String {
+pub(crate) fn without_user_info(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(start), Some(at)) if start + 3 <= at => {
             format!("{}***{}", &url[..start + 3], &url[at..])

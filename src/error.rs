@@ -257,6 +257,22 @@ impl Error {
         }
     }
 
+    /// This error, saying that it came after `attempts` attempts (when there was more than
+    /// one).
+    pub(crate) fn after_attempts(mut self, attempts: u32) -> Error {
+        if attempts > 1 {
+            let note = format!(" (after {attempts} attempts)");
+            match &mut self {
+                Error::Transport { message, .. } | Error::Timeout(message) => {
+                    message.push_str(&note)
+                }
+                Error::Service(e) => e.attempts = attempts,
+                _ => {}
+            }
+        }
+        self
+    }
+
     /// The lifecycle a wait ended on: the failed instance, the one seen when the callback
     /// cancelled, or the last one seen before the deadline.
     pub fn lifecycle(&self) -> Option<&Lifecycle> {
@@ -307,6 +323,8 @@ pub struct ServiceError {
     pub request_id: Option<String>,
     /// The start of the body, with markup removed, when it was not a recognised error document.
     pub body_snippet: Option<String>,
+    /// How many attempts were made before this answer (more than 1 after retries).
+    pub attempts: u32,
 }
 
 /// How much of an unrecognised error body is kept.
@@ -329,6 +347,7 @@ impl ServiceError {
             error_details: None,
             request_id: None,
             body_snippet: None,
+            attempts: 1,
         };
         let document = serde_json::from_slice::<serde_json::Value>(body).ok();
         if let Some(fields) = document.as_ref().and_then(error_fields) {
@@ -375,6 +394,9 @@ impl fmt::Display for ServiceError {
         }
         if let Some(id) = &self.request_id {
             write!(f, " (request id {})", one_line(id))?;
+        }
+        if self.attempts > 1 {
+            write!(f, " (after {} attempts)", self.attempts)?;
         }
         Ok(())
     }

@@ -54,11 +54,14 @@ mod clouddc;
 mod config;
 mod de;
 mod endpoint;
+mod env;
 mod error;
 pub mod ffi;
+mod iam;
 mod id;
 mod lifecycle;
 mod pages;
+mod retry;
 mod roma;
 mod sign;
 mod transport;
@@ -73,13 +76,16 @@ pub use client::{
 };
 pub use clouddc::{ClouddcError, ClouddcErrorType, ClouddcInstanceStatus, ClouddcState};
 pub use endpoint::Service;
+pub use env::ENV_VARS;
 pub use error::{Error, ErrorKind, Result, ServiceError};
+pub use iam::DEFAULT_IAM_ENDPOINT;
 pub use id::MAX_ID_LEN;
 pub use lifecycle::{
     Lifecycle, LifecycleError, Phase, Source, APIG_PHASES, CLOUDDC_PHASES, ROMA_DETAILS_PHASES,
     ROMA_LIST_PHASES, ROMA_PROCESS_PHASES,
 };
 pub use pages::{RomaInstances, DEFAULT_PAGE_SIZE};
+pub use retry::{RetryPolicy, DEFAULT_BASE_DELAY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY};
 pub use roma::{
     Backend, CbcLockScene, CbcOperationLock, ChargeType, CpuArch, HealthCheck, Listener, NodeIps,
     RomaCipherType, RomaCreationProgress, RomaCreationStatus, RomaFlavorType, RomaInstance,

@@ -18,7 +18,7 @@ impl Client {
         let instance = id::path_segment("instance_id", instance_id)?;
         let path = format!(
             "/v2/{}/instances/{instance}/process",
-            self.project_segment()
+            self.project_segment()?
         );
         self.get_json(Service::Roma, &path, &[], "ROMA creation progress")
     }
@@ -27,7 +27,7 @@ impl Client {
     /// instance, its status among them.
     pub fn roma_instance(&self, instance_id: &str) -> Result<RomaInstance> {
         let instance = id::path_segment("instance_id", instance_id)?;
-        let path = format!("/v2/{}/apic/instances/{instance}", self.project_segment());
+        let path = format!("/v2/{}/apic/instances/{instance}", self.project_segment()?);
         self.get_json(Service::Roma, &path, &[], "ROMA instance details")
     }
 
@@ -43,7 +43,7 @@ impl Client {
     /// # Ok::<_, hwinst::Error>(())
     /// ```
     pub fn roma_list_instances(&self, query: &RomaListQuery) -> Result<RomaInstancePage> {
-        let path = format!("/v2/{}/instances", self.project_segment());
+        let path = format!("/v2/{}/instances", self.project_segment()?);
         self.get_json(Service::Roma, &path, &query.pairs()?, "ROMA instance list")
     }
 }

@@ -1,17 +1,32 @@
-//! Sending requests: one pooled ureq [`Agent`] per client, timeouts, the response size limit,
-//! and the mapping of every way a request can fail onto [`Error`].
+//! Sending requests: one pooled ureq [`Agent`] per client, timeouts, proxy and trust roots,
+//! the response size limit, retries, and the mapping of every way a request can fail onto
+//! [`Error`].
 
-use crate::auth::Authenticate;
-use crate::error::{BoxError, Error, Result};
+use crate::error::{BoxError, Error, Result, ServiceError};
+use crate::retry::{self, RetryPolicy};
 use std::io::{self, Read};
-use std::time::{Duration, Instant};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
 use ureq::config::AutoHeaderValue;
-use ureq::http::{header, HeaderValue, Request};
-use ureq::{Agent, RequestExt};
+use ureq::http::{header, request, HeaderMap, HeaderValue, Method, Request};
+use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+use ureq::{Agent, AsSendBody, RequestExt};
 
 /// How much of a non-2xx body is read: enough for any error document, small enough that a
 /// proxy's huge error page costs nothing.
 const ERROR_BODY_LIMIT: u64 = 64 * 1024;
+
+/// Which proxy requests go through.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) enum ProxySetting {
+    /// `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (ureq's reading of them).
+    #[default]
+    Environment,
+    /// This proxy, whatever the environment says.
+    Url(String),
+    /// None, whatever the environment says.
+    Disabled,
+}
 
 /// The transport settings a client is built with.
 #[derive(Debug, Clone)]
@@ -20,24 +35,52 @@ pub(crate) struct TransportConfig {
     pub request_timeout: Duration,
     pub max_response_bytes: u64,
     pub user_agent: String,
+    pub retry: RetryPolicy,
+    pub proxy: ProxySetting,
+    pub ca_file: Option<PathBuf>,
 }
 
-/// What came back: the status, the request ID header and the body (within the limits).
+/// What came back: the status, the headers and the body (within the limits), and how many
+/// attempts it took.
 #[derive(Debug)]
 pub(crate) struct Reply {
     pub status: u16,
-    pub request_id: Option<String>,
+    pub headers: HeaderMap,
     pub body: Vec<u8>,
+    pub attempts: u32,
 }
 
 impl Reply {
     pub(crate) fn is_success(&self) -> bool {
         is_success(self.status)
     }
+
+    /// A response header as text, if present and printable.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub(crate) fn request_id(&self) -> Option<String> {
+        self.header("x-request-id").map(str::to_owned)
+    }
+
+    /// The error a non-2xx answer stands for, with `secrets` masked in what the server said.
+    pub(crate) fn error(&self, secrets: &[&str]) -> Error {
+        let error =
+            ServiceError::from_response(self.status, self.request_id(), &self.body, secrets);
+        Error::Service(Box::new(error)).after_attempts(self.attempts)
+    }
 }
 
 fn is_success(status: u16) -> bool {
     (200..300).contains(&status)
+}
+
+/// One failed attempt, and whether it failed at the connection (refused, reset, cut, or a
+/// connect timeout), which makes it safe and worth retrying.
+struct Failure {
+    error: Error,
+    connection_level: bool,
 }
 
 #[derive(Debug)]
@@ -47,83 +90,144 @@ pub(crate) struct Transport {
     max_response_bytes: u64,
     connect_timeout: Duration,
     request_timeout: Duration,
+    retry: RetryPolicy,
 }
 
 impl Transport {
     pub(crate) fn new(config: &TransportConfig) -> Result<Transport> {
         let user_agent = HeaderValue::from_str(&config.user_agent)
             .map_err(|_| Error::Config("the user agent is not a valid header value".into()))?;
-        let agent = Agent::config_builder()
+        config.retry.check()?;
+        let proxy = match &config.proxy {
+            ProxySetting::Environment => ureq::Proxy::try_from_env(),
+            ProxySetting::Disabled => None,
+            ProxySetting::Url(url) => Some(ureq::Proxy::new(url).map_err(|e| {
+                Error::Config(format!(
+                    "proxy {:?} is not usable: {e}",
+                    crate::endpoint::without_user_info(url)
+                ))
+            })?),
+        };
+        let mut builder = Agent::config_builder()
             // Non-2xx answers are read and decoded, not turned into bare status errors.
             .http_status_as_error(false)
-            // A redirect would carry X-Auth-Token to wherever it points; none of these APIs
+            // A redirect would carry the credentials to wherever it points; none of these APIs
             // redirects, so a 3xx is returned to the caller as an API error instead.
             .max_redirects(0)
             .max_redirects_will_error(false)
             .timeout_connect(Some(config.connect_timeout))
             .timeout_global(Some(config.request_timeout))
+            .proxy(proxy)
             // Set per request instead, where request signing can see it.
-            .user_agent(AutoHeaderValue::None)
-            .build()
-            .new_agent();
+            .user_agent(AutoHeaderValue::None);
+        if let Some(path) = &config.ca_file {
+            let roots = trust_roots_with(path)?;
+            builder = builder.tls_config(TlsConfig::builder().root_certs(roots).build());
+        }
         Ok(Transport {
-            agent,
+            agent: builder.build().new_agent(),
             user_agent,
             max_response_bytes: config.max_response_bytes,
             connect_timeout: config.connect_timeout,
             request_timeout: config.request_timeout,
+            retry: config.retry,
         })
     }
 
-    /// Sends `GET url` decorated by `auth` and reads the answer, within the request timeout
-    /// and before `deadline` (a wait's), whichever comes first. Every 2xx body larger than the
-    /// limit is an error; non-2xx bodies are cut to the first 64 KiB.
-    pub(crate) fn get(
+    /// A request to `url` with the headers every request carries: `User-Agent` (set here
+    /// rather than by ureq, so that signing sees every header sent) and
+    /// `Accept: application/json`.
+    pub(crate) fn request(&self, method: Method, url: &str) -> request::Builder {
+        Request::builder()
+            .method(method)
+            .uri(url)
+            .header(header::USER_AGENT, self.user_agent.clone())
+            .header(header::ACCEPT, "application/json")
+    }
+
+    /// Sends the request `make` builds, again after each failure worth retrying (429, 500,
+    /// 502, 503, 504, or a connection-level failure) up to the retry policy's attempts, after
+    /// the pause the policy or the service's `Retry-After` gives. `make` is called for every
+    /// attempt, so that each is authenticated afresh. No attempt starts, and no pause ends,
+    /// after `deadline`.
+    ///
+    /// Returns the last answer whatever its status, with the number of attempts made; a
+    /// failure to get any answer is an error that says how many attempts were made.
+    pub(crate) fn send<B: AsSendBody>(
         &self,
-        url: &str,
-        auth: &dyn Authenticate,
+        mut make: impl FnMut() -> Result<Request<B>>,
         deadline: Option<Instant>,
     ) -> Result<Reply> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let outcome = self.attempt(make()?, deadline);
+            let retry_after = match &outcome {
+                Ok(reply) if retry::retryable_status(reply.status) => Some(
+                    reply
+                        .header("retry-after")
+                        .and_then(|v| retry::retry_after(v, SystemTime::now())),
+                ),
+                Err(failure) if failure.connection_level => Some(None),
+                _ => None,
+            };
+            if let (Some(asked), true) = (retry_after, attempt < self.retry.attempts()) {
+                let pause = self.retry.delay(attempt, asked);
+                let in_time = deadline.is_none_or(|d| Instant::now() + pause < d);
+                if in_time {
+                    std::thread::sleep(pause);
+                    continue;
+                }
+            }
+            return match outcome {
+                Ok(reply) => Ok(Reply {
+                    attempts: attempt,
+                    ..reply
+                }),
+                Err(failure) => Err(failure.error.after_attempts(attempt)),
+            };
+        }
+    }
+
+    /// One attempt, within the request timeout and before `deadline`, whichever comes first.
+    /// Every 2xx body larger than the limit is an error; non-2xx bodies are cut to the first
+    /// 64 KiB.
+    fn attempt<B: AsSendBody>(
+        &self,
+        request: Request<B>,
+        deadline: Option<Instant>,
+    ) -> Result<Reply, Failure> {
+        let label = format!("{} {}", request.method(), request.uri());
         let timeout = match deadline {
             None => self.request_timeout,
             Some(deadline) => {
                 let left = deadline.saturating_duration_since(Instant::now());
                 if left.is_zero() {
-                    return Err(Error::Timeout(format!(
-                        "GET {url}: the deadline passed before the request was sent"
-                    )));
+                    return Err(Failure {
+                        error: Error::Timeout(format!(
+                            "{label}: the deadline passed before the request was sent"
+                        )),
+                        connection_level: false,
+                    });
                 }
                 left.min(self.request_timeout)
             }
         };
-        let mut request = Request::get(url)
-            .header(header::USER_AGENT, self.user_agent.clone())
-            .header(header::ACCEPT, "application/json")
-            .body(())
-            .map_err(|e| {
-                Error::InvalidArgument(format!("cannot build a request for {url}: {e}"))
-            })?;
-        auth.authenticate(&mut request)?;
-
         let mut response = request
             .with_agent(&self.agent)
             .configure()
             .timeout_global(Some(timeout))
             .run()
-            .map_err(|e| self.map_error(url, e, timeout))?;
+            .map_err(|e| self.failure(&label, e, timeout))?;
         let status = response.status().as_u16();
-        let request_id = response
-            .headers()
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let headers = response.headers().clone();
         let body = if is_success(status) {
             response
                 .body_mut()
                 .with_config()
                 .limit(self.max_response_bytes)
                 .read_to_vec()
-                .map_err(|e| self.map_error(url, e, timeout))?
+                .map_err(|e| self.failure(&label, e, timeout))?
         } else {
             let mut body = Vec::new();
             response
@@ -131,69 +235,119 @@ impl Transport {
                 .as_reader()
                 .take(ERROR_BODY_LIMIT.min(self.max_response_bytes))
                 .read_to_end(&mut body)
-                .map_err(|e| io_error(url, e))?;
+                .map_err(|e| io_failure(&label, e))?;
             body
         };
         Ok(Reply {
             status,
-            request_id,
+            headers,
             body,
+            attempts: 1,
         })
     }
 
-    /// Maps a ureq failure onto the error kinds callers act on. `timeout` is the whole
-    /// request's allowance.
-    fn map_error(&self, url: &str, error: ureq::Error, timeout: Duration) -> Error {
+    /// Maps a ureq failure onto the error kinds callers act on. `timeout` is the attempt's
+    /// allowance.
+    fn failure(&self, label: &str, error: ureq::Error, timeout: Duration) -> Failure {
         let expired = |name: &str, after: Duration| {
-            Error::Timeout(format!("GET {url}: the {name} timeout ({after:?}) expired"))
+            Error::Timeout(format!("{label}: the {name} timeout ({after:?}) expired"))
         };
-        match error {
+        let error = match error {
             ureq::Error::Timeout(ureq::Timeout::Connect) => {
-                expired("connect", self.connect_timeout)
+                return Failure {
+                    error: expired("connect", self.connect_timeout),
+                    connection_level: true,
+                }
             }
             ureq::Error::Timeout(_) => expired("request", timeout),
-            ureq::Error::Io(e) => io_error(url, e),
+            ureq::Error::Io(e) => return io_failure(label, e),
             ureq::Error::BodyExceedsLimit(_) => Error::BodyTooLarge {
                 limit: self.max_response_bytes,
             },
             ureq::Error::HostNotFound => {
-                failed(url, "the host name could not be resolved", false, None)
+                failed(label, "the host name could not be resolved", false, None)
             }
-            ureq::Error::ConnectionFailed => failed(url, "the connection failed", true, None),
+            ureq::Error::ConnectionFailed => failed(label, "the connection failed", true, None),
             e @ (ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_)) => {
-                failed(url, "TLS failed", false, Some(Box::new(e)))
+                failed(label, "TLS failed", false, Some(Box::new(e)))
             }
-            e => failed(url, "the request failed", false, Some(Box::new(e))),
+            e => failed(label, "the request failed", false, Some(Box::new(e))),
+        };
+        Failure::from(error)
+    }
+}
+
+impl From<Error> for Failure {
+    /// Connection-level exactly when the transport error says it may be retried.
+    fn from(error: Error) -> Failure {
+        let connection_level = matches!(
+            error,
+            Error::Transport {
+                retryable: true,
+                ..
+            }
+        );
+        Failure {
+            error,
+            connection_level,
         }
     }
 }
 
-fn io_error(url: &str, error: io::Error) -> Error {
+fn io_failure(label: &str, error: io::Error) -> Failure {
     use io::ErrorKind as K;
-    match error.kind() {
-        K::TimedOut | K::WouldBlock => Error::Timeout(format!("GET {url}: {error}")),
+    Failure::from(match error.kind() {
+        K::TimedOut | K::WouldBlock => Error::Timeout(format!("{label}: {error}")),
         K::ConnectionRefused => failed(
-            url,
+            label,
             "the connection was refused",
             true,
             Some(Box::new(error)),
         ),
-        K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::NotConnected => {
-            failed(url, "the connection was lost", true, Some(Box::new(error)))
-        }
-        K::UnexpectedEof => failed(url, "the answer was cut short", true, Some(Box::new(error))),
-        _ => failed(url, "I/O failed", false, Some(Box::new(error))),
-    }
+        K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::NotConnected => failed(
+            label,
+            "the connection was lost",
+            true,
+            Some(Box::new(error)),
+        ),
+        K::UnexpectedEof => failed(
+            label,
+            "the answer was cut short",
+            true,
+            Some(Box::new(error)),
+        ),
+        _ => failed(label, "I/O failed", false, Some(Box::new(error))),
+    })
 }
 
-fn failed(url: &str, what: &str, retryable: bool, source: Option<BoxError>) -> Error {
+fn failed(label: &str, what: &str, retryable: bool, source: Option<BoxError>) -> Error {
     let message = match &source {
-        Some(source) => format!("GET {url}: {what}: {source}"),
-        None => format!("GET {url}: {what}"),
+        Some(source) => format!("{label}: {what}: {source}"),
+        None => format!("{label}: {what}"),
     };
     Error::Transport {
         message,
         retryable,
         source,
     }
+}
+
+/// Mozilla's roots (the default) plus every certificate of the PEM bundle at `path`.
+fn trust_roots_with(path: &Path) -> Result<RootCerts> {
+    let bad = |why: String| Error::Config(format!("ca_file {}: {why}", path.display()));
+    let pem = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+    let mut extra = Vec::new();
+    for item in ureq::tls::parse_pem(&pem) {
+        match item.map_err(|e| bad(format!("not a PEM bundle: {e}")))? {
+            PemItem::Certificate(certificate) => extra.push(certificate),
+            _ => return Err(bad("holds something other than certificates".into())),
+        }
+    }
+    if extra.is_empty() {
+        return Err(bad("holds no PEM certificate".into()));
+    }
+    let mozilla = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+        .iter()
+        .map(|der| Certificate::from_der(der.as_ref()));
+    Ok(RootCerts::from(mozilla.chain(extra)))
 }

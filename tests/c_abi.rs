@@ -216,6 +216,62 @@ fn serve() -> (ServerGuard, Vec<Mock>) {
             mocks.push(server.mock("GET", path.as_str()).with_body(body).create());
         }
     }
+    // AK/SK: only a signed request finds "aksk-ok" (the signature itself is checked in
+    // tests/signing.rs).
+    mocks.push(
+        server
+            .mock("GET", format!("/v2/{PROJECT}/apigw/instances/aksk-ok/progress").as_str())
+            .match_header(
+                "authorization",
+                Matcher::Regex(
+                    "^SDK-HMAC-SHA256 Access=AKC, SignedHeaders=host;x-project-id;x-sdk-date, Signature=[0-9a-f]{64}$".into(),
+                ),
+            )
+            .match_header("x-sdk-date", Matcher::Regex("^[0-9]{8}T[0-9]{6}Z$".into()))
+            .match_header("x-project-id", PROJECT)
+            .match_header("x-auth-token", Matcher::Missing)
+            .with_body(with_unknown_field("apig_creation_progress.json"))
+            .create(),
+    );
+    mocks.push(
+        server
+            .mock(
+                "GET",
+                format!("/v2/{PROJECT}/apigw/instances/aksk-ok/progress").as_str(),
+            )
+            .match_header("authorization", Matcher::Missing)
+            .with_status(404)
+            .with_body(r#"{"error_code":"APIG.3030","error_msg":"not found"}"#)
+            .create(),
+    );
+    // Retries: two 503s, then the instance.
+    let flaky = format!("/v2/{PROJECT}/apic/instances/retry-flaky");
+    for status in [503, 503] {
+        mocks.push(
+            server
+                .mock("GET", flaky.as_str())
+                .with_status(status)
+                .with_header("retry-after", "0")
+                .expect(1)
+                .create(),
+        );
+    }
+    mocks.push(
+        server
+            .mock("GET", flaky.as_str())
+            .with_body(with_unknown_field("roma_instance.json"))
+            .create(),
+    );
+    mocks.push(
+        server
+            .mock(
+                "GET",
+                format!("/v2/{PROJECT}/apic/instances/retry-down").as_str(),
+            )
+            .with_status(503)
+            .with_body(r#"{"error_code":"APIC.9000","error_msg":"down"}"#)
+            .create(),
+    );
     mocks.push(
         server
             .mock("GET", Matcher::Regex("/inst-slow$".into()))
@@ -489,7 +545,10 @@ fn check_documents(stdout: &str) {
     let message = |label: &str| documents[label].1["message"].as_str().unwrap().to_owned();
     assert!(message("new:unknown_key").contains("`regoin`"));
     assert!(message("new:unknown_nested_key").contains("`tokne`"));
-    assert!(message("new:unsupported").contains("not supported yet"));
+    assert!(message("new:bad_ca_file").contains("hwinst-ca.pem"));
+    assert!(message("new:bad_retry").contains("max_attempts"));
+    assert!(message("new:ak_without_sk").contains("`sk`"));
+    assert!(message("new:token_and_ak").contains("more than one kind"));
     assert!(message("new:null_config").contains("config_json is NULL"));
     assert!(message("new:null_out_client").contains("out_client is NULL"));
     assert!(message("roma_instance:null_id").contains("instance_id is NULL"));
@@ -502,6 +561,22 @@ fn check_documents(stdout: &str) {
     assert!(message("clouddc_instance_status:no_endpoint").contains("clouddc"));
     assert!(message("new:wrong_type").contains("allow_http"));
     assert_eq!(documents["roma_list_instances:no_query"].0, "OK");
+
+    // Credentials and retries.
+    assert!(
+        message("retry:down").contains("after 4 attempts"),
+        "{}",
+        message("retry:down")
+    );
+    assert!(
+        !message("retry:once").contains("attempts"),
+        "{}",
+        message("retry:once")
+    );
+    assert!(message("retry:duplicate_key").contains("duplicate"));
+    assert!(message("env:conflict").contains("HWINST_TOKEN"));
+    assert_eq!(documents["aksk:signed"].0, "OK");
+    assert_eq!(documents["env:signed"].0, "OK");
 
     // Lifecycles: each source maps its fixture's word.
     let phase = |label: &str| documents[label].1["phase"].as_str().unwrap().to_owned();

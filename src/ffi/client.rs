@@ -1,4 +1,4 @@
-//! The client handle: `hwinst_client_new` and `hwinst_client_free`.
+//! The client handle: `hwinst_client_new`, `hwinst_client_from_env` and `hwinst_client_free`.
 
 use super::code::hwinst_code;
 use super::handle::{self, Castable, OwnershipBox};
@@ -23,17 +23,20 @@ impl Castable for hwinst_client {
 
 /// Creates a client from a JSON configuration document.
 ///
-/// `config_json` is the configuration object: `region`, `project_id`,
-/// `credentials` (`{"token": "..."}`), `endpoints` (`roma`, `apig`, `clouddc`),
-/// `timeouts_ms` (`connect`, `request`), `allow_http`, `user_agent`, `max_response_bytes`.
-/// Unknown keys are refused with the key named. This version refuses AK/SK and IAM
-/// credentials, `endpoints.iam`, `retry`, `proxy` and `ca_file` as not supported yet.
+/// `config_json` is the configuration object: `region`, `project_id`, `credentials` (one of
+/// `{"token": "..."}`, `{"ak": "...", "sk": "...", "security_token": "..."}`,
+/// `{"iam_password": {"user": "...", "password": "...", "domain": "..."}}`), `endpoints`
+/// (`roma`, `apig`, `clouddc`, `iam`), `timeouts_ms` (`connect`, `request`), `retry`
+/// (`max_attempts`, `base_delay_ms`, `max_delay_ms`), `proxy` (a URL, or `"none"`),
+/// `ca_file` (a PEM bundle added to the trust roots), `allow_http`, `user_agent`,
+/// `max_response_bytes`. Unknown keys are refused with the key named. Without `project_id`,
+/// AK/SK and IAM credentials look the project up from IAM by `region` on first use.
 ///
 /// Returns `HWINST_OK` and writes the new client to `*out_client`, which the caller frees
 /// with `hwinst_client_free`. Otherwise writes NULL to `*out_client` and returns
 /// `HWINST_INVALID_ARGUMENT` (NULL `config_json` or `out_client`, not UTF-8, not JSON) or
-/// `HWINST_CONFIG` (unknown key, wrong type, missing credentials, project or endpoints, bad
-/// URL, unsupported setting).
+/// `HWINST_CONFIG` (unknown key, wrong type, missing or conflicting credentials, missing
+/// project or endpoints, bad URL, unreadable `ca_file`).
 ///
 /// `out_error` may be NULL. Otherwise it receives NULL on success, or the error document on
 /// failure, which the caller frees with `hwinst_string_free`. No credential is ever copied
@@ -50,13 +53,51 @@ pub unsafe extern "C" fn hwinst_client_new(
     out_client: *mut *mut hwinst_client,
     out_error: *mut *mut c_char,
 ) -> hwinst_code {
+    let configure = || {
+        // SAFETY: the caller promises a NUL-terminated string or NULL.
+        let config = unsafe { handle::str_arg("config_json", config_json) }?;
+        ClientBuilder::from_config_json(config)
+    };
+    // SAFETY: forwarded from this function's contract.
+    unsafe { new_client(out_client, out_error, configure) }
+}
+
+/// Creates a client from the environment: `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK` and
+/// `HUAWEICLOUD_SDK_SECURITY_TOKEN` (AK/SK credentials) or `HWINST_TOKEN` (a token),
+/// `HUAWEICLOUD_SDK_PROJECT_ID`, `HUAWEICLOUD_SDK_REGION`, `HUAWEICLOUD_SDK_IAM_ENDPOINT`, and
+/// `HUAWEICLOUD_SDK_REGION_{SERVICE}_{REGION}` for one service's endpoint in that region
+/// (e.g. `HUAWEICLOUD_SDK_REGION_APIG_CN_NORTH_4`). Empty variables count as unset.
+///
+/// Returns and writes as `hwinst_client_new`; `HWINST_CONFIG` when the variables are
+/// incomplete or conflict (a token and AK/SK both set, an AK without its SK, ...). Reads the
+/// environment, so it must not run while another thread changes it.
+///
+/// # Safety
+/// `out_client` and `out_error` are NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn hwinst_client_from_env(
+    out_client: *mut *mut hwinst_client,
+    out_error: *mut *mut c_char,
+) -> hwinst_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { new_client(out_client, out_error, ClientBuilder::from_env) }
+}
+
+/// The body of both constructors: NULL to `*out_client` first, then the client `configure`
+/// describes, or the error document to `*out_error`.
+///
+/// # Safety
+/// `out_client` and `out_error` are NULL or writable.
+unsafe fn new_client(
+    out_client: *mut *mut hwinst_client,
+    out_error: *mut *mut c_char,
+    configure: impl FnOnce() -> Result<ClientBuilder, Error>,
+) -> hwinst_code {
     ffi_boundary!(out: out_error, {
         handle::required_out("out_client", out_client)?;
         // SAFETY: `out_client` is not NULL and the caller promises it is writable.
         unsafe { out_client.write(std::ptr::null_mut()) };
-        // SAFETY: the caller promises a NUL-terminated string or NULL.
-        let config = unsafe { handle::str_arg("config_json", config_json) }?;
-        let client = ClientBuilder::from_config_json(config)?.build()?;
+        let client = configure()?.build()?;
         // SAFETY: as above.
         unsafe { out_client.write(handle::to_boxed_mut_ptr(client)) };
         Ok(None)

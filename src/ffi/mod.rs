@@ -54,7 +54,7 @@ mod operations;
 use std::ffi::{c_char, CStr, CString};
 
 // One flat namespace, as C sees it.
-pub use client::{hwinst_client, hwinst_client_free, hwinst_client_new};
+pub use client::{hwinst_client, hwinst_client_free, hwinst_client_from_env, hwinst_client_new};
 pub use code::hwinst_code;
 pub use lifecycle::{hwinst_lifecycle, hwinst_wait, hwinst_wait_callback};
 pub use operations::{

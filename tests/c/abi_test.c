@@ -117,7 +117,8 @@ static void config_for(char *buf, size_t size, const char *url,
                        const char *token, const char *extra) {
   snprintf(buf, size,
            "{\"project_id\":\"0a1b2c3d4e5f\",\"credentials\":{\"token\":\"%s\"},"
-           "\"endpoints\":{\"roma\":\"%s\",\"apig\":\"%s\",\"clouddc\":\"%s\"}%s}",
+           "\"endpoints\":{\"roma\":\"%s\",\"apig\":\"%s\",\"clouddc\":\"%s\"},"
+           "\"retry\":{\"base_delay_ms\":1,\"max_delay_ms\":5}%s}",
            token, url, url, url, extra);
 }
 
@@ -140,9 +141,19 @@ static void test_client_new(const char *url, const char *token) {
       {"new:unknown_nested_key",
        "{\"region\":\"cn-north-4\",\"project_id\":\"p\",\"credentials\":{\"tokne\":\"%s\"}}",
        HWINST_CONFIG},
-      {"new:unsupported",
+      {"new:bad_ca_file",
        "{\"region\":\"cn-north-4\",\"project_id\":\"p\",\"credentials\":{\"token\":\"%s\"},"
-       "\"proxy\":\"http://proxy:3128\"}",
+       "\"ca_file\":\"/nonexistent/hwinst-ca.pem\"}",
+       HWINST_CONFIG},
+      {"new:bad_retry",
+       "{\"region\":\"cn-north-4\",\"project_id\":\"p\",\"credentials\":{\"token\":\"%s\"},"
+       "\"retry\":{\"max_attempts\":0}}",
+       HWINST_CONFIG},
+      {"new:ak_without_sk",
+       "{\"region\":\"cn-north-4\",\"project_id\":\"p\",\"credentials\":{\"ak\":\"AK\"}}",
+       HWINST_CONFIG},
+      {"new:token_and_ak",
+       "{\"region\":\"cn-north-4\",\"project_id\":\"p\",\"credentials\":{\"token\":\"%s\",\"ak\":\"AK\",\"sk\":\"SK\"}}",
        HWINST_CONFIG},
       {"new:no_credentials", "{\"region\":\"cn-north-4\",\"project_id\":\"p\"}",
        HWINST_CONFIG},
@@ -311,6 +322,89 @@ static void test_client_side_failures(const char *url, const char *refused,
   code = hwinst_clouddc_instance_status(roma_only, "inst-ok", &doc);
   expect_code("clouddc_instance_status:no_endpoint", code, HWINST_CONFIG, doc);
   hwinst_client_free(roma_only);
+}
+
+/* ---- AK/SK, the environment, retries ----------------------------------- */
+
+static void test_credentials_and_retries(const char *url, const char *token) {
+  char config[1024];
+  char *doc;
+  hwinst_code code;
+
+  /* AK/SK: the mock answers "aksk-ok" only to a signed request. */
+  snprintf(config, sizeof config,
+           "{\"project_id\":\"0a1b2c3d4e5f\",\"credentials\":{\"ak\":\"AKC\",\"sk\":\"SKC\"},"
+           "\"endpoints\":{\"apig\":\"%s\"}}",
+           url);
+  hwinst_client *signed_client = new_client(config);
+  doc = NULL;
+  code = hwinst_apig_creation_progress(signed_client, "aksk-ok", &doc);
+  expect_code("aksk:signed", code, HWINST_OK, doc);
+  hwinst_client_free(signed_client);
+
+  /* The token client's request is not signed: the same instance is not found for it. */
+  config_for(config, sizeof config, url, token, "");
+  hwinst_client *token_client = new_client(config);
+  doc = NULL;
+  code = hwinst_apig_creation_progress(token_client, "aksk-ok", &doc);
+  expect_code("aksk:unsigned", code, HWINST_NOT_FOUND, doc);
+
+  /* Retries: 503, 503, then the instance; a service that stays down. */
+  doc = NULL;
+  code = hwinst_roma_instance(token_client, "retry-flaky", &doc);
+  expect_code("retry:flaky", code, HWINST_OK, doc);
+  doc = NULL;
+  code = hwinst_roma_instance(token_client, "retry-down", &doc);
+  expect_code("retry:down", code, HWINST_SERVER, doc);
+  hwinst_client_free(token_client);
+  config_for(config, sizeof config, url, token,
+             ",\"retry\":{\"max_attempts\":1}");
+  /* The later "retry" key is a duplicate of config_for's: refused, not merged. */
+  doc = NULL;
+  hwinst_client *twice = NULL;
+  code = hwinst_client_new(config, &twice, &doc);
+  expect_code("retry:duplicate_key", code, HWINST_CONFIG, doc);
+  snprintf(config, sizeof config,
+           "{\"project_id\":\"0a1b2c3d4e5f\",\"credentials\":{\"token\":\"%s\"},"
+           "\"endpoints\":{\"roma\":\"%s\"},\"retry\":{\"max_attempts\":1}}",
+           token, url);
+  hwinst_client *no_retry = new_client(config);
+  doc = NULL;
+  code = hwinst_roma_instance(no_retry, "retry-down", &doc);
+  expect_code("retry:once", code, HWINST_SERVER, doc);
+  hwinst_client_free(no_retry);
+
+  /* The environment. */
+  setenv("HUAWEICLOUD_SDK_AK", "AKC", 1);
+  setenv("HUAWEICLOUD_SDK_SK", "SKC", 1);
+  setenv("HUAWEICLOUD_SDK_PROJECT_ID", "0a1b2c3d4e5f", 1);
+  setenv("HUAWEICLOUD_SDK_REGION", "cn-north-4", 1);
+  setenv("HUAWEICLOUD_SDK_REGION_APIG_CN_NORTH_4", url, 1);
+  hwinst_client *from_env = NULL;
+  char *error = NULL;
+  code = hwinst_client_from_env(&from_env, &error);
+  CHECK(code == HWINST_OK && from_env != NULL && error == NULL, "env:new: %s %s",
+        code_name(code), error ? error : "");
+  hwinst_string_free(error);
+  doc = NULL;
+  code = hwinst_apig_creation_progress(from_env, "aksk-ok", &doc);
+  expect_code("env:signed", code, HWINST_OK, doc);
+  hwinst_client_free(from_env);
+
+  setenv("HWINST_TOKEN", token, 1);
+  from_env = (hwinst_client *)&failures;
+  error = NULL;
+  code = hwinst_client_from_env(&from_env, &error);
+  CHECK(from_env == NULL, "env:conflict: *out_client not set to NULL");
+  expect_code("env:conflict", code, HWINST_CONFIG, error);
+  code = hwinst_client_from_env(NULL, NULL);
+  CHECK(code == HWINST_INVALID_ARGUMENT, "env:null_out_client: %s", code_name(code));
+  static const char *VARS[] = {"HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK",
+                               "HUAWEICLOUD_SDK_PROJECT_ID", "HUAWEICLOUD_SDK_REGION",
+                               "HUAWEICLOUD_SDK_REGION_APIG_CN_NORTH_4", "HWINST_TOKEN"};
+  for (size_t i = 0; i < sizeof VARS / sizeof VARS[0]; i++) {
+    unsetenv(VARS[i]);
+  }
 }
 
 /* ---- lifecycles, waiting and paging ----------------------------------- */
@@ -542,6 +636,7 @@ int main(int argc, char **argv) {
   test_answers(client);
   test_client_side_failures(url, refused, token);
   test_lifecycle_and_wait(client);
+  test_credentials_and_retries(url, token);
   test_threads(client, atoi(argv[5]));
   hwinst_client_free(client);
 

@@ -18,13 +18,15 @@ pub fn fixture(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-/// A builder with every service's endpoint at `url`, the test project and token.
+/// A builder with every service's endpoint at `url`, the test project and token, and no
+/// retries: most tests check what one answer gives (tests/retry.rs checks retrying).
 pub fn builder(url: &str) -> ClientBuilder {
     Service::ALL
         .into_iter()
         .fold(Client::builder(), |b, service| b.endpoint(service, url))
         .project_id(PROJECT)
         .token(TOKEN)
+        .retry(hwinst::RetryPolicy::none())
 }
 
 pub fn client(server: &mockito::Server) -> Client {

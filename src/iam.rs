@@ -1,0 +1,287 @@
+//! Identity and Access Management: tokens from an IAM user's password, cached per client, and
+//! the project ID of a region.
+
+use crate::auth::{credential_header, Authenticate, Secret};
+use crate::endpoint::Endpoint;
+use crate::error::{self, Error, Result};
+use crate::transport::Transport;
+use serde::Deserialize;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+use ureq::http::{header, HeaderValue, Method, Request};
+
+/// IAM's endpoint when none is configured (`iam.{region}.myhuaweicloud.com` serves too).
+pub const DEFAULT_IAM_ENDPOINT: &str = "https://iam.myhuaweicloud.com";
+
+/// A token is renewed this long before IAM says it expires (tokens live 24 hours), or at half
+/// its life when that is shorter.
+const RENEW_BEFORE_EXPIRY: Duration = Duration::from_secs(10 * 60);
+
+/// A token's life when IAM does not say (`expires_at` absent or unreadable).
+const ASSUMED_LIFETIME: Duration = Duration::from_secs(60 * 60);
+
+/// What the token is for: IAM tokens are scoped to a project.
+#[derive(Debug, Clone)]
+pub(crate) enum Scope {
+    /// `{"project":{"id":...}}`.
+    ProjectId(String),
+    /// `{"project":{"name":REGION}}`: the region's default project, when its ID is unknown.
+    ProjectName(String),
+}
+
+/// How IAM password credentials reach IAM.
+pub(crate) struct IamSetup {
+    pub transport: Arc<Transport>,
+    pub endpoint: Endpoint,
+    pub scope: Scope,
+}
+
+/// `X-Auth-Token` with a token IAM issued for a user's password. One token per client,
+/// fetched when first needed, renewed before it expires and after a 401. Threads that need
+/// one at the same time wait for the one request that fetches it.
+pub(crate) struct IamAuth {
+    transport: Arc<Transport>,
+    tokens_url: String,
+    /// The request body; it holds the password.
+    body: Secret,
+    password: Secret,
+    token: Mutex<Option<Token>>,
+}
+
+struct Token {
+    value: Secret,
+    header: HeaderValue,
+    renew_at: SystemTime,
+}
+
+impl IamAuth {
+    pub(crate) fn new(
+        setup: IamSetup,
+        user: &str,
+        password: Secret,
+        domain: &str,
+    ) -> Result<IamAuth> {
+        for (what, value) in [("IAM user", user), ("IAM domain", domain)] {
+            if value.trim().is_empty() {
+                return Err(Error::Config(format!("the {what} is empty")));
+            }
+        }
+        if password.expose().is_empty() {
+            return Err(Error::Config("the IAM password is empty".into()));
+        }
+        let scope = match &setup.scope {
+            Scope::ProjectId(id) => serde_json::json!({ "project": { "id": id } }),
+            Scope::ProjectName(name) => serde_json::json!({ "project": { "name": name } }),
+        };
+        let body = serde_json::json!({
+            "auth": {
+                "identity": {
+                    "methods": ["password"],
+                    "password": { "user": {
+                        "name": user,
+                        "password": password.expose(),
+                        "domain": { "name": domain },
+                    } },
+                },
+                "scope": scope,
+            }
+        });
+        Ok(IamAuth {
+            transport: setup.transport,
+            tokens_url: setup.endpoint.url("/v3/auth/tokens", ""),
+            body: Secret::new(body.to_string()),
+            password,
+            token: Mutex::new(None),
+        })
+    }
+
+    /// The current token's header, fetching a token first when there is none or it is due
+    /// for renewal.
+    fn token_header(&self, deadline: Option<Instant>) -> Result<HeaderValue> {
+        // Held while fetching: concurrent callers wait for that one request.
+        let mut token = self.token.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(current) = token.as_ref().filter(|t| SystemTime::now() < t.renew_at) {
+            return Ok(current.header.clone());
+        }
+        let fresh = self.fetch(deadline)?;
+        let header = fresh.header.clone();
+        *token = Some(fresh);
+        Ok(header)
+    }
+
+    /// `POST /v3/auth/tokens`: the token is the `X-Subject-Token` header of the answer.
+    fn fetch(&self, deadline: Option<Instant>) -> Result<Token> {
+        let reply = self.transport.send(
+            || {
+                self.transport
+                    .request(Method::POST, &self.tokens_url)
+                    .header(header::CONTENT_TYPE, "application/json;charset=UTF-8")
+                    .body(self.body.expose().as_bytes().to_vec())
+                    .map_err(|e| Error::Config(format!("cannot build the IAM request: {e}")))
+            },
+            deadline,
+        )?;
+        if !reply.is_success() {
+            return Err(reply.error(&[self.password.expose()]));
+        }
+        let value = reply
+            .header("x-subject-token")
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| Error::Decode {
+                what: "IAM token",
+                message: "the answer has no X-Subject-Token header".into(),
+            })?
+            .to_owned();
+        let header = credential_header("IAM token", &value)?;
+        let issued = SystemTime::now();
+        let expires_at = serde_json::from_slice::<TokenDocument>(&reply.body)
+            .ok()
+            .and_then(|d| d.token?.expires_at)
+            .and_then(|at| parse_time(&at));
+        Ok(Token {
+            value: Secret::new(value),
+            header,
+            renew_at: renewal_time(issued, expires_at),
+        })
+    }
+}
+
+impl Authenticate for IamAuth {
+    fn authenticate(
+        &self,
+        request: &mut Request<()>,
+        _: Option<&str>,
+        deadline: Option<Instant>,
+    ) -> Result<()> {
+        let header = self.token_header(deadline)?;
+        request.headers_mut().insert("x-auth-token", header);
+        Ok(())
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        let mut secrets = vec![self.password.expose().to_owned()];
+        let token = self.token.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(token) = token.as_ref() {
+            secrets.push(token.value.expose().to_owned());
+        }
+        secrets
+    }
+
+    fn forget_token(&self) -> bool {
+        *self.token.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        true
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenDocument {
+    token: Option<TokenBody>,
+}
+
+#[derive(Deserialize)]
+struct TokenBody {
+    expires_at: Option<String>,
+}
+
+/// When to renew a token issued at `issued` that expires at `expires_at`.
+fn renewal_time(issued: SystemTime, expires_at: Option<SystemTime>) -> SystemTime {
+    let expires_at = expires_at.unwrap_or(issued + ASSUMED_LIFETIME);
+    let life = expires_at.duration_since(issued).unwrap_or(Duration::ZERO);
+    expires_at - RENEW_BEFORE_EXPIRY.min(life / 2)
+}
+
+/// An ISO 8601 / RFC 3339 time as IAM writes it (`2026-11-23T10:15:00.000000Z`).
+fn parse_time(text: &str) -> Option<SystemTime> {
+    let at =
+        time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339)
+            .ok()?;
+    Some(SystemTime::from(at))
+}
+
+#[derive(Deserialize)]
+struct ProjectsDocument {
+    #[serde(default)]
+    projects: Vec<ProjectEntry>,
+}
+
+#[derive(Deserialize)]
+struct ProjectEntry {
+    id: Option<String>,
+    name: Option<String>,
+}
+
+/// `GET {iam}/v3/projects?name={region}`, authenticated by `auth`: the ID of the region's
+/// project. None or several is a configuration error: the caller must say which.
+pub(crate) fn look_up_project(
+    transport: &Transport,
+    iam: &Endpoint,
+    region: &str,
+    auth: &dyn Authenticate,
+    deadline: Option<Instant>,
+) -> Result<String> {
+    let url = iam.url(
+        "/v3/projects",
+        &crate::id::query_string(&[("name", region.to_owned())]),
+    );
+    let reply = crate::auth::get(transport, auth, &url, None, deadline)?;
+    let secrets = auth.secrets();
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    if !reply.is_success() {
+        return Err(reply.error(&secrets));
+    }
+    let document: ProjectsDocument =
+        serde_json::from_slice(&reply.body).map_err(|e| Error::Decode {
+            what: "IAM project list",
+            message: error::redact(&e.to_string(), &secrets),
+        })?;
+    let ids: Vec<String> = document
+        .projects
+        .into_iter()
+        .filter(|p| p.name.as_deref() == Some(region))
+        .filter_map(|p| p.id)
+        .collect();
+    match ids.as_slice() {
+        [id] => Ok(id.clone()),
+        [] => Err(Error::Config(format!(
+            "IAM has no project named {region:?} for these credentials; set project_id"
+        ))),
+        several => Err(Error::Config(format!(
+            "IAM has {} projects named {region:?}; set project_id to the one to use",
+            several.len()
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_renewed_before_they_expire() {
+        let issued = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let day = Duration::from_secs(24 * 3600);
+        assert_eq!(
+            renewal_time(issued, Some(issued + day)),
+            issued + day - RENEW_BEFORE_EXPIRY
+        );
+        // Short-lived: at half its life. Already expired: at once.
+        let short = Duration::from_secs(60);
+        assert_eq!(
+            renewal_time(issued, Some(issued + short)),
+            issued + short / 2
+        );
+        assert!(renewal_time(issued, Some(issued - short)) <= issued);
+        assert_eq!(
+            renewal_time(issued, None),
+            issued + ASSUMED_LIFETIME - RENEW_BEFORE_EXPIRY
+        );
+    }
+
+    #[test]
+    fn iam_times() {
+        let at = parse_time("2026-11-23T10:15:00.123000Z").unwrap();
+        let epoch = at.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs();
+        assert_eq!(epoch, 1_795_428_900);
+        assert!(parse_time("tomorrow").is_none());
+    }
+}
