@@ -296,6 +296,13 @@ impl From<Error> for Failure {
 
 fn io_failure(label: &str, error: io::Error) -> Failure {
     use io::ErrorKind as K;
+    // rustls reports a refused certificate (or any handshake failure) as an I/O error.
+    let tls = error
+        .get_ref()
+        .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some());
+    if tls {
+        return Failure::from(failed(label, "TLS failed", false, Some(Box::new(error))));
+    }
     Failure::from(match error.kind() {
         K::TimedOut | K::WouldBlock => Error::Timeout(format!("{label}: {error}")),
         K::ConnectionRefused => failed(
