@@ -17,7 +17,7 @@ use ureq::{Agent, AsSendBody, RequestExt};
 const ERROR_BODY_LIMIT: u64 = 64 * 1024;
 
 /// Which proxy requests go through.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub(crate) enum ProxySetting {
     /// `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (ureq's reading of them).
     #[default]
@@ -26,6 +26,20 @@ pub(crate) enum ProxySetting {
     Url(String),
     /// None, whatever the environment says.
     Disabled,
+}
+
+impl std::fmt::Debug for ProxySetting {
+    /// A proxy URL's password stays out of `Debug` output.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ProxySetting::Environment => f.write_str("Environment"),
+            ProxySetting::Disabled => f.write_str("Disabled"),
+            ProxySetting::Url(url) => f
+                .debug_tuple("Url")
+                .field(&crate::endpoint::without_user_info(url))
+                .finish(),
+        }
+    }
 }
 
 /// The transport settings a client is built with.

@@ -1,5 +1,5 @@
-//! The token never reaches a log line, a `Debug` dump or an error, whatever the server sends
-//! back. This binary installs a logger that records everything at trace level, so it holds
+//! No credential (token, SK, security token, IAM password or token, proxy password) reaches
+//! a log line, a `Debug` dump or an error, whatever the server sends back. This binary installs a logger that records everything at trace level, so it holds
 //! only tests that are fine sharing it.
 
 mod common;
@@ -32,10 +32,18 @@ impl log::Log for Recorder {
     fn flush(&self) {}
 }
 
+/// Records every log record of this test binary from now on (once for all its tests).
+fn record_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        log::set_logger(&Recorder).unwrap();
+        log::set_max_level(log::LevelFilter::Trace);
+    });
+}
+
 #[test]
 fn the_token_is_sent_but_never_logged_or_shown() {
-    log::set_logger(&Recorder).unwrap();
-    log::set_max_level(log::LevelFilter::Trace);
+    record_logs();
 
     let mut server = Server::new();
     let ok = server
@@ -108,4 +116,96 @@ fn the_token_is_sent_but_never_logged_or_shown() {
         "{}",
         errors[1]
     );
+}
+
+#[test]
+fn ak_sk_iam_and_proxy_secrets_are_never_logged_or_shown() {
+    record_logs();
+    const SK: &str = "SK-s3cr3t-key-0123456789";
+    const SECURITY_TOKEN: &str = "ST-s3cr3t-security-token";
+    const PASSWORD: &str = "PW-s3cr3t-password";
+    const IAM_TOKEN: &str = "IAMTOK-s3cr3t-issued";
+    const PROXY_PASSWORD: &str = "PX-s3cr3t-proxy";
+    let secrets = [SK, SECURITY_TOKEN, PASSWORD, IAM_TOKEN, PROXY_PASSWORD];
+
+    let mut server = Server::new();
+    // Echoes whatever credential it was sent.
+    let echo = server
+        .mock("GET", Matcher::Regex("/progress$".into()))
+        .with_status(403)
+        .with_body_from_request(|request| {
+            let header = |name: &str| {
+                request
+                    .header(name)
+                    .first()
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            format!(
+                r#"{{"error_code":"APIG.0302","error_msg":"denied {} {} {}"}}"#,
+                header("x-security-token"),
+                header("x-auth-token"),
+                header("authorization")
+            )
+            .into()
+        })
+        .expect(2)
+        .create();
+    let iam = server
+        .mock("POST", "/v3/auth/tokens")
+        .with_status(201)
+        .with_header("x-subject-token", IAM_TOKEN)
+        .with_body(r#"{"token":{"expires_at":"2999-01-01T00:00:00.000000Z"}}"#)
+        .create();
+
+    let aksk = builder(&server.url())
+        .credentials(hwinst::Credentials::temporary_ak_sk(
+            "AK1",
+            SK,
+            SECURITY_TOKEN,
+        ))
+        .proxy(format!("http://user:{PROXY_PASSWORD}@127.0.0.1:9"))
+        .no_proxy();
+    let aksk_debug = format!("{aksk:?}");
+    let aksk = aksk.build().unwrap();
+    let iam_builder = builder(&server.url())
+        .iam_endpoint(server.url())
+        .iam_password("ops", PASSWORD, "acme")
+        .proxy(format!("http://user:{PROXY_PASSWORD}@127.0.0.1:9"));
+    let iam_debug = format!("{iam_builder:?}");
+    let iam_client = iam_builder.no_proxy().build().unwrap();
+    let errors = [
+        aksk.apig_creation_progress(INSTANCE).unwrap_err(),
+        iam_client.apig_creation_progress(INSTANCE).unwrap_err(),
+    ];
+    echo.assert();
+    iam.assert();
+    assert!(
+        errors[0].to_string().contains("denied ***"),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[1].to_string().contains("denied  ***"),
+        "{}",
+        errors[1]
+    );
+
+    let mut shown: Vec<String> = errors
+        .iter()
+        .flat_map(|e| [e.to_string(), format!("{e:?}"), format!("{e:#?}")])
+        .collect();
+    shown.extend([
+        aksk_debug,
+        iam_debug,
+        format!("{aksk:?}"),
+        format!("{iam_client:?}"),
+    ]);
+    let lines = LINES.lock().unwrap();
+    for text in shown.iter().chain(lines.iter()) {
+        for secret in secrets {
+            assert!(!text.contains(secret), "{secret} leaked: {text}");
+        }
+    }
 }
