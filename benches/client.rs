@@ -9,7 +9,7 @@
 //! - lifecycle: mapping each model onto its lifecycle, and the lifecycle document a wait's
 //!   callback receives;
 //! - paging: every instance of a 1000-instance list, 10 pages, against mockito;
-//! - call: a whole call through one client against a mockito server on loopback, from Rust
+//! - call: a whole call (token, or AK/SK-signed) through one client against a mockito server on loopback, from Rust
 //!   and through the C ABI; both are dominated by the mock server's own work: an upper bound
 //!   on hwinst's overhead.
 
@@ -126,6 +126,16 @@ fn main() {
     let pooled = client(&url);
     measure("call ROMA creation progress, pooled client", 2_000, || {
         black_box(pooled.roma_creation_progress(INSTANCE).unwrap());
+    });
+    let signing = Service::ALL
+        .into_iter()
+        .fold(Client::builder(), |b, s| b.endpoint(s, &url))
+        .project_id(PROJECT)
+        .ak_sk("BENCHAK", "bench-secret-key")
+        .build()
+        .unwrap();
+    measure("the same call, AK/SK-signed", 2_000, || {
+        black_box(signing.roma_creation_progress(INSTANCE).unwrap());
     });
     let config = config_json(&url);
     let c = c_client(&config);

@@ -114,7 +114,13 @@ pub(crate) fn canonical_query(query: &str) -> String {
 
 /// Lower-case hex of `bytes`.
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    use std::fmt::Write;
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        // Writing to a String cannot fail.
+        let _ = write!(text, "{byte:02x}");
+    }
+    text
 }
 
 /// Lower-case hex SHA-256 of `data`.
