@@ -32,6 +32,15 @@
 //! # Ok::<_, Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! [`Client::lifecycle`] maps any of them onto one [`Lifecycle`], [`Client::wait`] polls until
+//! an instance is ready (or failed), and [`Client::roma_instances`] pages through every ROMA
+//! Connect instance.
+//!
+//! Credentials are a token, an AK/SK pair (every request signed as the official SDKs sign) or
+//! an IAM user's password (tokens fetched and renewed by the client); see [`Credentials`],
+//! [`ClientBuilder::from_config_json`] and [`ClientBuilder::from_env`]. Throttled and
+//! unavailable answers are retried ([`RetryPolicy`]).
+//!
 //! ## Models
 //!
 //! Each response model has a typed, optional field for every documented field, tolerates the
