@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 /// Default time allowed to establish a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default time allowed for a whole request, connecting and reading the body included.
+/// Default time allowed for a whole call: connecting, reading the body, and any retries.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default largest response body accepted (16 MiB).
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
@@ -335,8 +335,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Time allowed for a whole request, reading the body included (default 30 s; zero is
-    /// refused).
+    /// Time allowed for a whole call: connecting, reading the body, and any retries and
+    /// their pauses (default 30 s; zero is refused). No retry starts that could not end in
+    /// time.
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
         self

@@ -163,7 +163,7 @@ impl Transport {
     /// 502, 503, 504, or a connection-level failure) up to the retry policy's attempts, after
     /// the pause the policy or the service's `Retry-After` gives. `make` is called for every
     /// attempt, so that each is authenticated afresh. No attempt starts, and no pause ends,
-    /// after `deadline`.
+    /// after `deadline` or the end of the request timeout, whichever comes first.
     ///
     /// Returns the last answer whatever its status, with the number of attempts made; a
     /// failure to get any answer is an error that says how many attempts were made.
@@ -172,6 +172,10 @@ impl Transport {
         mut make: impl FnMut() -> Result<Request<B>>,
         deadline: Option<Instant>,
     ) -> Result<Reply> {
+        // The request timeout bounds the whole call, retries included; a wait's deadline may
+        // bound it sooner.
+        let call_deadline = Instant::now() + self.request_timeout;
+        let deadline = Some(deadline.map_or(call_deadline, |d| d.min(call_deadline)));
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -187,7 +191,7 @@ impl Transport {
             };
             if let (Some(asked), true) = (retry_after, attempt < self.retry.attempts()) {
                 let pause = self.retry.delay(attempt, asked);
-                let in_time = deadline.is_none_or(|d| Instant::now() + pause < d);
+                let in_time = deadline.is_some_and(|d| Instant::now() + pause < d);
                 if in_time {
                     std::thread::sleep(pause);
                     continue;
@@ -273,6 +277,9 @@ impl Transport {
                     connection_level: true,
                 }
             }
+            ureq::Error::Timeout(_) if timeout < self.request_timeout => Error::Timeout(format!(
+                "{label}: the deadline passed ({timeout:?} were left for this attempt)"
+            )),
             ureq::Error::Timeout(_) => expired("request", timeout),
             ureq::Error::Io(e) => return io_failure(label, e),
             ureq::Error::BodyExceedsLimit(_) => Error::BodyTooLarge {

@@ -286,3 +286,29 @@ fn a_configured_policy_from_the_c_configuration_document() {
     client.apig_creation_progress(ID).unwrap();
     assert_all(&mocks);
 }
+
+#[test]
+fn no_retry_outlives_the_request_timeout() {
+    let mut server = Server::new();
+    let busy = server
+        .mock("GET", path().as_str())
+        .with_status(503)
+        .with_header("retry-after", "5")
+        .expect(1)
+        .create();
+    let client = builder(&server.url())
+        .retry(fast(4).max_delay(Duration::from_secs(10)))
+        .request_timeout(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = client.apig_creation_progress(ID).unwrap_err();
+    // The pause the service asks for would end after the call's 500 ms: the 503 is the answer.
+    assert_eq!(err.kind(), ErrorKind::Server, "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    busy.assert();
+}
