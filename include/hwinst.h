@@ -102,8 +102,8 @@ typedef struct hwinst_client hwinst_client;
  that differs from the one before. `lifecycle_json` is valid only during the call (copy it to
  keep it; do not free it). `user_data` is `hwinst_wait`'s. Return 0 to keep waiting, any
  other value to cancel the wait (`HWINST_CANCELLED`). It runs on the thread that called
- `hwinst_wait`, may call hwinst (on the same client too), and must not unwind (no C++
- exception or `longjmp` out of it).
+ `hwinst_wait`, may call hwinst (on the same client too, but must not free it), and must
+ not unwind (no C++ exception or `longjmp` out of it).
  */
 typedef int (*hwinst_wait_callback)(const char *lifecycle_json,
                                     void *user_data);
