@@ -284,12 +284,10 @@ impl Authenticate for AkSkAuth {
         _: Option<Instant>,
     ) -> Result<()> {
         let uri = request.uri().clone();
+        let date = sign::sdk_date(SystemTime::now());
         let mut signed: Vec<(&'static str, HeaderValue)> = vec![
             ("host", header_value(&host(&uri))?),
-            (
-                "x-sdk-date",
-                header_value(&sign::sdk_date(SystemTime::now()))?,
-            ),
+            ("x-sdk-date", header_value(&date)?),
         ];
         if let Some(project_id) = project_id {
             signed.push(("x-project-id", header_value(project_id)?));
@@ -297,6 +295,7 @@ impl Authenticate for AkSkAuth {
         if let Some((_, token)) = &self.security_token {
             signed.push(("x-security-token", token.clone()));
         }
+        // Every value here was checked to be visible ASCII, so it reads back as text.
         let as_text: Vec<(String, String)> = signed
             .iter()
             .map(|(name, value)| {
@@ -304,11 +303,10 @@ impl Authenticate for AkSkAuth {
                 ((*name).to_owned(), text)
             })
             .collect();
-        let date = &as_text[1].1;
         let authorization = sign::authorization(
             &self.ak,
             self.sk.expose(),
-            date,
+            &date,
             request.method().as_str(),
             uri.path(),
             uri.query().unwrap_or(""),

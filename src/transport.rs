@@ -180,19 +180,18 @@ impl Transport {
         loop {
             attempt += 1;
             let outcome = self.attempt(make()?, deadline);
-            let retry_after = match &outcome {
-                Ok(reply) if retry::retryable_status(reply.status) => Some(
-                    reply
-                        .header("retry-after")
-                        .and_then(|v| retry::retry_after(v, SystemTime::now())),
-                ),
-                Err(failure) if failure.connection_level => Some(None),
-                _ => None,
+            let worth_retrying = match &outcome {
+                Ok(reply) => retry::retryable_status(reply.status),
+                Err(failure) => failure.connection_level,
             };
-            if let (Some(asked), true) = (retry_after, attempt < self.retry.attempts()) {
+            if worth_retrying && attempt < self.retry.attempts() {
+                let asked = outcome
+                    .as_ref()
+                    .ok()
+                    .and_then(|reply| reply.header("retry-after"))
+                    .and_then(|value| retry::retry_after(value, SystemTime::now()));
                 let pause = self.retry.delay(attempt, asked);
-                let in_time = deadline.is_some_and(|d| Instant::now() + pause < d);
-                if in_time {
+                if deadline.is_some_and(|d| Instant::now() + pause < d) {
                     std::thread::sleep(pause);
                     continue;
                 }
