@@ -19,6 +19,8 @@ use std::time::{Duration, Instant};
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default time allowed for a whole call: connecting, reading the body, and any retries.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// The longest connect or request timeout accepted: longer is surely a unit mistake.
+const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
 /// Default largest response body accepted (16 MiB).
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -406,9 +408,9 @@ impl ClientBuilder {
             ("connect timeout", self.connect_timeout),
             ("request timeout", self.request_timeout),
         ] {
-            if value.is_zero() {
+            if value.is_zero() || value > MAX_TIMEOUT {
                 return Err(Error::Config(format!(
-                    "the {name} must be greater than zero"
+                    "the {name} must be greater than zero and at most a day"
                 )));
             }
         }
@@ -583,6 +585,12 @@ mod tests {
             (
                 base().region("cn-north-4").request_timeout(Duration::ZERO),
                 "request timeout",
+            ),
+            (
+                base()
+                    .region("cn-north-4")
+                    .request_timeout(Duration::from_millis(u64::MAX)),
+                "at most a day",
             ),
             (
                 base().region("cn-north-4").max_response_bytes(0),

@@ -82,6 +82,11 @@ impl RetryPolicy {
                 "retry.max_attempts must be at least 1 (1 disables retries)".into(),
             ));
         }
+        if self.max_delay > Duration::from_secs(24 * 3600) {
+            return Err(Error::Config(
+                "retry.max_delay_ms must be at most a day".into(),
+            ));
+        }
         if self.max_delay < self.base_delay {
             return Err(Error::Config(
                 "retry.max_delay_ms must not be shorter than retry.base_delay_ms".into(),
@@ -188,6 +193,12 @@ mod tests {
         }
         assert!(RetryPolicy::new().max_attempts(0).check().is_err());
         assert!(RetryPolicy::none().check().is_ok());
+        let huge = Duration::from_millis(u64::MAX);
+        assert!(RetryPolicy::new()
+            .base_delay(huge)
+            .max_delay(huge)
+            .check()
+            .is_err());
         let inverted = RetryPolicy::new()
             .base_delay(Duration::from_secs(2))
             .max_delay(Duration::from_secs(1));

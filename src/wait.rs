@@ -32,6 +32,9 @@ pub struct WaitOptions {
     not_found_grace: Duration,
 }
 
+/// The longest any duration of a wait may be: longer is surely a unit mistake.
+const MAX_WAIT: Duration = Duration::from_secs(366 * 24 * 3600);
+
 /// Default overall time a wait may take (30 minutes).
 pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 /// Default pause before the second poll (2 s); later pauses grow by half each time.
@@ -144,6 +147,11 @@ impl WaitOptions {
             "until must name at least one phase"
         } else if self.timeout.is_zero() {
             "the timeout must be greater than zero"
+        } else if [self.timeout, self.max_interval, self.not_found_grace]
+            .iter()
+            .any(|d| *d > MAX_WAIT)
+        {
+            "the timeout, intervals and grace period must each be at most a year"
         } else if self.initial_interval.is_zero() {
             "the initial interval must be greater than zero"
         } else if self.max_interval < self.initial_interval {
@@ -204,24 +212,16 @@ impl Client {
         let mut polls = 0u32;
         loop {
             polls += 1;
-            let observed = match client.lifecycle(source, instance_id) {
-                Ok(lifecycle) => Ok(lifecycle),
-                Err(e) if e.kind() == ErrorKind::NotFound => {
-                    let gone = last.is_some() || options.until.contains(&Phase::Deleted);
-                    if gone {
-                        Ok(Lifecycle::gone(source, instance_id))
-                    } else if started.elapsed() < options.not_found_grace {
-                        Err(e)
-                    } else {
-                        return Err(e);
-                    }
-                }
-                Err(e) if e.is_retryable() => Err(e),
-                Err(e) => return Err(e),
-            };
             let mut last_error = None;
-            match observed {
-                Ok(lifecycle) => {
+            match poll(
+                &client,
+                source,
+                instance_id,
+                options,
+                started,
+                last.is_some(),
+            )? {
+                Poll::Seen(lifecycle) => {
                     let changed = last.as_ref().is_none_or(|l| !l.same_state(&lifecycle));
                     if changed && on_change(&lifecycle).is_break() {
                         return Err(Error::Cancelled(Box::new(lifecycle)));
@@ -234,7 +234,7 @@ impl Client {
                     }
                     last = Some(lifecycle);
                 }
-                Err(e) => last_error = Some(e.to_string()),
+                Poll::NotYet(error) => last_error = Some(error.to_string()),
             }
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
@@ -246,11 +246,43 @@ impl Client {
                 });
             }
             std::thread::sleep(jittered(interval).min(left));
-            interval = interval
-                .saturating_mul(3)
-                .div_f64(2.0)
-                .min(options.max_interval);
+            interval = (interval * 3 / 2).min(options.max_interval);
         }
+    }
+}
+
+/// What one poll of a wait found.
+enum Poll {
+    /// The instance's lifecycle (a synthesised `deleted` one for a vanished instance).
+    Seen(Lifecycle),
+    /// Nothing usable yet, for a reason worth polling through: throttling, a server or
+    /// transport failure, or "not found" during the grace period.
+    NotYet(Error),
+}
+
+/// Reads the lifecycle once. Errors that polling again cannot fix end the wait (`Err`).
+fn poll(
+    client: &Client,
+    source: Source,
+    instance_id: &str,
+    options: &WaitOptions,
+    started: Instant,
+    seen_before: bool,
+) -> Result<Poll> {
+    match client.lifecycle(source, instance_id) {
+        Ok(lifecycle) => Ok(Poll::Seen(lifecycle)),
+        // Once seen, or when waiting for a deletion, "not found" means deleted.
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            if seen_before || options.until.contains(&Phase::Deleted) {
+                Ok(Poll::Seen(Lifecycle::gone(source, instance_id)))
+            } else if started.elapsed() < options.not_found_grace {
+                Ok(Poll::NotYet(e))
+            } else {
+                Err(e)
+            }
+        }
+        Err(e) if e.is_retryable() => Ok(Poll::NotYet(e)),
+        Err(e) => Err(e),
     }
 }
 
@@ -278,6 +310,15 @@ mod tests {
                 "maximum interval",
             ),
             (r#"{"untill":["running"]}"#, "untill"),
+            (r#"{"timeout_ms":18446744073709551615}"#, "at most a year"),
+            (
+                r#"{"max_interval_ms":18446744073709551615}"#,
+                "at most a year",
+            ),
+            (
+                r#"{"not_found_grace_ms":18446744073709551615}"#,
+                "at most a year",
+            ),
         ];
         for (json, expected) in bad {
             let err = WaitOptions::from_json(json).unwrap_err();

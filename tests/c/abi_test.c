@@ -149,6 +149,10 @@ static void test_client_new(const char *url, const char *token) {
        "{\"region\":\"cn-north-4\",\"project_id\":\"p\",\"credentials\":{\"token\":\"%s\"},"
        "\"retry\":{\"max_attempts\":0}}",
        HWINST_CONFIG},
+      {"new:huge_timeout",
+       "{\"region\":\"cn-north-4\",\"project_id\":\"p\",\"credentials\":{\"token\":\"%s\"},"
+       "\"timeouts_ms\":{\"request\":18446744073709551615}}",
+       HWINST_CONFIG},
       {"new:ak_without_sk",
        "{\"region\":\"cn-north-4\",\"project_id\":\"p\",\"credentials\":{\"ak\":\"AK\"}}",
        HWINST_CONFIG},
@@ -506,6 +510,7 @@ static void test_lifecycle_and_wait(const hwinst_client *client) {
       {"wait:options_unknown_key", "{\"timeout\":5}"},
       {"wait:options_bad_phase", "{\"until\":[\"ready\"]}"},
       {"wait:options_zero_timeout", "{\"timeout_ms\":0}"},
+      {"wait:options_huge_timeout", "{\"timeout_ms\":18446744073709551615}"},
   };
   for (size_t i = 0; i < sizeof BAD_OPTIONS / sizeof BAD_OPTIONS[0]; i++) {
     doc = NULL;
