@@ -187,7 +187,10 @@ struct TokenBody {
 fn renewal_time(issued: SystemTime, expires_at: Option<SystemTime>) -> SystemTime {
     let expires_at = expires_at.unwrap_or(issued + ASSUMED_LIFETIME);
     let life = expires_at.duration_since(issued).unwrap_or(Duration::ZERO);
-    expires_at - RENEW_BEFORE_EXPIRY.min(life / 2)
+    // Whatever date IAM wrote, renewing is never later than expiry (and never a panic).
+    expires_at
+        .checked_sub(RENEW_BEFORE_EXPIRY.min(life / 2))
+        .unwrap_or(issued)
 }
 
 /// An ISO 8601 / RFC 3339 time as IAM writes it (`2026-11-23T10:15:00.000000Z`).
