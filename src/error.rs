@@ -22,7 +22,7 @@ pub enum ErrorKind {
     Config,
     /// DNS, connect, TLS or I/O failure, or a response body over the size limit.
     Transport,
-    /// A connect or request timeout expired.
+    /// A connect or request timeout expired, or a wait reached its deadline.
     Timeout,
     /// HTTP 401.
     Unauthorized,
