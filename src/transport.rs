@@ -90,6 +90,12 @@ fn is_success(status: u16) -> bool {
     (200..300).contains(&status)
 }
 
+/// When a call must end, and what set that time (for messages).
+struct Deadline {
+    at: Instant,
+    what: String,
+}
+
 /// One failed attempt, and whether it failed at the connection (refused, reset, cut, or a
 /// connect timeout), which makes it safe and worth retrying.
 struct Failure {
@@ -172,14 +178,11 @@ impl Transport {
         mut make: impl FnMut() -> Result<Request<B>>,
         deadline: Option<Instant>,
     ) -> Result<Reply> {
-        // The request timeout bounds the whole call, retries included; a wait's deadline may
-        // bound it sooner.
-        let call_deadline = Instant::now() + self.request_timeout;
-        let deadline = Some(deadline.map_or(call_deadline, |d| d.min(call_deadline)));
+        let deadline = self.call_deadline(deadline);
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let outcome = self.attempt(make()?, deadline);
+            let outcome = self.attempt(make()?, &deadline);
             let worth_retrying = match &outcome {
                 Ok(reply) => retry::retryable_status(reply.status),
                 Err(failure) => failure.connection_level,
@@ -191,7 +194,7 @@ impl Transport {
                     .and_then(|reply| reply.header("retry-after"))
                     .and_then(|value| retry::retry_after(value, SystemTime::now()));
                 let pause = self.retry.delay(attempt, asked);
-                if deadline.is_some_and(|d| Instant::now() + pause < d) {
+                if Instant::now() + pause < deadline.at {
                     std::thread::sleep(pause);
                     continue;
                 }
@@ -206,36 +209,46 @@ impl Transport {
         }
     }
 
-    /// One attempt, within the request timeout and before `deadline`, whichever comes first.
-    /// Every 2xx body larger than the limit is an error; non-2xx bodies are cut to the first
-    /// 64 KiB.
+    /// When a call that starts now must end: after the request timeout, which bounds the whole
+    /// call, retries included, or at a wait's `deadline` when that is sooner.
+    fn call_deadline(&self, deadline: Option<Instant>) -> Deadline {
+        let timeout_end = Instant::now() + self.request_timeout;
+        match deadline {
+            Some(at) if at < timeout_end => Deadline {
+                at,
+                what: "the wait's deadline".into(),
+            },
+            _ => Deadline {
+                at: timeout_end,
+                what: format!("the request timeout ({:?})", self.request_timeout),
+            },
+        }
+    }
+
+    /// One attempt, before the call's deadline. Every 2xx body larger than the limit is an
+    /// error; non-2xx bodies are cut to the first 64 KiB.
     fn attempt<B: AsSendBody>(
         &self,
         request: Request<B>,
-        deadline: Option<Instant>,
+        deadline: &Deadline,
     ) -> Result<Reply, Failure> {
         let label = format!("{} {}", request.method(), request.uri());
-        let timeout = match deadline {
-            None => self.request_timeout,
-            Some(deadline) => {
-                let left = deadline.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    return Err(Failure {
-                        error: Error::Timeout(format!(
-                            "{label}: the deadline passed before the request was sent"
-                        )),
-                        connection_level: false,
-                    });
-                }
-                left.min(self.request_timeout)
-            }
-        };
+        let timeout = deadline.at.saturating_duration_since(Instant::now());
+        if timeout.is_zero() {
+            return Err(Failure {
+                error: Error::Timeout(format!(
+                    "{label}: {} passed before the request was sent",
+                    deadline.what
+                )),
+                connection_level: false,
+            });
+        }
         let mut response = request
             .with_agent(&self.agent)
             .configure()
             .timeout_global(Some(timeout))
             .run()
-            .map_err(|e| self.failure(&label, e, timeout))?;
+            .map_err(|e| self.failure(&label, e, deadline))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = if is_success(status) {
@@ -244,7 +257,7 @@ impl Transport {
                 .with_config()
                 .limit(self.max_response_bytes)
                 .read_to_vec()
-                .map_err(|e| self.failure(&label, e, timeout))?
+                .map_err(|e| self.failure(&label, e, deadline))?
         } else {
             let mut body = Vec::new();
             response
@@ -263,23 +276,21 @@ impl Transport {
         })
     }
 
-    /// Maps a ureq failure onto the error kinds callers act on. `timeout` is the attempt's
-    /// allowance.
-    fn failure(&self, label: &str, error: ureq::Error, timeout: Duration) -> Failure {
-        let expired = |name: &str, after: Duration| {
-            Error::Timeout(format!("{label}: the {name} timeout ({after:?}) expired"))
-        };
+    /// Maps a ureq failure onto the error kinds callers act on.
+    fn failure(&self, label: &str, error: ureq::Error, deadline: &Deadline) -> Failure {
         let error = match error {
             ureq::Error::Timeout(ureq::Timeout::Connect) => {
                 return Failure {
-                    error: expired("connect", self.connect_timeout),
+                    error: Error::Timeout(format!(
+                        "{label}: the connect timeout ({:?}) expired",
+                        self.connect_timeout
+                    )),
                     connection_level: true,
                 }
             }
-            ureq::Error::Timeout(_) if timeout < self.request_timeout => Error::Timeout(format!(
-                "{label}: the deadline passed ({timeout:?} were left for this attempt)"
-            )),
-            ureq::Error::Timeout(_) => expired("request", timeout),
+            ureq::Error::Timeout(_) => {
+                Error::Timeout(format!("{label}: {} expired", deadline.what))
+            }
             ureq::Error::Io(e) => return io_failure(label, e),
             ureq::Error::BodyExceedsLimit(_) => Error::BodyTooLarge {
                 limit: self.max_response_bytes,

@@ -229,6 +229,12 @@ fn a_server_that_never_answers_times_out() {
     assert_eq!(err.kind(), ErrorKind::Timeout, "{err:?}");
     assert!(err.is_retryable());
     assert!(err.to_string().contains("timed out"), "{err}");
+    // It names what ran out: the request timeout, not a wait's deadline.
+    assert!(
+        err.to_string()
+            .contains("the request timeout (300ms) expired"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -393,6 +393,7 @@ fn the_deadline_bounds_each_request() {
     assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
     assert!(err.lifecycle().is_none());
     assert!(err.to_string().contains("the last poll failed"), "{err}");
+    assert!(err.to_string().contains("the wait's deadline"), "{err}");
     // Not a performance bound: without the deadline this would take the full minute.
     assert!(started.elapsed() < Duration::from_secs(15));
     drop(keep);
