@@ -53,10 +53,11 @@ impl Client {
     /// dedicated APIG instance has got.
     pub fn apig_creation_progress(&self, instance_id: &str) -> Result<ApigCreationProgress> {
         let instance = id::path_segment("instance_id", instance_id)?;
-        let path = format!(
-            "/v2/{}/apigw/instances/{instance}/progress",
-            self.project_segment()?
-        );
-        self.get_json(Service::Apig, &path, &[], "APIG creation progress")
+        self.get_json(
+            Service::Apig,
+            |project| format!("/v2/{project}/apigw/instances/{instance}/progress"),
+            &[],
+            "APIG creation progress",
+        )
     }
 }

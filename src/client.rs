@@ -7,7 +7,7 @@ use crate::error::{self, Error, Result};
 use crate::iam::{IamSetup, Scope, DEFAULT_IAM_ENDPOINT};
 use crate::id;
 use crate::retry::RetryPolicy;
-use crate::transport::{ProxySetting, Transport, TransportConfig};
+use crate::transport::{ProxySetting, Reply, Transport, TransportConfig};
 use serde::de::DeserializeOwned;
 use std::fmt;
 use std::path::PathBuf;
@@ -129,25 +129,21 @@ impl Client {
         }
     }
 
-    /// The project ID as it appears in request paths (percent-encoded).
-    pub(crate) fn project_segment(&self) -> Result<String> {
-        self.project().map(|p| p.segment)
-    }
-
-    /// `GET {endpoint}{path}?{query}` on `service`, decoded as `T`. `path` must already be
-    /// built from checked, encoded segments; `what` names the response in errors.
+    /// `GET {endpoint}{path}?{query}` on `service`, decoded as `T`. `path` is given the
+    /// project's path segment and must build the rest from checked, encoded segments; `what`
+    /// names the response in errors.
     pub(crate) fn get_json<T: DeserializeOwned>(
         &self,
         service: Service,
-        path: &str,
+        path: impl FnOnce(&str) -> String,
         query: &[(&str, String)],
         what: &'static str,
     ) -> Result<T> {
         let endpoint = self.inner.endpoints[service as usize]
             .as_ref()
             .map_err(|why| Error::Config(why.clone()))?;
-        let url = endpoint.url(path, &id::query_string(query));
         let project = self.project()?;
+        let url = endpoint.url(&path(&project.segment), &id::query_string(query));
         let reply = auth::get(
             &self.inner.transport,
             self.inner.auth.as_ref(),
@@ -156,15 +152,25 @@ impl Client {
             self.deadline,
         )?;
         let secrets = self.inner.auth.secrets();
-        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
-        if !reply.is_success() {
-            return Err(reply.error(&secrets));
-        }
-        decode(&reply.body).map_err(|(path, error)| Error::Decode {
-            what,
-            message: decode_message(what, &path, &error, &reply.body, &secrets),
-        })
+        json_reply(&reply, &secrets, what)
     }
+}
+
+/// A reply's JSON body as `T`, or the error a non-2xx reply stands for; `secrets` are masked
+/// in anything the server said.
+pub(crate) fn json_reply<T: DeserializeOwned>(
+    reply: &Reply,
+    secrets: &[String],
+    what: &'static str,
+) -> Result<T> {
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    if !reply.is_success() {
+        return Err(reply.error(&secrets));
+    }
+    decode(&reply.body).map_err(|(path, error)| Error::Decode {
+        what,
+        message: decode_message(what, &path, &error, &reply.body, &secrets),
+    })
 }
 
 /// Decodes a JSON document given as an argument (a list query, wait options): a failure is an

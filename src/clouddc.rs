@@ -94,10 +94,11 @@ impl Client {
     /// `GET /v1/{project_id}/instances/{id}/status`: the state of a Cloud DC instance.
     pub fn clouddc_instance_status(&self, instance_id: &str) -> Result<ClouddcInstanceStatus> {
         let instance = id::path_segment("instance_id", instance_id)?;
-        let path = format!(
-            "/v1/{}/instances/{instance}/status",
-            self.project_segment()?
-        );
-        self.get_json(Service::Clouddc, &path, &[], "Cloud DC instance status")
+        self.get_json(
+            Service::Clouddc,
+            |project| format!("/v1/{project}/instances/{instance}/status"),
+            &[],
+            "Cloud DC instance status",
+        )
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::auth::{credential_header, Authenticate, Secret};
 use crate::endpoint::Endpoint;
-use crate::error::{self, Error, Result};
+use crate::error::{Error, Result};
 use crate::transport::Transport;
 use serde::Deserialize;
 use std::sync::{Arc, Mutex};
@@ -227,16 +227,8 @@ pub(crate) fn look_up_project(
         &crate::id::query_string(&[("name", region.to_owned())]),
     );
     let reply = crate::auth::get(transport, auth, &url, None, deadline)?;
-    let secrets = auth.secrets();
-    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
-    if !reply.is_success() {
-        return Err(reply.error(&secrets));
-    }
     let document: ProjectsDocument =
-        serde_json::from_slice(&reply.body).map_err(|e| Error::Decode {
-            what: "IAM project list",
-            message: error::redact(&e.to_string(), &secrets),
-        })?;
+        crate::client::json_reply(&reply, &auth.secrets(), "IAM project list")?;
     let ids: Vec<String> = document
         .projects
         .into_iter()

@@ -16,19 +16,24 @@ impl Client {
     /// Connect instance has got, overall and per sub-service.
     pub fn roma_creation_progress(&self, instance_id: &str) -> Result<RomaCreationProgress> {
         let instance = id::path_segment("instance_id", instance_id)?;
-        let path = format!(
-            "/v2/{}/instances/{instance}/process",
-            self.project_segment()?
-        );
-        self.get_json(Service::Roma, &path, &[], "ROMA creation progress")
+        self.get_json(
+            Service::Roma,
+            |project| format!("/v2/{project}/instances/{instance}/process"),
+            &[],
+            "ROMA creation progress",
+        )
     }
 
     /// `GET /v2/{project_id}/apic/instances/{instance_id}`: the details of a ROMA Connect
     /// instance, its status among them.
     pub fn roma_instance(&self, instance_id: &str) -> Result<RomaInstance> {
         let instance = id::path_segment("instance_id", instance_id)?;
-        let path = format!("/v2/{}/apic/instances/{instance}", self.project_segment()?);
-        self.get_json(Service::Roma, &path, &[], "ROMA instance details")
+        self.get_json(
+            Service::Roma,
+            |project| format!("/v2/{project}/apic/instances/{instance}"),
+            &[],
+            "ROMA instance details",
+        )
     }
 
     /// `GET /v2/{project_id}/instances?status=&offset=&limit=`: one page of the ROMA Connect
@@ -43,8 +48,12 @@ impl Client {
     /// # Ok::<_, hwinst::Error>(())
     /// ```
     pub fn roma_list_instances(&self, query: &RomaListQuery) -> Result<RomaInstancePage> {
-        let path = format!("/v2/{}/instances", self.project_segment()?);
-        self.get_json(Service::Roma, &path, &query.pairs()?, "ROMA instance list")
+        self.get_json(
+            Service::Roma,
+            |project| format!("/v2/{project}/instances"),
+            &query.pairs()?,
+            "ROMA instance list",
+        )
     }
 }
 
