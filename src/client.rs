@@ -151,25 +151,34 @@ impl Client {
             Some(&project.id),
             self.deadline,
         )?;
-        let secrets = self.inner.auth.secrets();
-        json_reply(&reply, &secrets, what)
+        json_reply(&reply, self.inner.auth.as_ref(), what)
     }
 }
 
-/// A reply's JSON body as `T`, or the error a non-2xx reply stands for; `secrets` are masked
-/// in anything the server said.
+/// A reply's JSON body as `T`, or the error a non-2xx reply stands for. `auth`'s secrets are
+/// masked in anything the server said; they are gathered only when something failed, so a
+/// successful call copies no secret and takes no lock.
 pub(crate) fn json_reply<T: DeserializeOwned>(
     reply: &Reply,
-    secrets: &[String],
+    auth: &dyn Authenticate,
     what: &'static str,
 ) -> Result<T> {
+    let undecodable = if reply.is_success() {
+        match decode(&reply.body) {
+            Ok(value) => return Ok(value),
+            Err(why) => Some(why),
+        }
+    } else {
+        None
+    };
+    let secrets = auth.secrets();
     let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
-    if !reply.is_success() {
-        return Err(reply.error(&secrets));
-    }
-    decode(&reply.body).map_err(|(path, error)| Error::Decode {
-        what,
-        message: decode_message(what, &path, &error, &reply.body, &secrets),
+    Err(match undecodable {
+        None => reply.error(&secrets),
+        Some((path, error)) => Error::Decode {
+            what,
+            message: decode_message(what, &path, &error, &reply.body, &secrets),
+        },
     })
 }
 

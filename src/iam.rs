@@ -227,8 +227,7 @@ pub(crate) fn look_up_project(
         &crate::id::query_string(&[("name", region.to_owned())]),
     );
     let reply = crate::auth::get(transport, auth, &url, None, deadline)?;
-    let document: ProjectsDocument =
-        crate::client::json_reply(&reply, &auth.secrets(), "IAM project list")?;
+    let document: ProjectsDocument = crate::client::json_reply(&reply, auth, "IAM project list")?;
     let ids: Vec<String> = document
         .projects
         .into_iter()
