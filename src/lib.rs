@@ -72,6 +72,8 @@ mod lifecycle;
 mod pages;
 mod retry;
 mod roma;
+#[cfg(feature = "sim")]
+pub mod sim;
 mod sign;
 mod transport;
 mod vocab;
