@@ -7,6 +7,7 @@
 //! from anything the server sent back before it is stored here.
 
 use crate::lifecycle::Lifecycle;
+use serde::Serialize;
 use std::fmt;
 
 /// A boxed error kept as the [`std::error::Error::source`] of a transport failure.
@@ -299,6 +300,58 @@ impl Error {
     /// The request ID the service gave, when it answered with a non-2xx status.
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().and_then(|e| e.request_id.as_deref())
+    }
+
+    /// The error as the JSON document the C functions write and `hwinst --output json` prints:
+    /// `{"code","message","http_status","error_code","error_msg","request_id","retryable",
+    /// "lifecycle"}`, with null for what does not apply.
+    ///
+    /// `code` is [`ErrorKind::as_str`]; `error_code`/`error_msg` are what the service said: in
+    /// its error answer, or, for a wait that ended on a failed instance, in the instance's
+    /// status; `lifecycle` is the last one a wait saw. Errors never hold a credential (the
+    /// client masks its secrets in everything the server sent), so neither does this.
+    pub fn document(&self) -> String {
+        let kind = self.kind();
+        let service = self.service_error();
+        let lifecycle = self.lifecycle();
+        let instance_error = lifecycle
+            .filter(|_| kind == ErrorKind::InstanceFailed)
+            .and_then(|l| l.error.as_ref());
+        ErrorDocument {
+            code: kind.as_str(),
+            message: self.to_string(),
+            http_status: self.http_status(),
+            error_code: service
+                .and_then(|e| e.error_code.as_deref())
+                .or_else(|| instance_error.and_then(|e| e.error_code.as_deref())),
+            error_msg: service
+                .and_then(|e| e.error_msg.as_deref())
+                .or_else(|| instance_error.and_then(|e| e.error_msg.as_deref())),
+            request_id: self.request_id(),
+            retryable: self.is_retryable(),
+            lifecycle,
+        }
+        .to_json()
+    }
+}
+
+/// The error document (see [`Error::document`]). One type for errors and for the panics the C
+/// boundary catches, so that both carry exactly the same fields; `None` is written as null.
+#[derive(Serialize)]
+pub(crate) struct ErrorDocument<'a> {
+    pub(crate) code: &'a str,
+    pub(crate) message: String,
+    pub(crate) http_status: Option<u16>,
+    pub(crate) error_code: Option<&'a str>,
+    pub(crate) error_msg: Option<&'a str>,
+    pub(crate) request_id: Option<&'a str>,
+    pub(crate) retryable: bool,
+    pub(crate) lifecycle: Option<&'a Lifecycle>,
+}
+
+impl ErrorDocument<'_> {
+    pub(crate) fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("strings, numbers, booleans and lifecycles serialise")
     }
 }
 

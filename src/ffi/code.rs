@@ -1,8 +1,6 @@
 //! `hwinst_code`, and the error document every failing call writes.
 
-use crate::error::{Error, ErrorKind};
-use crate::lifecycle::Lifecycle;
-use serde::Serialize;
+use crate::error::{Error, ErrorDocument, ErrorKind};
 
 /// What a call did. The values are stable: new codes are only ever added at the end.
 ///
@@ -66,54 +64,9 @@ impl From<ErrorKind> for hwinst_code {
     }
 }
 
-/// The error document every failing call writes. One type for errors and panics alike, so
-/// that both carry exactly the same fields; `None` is written as null.
-#[derive(Serialize)]
-struct ErrorDocument<'a> {
-    code: &'a str,
-    message: String,
-    http_status: Option<u16>,
-    error_code: Option<&'a str>,
-    error_msg: Option<&'a str>,
-    request_id: Option<&'a str>,
-    retryable: bool,
-    lifecycle: Option<&'a Lifecycle>,
-}
-
-impl ErrorDocument<'_> {
-    fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("strings, numbers, booleans and lifecycles serialise")
-    }
-}
-
-/// The code and error document of `error`:
-/// `{"code","message","http_status","error_code","error_msg","request_id","retryable",
-/// "lifecycle"}`, with null for what does not apply. `error_code`/`error_msg` are what the
-/// service said: in its error answer, or, for a wait that ended on a failed instance, in the
-/// instance's status. `lifecycle` is the last one a wait saw. Errors never hold a credential
-/// (the client masks its secrets in everything the server sent), so neither does this.
+/// The code and error document ([`Error::document`]) of `error`.
 pub(crate) fn error_document(error: &Error) -> (hwinst_code, String) {
-    let kind = error.kind();
-    let service = error.service_error();
-    let lifecycle = error.lifecycle();
-    let instance_error = lifecycle
-        .filter(|_| kind == ErrorKind::InstanceFailed)
-        .and_then(|l| l.error.as_ref());
-    let document = ErrorDocument {
-        code: kind.as_str(),
-        message: error.to_string(),
-        http_status: error.http_status(),
-        error_code: service
-            .and_then(|e| e.error_code.as_deref())
-            .or_else(|| instance_error.and_then(|e| e.error_code.as_deref())),
-        error_msg: service
-            .and_then(|e| e.error_msg.as_deref())
-            .or_else(|| instance_error.and_then(|e| e.error_msg.as_deref())),
-        request_id: error.request_id(),
-        retryable: error.is_retryable(),
-        lifecycle,
-    };
-    (hwinst_code::from(kind), document.to_json())
+    (hwinst_code::from(error.kind()), error.document())
 }
 
 /// The error document of a panic caught at the boundary.
