@@ -1,1 +1,354 @@
-fn main() {}
+//! `hwinst`: where a Huawei Cloud ROMA Connect, APIG or Cloud DC instance is in its
+//! provisioning lifecycle, from the command line.
+//!
+//! This file is the command line's surface (every subcommand, flag and help text) and its
+//! dispatch. The subcommands that ask the cloud build one client from the configuration
+//! (`config`) and live in `commands`; what they print is `output`, `wait`'s live display
+//! `progress`, and what the process exits with `exit`.
+
+mod commands;
+mod config;
+mod exit;
+mod output;
+mod progress;
+
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use exit::Failure;
+use hwinst::{Phase, RomaListStatus, Source, Vocabulary};
+use output::Format;
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+const ABOUT: &str = "Tell where a Huawei Cloud ROMA Connect, API Gateway or Cloud DC instance is \
+                     in its provisioning lifecycle, and wait until it is ready.";
+
+const LONG_ABOUT: &str = "\
+Tell where a Huawei Cloud ROMA Connect, API Gateway (APIG, dedicated edition) or Cloud DC \
+instance is in its provisioning lifecycle, and wait until it is ready.
+
+Each service describes provisioning in its own words. hwinst shows the service's answer and \
+maps it onto one lifecycle for all three: a phase (pending, creating, running, updating, \
+stopping, stopped, deleting, deleted, failed or unknown), a progress in percent where the \
+service reports one, and whether the phase is terminal (stays until someone acts).
+
+Settings come from a configuration file (--config, or HWINST_CONFIG) or, without one, from \
+the environment; the flags under \"Configuration\" override either. Credentials are never \
+flags, because a command line is visible to other users (ps) and kept in shell history: \
+they come from the file or from the environment (HWINST_TOKEN, or HUAWEICLOUD_SDK_AK and \
+HUAWEICLOUD_SDK_SK).";
+
+const ENVIRONMENT: &str = "\
+Environment (read when no configuration file is given):
+  HWINST_TOKEN                    an IAM token, sent as X-Auth-Token
+  HUAWEICLOUD_SDK_AK, _SK         an access key pair: every request is signed
+  HUAWEICLOUD_SDK_SECURITY_TOKEN  with the key pair: temporary credentials
+  HUAWEICLOUD_SDK_REGION          the region, e.g. cn-north-4
+  HUAWEICLOUD_SDK_PROJECT_ID      the project (else looked up by region)
+  HUAWEICLOUD_SDK_IAM_ENDPOINT    IAM's endpoint
+  HUAWEICLOUD_SDK_REGION_{SERVICE}_{REGION}
+                                  one service's endpoint in one region
+  HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY
+                                  the proxy
+
+Output:
+  Results go to stdout: key/value views and tables, or with --output json one
+  JSON document, the service's answer as hwinst decodes it (every field kept).
+  Remarks and errors go to stderr; an error is one line, \"hwinst: ...\", which
+  never shows a credential. With --output json, every failure but a usage error
+  also writes the error document to stdout, as the C library writes it:
+  {\"code\",\"message\",\"http_status\",\"error_code\",\"error_msg\",
+   \"request_id\",\"retryable\",\"lifecycle\"}
+";
+
+const EXAMPLES: &str = "\
+Examples:
+  export HUAWEICLOUD_SDK_REGION=cn-north-4 HUAWEICLOUD_SDK_PROJECT_ID=0a1b2c3d4e5f
+  export HWINST_TOKEN=...      # or HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK
+  hwinst progress apig eddc4d25480b4cd6b512f270a1b8b341
+  hwinst show b037d389-62a4-464a-8461-c88797ad4f23
+  hwinst list --status RUNNING
+  hwinst wait apig eddc4d25480b4cd6b512f270a1b8b341 --timeout 20m
+  hwinst --output json list --all | jq -r '.instances[].id'
+  hwinst --config ~/.config/hwinst.json status 5e3d1b3c2a5c4d8e
+";
+
+/// `hwinst --help`: what to set, what comes out, examples, exit codes.
+fn top_level_help(long: bool) -> String {
+    let environment = if long { ENVIRONMENT } else { "" };
+    let sep = if long { "\n" } else { "" };
+    format!("{environment}{sep}{EXAMPLES}\n{}", exit::help_section())
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hwinst",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = top_level_help(false),
+    after_long_help = top_level_help(true),
+    arg_required_else_help = true,
+    max_term_width = 100
+)]
+struct Cli {
+    #[command(flatten)]
+    config: config::ConfigArgs,
+
+    /// How to print results: human (views and tables) or json (one document on stdout, for
+    /// scripts; see Output in --help).
+    #[arg(
+        short,
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        default_value_t = Format::Human,
+        global = true,
+        help_heading = "Output (any subcommand)"
+    )]
+    output: Format,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Show an instance's creation progress (ROMA Connect or API Gateway).
+    #[command(after_help = "\
+Examples:
+  hwinst progress apig eddc4d25480b4cd6b512f270a1b8b341
+  hwinst progress roma b037d389-62a4-464a-8461-c88797ad4f23 --output json")]
+    Progress {
+        /// Which service's creation progress.
+        #[arg(value_enum)]
+        service: ProgressService,
+        /// The instance's ID.
+        id: String,
+    },
+
+    /// Show a ROMA Connect instance's details.
+    #[command(after_help = "\
+The human view shows the main fields; --output json shows every field the service sent.
+
+Example:
+  hwinst show b037d389-62a4-464a-8461-c88797ad4f23")]
+    Show {
+        /// The instance's ID.
+        id: String,
+    },
+
+    /// List ROMA Connect instances (one page, or --all).
+    #[command(after_help = "\
+Examples:
+  hwinst list                          the service's first page
+  hwinst list --limit 20 --offset 40   the third page of 20
+  hwinst list --all --status RUNNING   every running instance
+  hwinst list --all --output json      {\"total\":N,\"instances\":[...]}
+
+In human mode, remarks (no instances, more pages to come) go to stderr.")]
+    List(ListArgs),
+
+    /// Show a Cloud DC instance's status.
+    #[command(after_help = "\
+Example:
+  hwinst status 5e3d1b3c2a5c4d8e")]
+    Status {
+        /// The instance's ID.
+        id: String,
+    },
+
+    /// Show an instance's lifecycle: its phase, progress and status, read from one source.
+    #[command(after_help = "\
+Example:
+  hwinst lifecycle roma-details b037d389-62a4-464a-8461-c88797ad4f23")]
+    Lifecycle {
+        /// Where to read it: which service and API.
+        #[arg(value_parser = source_parser())]
+        source: Source,
+        /// The instance's ID.
+        id: String,
+    },
+
+    /// Wait until an instance reaches a phase (running by default), showing its progress.
+    #[command(after_help = "\
+While waiting, each change is shown: as a live progress bar on a terminal, or as one
+line per change otherwise (\"2026-11-22T12:00:01Z apig eddc... creating 50%\"). In
+human mode this goes to stdout, followed by the final lifecycle. With --output json
+it goes to stderr, and stdout gets only the final lifecycle document (or the error
+document).
+
+Throttling, server errors and connection failures are polled through until the
+timeout; \"not found\" is polled through for --not-found-grace after the start.
+
+Exit codes: 0 the instance reached a target phase; 14 the timeout passed;
+23 it failed or was deleted (unless that was a target); others: hwinst --help.
+
+Examples:
+  hwinst wait apig eddc4d25480b4cd6b512f270a1b8b341
+  hwinst wait clouddc 5e3d1b3c2a5c4d8e --until running,stopped --timeout 1h
+  hwinst wait roma-details b037d389-62a4-464a-8461-c88797ad4f23 --until deleted
+  hwinst -o json wait apig eddc4d25480b4cd6b512f270a1b8b341 2>/dev/null | jq .phase")]
+    Wait(WaitArgs),
+    // Phase 2: `Sim` (`hwinst sim serve`) and `Demo` go here; they need no client, so their
+    // arms in `run` do not call `client()`.
+}
+
+/// The services whose creation progress can be asked for.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ProgressService {
+    /// ROMA Connect: GET /v2/{project_id}/instances/{id}/process
+    Roma,
+    /// API Gateway: GET /v2/{project_id}/apigw/instances/{id}/progress
+    Apig,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only instances in this status, e.g. RUNNING (--help lists the service's words).
+    #[arg(long, value_name = "STATUS", long_help = list_status_help())]
+    pub status: Option<String>,
+
+    #[arg(long, value_name = "N", help = format!(
+        "At most N instances (with --all: N per request) [default: the service's; with --all, {}]",
+        hwinst::DEFAULT_PAGE_SIZE
+    ))]
+    pub limit: Option<u32>,
+
+    /// Skip the first N instances.
+    #[arg(long, value_name = "N")]
+    pub offset: Option<u32>,
+
+    /// Every instance, fetched page after page (instead of one page).
+    #[arg(long)]
+    pub all: bool,
+}
+
+fn list_status_help() -> String {
+    let words: Vec<&str> = RomaListStatus::WORDS
+        .iter()
+        .filter(|(spelling, meaning)| meaning.word() == *spelling)
+        .map(|(spelling, _)| *spelling)
+        .collect();
+    format!(
+        "Only instances in this status: {} (any other word is passed on as it is).",
+        words.join(", ")
+    )
+}
+
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// Where to read the lifecycle: which service and API.
+    #[arg(value_parser = source_parser())]
+    pub source: Source,
+
+    /// The instance's ID.
+    pub id: String,
+
+    /// Stop when the instance reaches this phase; repeat the flag or separate phases with
+    /// commas for several. Reaching failed or deleted ends the wait (exit code 23) unless
+    /// listed.
+    #[arg(
+        long,
+        value_name = "PHASE",
+        value_parser = phase_parser(),
+        value_delimiter = ',',
+        default_values_t = hwinst::WaitOptions::new().target_phases().to_vec()
+    )]
+    pub until: Vec<Phase>,
+
+    /// Give up after this long (exit code 14), e.g. 90s, 20m, 1h30m.
+    #[arg(long, value_name = "DURATION", default_value_t = hwinst::DEFAULT_WAIT_TIMEOUT.into())]
+    pub timeout: humantime::Duration,
+
+    /// The pause after the first poll; each later pause is half as long again, up to
+    /// --max-interval (every pause shortened at random by up to half).
+    #[arg(long, value_name = "DURATION", default_value_t = hwinst::DEFAULT_INITIAL_INTERVAL.into())]
+    pub interval: humantime::Duration,
+
+    /// The longest pause between polls.
+    #[arg(long, value_name = "DURATION", default_value_t = hwinst::DEFAULT_MAX_INTERVAL.into())]
+    pub max_interval: humantime::Duration,
+
+    /// For how long after the start "not found" means "not visible yet" (a new instance can
+    /// take a moment to appear) rather than "no such instance".
+    #[arg(long, value_name = "DURATION", default_value_t = hwinst::DEFAULT_NOT_FOUND_GRACE.into())]
+    pub not_found_grace: humantime::Duration,
+
+    /// Show no progress: only the final lifecycle (or the error).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// The sources the library can poll, named and described for `--help` and value errors.
+fn source_parser() -> impl TypedValueParser<Value = Source> {
+    let help = |source: Source| match source {
+        Source::Roma => "ROMA Connect creation progress (GET .../instances/{id}/process)",
+        Source::RomaDetails => "ROMA Connect instance details (GET .../apic/instances/{id})",
+        Source::Apig => "API Gateway creation progress (GET .../apigw/instances/{id}/progress)",
+        Source::Clouddc => "Cloud DC instance status (GET .../instances/{id}/status)",
+        _ => "",
+    };
+    PossibleValuesParser::new(
+        Source::POLLABLE.map(|source| PossibleValue::new(source.as_str()).help(help(source))),
+    )
+    .try_map(|name| name.parse::<Source>())
+}
+
+/// The phases, named as the library names them.
+fn phase_parser() -> impl TypedValueParser<Value = Phase> {
+    PossibleValuesParser::new(Phase::ALL.map(Phase::as_str)).try_map(|name| name.parse::<Phase>())
+}
+
+fn main() -> ExitCode {
+    // Usage errors exit with clap's 2, `--help` and `--version` with 0.
+    let cli = Cli::parse();
+    let format = cli.output;
+    match run(cli) {
+        Ok(()) => ExitCode::from(exit::SUCCESS),
+        Err(failure) => report(&failure, format),
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let format = cli.output;
+    let client = || config::client(&cli.config);
+    match &cli.command {
+        Command::Progress { service, id } => commands::progress(&client()?, format, *service, id),
+        Command::Show { id } => commands::show(&client()?, format, id),
+        Command::List(args) => commands::list(&client()?, format, args),
+        Command::Status { id } => commands::status(&client()?, format, id),
+        Command::Lifecycle { source, id } => commands::lifecycle(&client()?, format, *source, id),
+        Command::Wait(args) => commands::wait(&client()?, format, args),
+    }
+}
+
+/// Says what failed (stderr; in JSON mode also the error document on stdout) and gives the
+/// exit code. A reader that went away (`hwinst list | head -1`) is not a failure.
+fn report(failure: &Failure, format: Format) -> ExitCode {
+    match failure {
+        Failure::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+            return ExitCode::from(exit::SUCCESS)
+        }
+        Failure::Output(e) => {
+            let _ = writeln!(io::stderr(), "hwinst: cannot write the output: {e}");
+        }
+        Failure::Library(error) => {
+            if format == Format::Json {
+                let mut out = io::stdout().lock();
+                // The C ABI's document, pretty-printed like every other JSON output.
+                let document: serde_json::Value = serde_json::from_str(&error.document())
+                    .expect("the error document is JSON");
+                let _ = output::json(&mut out, &document);
+                let _ = out.flush();
+            }
+            // A newcomer's first run usually lacks credentials or a region: say where to look.
+            let hint = match error.kind() {
+                hwinst::ErrorKind::Config => " (hwinst --help lists the settings)",
+                _ => "",
+            };
+            let _ = writeln!(io::stderr(), "hwinst: {error}{hint}");
+        }
+    }
+    ExitCode::from(failure.exit_code())
+}
