@@ -29,8 +29,10 @@ fn main() {
     let generated = PathBuf::from(env("OUT_DIR")).join("hwinst.h");
     let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml"))
         .unwrap_or_else(|e| panic!("cbindgen.toml: {e}"));
+    // Only src/ffi is parsed: the rest of the crate (models, the simulator) is Rust-only, and
+    // cbindgen would otherwise export its public enums whatever the enabled features.
     cbindgen::Builder::new()
-        .with_crate(&crate_dir)
+        .with_src(crate_dir.join("src/ffi/mod.rs"))
         .with_config(config)
         .generate()
         .unwrap_or_else(|e| panic!("cbindgen could not generate the header: {e}"))
