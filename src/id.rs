@@ -31,8 +31,9 @@ pub(crate) fn path_segment(name: &str, value: &str) -> Result<String> {
     }
 }
 
-/// What makes `value` unusable as an ID, if anything.
-fn id_problem(value: &str) -> Option<String> {
+/// What makes `value` unusable as an ID, if anything. The simulator checks the IDs it
+/// serves with this same rule.
+pub(crate) fn id_problem(value: &str) -> Option<String> {
     if value.is_empty() {
         return Some("must not be empty".to_owned());
     }

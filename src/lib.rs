@@ -72,9 +72,9 @@ mod lifecycle;
 mod pages;
 mod retry;
 mod roma;
+mod sign;
 #[cfg(feature = "sim")]
 pub mod sim;
-mod sign;
 mod transport;
 mod vocab;
 mod wait;

@@ -1,0 +1,170 @@
+//! The admin API under `/_sim/` (no authentication: the simulator is loopback only). JSON in
+//! and out; a bad request is 400 `{"error": "..."}` naming what is wrong.
+
+use super::fault::Fault;
+use super::scenario::{decode, InstanceSpec, Scenario};
+use super::server::{Reply, Shared};
+use super::world::World;
+use super::SimError;
+use percent_encoding::percent_decode_str;
+use serde::Deserialize;
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+/// Whether `path` belongs to the admin API.
+pub(crate) fn is_admin(path: &str) -> bool {
+    path == "/_sim" || path.starts_with("/_sim/")
+}
+
+fn error(status: u16, message: &str) -> Reply {
+    Reply::json(status, &json!({ "error": message }))
+}
+
+fn invalid(e: SimError) -> Reply {
+    error(400, &e.to_string())
+}
+
+/// The body as text, or the 400 that says it is not.
+fn text(body: &[u8]) -> Result<&str, Reply> {
+    std::str::from_utf8(body).map_err(|_| error(400, "the request body is not UTF-8 text"))
+}
+
+/// `{"token": "..."}`. Not `Debug`: it holds the token.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenDocument {
+    token: String,
+}
+
+/// Answers an admin request.
+pub(crate) fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> Reply {
+    let route = path.trim_start_matches("/_sim").trim_start_matches('/');
+    let result = match (method, route) {
+        ("GET", "config") => Ok(Reply::json(
+            200,
+            &shared.world().config_document(&shared.base_url),
+        )),
+        ("GET", "instances") => {
+            let views = shared.world().views(Instant::now());
+            Ok(Reply::json(200, &json!({ "instances": views })))
+        }
+        ("POST", "instances") => add_instance(shared, body),
+        ("DELETE", "faults") => {
+            shared.world().clear_faults();
+            Ok(Reply::empty(204))
+        }
+        ("POST", "faults") => add_fault(shared, body),
+        ("POST", "tokens") => add_token(shared, body),
+        ("POST", "scenario") => load_scenario(shared, body),
+        ("POST", "advance") => advance(shared, body),
+        ("GET", "requests") => {
+            let requests = shared.world().requests();
+            Ok(Reply::json(200, &json!({ "requests": requests })))
+        }
+        ("DELETE", "requests") => {
+            shared.world().clear_requests();
+            Ok(Reply::empty(204))
+        }
+        ("DELETE", route) if route.starts_with("instances/") => {
+            Ok(remove_instance(shared, &route["instances/".len()..]))
+        }
+        ("DELETE", route) if route.starts_with("faults/") => {
+            Ok(remove_fault(shared, &route["faults/".len()..]))
+        }
+        (_, route) if route.starts_with("instances/") || route.starts_with("faults/") => {
+            Ok(wrong_method(method, "DELETE"))
+        }
+        (_, route) => Ok(match allowed(route) {
+            Some(allow) => wrong_method(method, allow),
+            None => error(404, &format!("the admin API has no route {path:?}")),
+        }),
+    };
+    result.unwrap_or_else(|reply| reply)
+}
+
+/// The methods a known route takes.
+fn allowed(route: &str) -> Option<&'static str> {
+    match route {
+        "config" => Some("GET"),
+        "instances" => Some("GET, POST"),
+        "faults" => Some("POST, DELETE"),
+        "tokens" | "scenario" | "advance" => Some("POST"),
+        "requests" => Some("GET, DELETE"),
+        _ => None,
+    }
+}
+
+fn wrong_method(method: &str, allow: &'static str) -> Reply {
+    error(405, &format!("this route takes {allow}, not {method}")).header("allow", allow)
+}
+
+fn add_instance(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
+    let spec = InstanceSpec::from_json(text(body)?).map_err(invalid)?;
+    let mut world = shared.world();
+    let id = world
+        .add_instance(&spec)
+        .map_err(|m| error(400, &format!("instance: {m}")))?;
+    let view = world.view(&id, Instant::now());
+    Ok(Reply::json(201, &json!(view)))
+}
+
+fn remove_instance(shared: &Shared, id: &str) -> Reply {
+    let id = percent_decode_str(id).decode_utf8_lossy();
+    if shared.world().remove_instance(&id) {
+        Reply::empty(204)
+    } else {
+        error(404, &format!("no instance has the ID {id:?}"))
+    }
+}
+
+fn remove_fault(shared: &Shared, id: &str) -> Reply {
+    match id.parse::<u64>() {
+        Ok(n) if shared.world().remove_fault(n) => Reply::empty(204),
+        Ok(n) => error(404, &format!("no fault has the ID {n}")),
+        Err(_) => error(400, &format!("fault ID {id:?} is not a number")),
+    }
+}
+
+fn add_fault(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
+    let fault = Fault::from_json(text(body)?).map_err(invalid)?;
+    let id = shared
+        .world()
+        .add_fault(fault)
+        .map_err(|m| error(400, &format!("fault: {m}")))?;
+    Ok(Reply::json(201, &json!({ "id": id })))
+}
+
+fn add_token(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
+    let text = text(body)?;
+    // A mistyped document must not echo the token back.
+    let secret = serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|v| v.get("token")?.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let doc: TokenDocument = decode("token", text, &[secret.as_str()]).map_err(invalid)?;
+    shared
+        .world()
+        .add_token(&doc.token)
+        .map_err(|m| error(400, &format!("token: {m}")))?;
+    Ok(Reply::empty(204))
+}
+
+/// `{"ms": N}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdvanceDocument {
+    ms: u64,
+}
+
+fn advance(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
+    let doc: AdvanceDocument = decode("advance", text(body)?, &[]).map_err(invalid)?;
+    shared.world().advance(Duration::from_millis(doc.ms));
+    Ok(Reply::empty(204))
+}
+
+fn load_scenario(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
+    let scenario = Scenario::from_json(text(body)?).map_err(invalid)?;
+    let world = World::new(&scenario).map_err(invalid)?;
+    *shared.world() = world;
+    Ok(Reply::empty(204))
+}

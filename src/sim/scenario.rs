@@ -1,0 +1,633 @@
+//! What a simulator starts with: settings, credentials, instances and faults, built in Rust or
+//! read from the scenario JSON of `docs/simulator.md`.
+//!
+//! The JSON is read into private documents (every key optional, unknown keys refused) and then
+//! checked; the documents hold secrets as plain strings, so none of them is `Debug`.
+
+use super::fault::{Fault, FaultDocument};
+use super::SimError;
+use crate::auth::Secret;
+use crate::endpoint::Service;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// The most instances `generate` may add in all.
+pub const MAX_GENERATED: u64 = 100_000;
+
+/// How long an instance stays at each step of its lifecycle by default (simulated time).
+pub const DEFAULT_STEP: Duration = Duration::from_millis(1000);
+
+/// How an instance's lifecycle ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// `"success"`: created step by step, then running.
+    #[default]
+    Success,
+    /// `"fail"`: a few creation steps, then failed with the service's error.
+    Fail,
+    /// `"steady"`: running from the start.
+    Steady,
+}
+
+impl Outcome {
+    /// The outcome's name in scenario documents, e.g. `"fail"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Fail => "fail",
+            Outcome::Steady => "steady",
+        }
+    }
+}
+
+impl FromStr for Outcome {
+    type Err = SimError;
+
+    fn from_str(name: &str) -> Result<Outcome, SimError> {
+        [Outcome::Success, Outcome::Fail, Outcome::Steady]
+            .into_iter()
+            .find(|o| o.as_str() == name)
+            .ok_or_else(|| {
+                SimError::Invalid(format!(
+                    "unknown outcome {name:?}; outcomes are \"success\", \"fail\", \"steady\""
+                ))
+            })
+    }
+}
+
+/// A service's name in scenario documents (`roma`, `apig`, `clouddc`).
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum ServiceName {
+    Roma,
+    Apig,
+    Clouddc,
+}
+
+impl From<ServiceName> for Service {
+    fn from(name: ServiceName) -> Service {
+        match name {
+            ServiceName::Roma => Service::Roma,
+            ServiceName::Apig => Service::Apig,
+            ServiceName::Clouddc => Service::Clouddc,
+        }
+    }
+}
+
+/// One simulated instance.
+///
+/// ```
+/// use std::time::Duration;
+/// use hwinst::Service;
+/// use hwinst::sim::{InstanceSpec, Outcome};
+///
+/// let spec = InstanceSpec::new(Service::Apig)
+///     .id("gw-1")
+///     .outcome(Outcome::Fail)
+///     .step(Duration::from_millis(200));
+/// assert_eq!(spec, InstanceSpec::from_json(
+///     r#"{"service":"apig","id":"gw-1","outcome":"fail","step_ms":200}"#)?);
+/// # Ok::<_, hwinst::sim::SimError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub struct InstanceSpec {
+    pub(crate) service: Service,
+    pub(crate) id: Option<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) outcome: Outcome,
+    pub(crate) step: Duration,
+    pub(crate) quirks: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an instance object")]
+pub(crate) struct InstanceDocument {
+    service: ServiceName,
+    id: Option<String>,
+    name: Option<String>,
+    outcome: Option<Outcome>,
+    step_ms: Option<u64>,
+    quirks: Option<bool>,
+}
+
+impl From<InstanceDocument> for InstanceSpec {
+    fn from(doc: InstanceDocument) -> InstanceSpec {
+        InstanceSpec {
+            service: doc.service.into(),
+            id: doc.id,
+            name: doc.name,
+            outcome: doc.outcome.unwrap_or_default(),
+            step: doc.step_ms.map_or(DEFAULT_STEP, Duration::from_millis),
+            quirks: doc.quirks.unwrap_or(false),
+        }
+    }
+}
+
+impl InstanceSpec {
+    /// An instance of `service` with a fresh ID, outcome `success`, a step of 1 s and no
+    /// quirks.
+    pub fn new(service: Service) -> InstanceSpec {
+        InstanceSpec {
+            service,
+            id: None,
+            name: None,
+            outcome: Outcome::Success,
+            step: DEFAULT_STEP,
+            quirks: false,
+        }
+    }
+
+    /// Reads `{"service":"apig","id":"...","name":"...","outcome":"success","step_ms":1000,
+    /// "quirks":false}` (only `service` is required; unknown keys are refused).
+    pub fn from_json(json: &str) -> Result<InstanceSpec, SimError> {
+        let doc: InstanceDocument = decode("instance", json, &[])?;
+        let spec = InstanceSpec::from(doc);
+        spec.check().map_err(SimError::Invalid)?;
+        Ok(spec)
+    }
+
+    /// The instance's ID (default: a fresh UUID-like ID). It must be usable as a path segment,
+    /// by the same rule as the client's.
+    pub fn id(mut self, id: impl Into<String>) -> InstanceSpec {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// The instance's name (default: the service and the ID, e.g. `apig-gw-1`).
+    pub fn name(mut self, name: impl Into<String>) -> InstanceSpec {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// How its lifecycle ends (default [`Outcome::Success`]).
+    pub fn outcome(mut self, outcome: Outcome) -> InstanceSpec {
+        self.outcome = outcome;
+        self
+    }
+
+    /// How long it stays at each step, in simulated time (default 1 s; zero jumps straight to
+    /// the last step).
+    pub fn step(mut self, step: Duration) -> InstanceSpec {
+        self.step = step;
+        self
+    }
+
+    /// Whether it answers with the real servers' quirks (numbers as strings, lists inside
+    /// strings, lower-case words; default `false`).
+    pub fn quirks(mut self, quirks: bool) -> InstanceSpec {
+        self.quirks = quirks;
+        self
+    }
+
+    /// The service the instance belongs to.
+    pub fn service(&self) -> Service {
+        self.service
+    }
+
+    /// What is wrong with this spec, naming the field.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        if let Some(id) = &self.id {
+            if let Some(problem) = crate::id::id_problem(id) {
+                return Err(format!("instance id {id:?} {problem}"));
+            }
+        }
+        if let Some(name) = &self.name {
+            if name.trim().is_empty() || name.len() > 255 || name.chars().any(char::is_control) {
+                return Err(format!(
+                    "instance name {name:?} must be 1 to 255 bytes without control characters"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An access key the simulator accepts signatures from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessKey {
+    pub(crate) ak: String,
+    pub(crate) sk: Secret,
+    pub(crate) security_token: Option<Secret>,
+}
+
+impl AccessKey {
+    /// A permanent key: requests signed with `sk` under the name `ak`.
+    pub fn new(ak: impl Into<String>, sk: impl Into<Secret>) -> AccessKey {
+        AccessKey {
+            ak: ak.into(),
+            sk: sk.into(),
+            security_token: None,
+        }
+    }
+
+    /// A temporary key: requests must also carry `X-Security-Token: security_token`.
+    pub fn temporary(
+        ak: impl Into<String>,
+        sk: impl Into<Secret>,
+        security_token: impl Into<Secret>,
+    ) -> AccessKey {
+        AccessKey {
+            security_token: Some(security_token.into()),
+            ..AccessKey::new(ak, sk)
+        }
+    }
+}
+
+/// An IAM user that may get tokens with its password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub(crate) user: String,
+    pub(crate) password: Secret,
+    pub(crate) domain: String,
+}
+
+impl User {
+    /// The user `user` of the account (domain) `domain`.
+    pub fn new(
+        user: impl Into<String>,
+        password: impl Into<Secret>,
+        domain: impl Into<String>,
+    ) -> User {
+        User {
+            user: user.into(),
+            password: password.into(),
+            domain: domain.into(),
+        }
+    }
+}
+
+/// Everything a simulator starts with.
+///
+/// The default serves region `cn-north-4`, project `0a1b2c3d4e5f`, accepts the token
+/// `sim-token`, the access key `sim-ak`/`sim-sk` and the IAM user
+/// `sim-user`/`sim-password`/`sim-domain`, and has no instances and no faults.
+///
+/// ```
+/// use hwinst::Service;
+/// use hwinst::sim::{InstanceSpec, Scenario};
+///
+/// let scenario = Scenario::default()
+///     .speed(100.0)
+///     .instance(InstanceSpec::new(Service::Roma).id("r1"))
+///     .generate(Service::Roma, 3000);
+/// let same = Scenario::from_json(r#"{"speed": 100, "instances": [{"service":"roma","id":"r1"}],
+///     "generate": [{"service":"roma","count":3000}]}"#)?;
+/// assert_eq!(format!("{scenario:?}"), format!("{same:?}"));
+/// # Ok::<_, hwinst::sim::SimError>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct Scenario {
+    pub(crate) region: String,
+    pub(crate) project_id: String,
+    pub(crate) speed: f64,
+    pub(crate) tokens: Vec<Secret>,
+    pub(crate) access_keys: Vec<AccessKey>,
+    pub(crate) users: Vec<User>,
+    pub(crate) instances: Vec<InstanceSpec>,
+    pub(crate) generate: Vec<(Service, u64)>,
+    pub(crate) faults: Vec<Fault>,
+}
+
+impl Default for Scenario {
+    fn default() -> Scenario {
+        Scenario {
+            region: "cn-north-4".into(),
+            project_id: "0a1b2c3d4e5f".into(),
+            speed: 1.0,
+            tokens: vec![Secret::new("sim-token")],
+            access_keys: vec![AccessKey::new("sim-ak", "sim-sk")],
+            users: vec![User::new("sim-user", "sim-password", "sim-domain")],
+            instances: Vec::new(),
+            generate: Vec::new(),
+            faults: Vec::new(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a scenario object")]
+struct ScenarioDocument {
+    region: Option<String>,
+    project_id: Option<String>,
+    speed: Option<f64>,
+    tokens: Option<Vec<String>>,
+    access_keys: Option<Vec<AccessKeyDocument>>,
+    users: Option<Vec<UserDocument>>,
+    instances: Option<Vec<InstanceDocument>>,
+    generate: Option<Vec<GenerateDocument>>,
+    faults: Option<Vec<FaultDocument>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccessKeyDocument {
+    ak: String,
+    sk: String,
+    security_token: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserDocument {
+    user: String,
+    password: String,
+    domain: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GenerateDocument {
+    service: ServiceName,
+    count: u64,
+}
+
+impl Scenario {
+    /// Reads a scenario document (see `docs/simulator.md`): every key is optional (absent keys
+    /// keep the defaults), unknown keys are refused with their path, and the result is checked
+    /// as [`Simulator::start`](super::Simulator::start) would. No message repeats a secret.
+    pub fn from_json(json: &str) -> Result<Scenario, SimError> {
+        let secrets = secret_strings(json);
+        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        let doc: ScenarioDocument = decode("scenario", json, &secrets)?;
+        let mut scenario = Scenario::default();
+        if let Some(region) = doc.region {
+            scenario.region = region;
+        }
+        if let Some(project_id) = doc.project_id {
+            scenario.project_id = project_id;
+        }
+        if let Some(speed) = doc.speed {
+            scenario.speed = speed;
+        }
+        if let Some(tokens) = doc.tokens {
+            scenario.tokens = tokens.into_iter().map(Secret::new).collect();
+        }
+        if let Some(keys) = doc.access_keys {
+            scenario.access_keys = keys
+                .into_iter()
+                .map(|k| AccessKey {
+                    ak: k.ak,
+                    sk: Secret::new(k.sk),
+                    security_token: k.security_token.map(Secret::new),
+                })
+                .collect();
+        }
+        if let Some(users) = doc.users {
+            scenario.users = users
+                .into_iter()
+                .map(|u| User::new(u.user, u.password, u.domain))
+                .collect();
+        }
+        if let Some(instances) = doc.instances {
+            scenario.instances = instances.into_iter().map(InstanceSpec::from).collect();
+        }
+        if let Some(generate) = doc.generate {
+            scenario.generate = generate
+                .into_iter()
+                .map(|g| (Service::from(g.service), g.count))
+                .collect();
+        }
+        if let Some(faults) = doc.faults {
+            scenario.faults = faults
+                .into_iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    Fault::try_from(f)
+                        .map_err(|e| SimError::Invalid(format!("scenario: at `faults[{i}]`: {e}")))
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        scenario.check()?;
+        Ok(scenario)
+    }
+
+    /// Reads a scenario file (see [`from_json`](Self::from_json)).
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Scenario, SimError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| SimError::Io {
+            what: format!("cannot read the scenario file {}", path.display()),
+            source,
+        })?;
+        Scenario::from_json(&text).map_err(|e| match e {
+            SimError::Invalid(m) => SimError::Invalid(format!("{}: {m}", path.display())),
+            other => other,
+        })
+    }
+
+    /// The region (default `cn-north-4`): IAM's project look-up answers for it.
+    pub fn region(mut self, region: impl Into<String>) -> Scenario {
+        self.region = region.into();
+        self
+    }
+
+    /// The project every path must carry (default `0a1b2c3d4e5f`).
+    pub fn project_id(mut self, project_id: impl Into<String>) -> Scenario {
+        self.project_id = project_id.into();
+        self
+    }
+
+    /// How many times faster than the wall clock simulated time runs (default 1; finite and
+    /// greater than zero).
+    pub fn speed(mut self, speed: f64) -> Scenario {
+        self.speed = speed;
+        self
+    }
+
+    /// Accepts another token.
+    pub fn token(mut self, token: impl Into<Secret>) -> Scenario {
+        self.tokens.push(token.into());
+        self
+    }
+
+    /// Accepts signatures by another access key.
+    pub fn access_key(mut self, key: AccessKey) -> Scenario {
+        self.access_keys.push(key);
+        self
+    }
+
+    /// Accepts another IAM user.
+    pub fn user(mut self, user: User) -> Scenario {
+        self.users.push(user);
+        self
+    }
+
+    /// Forgets every token, access key and user (the defaults included), so that only those
+    /// added afterwards are accepted.
+    pub fn no_credentials(mut self) -> Scenario {
+        self.tokens.clear();
+        self.access_keys.clear();
+        self.users.clear();
+        self
+    }
+
+    /// Adds an instance.
+    pub fn instance(mut self, spec: InstanceSpec) -> Scenario {
+        self.instances.push(spec);
+        self
+    }
+
+    /// Adds `count` steady instances of `service` named `bulk-00001`, `bulk-00002`, ... (at
+    /// most [`MAX_GENERATED`] in all).
+    pub fn generate(mut self, service: Service, count: u64) -> Scenario {
+        self.generate.push((service, count));
+        self
+    }
+
+    /// Adds a fault (faults apply in the order added).
+    pub fn fault(mut self, fault: Fault) -> Scenario {
+        self.faults.push(fault);
+        self
+    }
+
+    /// What is wrong with this scenario, naming the field.
+    pub(crate) fn check(&self) -> Result<(), SimError> {
+        let bad = |m: String| Err(SimError::Invalid(format!("scenario: {m}")));
+        if self.region.is_empty()
+            || self.region.len() > 64
+            || !self
+                .region
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return bad(format!(
+                "region {:?} must be 1 to 64 letters, digits, `-` or `_`",
+                self.region
+            ));
+        }
+        if let Some(problem) = crate::id::id_problem(&self.project_id) {
+            return bad(format!("project_id {:?} {problem}", self.project_id));
+        }
+        if !self.speed.is_finite() || self.speed <= 0.0 {
+            return bad(format!(
+                "speed {} must be a finite number greater than zero",
+                self.speed
+            ));
+        }
+        for (i, token) in self.tokens.iter().enumerate() {
+            if !header_safe(token.expose()) {
+                return bad(format!("tokens[{i}] {}", HEADER_RULE));
+            }
+        }
+        let mut aks = HashSet::new();
+        for (i, key) in self.access_keys.iter().enumerate() {
+            if !header_safe(&key.ak) {
+                return bad(format!("access_keys[{i}].ak {}", HEADER_RULE));
+            }
+            if !aks.insert(key.ak.as_str()) {
+                return bad(format!("access_keys[{i}].ak {:?} is listed twice", key.ak));
+            }
+            if key.sk.expose().is_empty() {
+                return bad(format!("access_keys[{i}].sk must not be empty"));
+            }
+            if key
+                .security_token
+                .as_ref()
+                .is_some_and(|t| !header_safe(t.expose()))
+            {
+                return bad(format!("access_keys[{i}].security_token {}", HEADER_RULE));
+            }
+        }
+        for (i, user) in self.users.iter().enumerate() {
+            if user.user.is_empty() || user.domain.is_empty() || user.password.expose().is_empty() {
+                return bad(format!(
+                    "users[{i}]: user, password and domain must not be empty"
+                ));
+            }
+        }
+        let mut ids = HashSet::new();
+        for (i, spec) in self.instances.iter().enumerate() {
+            spec.check()
+                .or_else(|m| bad(format!("instances[{i}]: {m}")))?;
+            if let Some(id) = &spec.id {
+                if !ids.insert(id.as_str()) {
+                    return bad(format!(
+                        "instances[{i}]: instance id {id:?} is listed twice"
+                    ));
+                }
+            }
+        }
+        let generated = self
+            .generate
+            .iter()
+            .fold(0u64, |sum, (_, count)| sum.saturating_add(*count));
+        if generated > MAX_GENERATED {
+            return bad(format!(
+                "generate asks for {generated} instances, the limit is {MAX_GENERATED}"
+            ));
+        }
+        for (i, fault) in self.faults.iter().enumerate() {
+            fault
+                .check()
+                .or_else(|m| bad(format!("faults[{i}]: {m}")))?;
+        }
+        Ok(())
+    }
+}
+
+const HEADER_RULE: &str =
+    "must be 1 or more visible ASCII characters (it is sent in an HTTP header)";
+
+/// Whether `value` can be sent as a credential header as the client sends it.
+pub(crate) fn header_safe(value: &str) -> bool {
+    !value.is_empty() && value.bytes().all(|b| (0x21..=0x7e).contains(&b))
+}
+
+/// Decodes a JSON document; a failure names `what`, the field's path, and no secret.
+pub(crate) fn decode<T: DeserializeOwned>(
+    what: &str,
+    json: &str,
+    secrets: &[&str],
+) -> Result<T, SimError> {
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    let result = match serde_path_to_error::deserialize(&mut deserializer) {
+        Ok(value) => deserializer
+            .end()
+            .map(|()| value)
+            .map_err(|e| (".".to_owned(), e)),
+        Err(e) => Err((e.path().to_string(), e.into_inner())),
+    };
+    result.map_err(|(path, error)| {
+        let message = crate::error::redact(&error.to_string(), secrets);
+        SimError::Invalid(if path == "." {
+            format!("{what}: {message}")
+        } else {
+            format!("{what}: at `{path}`: {message}")
+        })
+    })
+}
+
+/// Every string under a key that holds a secret (`tokens`, `sk`, `security_token`,
+/// `password`), so that a decoding error never quotes one.
+fn secret_strings(json: &str) -> Vec<String> {
+    fn walk(value: &serde_json::Value, secret: bool, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::String(s) if secret => out.push(s.clone()),
+            serde_json::Value::Array(items) => {
+                items.iter().for_each(|v| walk(v, secret, out));
+            }
+            serde_json::Value::Object(map) => {
+                for (key, v) in map {
+                    let secret = secret
+                        || matches!(
+                            key.as_str(),
+                            "tokens" | "sk" | "security_token" | "password"
+                        );
+                    walk(v, secret, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(value) = serde_json::from_str::<serde_json::Value>(json) {
+        walk(&value, false, &mut out);
+    }
+    out
+}
