@@ -1,72 +1,80 @@
 #![cfg(feature = "cli")]
-//! The `hwinst` command line, run as a process against a stand-in for the services on
+//! The `hwinst` command line, run as a process against the simulator (`hwinst::sim`) on
 //! loopback: each subcommand's human and JSON output, the exit code of each error class, the
-//! configuration sources, and `--help`.
+//! configuration sources, `sim serve`, `demo`, and `--help`.
 //!
-//! The child's environment is cleared (PATH aside), so the developer's credentials and
-//! proxies cannot leak in.
+//! Expected output is checked against what the library reads from the same simulator in this
+//! process, so that the tests say "the command line prints what the library got" without
+//! copying the simulator's bodies. The child's environment is cleared (PATH aside), so the
+//! developer's credentials and proxies cannot leak in.
 
 mod common;
 
-use common::{fixture, INSTANCE, PROJECT, TOKEN};
-use mockito::{Mock, ServerGuard};
-use serde::Serialize;
+use common::{PROJECT, TOKEN};
+use hwinst::sim::{Fault, InstanceSpec, Operation, Outcome, Scenario, Simulator};
+use hwinst::{Client, RomaListQuery, Service, Source};
 use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
 const APIG_ID: &str = "eddc4d25480b4cd6b512f270a1b8b341";
+const ROMA_ID: &str = "b037d389-62a4-464a-8461-c88797ad4f23";
+const CLOUDDC_ID: &str = "5e3d1b3c2a5c4d8e";
 
-/// The services' stand-in and a configuration file pointing every endpoint at it.
-///
-/// Phase 2 will start the simulator here instead: everything else talks to it only through
-/// `url()`, `mock()` and `config`.
+/// The simulator and a configuration file pointing every endpoint at it, with the test token.
 struct Backend {
-    server: ServerGuard,
+    sim: Simulator,
     config: PathBuf,
 }
 
 fn backend() -> Backend {
-    let server = mockito::Server::new();
-    let url = server.url();
-    let document = json!({
-        "project_id": PROJECT,
-        "credentials": {"token": TOKEN},
-        "endpoints": {"roma": url, "apig": url, "clouddc": url, "iam": url},
-        // Retries are quick, so that the throttling test does not wait for the defaults.
-        "retry": {"max_attempts": 3, "base_delay_ms": 5, "max_delay_ms": 20},
-    });
+    let scenario = Scenario::default()
+        .project_id(PROJECT)
+        .no_credentials()
+        .token(TOKEN);
+    let sim = Simulator::start(scenario).expect("the simulator starts");
+    let mut document: Value = serde_json::from_str(&sim.config_json()).unwrap();
+    // Retries are quick, so that the throttling tests do not wait for the defaults.
+    document["retry"] = json!({"max_attempts": 3, "base_delay_ms": 5, "max_delay_ms": 20});
     let config = temp_file("config.json", &document.to_string());
-    Backend { server, config }
+    Backend { sim, config }
+}
+
+/// An instance that is at the end of its script from the start: running.
+fn steady(service: Service, id: &str) -> InstanceSpec {
+    InstanceSpec::new(service).id(id).outcome(Outcome::Steady)
+}
+
+/// An instance that stays at the first step of its script for the whole test.
+fn stuck(service: Service, id: &str) -> InstanceSpec {
+    InstanceSpec::new(service)
+        .id(id)
+        .step(Duration::from_secs(3600))
 }
 
 impl Backend {
-    fn url(&self) -> String {
-        self.server.url()
+    fn add(&self, spec: InstanceSpec) -> String {
+        self.sim.add_instance(spec).expect("the instance is added")
     }
 
-    /// `GET path` answering `status` with `body`.
-    fn mock(&mut self, path: &str, status: usize, body: &str) -> Mock {
-        self.server
-            .mock("GET", path)
-            .with_status(status)
-            .with_header("content-type", "application/json")
-            .with_body(body)
-            .create()
+    fn fault(&self, fault: Fault) {
+        self.sim.add_fault(fault).expect("the fault is added");
     }
 
-    /// Mocks answering `bodies` in order, one request each (mockito serves the first mock
-    /// still missing its hits; the last one also answers any later request).
-    fn sequence(&mut self, path: &str, bodies: &[Value]) -> Vec<Mock> {
-        bodies
+    /// A client of the same simulator in this process: what the library reads.
+    fn client(&self) -> Client {
+        self.sim.client_builder().build().expect("a client")
+    }
+
+    /// The statuses the simulator answered for `id`, in order.
+    fn statuses(&self, id: &str) -> Vec<u16> {
+        self.sim
+            .requests()
             .iter()
-            .map(|body| {
-                self.server
-                    .mock("GET", path)
-                    .with_body(body.to_string())
-                    .expect(1)
-                    .create()
-            })
+            .filter(|r| r.instance_id.as_deref() == Some(id))
+            .map(|r| r.status)
             .collect()
     }
 
@@ -139,28 +147,58 @@ impl Run {
         assert!(lines[0].starts_with("hwinst: "), "stderr: {}", self.stderr);
         lines[0]
     }
+
+    /// Asserts that stdout has this line.
+    fn has_line(&self, line: &str) -> &Run {
+        assert!(
+            self.stdout.lines().any(|l| l == line),
+            "no {line:?} in\n{}",
+            self.stdout
+        );
+        self
+    }
 }
 
-/// What the library gives for `body` decoded as `T` and serialised: what JSON mode prints.
-fn as_library_serialises<T: serde::de::DeserializeOwned + Serialize>(body: &str) -> Value {
-    serde_json::to_value(serde_json::from_str::<T>(body).expect("the fixture decodes"))
-        .expect("models serialise")
+/// `value` as JSON, as the command line prints it in JSON mode.
+fn as_json(value: &impl serde::Serialize) -> Value {
+    serde_json::to_value(value).expect("models serialise")
 }
 
-fn apig_path(id: &str) -> String {
-    format!("/v2/{PROJECT}/apigw/instances/{id}/progress")
+/// Unix milliseconds as the human views print them.
+fn utc(ms: i64) -> String {
+    let time = UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).expect("a time after 1970"));
+    humantime::format_rfc3339_seconds(time).to_string()
 }
 
-fn roma_process_path() -> String {
-    format!("/v2/{PROJECT}/instances/{INSTANCE}/process")
+/// Asserts that `lines` are `wait`'s change lines (`TIME rest`) for some of `script`'s states,
+/// in order, ending with the last one: the simulator moves on its own clock, so a busy
+/// machine may poll past a step.
+fn assert_changes(lines: &[&str], script: &[String]) {
+    assert!(!lines.is_empty(), "no change lines");
+    let mut next = 0;
+    for line in lines {
+        let (time, rest) = line.split_once(' ').unwrap();
+        assert!(time.starts_with("20") && time.ends_with('Z'), "{line}");
+        let at = script[next..]
+            .iter()
+            .position(|state| state == rest)
+            .unwrap_or_else(|| panic!("{rest:?} is not a later state of {script:#?}"));
+        next += at + 1;
+    }
+    assert_eq!(next, script.len(), "the last change is the last state");
 }
 
-fn roma_details_path() -> String {
-    format!("/v2/{PROJECT}/apic/instances/{INSTANCE}")
-}
-
-fn clouddc_path() -> String {
-    format!("/v1/{PROJECT}/instances/{INSTANCE}/status")
+fn apig_script(id: &str) -> Vec<String> {
+    [
+        "creating 30% (status creating)",
+        "creating 50% (status creating)",
+        "creating 80% (status creating)",
+        "creating 90% (status creating)",
+        "running 100% (status success)",
+    ]
+    .iter()
+    .map(|state| format!("apig {id} {state}"))
+    .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -180,7 +218,9 @@ fn help_explains_configuration_output_examples_and_exit_codes() {
         "HUAWEICLOUD_SDK_AK",
         "Credentials are never flags",
         "Examples:",
+        "hwinst demo",
         "Exit codes:",
+        " 1  the output could not be written, or the demo did not go as scripted",
         " 2  usage error",
         "11  INVALID_ARGUMENT",
         "12  CONFIG",
@@ -199,6 +239,14 @@ fn help_explains_configuration_output_examples_and_exit_codes() {
     }
     let short = run(hwinst().arg("-h")).expect(0).stdout;
     assert!(short.contains("Exit codes:") && short.contains("Examples:"));
+    for subcommand in ["sim ", "demo "] {
+        assert!(
+            short
+                .lines()
+                .any(|l| l.trim_start().starts_with(subcommand)),
+            "-h lists no {subcommand:?}:\n{short}"
+        );
+    }
     let version = run(hwinst().arg("--version")).expect(0).stdout;
     assert_eq!(
         version.trim(),
@@ -212,14 +260,18 @@ fn help_explains_configuration_output_examples_and_exit_codes() {
 #[test]
 fn every_subcommand_has_help_with_an_example() {
     for (subcommand, expected) in [
-        ("progress", "apig: API Gateway"),
-        ("show", "every field"),
-        ("list", "--all"),
-        ("status", "Cloud DC"),
-        ("lifecycle", "roma-details"),
-        ("wait", "--not-found-grace <DURATION>"),
+        (&["progress"][..], "apig: API Gateway"),
+        (&["show"], "every field"),
+        (&["list"], "--all"),
+        (&["status"], "Cloud DC"),
+        (&["lifecycle"], "roma-details"),
+        (&["wait"], "--not-found-grace <DURATION>"),
+        (&["sim", "serve"], "first line of stdout"),
+        (&["demo"], "as scripted"),
     ] {
-        for args in [vec![subcommand, "--help"], vec!["help", subcommand]] {
+        let asked = [subcommand, &["--help"]].concat();
+        let via_help = [&["help"], subcommand].concat();
+        for args in [asked, via_help] {
             let help = run(hwinst().args(&args)).expect(0).stdout;
             assert!(help.contains("Example"), "{args:?} has no example:\n{help}");
             assert!(
@@ -240,6 +292,28 @@ fn every_subcommand_has_help_with_an_example() {
         "23 it failed",
     ] {
         assert!(wait.contains(expected), "wait --help lacks {expected:?}");
+    }
+    let serve = run(hwinst().args(["sim", "serve", "--help"]))
+        .expect(0)
+        .stdout;
+    for expected in [
+        "--addr <ADDR>",
+        "[default: 127.0.0.1:0]",
+        "--scenario <FILE>",
+        "--write-config <FILE>",
+        "/_sim/config",
+        "loopback",
+        "stdin",
+        "12 the address",
+    ] {
+        assert!(
+            serve.contains(expected),
+            "sim serve --help lacks {expected:?}"
+        );
+    }
+    let demo = run(hwinst().args(["demo", "--help"])).expect(0).stdout;
+    for expected in ["--speed <X>", "[default: 1]", "429", "Exit codes: 0"] {
+        assert!(demo.contains(expected), "demo --help lacks {expected:?}");
     }
 }
 
@@ -265,6 +339,9 @@ fn usage_errors_exit_2_and_name_the_valid_values() {
         (vec!["list", "--limit", "-3"], "'-3'"),
         (vec!["show"], "<ID>"),
         (vec!["frobnicate"], "unrecognized subcommand"),
+        (vec!["sim", "start"], "unrecognized subcommand"),
+        (vec!["demo", "--speed", "0"], "greater than zero"),
+        (vec!["demo", "--speed", "fast"], "greater than zero"),
     ] {
         let run = run(hwinst().args(&args)).expect(2);
         assert!(run.stdout.is_empty());
@@ -282,9 +359,10 @@ fn usage_errors_exit_2_and_name_the_valid_values() {
 
 #[test]
 fn progress_apig_human_and_json() {
-    let mut backend = backend();
-    let body = fixture("apig_creation_progress.json");
-    backend.mock(&apig_path(APIG_ID), 200, &body);
+    let backend = backend();
+    backend.add(steady(Service::Apig, APIG_ID));
+    let progress = backend.client().apig_creation_progress(APIG_ID).unwrap();
+    let (started, ended) = (progress.start_time.unwrap(), progress.end_time.unwrap());
 
     let human = backend.run(&["progress", "apig", APIG_ID]).expect(0);
     assert!(human.stderr.is_empty(), "{}", human.stderr);
@@ -295,136 +373,146 @@ fn progress_apig_human_and_json() {
         "progress:  100%".into(),
         "terminal:  yes".into(),
         "status:    success".into(),
-        "started:   2020-08-14T07:25:01Z".into(),
-        "ended:     2020-08-14T07:30:24Z".into(),
+        format!("started:   {}", utc(started)),
+        format!("ended:     {}", utc(ended)),
     ] {
-        assert!(
-            human.stdout.lines().any(|l| l == line),
-            "no {line:?} in\n{}",
-            human.stdout
-        );
+        human.has_line(&line);
     }
 
     let json = backend
         .run(&["progress", "apig", APIG_ID, "--output", "json"])
         .expect(0);
-    assert_eq!(
-        json.json(),
-        as_library_serialises::<hwinst::ApigCreationProgress>(&body)
-    );
+    assert_eq!(json.json(), as_json(&progress));
 }
 
 #[test]
 fn progress_roma_shows_its_sub_services() {
-    let mut backend = backend();
-    let body = fixture("roma_creation_progress.json");
-    backend.mock(&roma_process_path(), 200, &body);
+    let backend = backend();
+    backend.add(stuck(Service::Roma, ROMA_ID).name("roma-2222"));
+    let progress = backend.client().roma_creation_progress(ROMA_ID).unwrap();
+    let items = progress.item.as_deref().unwrap();
+    assert_eq!(items[0].name.as_deref(), Some("mqs"));
 
-    let human = backend.run(&["progress", "roma", INSTANCE]).expect(0);
-    assert!(
-        human.stdout.contains("phase:        creating"),
-        "{}",
-        human.stdout
-    );
-    assert!(
-        human.stdout.contains("name:         roma-2222"),
-        "{}",
-        human.stdout
-    );
-    assert!(human.stdout.contains("started:      2025-03-06T12:01:13Z"));
-    let header = human.stdout.lines().find(|l| l.starts_with("SUB-SERVICE"));
-    assert_eq!(
-        header,
-        Some("SUB-SERVICE  STATUS    PROGRESS  STARTED               ERROR"),
-        "{}",
-        human.stdout
-    );
-    let mqs = human.stdout.lines().find(|l| l.starts_with("mqs "));
-    assert_eq!(
-        mqs,
-        Some("mqs          creating  0%        -                     -")
-    );
+    let human = backend.run(&["progress", "roma", ROMA_ID]).expect(0);
+    human
+        .has_line("phase:        creating")
+        .has_line("progress:     10%")
+        .has_line("name:         roma-2222")
+        .has_line(&format!(
+            "started:      {}",
+            utc(progress.start_time.unwrap())
+        ));
+    human
+        .has_line("SUB-SERVICE  STATUS    PROGRESS  STARTED               ERROR")
+        .has_line(&format!(
+            "mqs          CREATING  10%       {}  -",
+            utc(items[0].start_time.unwrap())
+        ));
 
     let json = backend
-        .run(&["-o", "json", "progress", "roma", INSTANCE])
+        .run(&["-o", "json", "progress", "roma", ROMA_ID])
         .expect(0);
+    // The server's clock is the one field that moves between two requests.
+    let without_clock = |mut value: Value| {
+        let clock = value.as_object_mut().unwrap().remove("currentTime");
+        assert!(clock.is_some_and(|t| t.is_i64()), "{value}");
+        value
+    };
     assert_eq!(
-        json.json(),
-        as_library_serialises::<hwinst::RomaCreationProgress>(&body)
+        without_clock(json.json()),
+        without_clock(as_json(&progress))
     );
 }
 
 #[test]
 fn show_human_and_json() {
-    let mut backend = backend();
-    let body = fixture("roma_instance_full.json");
-    backend.mock(&roma_details_path(), 200, &body);
+    let backend = backend();
+    backend.add(steady(Service::Roma, ROMA_ID).name("roma-prod"));
+    let details = backend.client().roma_instance(ROMA_ID).unwrap();
 
-    let human = backend.run(&["show", INSTANCE]).expect(0);
-    let details: hwinst::RomaInstance = serde_json::from_str(&body).unwrap();
-    let name = details.instance_name.clone().unwrap();
-    assert!(human.stdout.contains("source:  ") || human.stdout.contains("source:"));
-    assert!(human.stdout.contains("roma-details"), "{}", human.stdout);
-    assert!(human
-        .stdout
-        .lines()
-        .any(|l| l.starts_with("name:") && l.ends_with(&name)));
-    assert!(human.stdout.lines().any(|l| l.starts_with("phase:")));
-    assert!(human.stdout.lines().any(|l| l.starts_with("terminal:")));
+    let human = backend.run(&["show", ROMA_ID]).expect(0);
+    for line in [
+        "source:              roma-details",
+        "phase:               running",
+        "terminal:            yes",
+        "status:              Running",
+        "name:                roma-prod",
+    ] {
+        human.has_line(line);
+    }
+    human.has_line(&format!(
+        "created:             {}",
+        utc(details.create_time.unwrap())
+    ));
 
-    let json = backend.run(&["show", INSTANCE, "--output=json"]).expect(0);
-    assert_eq!(
-        json.json(),
-        as_library_serialises::<hwinst::RomaInstance>(&body)
-    );
+    let json = backend.run(&["show", ROMA_ID, "--output=json"]).expect(0);
+    assert_eq!(json.json(), as_json(&details));
 }
 
 #[test]
 fn status_human_and_json() {
-    let mut backend = backend();
-    let body = r#"{"state":"running","operation_state":"install-processing","error":null}"#;
-    backend.mock(&clouddc_path(), 200, body);
+    let backend = backend();
+    backend.add(stuck(Service::Clouddc, CLOUDDC_ID));
 
-    let human = backend.run(&["status", INSTANCE]).expect(0);
+    let human = backend.run(&["status", CLOUDDC_ID]).expect(0);
     for line in [
         "source:     clouddc",
-        "phase:      updating",
+        "phase:      pending",
         "terminal:   no",
-        "status:     running",
+        "status:     pending",
         "operation:  install-processing",
     ] {
-        assert!(
-            human.stdout.lines().any(|l| l == line),
-            "no {line:?} in\n{}",
-            human.stdout
-        );
+        human.has_line(line);
     }
-    let json = backend.run(&["status", "-o", "json", INSTANCE]).expect(0);
+    let json = backend.run(&["status", "-o", "json", CLOUDDC_ID]).expect(0);
     assert_eq!(
         json.json(),
-        json!({"state": "running", "operation_state": "install-processing"})
+        json!({"state": "pending", "operation_state": "install-processing"})
     );
+
+    // A failed installation: the service's error and the operation that failed.
+    let failed = backend.add(
+        InstanceSpec::new(Service::Clouddc)
+            .outcome(Outcome::Fail)
+            .step(Duration::ZERO),
+    );
+    let status = backend.client().clouddc_instance_status(&failed).unwrap();
+    let error = status.error.as_ref().unwrap();
+    let human = backend.run(&["status", &failed]).expect(0);
+    human
+        .has_line("phase:             failed")
+        .has_line("failed operation:  create_instance_error")
+        .has_line(&format!(
+            "error:             {}: {}",
+            error.error_code.as_deref().unwrap(),
+            error.error_msg.as_deref().unwrap()
+        ));
+    let json = backend.run(&["status", &failed, "-o", "json"]).expect(0);
+    assert_eq!(json.json(), as_json(&status));
 }
 
 #[test]
 fn lifecycle_human_and_json() {
-    let mut backend = backend();
-    let failed = json!({"progress": 30, "status": "failed", "error_code": "APIG.9999",
-                        "error_msg": "no capacity"});
-    backend.mock(&apig_path(APIG_ID), 200, &failed.to_string());
+    let backend = backend();
+    backend.add(
+        InstanceSpec::new(Service::Apig)
+            .id(APIG_ID)
+            .outcome(Outcome::Fail)
+            .step(Duration::ZERO),
+    );
+    let read = backend.client().lifecycle(Source::Apig, APIG_ID).unwrap();
+    let error = read.error.clone().unwrap();
+    let (code, message) = (error.error_code.unwrap(), error.error_msg.unwrap());
+    assert!(code.starts_with("APIG."), "{code}");
 
     let human = backend.run(&["lifecycle", "apig", APIG_ID]).expect(0);
     for line in [
         "phase:     failed",
-        "progress:  30%",
+        "progress:  50%",
         "terminal:  yes",
-        "error:     APIG.9999: no capacity",
+        &format!("error:     {code}: {message}"),
     ] {
-        assert!(
-            human.stdout.lines().any(|l| l == line),
-            "no {line:?} in\n{}",
-            human.stdout
-        );
+        human.has_line(line);
     }
     assert!(human.stdout.lines().any(|l| l.starts_with("observed:  20")));
 
@@ -437,32 +525,51 @@ fn lifecycle_human_and_json() {
     json.as_object_mut().unwrap().remove("observed_at_ms");
     assert_eq!(
         json,
-        json!({"source": "apig", "instance_id": APIG_ID, "phase": "failed", "progress": 30,
+        json!({"source": "apig", "instance_id": APIG_ID, "phase": "failed", "progress": 50,
                "terminal": true, "status": "failed",
-               "error": {"error_code": "APIG.9999", "error_msg": "no capacity"}})
+               "error": {"error_code": code, "error_msg": message}})
     );
 }
 
 #[test]
 fn list_one_page_human_and_json() {
-    let mut backend = backend();
-    let mut page: Value = serde_json::from_str(&fixture("roma_instance_page.json")).unwrap();
-    page["total"] = json!(7);
-    let path = format!("/v2/{PROJECT}/instances?status=RUNNING&offset=3&limit=1");
-    backend.mock(&path, 200, &page.to_string());
+    let backend = backend();
+    for n in 1..=7 {
+        backend.add(steady(Service::Roma, &format!("run-{n}")).name(format!("name-{n}")));
+        if n % 3 == 0 {
+            // Creating, so not RUNNING: the filter leaves them out.
+            backend.add(stuck(Service::Roma, &format!("new-{n}")));
+        }
+    }
+    backend.add(steady(Service::Apig, APIG_ID));
+    let query = RomaListQuery::new().status("RUNNING").offset(3).limit(1);
+    let page = backend.client().roma_list_instances(&query).unwrap();
     let args = [
         "list", "--status", "RUNNING", "--offset", "3", "--limit", "1",
     ];
 
     let human = backend.run(&args).expect(0);
     let lines: Vec<&str> = human.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", human.stdout);
+    let cells = |line: &str| -> Vec<(usize, String)> {
+        line.split_whitespace()
+            .map(|cell| (line.find(cell).unwrap(), cell.to_owned()))
+            .collect()
+    };
+    let (header, row) = (cells(lines[0]), cells(lines[1]));
+    let created = page.instances[0].create_time.clone().unwrap();
     assert_eq!(
-        lines,
-        [
-            "ID                                    NAME       STATUS   PHASE    CREATED",
-            "e34610ca-0a37-4f04-8856-4101b08cc5e2  roma-test  RUNNING  running  2019-12-06T06:49:04Z",
-        ]
+        header.iter().map(|(_, c)| c.as_str()).collect::<Vec<_>>(),
+        ["ID", "NAME", "STATUS", "PHASE", "CREATED"]
     );
+    assert_eq!(
+        row.iter().map(|(_, c)| c.as_str()).collect::<Vec<_>>(),
+        ["run-4", "name-4", "RUNNING", "running", created.as_str()]
+    );
+    // Aligned: each cell starts under its header.
+    for ((at, name), (cell_at, cell)) in header.iter().zip(&row) {
+        assert_eq!(at, cell_at, "{cell} is not under {name}:\n{}", human.stdout);
+    }
     assert_eq!(
         human.stderr.trim(),
         "1 of 7 instances shown; --offset 4 for the next page, --all for every one"
@@ -472,81 +579,95 @@ fn list_one_page_human_and_json() {
         .run(&[&args[..], &["-o", "json"]].concat())
         .expect(0);
     assert!(json.stderr.is_empty());
-    assert_eq!(
-        json.json(),
-        as_library_serialises::<hwinst::RomaInstancePage>(&page.to_string())
-    );
+    assert_eq!(json.json(), as_json(&page));
+    let queries: Vec<String> = backend
+        .sim
+        .requests()
+        .iter()
+        .map(|r| r.query.clone())
+        .collect();
+    assert!(queries
+        .iter()
+        .all(|q| q == "status=RUNNING&offset=3&limit=1"));
 }
 
 #[test]
 fn list_all_pages_human_and_json() {
-    let mut backend = backend();
-    let instance = |id: &str| json!({"id": id, "name": format!("n-{id}"), "status": "CREATING"});
-    let first = json!({"total": 3, "size": 2, "instances": [instance("a"), instance("b")]});
-    let second = json!({"total": 3, "size": 1, "instances": [instance("c")]});
-    let page = |offset| format!("/v2/{PROJECT}/instances?offset={offset}&limit=2");
-    let mocks = [
-        backend.mock(&page(0), 200, &first.to_string()),
-        backend.mock(&page(2), 200, &second.to_string()),
-    ];
+    let backend = backend();
+    for id in ["a", "b", "c"] {
+        backend.add(stuck(Service::Roma, id).name(format!("n-{id}")));
+    }
+    backend.add(steady(Service::Apig, APIG_ID));
+    let all = backend
+        .client()
+        .roma_instances(&RomaListQuery::new().limit(2))
+        .collect::<hwinst::Result<Vec<_>>>()
+        .unwrap();
+    backend.sim.clear_requests();
 
     let json = backend
         .run(&["list", "--all", "--limit", "2", "-o", "json"])
         .expect(0);
-    assert_eq!(
-        json.json(),
-        json!({"total": 3, "instances": [instance("a"), instance("b"), instance("c")]})
-    );
+    assert_eq!(json.json(), json!({"total": 3, "instances": as_json(&all)}));
     let human = backend.run(&["list", "--all", "--limit", "2"]).expect(0);
     let lines: Vec<&str> = human.stdout.lines().collect();
     assert_eq!(lines[0], "ID  NAME  STATUS    PHASE     CREATED");
-    assert_eq!(lines[3], "c   n-c   CREATING  creating  -");
+    assert_eq!(
+        lines[3],
+        format!(
+            "c   n-c   CREATING  creating  {}",
+            all[2].create_time.as_deref().unwrap()
+        )
+    );
     assert_eq!(lines.len(), 4);
-    for mock in mocks {
-        mock.expect(2).assert();
-    }
+    // Two pages for each run.
+    let queries: Vec<String> = backend
+        .sim
+        .requests()
+        .iter()
+        .filter(|r| r.operation == Some(Operation::RomaList))
+        .map(|r| r.query.clone())
+        .collect();
+    assert_eq!(
+        queries,
+        ["offset=0&limit=2", "offset=2&limit=2"].repeat(2),
+        "{queries:?}"
+    );
 
     // Nothing to list: no table, a note on stderr.
-    let mut empty = self::backend();
-    empty.mock(
-        &format!("/v2/{PROJECT}/instances"),
-        200,
-        r#"{"total":0,"size":0,"instances":[]}"#,
-    );
+    let empty = self::backend();
     let run = empty.run(&["list"]).expect(0);
     assert!(run.stdout.is_empty());
     assert_eq!(run.stderr.trim(), "No instances found.");
 }
 
-fn apig_steps() -> Vec<Value> {
-    vec![
-        json!({"progress": 30, "status": "creating"}),
-        json!({"progress": 80, "status": "creating"}),
-        json!({"progress": 100, "status": "success"}),
-    ]
+/// An APIG instance going through its creation steps, a few hundred milliseconds each: long
+/// enough to be polled at each step, short enough for a quick test.
+fn creating_apig(backend: &Backend) {
+    backend.add(
+        InstanceSpec::new(Service::Apig)
+            .id(APIG_ID)
+            .step(Duration::from_millis(300)),
+    );
 }
 
 const FAST: [&str; 4] = ["--interval", "10ms", "--max-interval", "20ms"];
 
 #[test]
 fn wait_human_prints_a_line_per_change_then_the_result() {
-    let mut backend = backend();
-    backend.sequence(&apig_path(APIG_ID), &apig_steps());
+    let backend = backend();
+    creating_apig(&backend);
 
     let run = backend
         .run(&[&["wait", "apig", APIG_ID][..], &FAST].concat())
         .expect(0);
     let lines: Vec<&str> = run.stdout.lines().collect();
-    // Not a terminal: plain lines, each with its UTC time.
-    for (line, expected) in lines.iter().zip([
-        format!("apig {APIG_ID} creating 30% (status creating)"),
-        format!("apig {APIG_ID} creating 80% (status creating)"),
-        format!("apig {APIG_ID} running 100% (status success)"),
-    ]) {
-        let (time, rest) = line.split_once(' ').unwrap();
-        assert!(time.starts_with("20") && time.ends_with('Z'), "{line}");
-        assert_eq!(rest, expected);
-    }
+    // Not a terminal: plain lines, each with its UTC time, then the result.
+    let result_at = lines
+        .iter()
+        .position(|l| l.starts_with("instance:"))
+        .unwrap();
+    assert_changes(&lines[..result_at], &apig_script(APIG_ID));
     assert!(lines.contains(&"phase:     running"), "{}", run.stdout);
     assert!(
         lines.iter().any(|l| l.starts_with("waited:    ")),
@@ -558,8 +679,8 @@ fn wait_human_prints_a_line_per_change_then_the_result() {
 
 #[test]
 fn wait_json_keeps_stdout_for_the_final_document() {
-    let mut backend = backend();
-    backend.sequence(&apig_path(APIG_ID), &apig_steps());
+    let backend = backend();
+    creating_apig(&backend);
 
     let run = backend
         .run(
@@ -581,17 +702,12 @@ fn wait_json_keeps_stdout_for_the_final_document() {
     let result = run.json();
     assert_eq!(result["phase"], "running");
     assert_eq!(result["progress"], 100);
-    assert_eq!(run.stderr.lines().count(), 3, "{}", run.stderr);
-    assert!(run
-        .stderr
-        .lines()
-        .last()
-        .unwrap()
-        .ends_with("running 100% (status success)"));
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_changes(&lines, &apig_script(APIG_ID));
 
     // --quiet: no change lines at all.
-    let mut backend = self::backend();
-    backend.sequence(&apig_path(APIG_ID), &apig_steps());
+    let backend = self::backend();
+    creating_apig(&backend);
     let quiet = backend
         .run(&[&["-o", "json", "wait", "-q", "apig", APIG_ID][..], &FAST].concat())
         .expect(0);
@@ -605,11 +721,11 @@ fn wait_json_keeps_stdout_for_the_final_document() {
 
 #[test]
 fn not_found_exits_17_with_the_error_document_in_json_mode() {
-    let mut backend = backend();
-    let body = r#"{"error_code":"APIC.7302","error_msg":"Instance not found","request_id":"r-1"}"#;
-    backend.mock(&roma_details_path(), 404, body);
+    let backend = backend();
+    // Another service's instance is not ROMA's either.
+    backend.add(steady(Service::Apig, ROMA_ID));
 
-    let human = backend.run(&["show", INSTANCE]).expect(17);
+    let human = backend.run(&["show", ROMA_ID]).expect(17);
     assert!(human.stdout.is_empty());
     let line = human.one_error_line();
     assert!(
@@ -617,13 +733,17 @@ fn not_found_exits_17_with_the_error_document_in_json_mode() {
         "{line}"
     );
 
-    let json = backend.run(&["show", INSTANCE, "-o", "json"]).expect(17);
+    let json = backend.run(&["show", ROMA_ID, "-o", "json"]).expect(17);
     json.one_error_line();
     let document = json.json();
     assert_eq!(document["code"], "NOT_FOUND");
     assert_eq!(document["http_status"], 404);
     assert_eq!(document["error_code"], "APIC.7302");
-    assert_eq!(document["request_id"], "r-1");
+    let request_id = document["request_id"].as_str().unwrap();
+    assert!(
+        request_id.len() == 32 && request_id.chars().all(|c| c.is_ascii_hexdigit()),
+        "{request_id}"
+    );
     assert_eq!(document["retryable"], false);
     assert_eq!(document["lifecycle"], Value::Null);
     let keys: Vec<&str> = document
@@ -648,56 +768,57 @@ fn not_found_exits_17_with_the_error_document_in_json_mode() {
 
 #[test]
 fn unauthorized_exits_15_without_showing_the_token() {
-    let mut backend = backend();
-    let body =
-        format!(r#"{{"error_code":"APIGW.0301","error_msg":"Incorrect IAM token {TOKEN}"}}"#);
-    backend.mock(&apig_path(APIG_ID), 401, &body);
+    let backend = backend();
+    backend.add(steady(Service::Apig, APIG_ID));
+    let wrong = "MIIT-wr0ng-s3cr3t-value";
+    let mut document: Value = serde_json::from_str(&backend.sim.config_json()).unwrap();
+    document["credentials"] = json!({"token": wrong});
+    let config = temp_file("config.json", &document.to_string());
+    let run_with_wrong_token = |args: &[&str]| {
+        let run = run(hwinst().arg("--config").arg(&config).args(args));
+        assert!(!run.stdout.contains(wrong) && !run.stderr.contains(wrong));
+        run
+    };
 
-    let human = backend.run(&["progress", "apig", APIG_ID]).expect(15);
-    assert!(human.one_error_line().contains("HTTP 401"));
-    let json = backend
-        .run(&["progress", "apig", APIG_ID, "-o", "json"])
-        .expect(15);
+    let human = run_with_wrong_token(&["progress", "apig", APIG_ID]).expect(15);
+    let line = human.one_error_line();
+    assert!(
+        line.contains("HTTP 401") && line.contains("APIC.7102"),
+        "{line}"
+    );
+    let json = run_with_wrong_token(&["progress", "apig", APIG_ID, "-o", "json"]).expect(15);
     json.one_error_line();
     assert_eq!(json.json()["code"], "UNAUTHORIZED");
+    assert_eq!(backend.statuses(APIG_ID), [401, 401]);
 }
 
 #[test]
-fn throttled_then_ok_succeeds_after_a_retry() {
-    let mut backend = backend();
-    let throttled = backend
-        .server
-        .mock("GET", clouddc_path().as_str())
-        .with_status(429)
-        .with_body(r#"{"error_code":"APIGW.0308","error_msg":"throttled"}"#)
-        .expect(1)
-        .create();
-    let ok = backend.mock(&clouddc_path(), 200, r#"{"state":"running"}"#);
+fn throttled_then_ok_succeeds_after_the_retries() {
+    let backend = backend();
+    backend.add(steady(Service::Clouddc, CLOUDDC_ID));
+    backend.fault(Fault::status(429).instance(CLOUDDC_ID).times(2));
 
-    let run = backend.run(&["status", INSTANCE]).expect(0);
-    assert!(run.stdout.contains("phase:     running"), "{}", run.stdout);
-    throttled.assert();
-    ok.assert();
+    let run = backend.run(&["status", CLOUDDC_ID]).expect(0);
+    run.has_line("phase:      running");
+    assert_eq!(backend.statuses(CLOUDDC_ID), [429, 429, 200]);
 
     // Throttled on every attempt: THROTTLED.
-    let mut backend = self::backend();
-    backend.mock(&clouddc_path(), 429, "{}");
-    let run = backend.run(&["status", INSTANCE]).expect(18);
+    let backend = self::backend();
+    backend.add(steady(Service::Clouddc, CLOUDDC_ID));
+    backend.fault(Fault::status(429).instance(CLOUDDC_ID));
+    let run = backend.run(&["status", CLOUDDC_ID]).expect(18);
     assert!(
         run.one_error_line().contains("after 3 attempts"),
         "{}",
         run.stderr
     );
+    assert_eq!(backend.statuses(CLOUDDC_ID), [429, 429, 429]);
 }
 
 #[test]
 fn a_wait_that_never_ends_times_out_with_14() {
-    let mut backend = backend();
-    backend.mock(
-        &apig_path(APIG_ID),
-        200,
-        r#"{"progress":50,"status":"creating"}"#,
-    );
+    let backend = backend();
+    backend.add(stuck(Service::Apig, APIG_ID));
 
     let args = [
         &["wait", "apig", APIG_ID, "--timeout", "1s", "-o", "json"][..],
@@ -705,18 +826,13 @@ fn a_wait_that_never_ends_times_out_with_14() {
     ]
     .concat();
     let run = backend.run(&args).expect(14);
-    assert!(run
-        .stderr
-        .lines()
-        .next()
-        .unwrap()
-        .ends_with("creating 50% (status creating)"));
-    assert!(run
-        .stderr
-        .lines()
-        .last()
-        .unwrap()
-        .starts_with("hwinst: timed out"));
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert!(
+        lines[0].ends_with("creating 30% (status creating)"),
+        "{}",
+        run.stderr
+    );
+    assert!(lines.last().unwrap().starts_with("hwinst: timed out"));
     let document = run.json();
     assert_eq!(document["code"], "TIMEOUT");
     assert_eq!(document["lifecycle"]["phase"], "creating");
@@ -724,38 +840,47 @@ fn a_wait_that_never_ends_times_out_with_14() {
 
 #[test]
 fn a_failed_instance_exits_23_with_the_service_reason() {
-    let mut backend = backend();
-    backend.sequence(
-        &apig_path(APIG_ID),
-        &[
-            json!({"progress": 30, "status": "creating"}),
-            json!({"progress": 30, "status": "failed", "error_code": "APIG.9999",
-                   "error_msg": "no capacity"}),
-        ],
+    let backend = backend();
+    backend.add(
+        InstanceSpec::new(Service::Apig)
+            .id(APIG_ID)
+            .outcome(Outcome::Fail)
+            .step(Duration::from_millis(100)),
     );
     let run = backend
         .run(&[&["wait", "apig", APIG_ID, "--output", "json"][..], &FAST].concat())
         .expect(23);
+    // What the service says once the instance has failed.
+    let reason = backend
+        .client()
+        .lifecycle(Source::Apig, APIG_ID)
+        .unwrap()
+        .error
+        .unwrap();
     let document = run.json();
     assert_eq!(document["code"], "INSTANCE_FAILED");
-    assert_eq!(document["error_code"], "APIG.9999");
-    assert_eq!(document["error_msg"], "no capacity");
+    assert_eq!(document["error_code"], json!(reason.error_code));
+    assert_eq!(document["error_msg"], json!(reason.error_msg));
     assert_eq!(document["lifecycle"]["phase"], "failed");
     let last = run.stderr.lines().last().unwrap();
-    assert!(last.starts_with("hwinst: the instance ended") && last.contains("no capacity"));
+    let message = reason.error_msg.unwrap();
+    assert!(last.starts_with("hwinst: the instance ended") && last.contains(&message));
 
     // Human mode: the change lines, then the error on stderr only.
-    let mut backend = self::backend();
-    backend.mock(
-        &apig_path(APIG_ID),
-        200,
-        r#"{"progress":30,"status":"failed","error_code":"APIG.9999"}"#,
+    let backend = self::backend();
+    backend.add(
+        InstanceSpec::new(Service::Apig)
+            .id(APIG_ID)
+            .outcome(Outcome::Fail)
+            .step(Duration::ZERO),
     );
     let run = backend
         .run(&[&["wait", "apig", APIG_ID][..], &FAST].concat())
         .expect(23);
     assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
-    assert!(run.one_error_line().contains("APIG.9999"));
+    assert!(run
+        .one_error_line()
+        .contains(reason.error_code.as_deref().unwrap()));
 }
 
 #[test]
@@ -767,6 +892,7 @@ fn an_unsafe_id_exits_11_before_anything_is_sent() {
         "{}",
         run.stderr
     );
+    assert!(backend.sim.requests().is_empty());
 }
 
 #[test]
@@ -804,9 +930,9 @@ fn a_bad_configuration_file_exits_12_naming_the_file() {
 
 #[test]
 fn the_environment_configures_and_flags_override_it() {
-    let mut backend = backend();
-    backend.mock(&clouddc_path(), 200, r#"{"state":"running"}"#);
-    let url = backend.url();
+    let backend = backend();
+    backend.add(steady(Service::Clouddc, CLOUDDC_ID));
+    let url = backend.sim.base_url().to_owned();
     let from_env = |command: &mut Command| {
         command
             .env("HWINST_TOKEN", TOKEN)
@@ -816,18 +942,24 @@ fn the_environment_configures_and_flags_override_it() {
     // The environment's project is overridden; the flags also work after the subcommand.
     let mut command = hwinst();
     from_env(&mut command);
-    command.args(["status", INSTANCE, "--project-id", PROJECT, "--endpoint"]);
+    command.args(["status", CLOUDDC_ID, "--project-id", PROJECT, "--endpoint"]);
     command.arg(format!("clouddc={url}"));
-    assert!(run(&mut command).expect(0).stdout.contains("phase:"));
+    run(&mut command).expect(0).has_line("phase:      running");
 
-    // Without the flag, the environment's project is used: a different path, 501 from mockito.
+    // Without the flag, the environment's project is used: not the simulator's, 403.
     let mut command = hwinst();
     from_env(&mut command);
-    command.args(["--endpoint", &format!("clouddc={url}"), "status", INSTANCE]);
-    assert_ne!(run(&mut command).code, 0);
+    command.args([
+        "--endpoint",
+        &format!("clouddc={url}"),
+        "status",
+        CLOUDDC_ID,
+    ]);
+    let run = run(&mut command).expect(16);
+    assert!(run.one_error_line().contains("HTTP 403"), "{}", run.stderr);
 
     // No credentials anywhere.
-    let run = run(hwinst().args(["--region", "cn-north-4", "show", "x"])).expect(12);
+    let run = self::run(hwinst().args(["--region", "cn-north-4", "show", "x"])).expect(12);
     run.one_error_line();
 
     // Flags override the configuration file too.
@@ -845,6 +977,337 @@ fn the_environment_configures_and_flags_override_it() {
         "--endpoint",
         &format!("clouddc={url}"),
     ]);
-    command.args(["status", INSTANCE, "--request-timeout", "5s"]);
+    command.args(["status", CLOUDDC_ID, "--request-timeout", "5s"]);
     self::run(&mut command).expect(0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// hwinst sim serve
+// ---------------------------------------------------------------------------------------------
+
+/// A `hwinst sim serve` process, killed if a test fails before it stops.
+struct Serve {
+    child: Child,
+    url: String,
+}
+
+impl Serve {
+    /// Starts it with piped stdin and stdout, and reads the URL from its first line.
+    fn start(args: &[&str]) -> Serve {
+        Serve::start_from(hwinst().stdin(Stdio::piped()), args)
+    }
+
+    /// Starts `hwinst sim serve ARGS` from `command` (its environment and stdin).
+    fn start_from(command: &mut Command, args: &[&str]) -> Serve {
+        let mut child = command
+            .args(["sim", "serve"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("hwinst sim serve starts");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .expect("a first line");
+        let serve = Serve {
+            url: first.trim_end().to_owned(),
+            child,
+        };
+        assert!(
+            serve.url.starts_with("http://127.0.0.1:"),
+            "first line {first:?}"
+        );
+        serve
+    }
+
+    /// Closes its stdin and waits for it to exit: its status code and stderr.
+    fn stop(mut self) -> (i32, String) {
+        drop(self.child.stdin.take());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("its status") {
+                break status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "it did not stop when stdin closed"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut stderr = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        (status.code().expect("an exit code"), stderr)
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// An HTTP agent that ignores the environment's proxies.
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .proxy(None)
+        .build()
+        .new_agent()
+}
+
+fn get_json(url: &str) -> Value {
+    let text = agent()
+        .get(url)
+        .call()
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn post_json(url: &str, body: &Value) -> u16 {
+    agent()
+        .post(url)
+        .header("content-type", "application/json")
+        .send(body.to_string())
+        .unwrap_or_else(|e| panic!("POST {url}: {e}"))
+        .status()
+        .as_u16()
+}
+
+#[test]
+fn sim_serve_prints_its_url_and_stops_when_stdin_closes() {
+    let serve = Serve::start(&[]);
+    let url = serve.url.clone();
+    let config = get_json(&format!("{url}/_sim/config"));
+    for service in ["roma", "apig", "clouddc", "iam"] {
+        assert_eq!(config["endpoints"][service], json!(url), "{config}");
+    }
+    let file = temp_file("sim.json", &config.to_string());
+    let added = post_json(
+        &format!("{url}/_sim/instances"),
+        &json!({"service": "apig", "id": "gw-1", "outcome": "steady"}),
+    );
+    assert_eq!(added, 201);
+
+    let run = run(hwinst()
+        .arg("--config")
+        .arg(&file)
+        .args(["lifecycle", "apig", "gw-1"]))
+    .expect(0);
+    run.has_line("phase:     running");
+
+    let asked = Instant::now();
+    let (code, stderr) = serve.stop();
+    assert_eq!(code, 0, "{stderr}");
+    assert!(asked.elapsed() < Duration::from_secs(5));
+    // The hint says how to use it, and shows no credential.
+    assert!(stderr.contains(&format!("{url}/_sim/config")), "{stderr}");
+    assert!(stderr.contains("hwinst --config"), "{stderr}");
+    let token = config["credentials"]["token"].as_str().unwrap();
+    assert!(!stderr.contains(token), "{stderr}");
+}
+
+#[test]
+fn sim_serve_writes_the_client_configuration_for_its_scenario() {
+    let scenario = temp_file(
+        "scenario.json",
+        &json!({"project_id": "p-77", "tokens": ["t-0k3n-77"],
+                "instances": [{"service": "clouddc", "id": "dc-1", "outcome": "steady"}]})
+        .to_string(),
+    );
+    let config = scenario.with_file_name("sim.json");
+    let serve = Serve::start(&[
+        "--scenario",
+        scenario.to_str().unwrap(),
+        "--write-config",
+        config.to_str().unwrap(),
+    ]);
+    // Written before the URL was printed: it is there at once.
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&config).unwrap()).unwrap();
+    assert_eq!(written, get_json(&format!("{}/_sim/config", serve.url)));
+    assert_eq!(written["project_id"], "p-77");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&config).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
+
+    let human = run(hwinst()
+        .arg("--config")
+        .arg(&config)
+        .args(["status", "dc-1"]))
+    .expect(0);
+    human.has_line("phase:      running");
+    let json = run(hwinst()
+        .arg("--config")
+        .arg(&config)
+        .args(["-o", "json", "status", "dc-1"]))
+    .expect(0);
+    assert_eq!(json.json()["state"], "running");
+
+    let (code, stderr) = serve.stop();
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("t-0k3n-77"), "{stderr}");
+}
+
+#[test]
+fn sim_serve_needs_no_configuration_and_serves_until_killed_without_stdin() {
+    // A broken configuration is not read. Stdin from /dev/null (`hwinst sim serve &` in a
+    // script) cannot signal "stop" by closing, so the simulator serves until it is killed.
+    let broken = temp_file("config.json", "{ not json");
+    let mut serve = Serve::start_from(
+        hwinst().env("HWINST_CONFIG", &broken).stdin(Stdio::null()),
+        &[],
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        serve.child.try_wait().expect("its status").is_none(),
+        "it stopped although nobody asked it to"
+    );
+    let config = ureq::get(format!("{}/_sim/config", serve.url))
+        .call()
+        .expect("the simulator answers")
+        .into_body()
+        .read_to_string()
+        .expect("a body");
+    assert!(config.contains("\"project_id\""), "{config}");
+    serve.child.kill().expect("it can be killed");
+    serve.child.wait().expect("it ends");
+}
+
+#[test]
+fn sim_serve_refuses_what_it_cannot_use_with_12() {
+    let unknown_key = temp_file("scenario.json", r#"{"instances":[],"sped":2}"#);
+    let unknown = unknown_key.display().to_string();
+    let missing = unknown_key.with_file_name("missing.json");
+    let missing = missing.display().to_string();
+    for (args, expected) in [
+        (vec!["--addr", "0.0.0.0:0"], "loopback"),
+        (vec!["--addr", "192.168.1.2:8080"], "loopback"),
+        (vec!["--addr", "nowhere"], "127.0.0.1:PORT"),
+        (vec!["--scenario", &unknown], "sped"),
+        (vec!["--scenario", &missing], "missing.json"),
+        (
+            vec!["--write-config", "/nonexistent-dir/sim.json"],
+            "/nonexistent-dir/sim.json",
+        ),
+    ] {
+        let run = run(hwinst()
+            .args(["sim", "serve"])
+            .args(&args)
+            .stdin(Stdio::null()))
+        .expect(12);
+        assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout);
+        let line = run.one_error_line();
+        assert!(line.contains(expected), "{args:?}: {line}");
+    }
+    // In JSON mode, the error document too.
+    let run = run(hwinst()
+        .args(["-o", "json", "sim", "serve", "--addr", "0.0.0.0:0"])
+        .stdin(Stdio::null()))
+    .expect(12);
+    assert_eq!(run.json()["code"], "CONFIG");
+}
+
+// ---------------------------------------------------------------------------------------------
+// hwinst demo
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn demo_json_every_instance_ends_as_scripted() {
+    let started = Instant::now();
+    let run = run(hwinst().args(["-o", "json", "demo", "--speed", "4"])).expect(0);
+    assert!(started.elapsed() < Duration::from_secs(30));
+    let summary = run.json();
+    assert_eq!(summary["as_scripted"], true);
+    let instances = summary["instances"].as_array().unwrap();
+    assert!(instances.len() >= 6);
+    assert!(instances.iter().all(|i| i["as_expected"] == true));
+    // All three services, each of the four sources, and failures among them.
+    let sources: std::collections::BTreeSet<&str> = instances
+        .iter()
+        .map(|i| i["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sources.into_iter().collect::<Vec<_>>(),
+        ["apig", "clouddc", "roma", "roma-details"]
+    );
+    let failed: Vec<&Value> = instances
+        .iter()
+        .filter(|i| i["expected"] == "failed")
+        .collect();
+    assert!(failed.len() >= 2);
+    for instance in failed {
+        assert_eq!(instance["error"], "INSTANCE_FAILED", "{instance}");
+        assert_eq!(instance["lifecycle"]["phase"], "failed", "{instance}");
+    }
+    // The throttling happened and was retried through.
+    assert!(summary["throttled"].as_u64().unwrap() >= 2, "{summary}");
+    assert!(instances
+        .iter()
+        .any(|i| i["throttled"].as_u64().unwrap() >= 2 && i["lifecycle"]["phase"] == "running"));
+    // Progress lines go to stderr in JSON mode.
+    assert!(run
+        .stderr
+        .lines()
+        .any(|l| l.ends_with("running 100% (status success)")));
+}
+
+#[test]
+fn demo_human_shows_progress_then_the_summary() {
+    let run = run(hwinst().args(["demo", "--speed", "4"])).expect(0);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let header = lines
+        .iter()
+        .position(|l| l.starts_with("INSTANCE "))
+        .unwrap_or_else(|| panic!("no summary table:\n{}", run.stdout));
+    assert_eq!(
+        lines[header].split_whitespace().collect::<Vec<_>>(),
+        ["INSTANCE", "SOURCE", "EXPECTED", "OUTCOME", "REQUESTS", "TIME"]
+    );
+    let rows: Vec<&str> = lines[header + 1..]
+        .iter()
+        .take_while(|l| !l.is_empty())
+        .copied()
+        .collect();
+    assert!(rows.len() >= 6, "{}", run.stdout);
+    for row in &rows {
+        let id = row.split_whitespace().next().unwrap();
+        assert!(row.contains(" ✓ "), "{row}");
+        // Each instance's changes were shown before the summary, one line each.
+        assert!(
+            lines[..header]
+                .iter()
+                .any(|l| l.split_whitespace().nth(2) == Some(id)),
+            "no progress line for {id}:\n{}",
+            run.stdout
+        );
+    }
+    let failures: Vec<&&str> = rows
+        .iter()
+        .filter(|r| r.split_whitespace().nth(2) == Some("failed"))
+        .collect();
+    assert!(failures.len() >= 2, "{}", run.stdout);
+    assert!(
+        failures.iter().all(|r| r.contains("✓ failed")),
+        "{failures:?}"
+    );
+    assert!(rows.iter().any(|r| r.contains("×429")), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("instances ended as scripted"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("hwinst sim serve"), "{}", run.stderr);
 }

@@ -3,7 +3,7 @@
 
 use crate::exit::Failure;
 use crate::output::{self, Format};
-use crate::progress::WaitDisplay;
+use crate::progress::Surface;
 use crate::{ListArgs, ProgressService, WaitArgs};
 use hwinst::{Client, Lifecycle, RomaInstanceSummary, RomaListQuery, Source, WaitOptions};
 use serde::Serialize;
@@ -142,7 +142,8 @@ pub fn wait(client: &Client, format: Format, args: &WaitArgs) -> Result<(), Fail
         .initial_interval(args.interval.into())
         .max_interval(args.max_interval.into())
         .not_found_grace(args.not_found_grace.into());
-    let display = WaitDisplay::new(format, args.quiet);
+    let surface = Surface::new(format, args.quiet);
+    let display = surface.display(args.source, &args.id);
     let started = Instant::now();
     let outcome = client.wait(args.source, &args.id, &options, |lifecycle| {
         display.show(lifecycle);

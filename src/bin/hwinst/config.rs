@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 
 /// The flags that say which cloud to talk to and how.
 #[derive(Debug, Args)]
-#[command(next_help_heading = "Configuration (any subcommand, before or after it)")]
+#[command(
+    next_help_heading = "Configuration (before or after the subcommand; sim and demo need none)"
+)]
 pub struct ConfigArgs {
     /// Read the settings from this JSON file [default: $HWINST_CONFIG]: the configuration
     /// document of the C library (hwinst_client_new), e.g. {"region": "cn-north-4",

@@ -16,6 +16,11 @@ pub enum Failure {
     Library(hwinst::Error),
     /// The output could not be written.
     Output(io::Error),
+    /// `sim serve` and `demo`: the simulator could not start (its address or scenario), or
+    /// its client configuration could not be written. Says what, for people.
+    Simulator(String),
+    /// `demo`: an instance did not end as its script says. Says which, for people.
+    Demo(String),
 }
 
 impl From<hwinst::Error> for Failure {
@@ -30,18 +35,27 @@ impl From<io::Error> for Failure {
     }
 }
 
+impl From<hwinst::sim::SimError> for Failure {
+    fn from(error: hwinst::sim::SimError) -> Failure {
+        Failure::Simulator(format!("the simulator cannot start: {error}"))
+    }
+}
+
 impl Failure {
     pub fn exit_code(&self) -> u8 {
         match self {
             Failure::Library(error) => for_kind(error.kind()),
-            Failure::Output(_) => OTHER,
+            Failure::Output(_) | Failure::Demo(_) => OTHER,
+            // What to simulate, and where, is the simulator's configuration.
+            Failure::Simulator(_) => for_kind(ErrorKind::Config),
         }
     }
 }
 
 /// Everything went as asked.
 pub const SUCCESS: u8 = 0;
-/// A failure that is not the library's: the output could not be written.
+/// A failure that is not the library's: the output could not be written, or the demo did not
+/// go as scripted.
 pub const OTHER: u8 = 1;
 /// The command line itself was wrong (clap exits with it).
 pub const USAGE: u8 = 2;
@@ -61,7 +75,7 @@ const KINDS: [(ErrorKind, &str); 13] = [
     ),
     (
         ErrorKind::Config,
-        "unusable configuration (credentials, region, file...)",
+        "unusable configuration (credentials, region, file...; sim: address, scenario)",
     ),
     (
         ErrorKind::Transport,
@@ -103,7 +117,8 @@ const KINDS: [(ErrorKind, &str); 13] = [
 /// The "Exit codes" section of `--help`.
 pub fn help_section() -> String {
     let mut text = format!(
-        "Exit codes:\n  {SUCCESS:>2}  success\n  {OTHER:>2}  the output could not be written\n  \
+        "Exit codes:\n  {SUCCESS:>2}  success\n  \
+         {OTHER:>2}  the output could not be written, or the demo did not go as scripted\n  \
          {USAGE:>2}  usage error: unknown subcommand, flag or value (see --help)\n"
     );
     for (kind, meaning) in KINDS {

@@ -3,14 +3,17 @@
 //!
 //! This file is the command line's surface (every subcommand, flag and help text) and its
 //! dispatch. The subcommands that ask the cloud build one client from the configuration
-//! (`config`) and live in `commands`; what they print is `output`, `wait`'s live display
-//! `progress`, and what the process exits with `exit`.
+//! (`config`) and live in `commands`; what they print is `output`, the live display of waits
+//! `progress`, and what the process exits with `exit`. `sim serve` (`serve`) and `demo`
+//! (`demo`) run the simulator and need no configuration.
 
 mod commands;
 mod config;
+mod demo;
 mod exit;
 mod output;
 mod progress;
+mod serve;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -63,6 +66,7 @@ Output:
 
 const EXAMPLES: &str = "\
 Examples:
+  hwinst demo                  # a first look, without a cloud account
   export HUAWEICLOUD_SDK_REGION=cn-north-4 HUAWEICLOUD_SDK_PROJECT_ID=0a1b2c3d4e5f
   export HWINST_TOKEN=...      # or HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK
   hwinst progress apig eddc4d25480b4cd6b512f270a1b8b341
@@ -190,8 +194,93 @@ Examples:
   hwinst wait roma-details b037d389-62a4-464a-8461-c88797ad4f23 --until deleted
   hwinst -o json wait apig eddc4d25480b4cd6b512f270a1b8b341 2>/dev/null | jq .phase")]
     Wait(WaitArgs),
-    // Phase 2: `Sim` (`hwinst sim serve`) and `Demo` go here; they need no client, so their
-    // arms in `run` do not call `client()`.
+
+    /// Run a local simulator of the services, to try hwinst or test tools offline.
+    Sim {
+        #[command(subcommand)]
+        command: SimCommand,
+    },
+
+    /// See hwinst at work on simulated instances, without a cloud account (about 10 s).
+    #[command(after_help = "\
+A simulator starts in this process (on loopback, at a free port) and plays six instances:
+API Gateway instances that are created (one of them throttled twice on the way, with
+HTTP 429 and Retry-After, which the client's default retry policy waits out), a ROMA
+Connect instance that is created and one whose creation fails, a Cloud DC instance that
+is installed and one whose installation fails. hwinst waits for all of them at once,
+showing their progress (bars on a terminal, else one line per change), then prints what
+each ended as beside what its script says, and what the simulator saw.
+
+It needs no configuration and sends nothing outside this machine.
+
+Exit codes: 0 every instance ended as scripted (the failures included); 1 one did not;
+12 the simulator could not start.
+
+Examples:
+  hwinst demo
+  hwinst demo --speed 4
+  hwinst demo --output json | jq '.instances[] | {id, outcome}'")]
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum SimCommand {
+    /// Serve the simulator until stdin closes or it is killed; its base URL is the first line of stdout.
+    #[command(after_help = "\
+Every service and IAM are served under the one base URL, printed as the first line of
+stdout (http://127.0.0.1:PORT). GET /_sim/config gives a client configuration for it
+(--write-config writes it to a file first), and /_sim/ holds an admin API to add
+instances and faults and see the requests: docs/simulator.md describes it all.
+
+It needs no configuration and listens on loopback addresses only: it accepts fake
+credentials, and anyone who reaches its admin API can change it.
+
+It stops, exiting 0, when its standard input closes (Ctrl-D at a terminal, or the
+program that started it closing the pipe or exiting), or on Ctrl-C. With stdin from
+/dev/null or a file (as `hwinst sim serve &` gets in a script), closing cannot signal
+anything, so it serves until it is killed.
+
+Exit codes: 0 stopped as asked; 12 the address, the scenario file or the configuration
+file cannot be used.
+
+Examples:
+  hwinst sim serve --write-config sim.json
+  hwinst sim serve --addr 127.0.0.1:8080 --scenario scenario.json
+  hwinst sim serve --scenario scenario.json --write-config sim.json > sim.url &
+  until [ -s sim.url ]; do sleep 0.1; done     # the URL is printed once it serves
+  hwinst --config sim.json status dc-1; kill %1")]
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Where to listen: 127.0.0.1:PORT, [::1]:PORT or localhost:PORT (port 0: a free one).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub addr: String,
+
+    /// What to simulate: a scenario file (JSON: instances, faults, credentials, speed; see
+    /// docs/simulator.md) [default: no instances, token sim-token].
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<std::path::PathBuf>,
+
+    /// Write the client configuration for this simulator to FILE before printing the URL,
+    /// for hwinst --config FILE (the same document as GET /_sim/config).
+    #[arg(long, value_name = "FILE")]
+    pub write_config: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// How many times faster than the default pace the instances move, e.g. 4 or 0.5.
+    #[arg(long, value_name = "X", default_value_t = 1.0, value_parser = parse_speed)]
+    pub speed: f64,
+}
+
+fn parse_speed(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(speed) if speed.is_finite() && speed > 0.0 => Ok(speed),
+        _ => Err("expected a number greater than zero, e.g. 4 or 0.5".to_owned()),
+    }
 }
 
 /// The services whose creation progress can be asked for.
@@ -320,6 +409,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Status { id } => commands::status(&client()?, format, id),
         Command::Lifecycle { source, id } => commands::lifecycle(&client()?, format, *source, id),
         Command::Wait(args) => commands::wait(&client()?, format, args),
+        Command::Sim {
+            command: SimCommand::Serve(args),
+        } => serve::serve(args),
+        Command::Demo(args) => demo::demo(format, args),
     }
 }
 
@@ -337,8 +430,8 @@ fn report(failure: &Failure, format: Format) -> ExitCode {
             if format == Format::Json {
                 let mut out = io::stdout().lock();
                 // The C ABI's document, pretty-printed like every other JSON output.
-                let document: serde_json::Value = serde_json::from_str(&error.document())
-                    .expect("the error document is JSON");
+                let document: serde_json::Value =
+                    serde_json::from_str(&error.document()).expect("the error document is JSON");
                 let _ = output::json(&mut out, &document);
                 let _ = out.flush();
             }
@@ -348,6 +441,22 @@ fn report(failure: &Failure, format: Format) -> ExitCode {
                 _ => "",
             };
             let _ = writeln!(io::stderr(), "hwinst: {error}{hint}");
+        }
+        Failure::Simulator(problem) => {
+            if format == Format::Json {
+                // The same document as every other failure's, with the configuration's code.
+                let document = hwinst::Error::Config(problem.clone()).document();
+                if let Ok(document) = serde_json::from_str::<serde_json::Value>(&document) {
+                    let mut out = io::stdout().lock();
+                    let _ = output::json(&mut out, &document);
+                    let _ = out.flush();
+                }
+            }
+            let _ = writeln!(io::stderr(), "hwinst: {problem}");
+        }
+        // The summary on stdout already shows what went wrong (as JSON too).
+        Failure::Demo(problem) => {
+            let _ = writeln!(io::stderr(), "hwinst: {problem}");
         }
     }
     ExitCode::from(failure.exit_code())

@@ -318,4 +318,3 @@ pub fn instance_table(instances: &[RomaInstanceSummary]) -> Table {
     }
     table
 }
-

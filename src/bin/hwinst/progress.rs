@@ -1,20 +1,21 @@
-//! The live display of `hwinst wait`: a progress bar on a terminal, one line per change
-//! elsewhere (a log, a pipe, CI), so that what a log keeps is readable.
+//! The live display of waits (`hwinst wait`, and the several waits of `hwinst demo`): progress
+//! bars on a terminal, one line per change elsewhere (a log, a pipe, CI), so that what a log
+//! keeps is readable.
 //!
 //! The display goes where the results are not parsed: stdout in human mode, stderr with
 //! `--output json` (whose stdout holds only the final document).
 
-use crate::output::{lifecycle_line, utc, Format};
-use hwinst::Lifecycle;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use crate::output::{clean, lifecycle_line, utc, Format};
+use hwinst::{Lifecycle, Source};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{self, IsTerminal, Write};
 use std::time::Duration;
 
-/// How a wait shows the lifecycle changes it sees.
-pub enum WaitDisplay {
-    /// A bar for the progress (a spinner when the source reports none) and the last change.
-    Bar(ProgressBar),
-    /// `2026-11-22T12:00:01Z apig eddc… creating 50% (status creating)` per change.
+/// Where the displays of one command's waits draw.
+pub enum Surface {
+    /// One bar per wait, stacked (a single wait is a stack of one).
+    Bars(MultiProgress),
+    /// Lines, on this stream.
     Lines(Stream),
     /// Nothing (`--quiet`).
     Quiet,
@@ -26,8 +27,8 @@ pub enum Stream {
     Stderr,
 }
 
-impl WaitDisplay {
-    pub fn new(format: Format, quiet: bool) -> WaitDisplay {
+impl Surface {
+    pub fn new(format: Format, quiet: bool) -> Surface {
         let stream = match format {
             Format::Human => Stream::Stdout,
             Format::Json => Stream::Stderr,
@@ -37,22 +38,49 @@ impl WaitDisplay {
             Stream::Stderr => io::stderr().is_terminal(),
         };
         if quiet {
-            WaitDisplay::Quiet
+            Surface::Quiet
         } else if terminal {
             let target = match stream {
                 Stream::Stdout => ProgressDrawTarget::stdout(),
                 Stream::Stderr => ProgressDrawTarget::stderr(),
             };
-            let bar = ProgressBar::with_draw_target(Some(100), target);
-            bar.set_style(style(false));
-            bar.set_message("waiting for the first answer…");
-            bar.enable_steady_tick(Duration::from_millis(100));
-            WaitDisplay::Bar(bar)
+            Surface::Bars(MultiProgress::with_draw_target(target))
         } else {
-            WaitDisplay::Lines(stream)
+            Surface::Lines(stream)
         }
     }
 
+    /// The display of one wait, for `source`'s instance `id`. Threads may each have their
+    /// own, on one surface.
+    pub fn display(&self, source: Source, id: &str) -> WaitDisplay {
+        match self {
+            Surface::Bars(bars) => {
+                let bar = bars.add(ProgressBar::new(100));
+                bar.set_style(style(false));
+                bar.set_message(format!(
+                    "{source} {} waiting for the first answer…",
+                    clean(id)
+                ));
+                bar.enable_steady_tick(Duration::from_millis(100));
+                WaitDisplay::Bar(bar)
+            }
+            Surface::Lines(stream) => WaitDisplay::Lines(*stream),
+            Surface::Quiet => WaitDisplay::Quiet,
+        }
+    }
+}
+
+/// How one wait shows the lifecycle changes it sees.
+pub enum WaitDisplay {
+    /// A bar for the progress (a spinner when the source reports none) and the last change.
+    Bar(ProgressBar),
+    /// `2026-11-22T12:00:01Z apig eddc… creating 50% (status creating)` per change.
+    Lines(Stream),
+    /// Nothing.
+    Quiet,
+}
+
+impl WaitDisplay {
     /// Shows a change. A line that cannot be written is dropped: the wait goes on, and its
     /// outcome still decides the exit code.
     pub fn show(&self, lifecycle: &Lifecycle) {
@@ -64,6 +92,7 @@ impl WaitDisplay {
             }
             WaitDisplay::Lines(stream) => {
                 let observed = i64::try_from(lifecycle.observed_at_ms).ok().and_then(utc);
+                // One `write_all` per line: lines of concurrent waits do not interleave.
                 let line = format!(
                     "{} {}\n",
                     observed.as_deref().unwrap_or("-"),
@@ -84,14 +113,23 @@ impl WaitDisplay {
             bar.finish_and_clear();
         }
     }
+
+    /// Stops the bar where it is, leaving its last state on the screen (the demo's waits,
+    /// which end one after the other above the summary).
+    pub fn keep(self) {
+        if let WaitDisplay::Bar(bar) = self {
+            bar.finish();
+        }
+    }
 }
 
-/// The bar's look: with a bar when the source reports progress, a spinner alone otherwise.
+/// The bar's look: with a bar when the source reports progress, a spinner alone otherwise
+/// (with the bar's width left blank, so that the messages of stacked waits line up).
 fn style(with_progress: bool) -> ProgressStyle {
     let template = if with_progress {
-        "{spinner} {elapsed:>4} [{bar:30}] {wide_msg}"
+        "{spinner} {elapsed:>4} [{bar:20}] {wide_msg}"
     } else {
-        "{spinner} {elapsed:>4} {wide_msg}"
+        "{spinner} {elapsed:>4} {prefix:22} {wide_msg}"
     };
     ProgressStyle::with_template(template)
         .map(|style| style.progress_chars("=> "))
