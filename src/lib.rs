@@ -109,7 +109,8 @@ pub use wait::{
     DEFAULT_WAIT_TIMEOUT,
 };
 
-/// The README's Rust examples, compiled by `cargo test --doc` so that they stay true.
-#[cfg(doctest)]
+/// The README's Rust examples, compiled by `cargo test --all-features --doc` so that they stay
+/// true (its simulator example needs feature `sim`).
+#[cfg(all(doctest, feature = "sim"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeExamples;
