@@ -440,18 +440,14 @@ pub(crate) fn error_body(
 /// Unix milliseconds as RFC 3339 in UTC, to the second (`2019-12-06T06:49:04Z`).
 pub(crate) fn rfc3339(ms: u64) -> String {
     let seconds = i64::try_from(ms / 1000).unwrap_or(i64::MAX);
-    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(seconds) else {
-        return "9999-12-31T23:59:59Z".into();
-    };
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    time::OffsetDateTime::from_unix_timestamp(seconds)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        // Past the year 9999, which no simulated clock reaches.
+        .unwrap_or_else(|| "9999-12-31T23:59:59Z".into())
 }
 
 #[cfg(test)]
