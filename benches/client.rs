@@ -11,7 +11,10 @@
 //! - paging: every instance of a 1000-instance list, 10 pages, against mockito;
 //! - call: a whole call (token, or AK/SK-signed) through one client against a mockito server on loopback, from Rust
 //!   and through the C ABI; both are dominated by the mock server's own work: an upper bound
-//!   on hwinst's overhead.
+//!   on hwinst's overhead;
+//! - simulator (with `--features sim`): the same call against the simulator with a token and
+//!   AK/SK-signed (the simulator verifies the signature), and paging through 3000 simulated
+//!   instances.
 
 use hwinst::ffi;
 use hwinst::{
@@ -165,6 +168,48 @@ fn main() {
         || {
             // SAFETY: made here, freed once.
             unsafe { ffi::hwinst_client_free(c_client(&config)) };
+        },
+    );
+    #[cfg(feature = "sim")]
+    simulator();
+}
+
+/// Calls against the simulator: what a test or a demo pays per request.
+#[cfg(feature = "sim")]
+fn simulator() {
+    use hwinst::sim::{InstanceSpec, Outcome, Scenario, Simulator};
+    let sim = Simulator::start(Scenario::default().generate(Service::Roma, 3000)).unwrap();
+    let id = sim
+        .add_instance(InstanceSpec::new(Service::Roma).outcome(Outcome::Steady))
+        .unwrap();
+    let token = sim.client_builder().build().unwrap();
+    measure(
+        "simulator: call ROMA creation progress, token",
+        2_000,
+        || {
+            black_box(token.roma_creation_progress(&id).unwrap());
+        },
+    );
+    let signed = sim
+        .client_builder()
+        .ak_sk("sim-ak", "sim-sk")
+        .build()
+        .unwrap();
+    measure(
+        "simulator: the same call, AK/SK signed and verified",
+        2_000,
+        || {
+            black_box(signed.roma_creation_progress(&id).unwrap());
+        },
+    );
+    measure(
+        "simulator: every instance of 3001, pages of 500 (7 calls)",
+        50,
+        || {
+            let all = token
+                .roma_instances(&RomaListQuery::new().limit(500))
+                .count();
+            assert_eq!(all, 3001);
         },
     );
 }
