@@ -95,7 +95,7 @@ pub use lifecycle::{
     Lifecycle, LifecycleError, Phase, Source, APIG_PHASES, CLOUDDC_PHASES, ROMA_DETAILS_PHASES,
     ROMA_LIST_PHASES, ROMA_PROCESS_PHASES,
 };
-pub use pages::{RomaInstances, DEFAULT_PAGE_SIZE};
+pub use pages::{AllRomaInstances, RomaInstances, DEFAULT_PAGE_SIZE};
 pub use retry::{RetryPolicy, DEFAULT_BASE_DELAY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY};
 pub use roma::{
     Backend, CbcLockScene, CbcOperationLock, ChargeType, CpuArch, HealthCheck, Listener, NodeIps,

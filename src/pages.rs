@@ -4,6 +4,7 @@
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::roma::{RomaInstanceSummary, RomaListQuery};
+use serde::Serialize;
 use std::collections::{HashSet, VecDeque};
 
 /// Instances asked for per page when the query sets no `limit`.
@@ -57,7 +58,28 @@ pub struct RomaInstances {
     finished: bool,
 }
 
+/// Every instance of a [`RomaInstances`] run, as `hwinst_roma_list_all_instances` and
+/// `hwinst list --all` write it: `{"total":N,"instances":[...]}`, where `total` is the number
+/// of instances returned (not the service's own `total`, which may be wrong).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct AllRomaInstances {
+    /// How many instances there are in `instances`.
+    pub total: usize,
+    /// The instances, in the order the pages gave them.
+    pub instances: Vec<RomaInstanceSummary>,
+}
+
 impl RomaInstances {
+    /// Fetches every remaining page: all the instances, or the first error.
+    pub fn all(self) -> Result<AllRomaInstances> {
+        let instances = self.collect::<Result<Vec<_>>>()?;
+        Ok(AllRomaInstances {
+            total: instances.len(),
+            instances,
+        })
+    }
+
     /// Fetches the next page into the buffer; `Ok(())` with nothing buffered means the end.
     fn fetch(&mut self) -> Result<()> {
         let offset = self.next_offset;

@@ -18,7 +18,8 @@ use super::code::hwinst_code;
 use super::handle;
 use crate::client::Client;
 use crate::error::Result;
-use crate::roma::{RomaInstanceSummary, RomaListQuery};
+use crate::pages::AllRomaInstances;
+use crate::roma::RomaListQuery;
 use std::ffi::c_char;
 
 /// The body of every operation on one instance: checks the arguments, calls `operation`, and
@@ -165,11 +166,8 @@ pub unsafe extern "C" fn hwinst_roma_list_all_instances(
 }
 
 /// `{"total":N,"instances":[...]}`: every page of the list.
-fn all_instances(client: &Client, query: &RomaListQuery) -> Result<serde_json::Value> {
-    let instances = client
-        .roma_instances(query)
-        .collect::<Result<Vec<RomaInstanceSummary>>>()?;
-    Ok(serde_json::json!({ "total": instances.len(), "instances": instances }))
+fn all_instances(client: &Client, query: &RomaListQuery) -> Result<AllRomaInstances> {
+    client.roma_instances(query).all()
 }
 
 /// The body of both list operations, as `instance_call` for the others: checks the

@@ -84,13 +84,6 @@ pub fn lifecycle(client: &Client, format: Format, source: Source, id: &str) -> R
     })
 }
 
-/// Every instance, as the C ABI's `hwinst_roma_list_all_instances` writes it.
-#[derive(Serialize)]
-struct AllInstances<'a> {
-    total: usize,
-    instances: &'a [RomaInstanceSummary],
-}
-
 /// One page, or with `--all` every instance from `--offset` on, in pages of `--limit`.
 pub fn list(client: &Client, format: Format, args: &ListArgs) -> Result<(), Failure> {
     let mut query = RomaListQuery::new();
@@ -104,14 +97,8 @@ pub fn list(client: &Client, format: Format, args: &ListArgs) -> Result<(), Fail
         query = query.offset(offset);
     }
     if args.all {
-        let instances = client
-            .roma_instances(&query)
-            .collect::<hwinst::Result<Vec<_>>>()?;
-        let document = AllInstances {
-            total: instances.len(),
-            instances: &instances,
-        };
-        return print(format, &document, |out| instance_table(out, &instances));
+        let all = client.roma_instances(&query).all()?;
+        return print(format, &all, |out| instance_table(out, &all.instances));
     }
     let page = client.roma_list_instances(&query)?;
     print(format, &page, |out| instance_table(out, &page.instances))?;
