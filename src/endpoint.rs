@@ -6,8 +6,10 @@ use std::fmt;
 use std::net::IpAddr;
 use ureq::http::Uri;
 
-/// The Huawei Cloud services hwinst talks to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The Huawei Cloud services hwinst talks to. In documents (the simulator's scenarios) a
+/// service is its [`name`](Self::name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Service {
     /// ROMA Connect (`roma.{region}.myhuaweicloud.com`).
     Roma,
@@ -205,6 +207,15 @@ fn is_loopback(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn documents_name_services_as_name_does() {
+        for service in Service::ALL {
+            let read: Service = serde_json::from_str(&format!("{:?}", service.name())).unwrap();
+            assert_eq!(read, service);
+        }
+        assert!(serde_json::from_str::<Service>(r#""ROMA""#).is_err());
+    }
 
     #[test]
     fn regional_endpoints_follow_the_table() {

@@ -60,25 +60,6 @@ impl FromStr for Outcome {
     }
 }
 
-/// A service's name in scenario documents (`roma`, `apig`, `clouddc`).
-#[derive(Clone, Copy, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum ServiceName {
-    Roma,
-    Apig,
-    Clouddc,
-}
-
-impl From<ServiceName> for Service {
-    fn from(name: ServiceName) -> Service {
-        match name {
-            ServiceName::Roma => Service::Roma,
-            ServiceName::Apig => Service::Apig,
-            ServiceName::Clouddc => Service::Clouddc,
-        }
-    }
-}
-
 /// One simulated instance.
 ///
 /// ```
@@ -108,7 +89,7 @@ pub struct InstanceSpec {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, expecting = "an instance object")]
 pub(crate) struct InstanceDocument {
-    service: ServiceName,
+    service: Service,
     id: Option<String>,
     name: Option<String>,
     outcome: Option<Outcome>,
@@ -119,7 +100,7 @@ pub(crate) struct InstanceDocument {
 impl From<InstanceDocument> for InstanceSpec {
     fn from(doc: InstanceDocument) -> InstanceSpec {
         InstanceSpec {
-            service: doc.service.into(),
+            service: doc.service,
             id: doc.id,
             name: doc.name,
             outcome: doc.outcome.unwrap_or_default(),
@@ -344,7 +325,7 @@ struct UserDocument {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct GenerateDocument {
-    service: ServiceName,
+    service: Service,
     count: u64,
 }
 
@@ -389,10 +370,7 @@ impl Scenario {
             scenario.instances = instances.into_iter().map(InstanceSpec::from).collect();
         }
         if let Some(generate) = doc.generate {
-            scenario.generate = generate
-                .into_iter()
-                .map(|g| (Service::from(g.service), g.count))
-                .collect();
+            scenario.generate = generate.into_iter().map(|g| (g.service, g.count)).collect();
         }
         if let Some(faults) = doc.faults {
             scenario.faults = faults
