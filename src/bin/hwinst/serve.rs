@@ -15,7 +15,9 @@ pub fn serve(args: &ServeArgs) -> Result<(), Failure> {
         None => Scenario::default(),
     };
     let sim = Simulator::start_on(&args.addr, scenario)?;
-    let config = sim.config_json();
+    // The simulator's configuration document, read once for the file and the hint.
+    let config: serde_json::Value =
+        serde_json::from_str(&sim.config_json()).expect("the simulator writes JSON");
     // Written before the URL is printed: whoever reads the URL may use the file at once.
     if let Some(path) = &args.write_config {
         write_config(path, &config)?;
@@ -69,7 +71,7 @@ fn stdin_can_close() -> bool {
 
 /// Writes the client configuration document, readable by its owner only on Unix: it holds the
 /// simulator's credentials, and a scenario's may look like real ones.
-fn write_config(path: &Path, config: &str) -> Result<(), Failure> {
+fn write_config(path: &Path, config: &serde_json::Value) -> Result<(), Failure> {
     let failed = |e: io::Error| {
         Failure::Simulator(format!(
             "cannot write the client configuration to {}: {e}",
@@ -77,9 +79,9 @@ fn write_config(path: &Path, config: &str) -> Result<(), Failure> {
         ))
     };
     // Pretty-printed, for people who open it; the document itself comes from the simulator.
-    let document = serde_json::from_str::<serde_json::Value>(config)
-        .and_then(|value| serde_json::to_string_pretty(&value))
-        .unwrap_or_else(|_| config.to_owned());
+    let document = serde_json::to_string_pretty(config)
+        .map_err(io::Error::from)
+        .map_err(failed)?;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -90,10 +92,9 @@ fn write_config(path: &Path, config: &str) -> Result<(), Failure> {
 }
 
 /// How to use the simulator, on stderr (stdout is its URL alone). Shows no credential.
-fn hint(sim: &Simulator, config: &str, written: Option<&Path>) {
+fn hint(sim: &Simulator, config: &serde_json::Value, written: Option<&Path>) {
     let url = sim.base_url();
-    let document: serde_json::Value = serde_json::from_str(config).unwrap_or_default();
-    let setting = |key: &str| document[key].as_str().unwrap_or("-").to_owned();
+    let setting = |key: &str| config[key].as_str().unwrap_or("-").to_owned();
     let config_file = match written {
         Some(path) => path.display().to_string(),
         None => "sim.json".to_owned(),
