@@ -163,9 +163,10 @@ pub enum Error {
         last_error: Option<String>,
     },
 
-    /// A wait was cancelled by its callback.
-    #[error("the wait was cancelled by its callback ({})", describe(.0))]
-    Cancelled(Box<Lifecycle>),
+    /// A wait was cancelled, by its callback or its [`CancelToken`](crate::CancelToken), with
+    /// the last lifecycle seen (none when cancelled before the first answer).
+    #[error("the wait was cancelled{}", cancelled_message(.0.as_deref()))]
+    Cancelled(Option<Box<Lifecycle>>),
 
     /// A wait ended because the instance failed or was deleted.
     #[error("{}", instance_failed_message(.0))]
@@ -187,6 +188,14 @@ fn describe(lifecycle: &Lifecycle) -> String {
         text.push_str(&format!(" (status {})", one_line(status)));
     }
     text
+}
+
+/// ` (apig instance gw-1: creating 50%)`, or why there is no lifecycle to show.
+fn cancelled_message(last: Option<&Lifecycle>) -> String {
+    match last {
+        Some(lifecycle) => format!(" ({})", describe(lifecycle)),
+        None => " before the instance was first seen".to_owned(),
+    }
 }
 
 fn instance_failed_message(lifecycle: &Lifecycle) -> String {
@@ -278,7 +287,8 @@ impl Error {
     /// cancelled, or the last one seen before the deadline.
     pub fn lifecycle(&self) -> Option<&Lifecycle> {
         match self {
-            Error::Cancelled(l) | Error::InstanceFailed(l) => Some(l),
+            Error::InstanceFailed(l) => Some(l),
+            Error::Cancelled(last) => last.as_deref(),
             Error::WaitTimeout { last, .. } => last.as_deref(),
             _ => None,
         }

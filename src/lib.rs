@@ -105,8 +105,8 @@ pub use roma::{
 };
 pub use vocab::{OpenEnum, Vocabulary};
 pub use wait::{
-    WaitOptions, DEFAULT_INITIAL_INTERVAL, DEFAULT_MAX_INTERVAL, DEFAULT_NOT_FOUND_GRACE,
-    DEFAULT_WAIT_TIMEOUT,
+    CancelToken, WaitOptions, DEFAULT_INITIAL_INTERVAL, DEFAULT_MAX_INTERVAL,
+    DEFAULT_NOT_FOUND_GRACE, DEFAULT_WAIT_TIMEOUT,
 };
 
 /// The README's Rust examples, compiled by `cargo test --all-features --doc` so that they stay

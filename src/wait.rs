@@ -6,6 +6,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::lifecycle::{Lifecycle, Phase, Source};
 use serde::Deserialize;
 use std::ops::ControlFlow;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// How long and how often [`Client::wait`] polls, and for what.
@@ -30,6 +31,7 @@ pub struct WaitOptions {
     initial_interval: Duration,
     max_interval: Duration,
     not_found_grace: Duration,
+    cancel: Option<CancelToken>,
 }
 
 /// The longest any duration of a wait may be: longer is surely a unit mistake.
@@ -53,6 +55,7 @@ impl Default for WaitOptions {
             initial_interval: DEFAULT_INITIAL_INTERVAL,
             max_interval: DEFAULT_MAX_INTERVAL,
             not_found_grace: DEFAULT_NOT_FOUND_GRACE,
+            cancel: None,
         }
     }
 }
@@ -137,6 +140,14 @@ impl WaitOptions {
         self
     }
 
+    /// Lets another thread stop the wait: after [`CancelToken::cancel`], the wait ends with
+    /// [`ErrorKind::Cancelled`] at once if it is pausing between polls, or as soon as the
+    /// request in flight returns.
+    pub fn cancel_token(mut self, token: CancelToken) -> WaitOptions {
+        self.cancel = Some(token);
+        self
+    }
+
     /// The target phases.
     pub fn target_phases(&self) -> &[Phase] {
         &self.until
@@ -175,7 +186,8 @@ impl Client {
     /// - [`ErrorKind::InstanceFailed`] when the instance reaches `failed` or `deleted` (and
     ///   they are not targets); [`Error::lifecycle`] has the last lifecycle, whose `error`
     ///   has the service's error code and message;
-    /// - [`ErrorKind::Cancelled`] when `on_change` breaks;
+    /// - [`ErrorKind::Cancelled`] when `on_change` breaks, or the options'
+    ///   [`CancelToken`] is cancelled;
     /// - [`ErrorKind::Timeout`] at the deadline, with the last lifecycle seen;
     /// - at once on errors that polling again cannot fix (401, 403, an invalid ID, ...).
     ///
@@ -210,21 +222,33 @@ impl Client {
         let mut interval = options.initial_interval;
         let mut last: Option<Lifecycle> = None;
         let mut polls = 0u32;
+        let cancelled = |last: Option<Lifecycle>| Err(Error::Cancelled(last.map(Box::new)));
         loop {
+            if options.is_cancelled() {
+                return cancelled(last);
+            }
             polls += 1;
             let mut last_error = None;
-            match poll(
+            let outcome = poll(
                 &client,
                 source,
                 instance_id,
                 options,
                 started,
                 last.is_some(),
-            )? {
+            )?;
+            // A cancel that came during the request wins over what the request found.
+            if options.is_cancelled() {
+                return cancelled(match outcome {
+                    Poll::Seen(lifecycle) => Some(lifecycle),
+                    Poll::NotYet(_) => last,
+                });
+            }
+            match outcome {
                 Poll::Seen(lifecycle) => {
                     let changed = last.as_ref().is_none_or(|l| !l.same_state(&lifecycle));
                     if changed && on_change(&lifecycle).is_break() {
-                        return Err(Error::Cancelled(Box::new(lifecycle)));
+                        return cancelled(Some(lifecycle));
                     }
                     if options.until.contains(&lifecycle.phase) {
                         return Ok(lifecycle);
@@ -245,11 +269,98 @@ impl Client {
                     last_error,
                 });
             }
-            std::thread::sleep(jittered(interval).min(left));
+            if options.pause(jittered(interval).min(left)) {
+                return cancelled(last);
+            }
             interval = (interval * 3 / 2).min(options.max_interval);
         }
     }
 }
+
+impl WaitOptions {
+    fn is_cancelled(&self) -> bool {
+        self.cancel.as_ref().is_some_and(CancelToken::is_cancelled)
+    }
+
+    /// Sleeps for `duration`, or less if the wait is cancelled meanwhile; true when cancelled.
+    fn pause(&self, duration: Duration) -> bool {
+        match &self.cancel {
+            Some(token) => token.sleep(duration),
+            None => {
+                std::thread::sleep(duration);
+                false
+            }
+        }
+    }
+}
+
+/// Stops waits from another thread: give a clone to [`WaitOptions::cancel_token`], then call
+/// [`cancel`](Self::cancel) from anywhere. Cheap to clone; every clone is the same switch, and
+/// once cancelled it stays cancelled (use a new token for the next wait).
+///
+/// ```
+/// use std::time::Duration;
+/// use hwinst::{CancelToken, WaitOptions};
+///
+/// let token = CancelToken::new();
+/// let options = WaitOptions::new().cancel_token(token.clone());
+/// std::thread::spawn(move || {
+///     std::thread::sleep(Duration::from_secs(60));
+///     token.cancel(); // a wait with `options` now ends with ErrorKind::Cancelled
+/// });
+/// # drop(options);
+/// ```
+#[derive(Clone, Default)]
+pub struct CancelToken {
+    state: Arc<(Mutex<bool>, Condvar)>,
+}
+
+impl CancelToken {
+    /// A token not cancelled yet.
+    pub fn new() -> CancelToken {
+        CancelToken::default()
+    }
+
+    /// Cancels every wait using this token, waking those that are pausing. Idempotent.
+    pub fn cancel(&self) {
+        let (cancelled, wake) = &*self.state;
+        *cancelled.lock().unwrap_or_else(PoisonError::into_inner) = true;
+        wake.notify_all();
+    }
+
+    /// Whether [`cancel`](Self::cancel) has been called.
+    pub fn is_cancelled(&self) -> bool {
+        let (cancelled, _) = &*self.state;
+        *cancelled.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Sleeps for `duration` or until cancelled; true when cancelled.
+    fn sleep(&self, duration: Duration) -> bool {
+        let (cancelled, wake) = &*self.state;
+        let guard = cancelled.lock().unwrap_or_else(PoisonError::into_inner);
+        let (guard, _) = wake
+            .wait_timeout_while(guard, duration, |cancelled| !*cancelled)
+            .unwrap_or_else(PoisonError::into_inner);
+        *guard
+    }
+}
+
+impl std::fmt::Debug for CancelToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CancelToken")
+            .field("cancelled", &self.is_cancelled())
+            .finish()
+    }
+}
+
+/// Two tokens are equal when they are the same switch (clones of one another).
+impl PartialEq for CancelToken {
+    fn eq(&self, other: &CancelToken) -> bool {
+        Arc::ptr_eq(&self.state, &other.state)
+    }
+}
+
+impl Eq for CancelToken {}
 
 /// What one poll of a wait found.
 enum Poll {

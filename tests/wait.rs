@@ -5,7 +5,7 @@
 mod common;
 
 use common::{builder, client, PROJECT};
-use hwinst::{ErrorKind, Lifecycle, Phase, Source, WaitOptions};
+use hwinst::{CancelToken, ErrorKind, Lifecycle, Phase, Source, WaitOptions};
 use mockito::{Mock, Server};
 use serde_json::{json, Value};
 use std::ops::ControlFlow;
@@ -425,6 +425,88 @@ fn the_callback_can_cancel() {
     assert_eq!(calls, 2);
     assert_eq!(err.lifecycle().unwrap().progress, Some(50));
     assert_all(&mocks);
+}
+
+/// Options whose pauses last an hour: only a cancel token can end such a wait in time.
+fn hourly(token: &CancelToken) -> WaitOptions {
+    WaitOptions::new()
+        .initial_interval(Duration::from_secs(3600))
+        .max_interval(Duration::from_secs(3600))
+        .timeout(Duration::from_secs(7200))
+        .cancel_token(token.clone())
+}
+
+#[test]
+fn a_cancel_token_stops_a_pausing_wait_from_another_thread() {
+    let mut server = Server::new();
+    let mock = server
+        .mock("GET", path(Source::Apig).as_str())
+        .with_body(json!({"progress": 30, "status": "creating"}).to_string())
+        .expect(1)
+        .create();
+    let token = CancelToken::new();
+    let (seen_tx, seen_rx) = std::sync::mpsc::channel();
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let options = hourly(&token);
+    let waiter = std::thread::spawn(move || {
+        let result = client(&server).wait(Source::Apig, ID, &options, |l| {
+            seen_tx.send(l.progress).unwrap();
+            ControlFlow::Continue(())
+        });
+        done_tx.send(result).unwrap();
+        server
+    });
+    assert_eq!(seen_rx.recv().unwrap(), Some(30));
+    token.cancel();
+    // Generous: a wait that missed the cancel would sleep for an hour.
+    let result = done_rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the cancelled wait returned");
+    let err = result.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Cancelled);
+    assert_eq!(err.lifecycle().unwrap().progress, Some(30));
+    assert!(token.is_cancelled());
+    let _server = waiter.join().unwrap(); // the mock lives as long as its server
+    mock.assert();
+}
+
+#[test]
+fn a_token_cancelled_before_the_wait_sends_nothing() {
+    let mut server = Server::new();
+    let mock = server.mock("GET", mockito::Matcher::Any).expect(0).create();
+    let token = CancelToken::new();
+    token.cancel();
+    token.cancel(); // idempotent
+    let err = client(&server)
+        .wait(Source::Apig, ID, &hourly(&token), |_| {
+            panic!("nothing was observed")
+        })
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Cancelled);
+    assert!(err.lifecycle().is_none());
+    assert_eq!(
+        err.to_string(),
+        "the wait was cancelled before the instance was first seen"
+    );
+    mock.assert();
+}
+
+#[test]
+fn cancel_tokens_compare_and_print_as_one_switch() {
+    let token = CancelToken::new();
+    assert_eq!(token, token.clone());
+    assert_ne!(token, CancelToken::new());
+    assert_eq!(
+        WaitOptions::new().cancel_token(token.clone()),
+        WaitOptions::new().cancel_token(token.clone())
+    );
+    assert_ne!(
+        WaitOptions::new().cancel_token(token.clone()),
+        WaitOptions::new()
+    );
+    assert_eq!(format!("{token:?}"), "CancelToken { cancelled: false }");
+    token.cancel();
+    assert_eq!(format!("{token:?}"), "CancelToken { cancelled: true }");
 }
 
 #[test]

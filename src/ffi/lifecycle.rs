@@ -1,11 +1,12 @@
-//! Lifecycles and waiting, for C: `hwinst_lifecycle` and `hwinst_wait` with its callback.
+//! Lifecycles and waiting, for C: `hwinst_lifecycle`, and `hwinst_wait` with its callback and
+//! its cancel token.
 
 use super::client::{client_ref, hwinst_client};
 use super::code::hwinst_code;
-use super::handle;
+use super::handle::{self, Castable, OwnershipBox};
 use crate::error::Result;
 use crate::lifecycle::{Lifecycle, Source};
-use crate::wait::WaitOptions;
+use crate::wait::{CancelToken, WaitOptions};
 use std::ffi::{c_char, c_int, c_void, CString};
 use std::ops::ControlFlow;
 
@@ -98,6 +99,99 @@ pub unsafe extern "C" fn hwinst_wait(
     user_data: *mut c_void,
     out_json: *mut *mut c_char,
 ) -> hwinst_code {
+    // SAFETY: forwarded from this function's contract; no token.
+    unsafe {
+        hwinst_wait_cancellable(
+            client,
+            source,
+            instance_id,
+            options_json,
+            callback,
+            user_data,
+            std::ptr::null(),
+            out_json,
+        )
+    }
+}
+
+/// A switch that stops waits from another thread: pass it to `hwinst_wait_cancellable`, then
+/// call `hwinst_cancel_token_cancel` from any thread. Create it with `hwinst_cancel_token_new`
+/// and free it with `hwinst_cancel_token_free`. Once cancelled it stays cancelled.
+pub struct hwinst_cancel_token {
+    _private: [u8; 0],
+}
+
+impl Castable for hwinst_cancel_token {
+    type RustType = CancelToken;
+    type Ownership = OwnershipBox;
+}
+
+/// Creates a cancel token, not cancelled. Returns `HWINST_OK` and writes it to `*out_token`;
+/// the caller frees it with `hwinst_cancel_token_free`. `HWINST_INVALID_ARGUMENT` when
+/// `out_token` is NULL. Thread-safe.
+///
+/// # Safety
+/// `out_token` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn hwinst_cancel_token_new(
+    out_token: *mut *mut hwinst_cancel_token,
+) -> hwinst_code {
+    ffi_boundary!(out: std::ptr::null_mut(), {
+        handle::required_out("out_token", out_token)?;
+        // SAFETY: not NULL, and the caller promises it is writable.
+        unsafe { out_token.write(handle::to_boxed_mut_ptr(CancelToken::new())) };
+        Ok(None)
+    })
+}
+
+/// Cancels every wait using `token`: one pausing between polls returns `HWINST_CANCELLED` at
+/// once, one in the middle of a request as soon as that request ends. Idempotent; NULL is a
+/// no-op. Thread-safe, and may be called while waits use the token.
+///
+/// # Safety
+/// `token` is NULL or a live token.
+#[no_mangle]
+pub unsafe extern "C" fn hwinst_cancel_token_cancel(token: *const hwinst_cancel_token) {
+    ffi_boundary!(on_panic: (), {
+        // SAFETY: as promised by the caller.
+        if let Ok(token) = unsafe { handle::try_ref_from_ptr("token", token) } {
+            token.cancel();
+        }
+    })
+}
+
+/// Frees a cancel token. NULL is a no-op. No call that was given `token` may still be running.
+///
+/// # Safety
+/// `token` is NULL or a token from `hwinst_cancel_token_new` not freed before.
+#[no_mangle]
+pub unsafe extern "C" fn hwinst_cancel_token_free(token: *mut hwinst_cancel_token) {
+    ffi_boundary!(on_panic: (), {
+        // SAFETY: the caller gives back a token it owns, once.
+        unsafe { handle::free_box(token) }
+    })
+}
+
+/// `hwinst_wait`, which another thread can stop through `cancel_token`: once
+/// `hwinst_cancel_token_cancel` is called, the wait returns `HWINST_CANCELLED` (with the last
+/// lifecycle seen, or null, in the error document) without waiting for the next change.
+/// `cancel_token` may be NULL (then this is `hwinst_wait`). Returns, writes and frees as
+/// `hwinst_wait`.
+///
+/// # Safety
+/// As `hwinst_wait`; `cancel_token` is NULL or a live token, not freed before this returns.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)] // hwinst_wait's seven, and the token
+pub unsafe extern "C" fn hwinst_wait_cancellable(
+    client: *const hwinst_client,
+    source: *const c_char,
+    instance_id: *const c_char,
+    options_json: *const c_char,
+    callback: hwinst_wait_callback,
+    user_data: *mut c_void,
+    cancel_token: *const hwinst_cancel_token,
+    out_json: *mut *mut c_char,
+) -> hwinst_code {
     ffi_boundary!(out: out_json, {
         handle::required_out("out_json", out_json)?;
         // SAFETY: forwarded from this function's contract.
@@ -109,7 +203,11 @@ pub unsafe extern "C" fn hwinst_wait(
                 handle::optional_str_arg("options_json", options_json)?,
             )
         };
-        let options = options.map_or(Ok(WaitOptions::new()), WaitOptions::from_json)?;
+        let mut options = options.map_or(Ok(WaitOptions::new()), WaitOptions::from_json)?;
+        // SAFETY: as promised by the caller; a clone of the token outlives the wait.
+        if let Some(token) = unsafe { cancel_token.cast::<CancelToken>().as_ref() } {
+            options = options.cancel_token(token.clone());
+        }
         let on_change = |lifecycle: &Lifecycle| match callback {
             None => ControlFlow::Continue(()),
             // SAFETY: the caller promises a callback that follows its contract.

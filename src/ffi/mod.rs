@@ -56,7 +56,11 @@ use std::ffi::{c_char, CStr, CString};
 // One flat namespace, as C sees it.
 pub use client::{hwinst_client, hwinst_client_free, hwinst_client_from_env, hwinst_client_new};
 pub use code::hwinst_code;
-pub use lifecycle::{hwinst_lifecycle, hwinst_wait, hwinst_wait_callback};
+pub use lifecycle::{
+    hwinst_cancel_token, hwinst_cancel_token_cancel, hwinst_cancel_token_free,
+    hwinst_cancel_token_new, hwinst_lifecycle, hwinst_wait, hwinst_wait_callback,
+    hwinst_wait_cancellable,
+};
 pub use operations::{
     hwinst_apig_creation_progress, hwinst_clouddc_instance_status, hwinst_roma_creation_progress,
     hwinst_roma_instance, hwinst_roma_list_all_instances, hwinst_roma_list_instances,

@@ -567,6 +567,81 @@ static void test_lifecycle_and_wait(const hwinst_client *client) {
   CHECK(code == HWINST_INVALID_ARGUMENT, "list_all:null_out_json: %s", code_name(code));
 }
 
+/* ---- cancel tokens: stopping a wait from another thread ---------------- */
+
+struct canceller {
+  hwinst_cancel_token *token;
+  pthread_mutex_t lock;
+  pthread_cond_t seen_changed;
+  int seen;
+};
+
+/* The wait's callback: tells the cancelling thread that the first poll is done. */
+static int signal_seen(const char *lifecycle_json, void *user_data) {
+  (void)lifecycle_json;
+  struct canceller *c = user_data;
+  pthread_mutex_lock(&c->lock);
+  c->seen = 1;
+  pthread_cond_signal(&c->seen_changed);
+  pthread_mutex_unlock(&c->lock);
+  return 0;
+}
+
+static void *cancel_once_seen(void *arg) {
+  struct canceller *c = arg;
+  pthread_mutex_lock(&c->lock);
+  while (!c->seen) {
+    pthread_cond_wait(&c->seen_changed, &c->lock);
+  }
+  pthread_mutex_unlock(&c->lock);
+  hwinst_cancel_token_cancel(c->token);
+  return NULL;
+}
+
+static void test_cancel_tokens(const hwinst_client *client) {
+  /* An hour between polls: only the token can end these waits in time. */
+  static const char *HOURLY =
+      "{\"initial_interval_ms\":3600000,\"max_interval_ms\":3600000,\"timeout_ms\":7200000}";
+  char *doc;
+  hwinst_code code;
+
+  code = hwinst_cancel_token_new(NULL);
+  CHECK(code == HWINST_INVALID_ARGUMENT, "cancel_token_new:null_out: %s", code_name(code));
+  hwinst_cancel_token_cancel(NULL);
+  hwinst_cancel_token_free(NULL);
+
+  /* Cancelled before the wait starts: nothing is polled, there is no lifecycle. */
+  hwinst_cancel_token *token = NULL;
+  code = hwinst_cancel_token_new(&token);
+  CHECK(code == HWINST_OK && token != NULL, "cancel_token_new: %s", code_name(code));
+  hwinst_cancel_token_cancel(token);
+  hwinst_cancel_token_cancel(token); /* idempotent */
+  doc = NULL;
+  code = hwinst_wait_cancellable(client, "apig", "wait-stuck", HOURLY, NULL, NULL, token, &doc);
+  expect_code("wait:token_before", code, HWINST_CANCELLED, doc);
+  hwinst_cancel_token_free(token);
+
+  /* Cancelled from another thread while the wait pauses after its first poll. */
+  struct canceller c = {NULL, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+  code = hwinst_cancel_token_new(&c.token);
+  CHECK(code == HWINST_OK, "cancel_token_new: %s", code_name(code));
+  pthread_t thread;
+  CHECK(pthread_create(&thread, NULL, cancel_once_seen, &c) == 0, "pthread_create");
+  doc = NULL;
+  code = hwinst_wait_cancellable(client, "apig", "wait-stuck", HOURLY, signal_seen, &c, c.token,
+                                 &doc);
+  pthread_join(thread, NULL);
+  expect_code("wait:token_thread", code, HWINST_CANCELLED, doc);
+  hwinst_cancel_token_free(c.token);
+
+  /* Without a token it is hwinst_wait. */
+  doc = NULL;
+  code = hwinst_wait_cancellable(client, "apig", "inst-ok", NULL, NULL, NULL, NULL, &doc);
+  expect_code("wait:token_null", code, HWINST_OK, doc);
+  code = hwinst_wait_cancellable(client, "apig", "inst-ok", NULL, NULL, NULL, NULL, NULL);
+  CHECK(code == HWINST_INVALID_ARGUMENT, "wait:token_null_out_json: %s", code_name(code));
+}
+
 /* ---- 8 threads, one client --------------------------------------------- */
 
 struct worker {
@@ -641,6 +716,7 @@ int main(int argc, char **argv) {
   test_answers(client);
   test_client_side_failures(url, refused, token);
   test_lifecycle_and_wait(client);
+  test_cancel_tokens(client);
   test_credentials_and_retries(url, token);
   test_threads(client, atoi(argv[5]));
   hwinst_client_free(client);
