@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs hwinst's C library: the header, libhwinst.so (with its SONAME symlinks),
-# libhwinst.a and a pkg-config file. Linux (ELF) only. Run `scripts/install.sh --help`.
+# libhwinst.a and a pkg-config file; and its C++ binding: hwinst.hpp and the CMake package
+# (find_package(hwinst)). Linux (ELF) only. Run `scripts/install.sh --help`.
 set -euo pipefail
 
 usage() {
     cat <<'USAGE'
 usage: scripts/install.sh [options]
   --prefix DIR        installation prefix (default /usr/local)
-  --libdir DIR        libraries and pkgconfig/ (default PREFIX/lib)
-  --includedir DIR    the header (default PREFIX/include)
+  --libdir DIR        libraries, pkgconfig/ and cmake/hwinst/ (default PREFIX/lib)
+  --includedir DIR    the headers (default PREFIX/include)
   --destdir DIR       stage under DIR, as DESTDIR does; hwinst.pc still names PREFIX
   --profile P         release or debug (default release)
   --target-dir DIR    cargo's target directory (default: cargo metadata's, or ./target)
@@ -78,9 +79,16 @@ libs_private="-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc"
 # hwinst.pc refers to ${prefix} where it can, so that `pkg-config --define-prefix` works.
 pc_dir() { if [[ $1 == "$prefix"/* ]]; then echo "\${prefix}${1#"$prefix"}"; else echo "$1"; fi; }
 
+# The CMake package finds everything from its own place (LIBDIR/cmake/hwinst), so that the
+# tree can move: the include directory relative to LIBDIR, and the libraries' pointer size.
+includedir_from_libdir=$(realpath -m -s --relative-to="$libdir" "$includedir")
+elf_class=$(readelf -h "$built/libhwinst.so" | sed -n 's/^ *Class: *ELF\([0-9]*\)$/\1/p')
+[[ $elf_class == 32 || $elf_class == 64 ]] || die "$built/libhwinst.so: unknown ELF class '$elf_class'"
+
 stage_lib=$destdir$libdir stage_inc=$destdir$includedir
-install -d "$stage_lib/pkgconfig" "$stage_inc"
+install -d "$stage_lib/pkgconfig" "$stage_lib/cmake/hwinst" "$stage_inc"
 install -m 0644 "$root/include/hwinst.h" "$stage_inc/hwinst.h"
+install -m 0644 "$root/bindings/cpp/include/hwinst.hpp" "$stage_inc/hwinst.hpp"
 install -m 0755 "$built/libhwinst.so" "$stage_lib/$real"
 [[ $soname == "$real" ]] || ln -sfn "$real" "$stage_lib/$soname"
 ln -sfn "$soname" "$stage_lib/libhwinst.so"
@@ -89,11 +97,20 @@ sed -e "s|@PREFIX@|$prefix|g" -e "s|@LIBDIR@|$(pc_dir "$libdir")|g" \
     -e "s|@INCLUDEDIR@|$(pc_dir "$includedir")|g" -e "s|@VERSION@|$version|g" \
     -e "s|@LIBS_PRIVATE@|$libs_private|g" \
     "$root/bindings/c/hwinst.pc.in" >"$stage_lib/pkgconfig/hwinst.pc"
+for cmake_file in hwinstConfig hwinstConfigVersion; do
+    sed -e "s|@VERSION@|$version|g" -e "s|@SONAME@|$soname|g" -e "s|@REAL@|$real|g" \
+        -e "s|@INCLUDEDIR_FROM_LIBDIR@|$includedir_from_libdir|g" \
+        -e "s|@LIBS_PRIVATE@|$libs_private|g" -e "s|@SIZEOF_VOID_P@|$((elf_class / 8))|g" \
+        "$root/bindings/cpp/cmake/$cmake_file.cmake.in" >"$stage_lib/cmake/hwinst/$cmake_file.cmake"
+done
 
 echo "installed hwinst $version ($profile build):"
 echo "  $stage_inc/hwinst.h"
+echo "  $stage_inc/hwinst.hpp"
 echo "  $stage_lib/$real"
 [[ $soname == "$real" ]] || echo "  $stage_lib/$soname -> $real"
 echo "  $stage_lib/libhwinst.so -> $soname"
 echo "  $stage_lib/libhwinst.a"
 echo "  $stage_lib/pkgconfig/hwinst.pc"
+echo "  $stage_lib/cmake/hwinst/hwinstConfig.cmake"
+echo "  $stage_lib/cmake/hwinst/hwinstConfigVersion.cmake"

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{built_library_dir, fixture, succeed, PROJECT, TOKEN};
+use common::{fixture, install, succeed, PROJECT, TOKEN};
 use mockito::{Matcher, Server};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -82,37 +82,6 @@ fn built() -> &'static Built {
             prefix,
         }
     })
-}
-
-/// Runs `scripts/install.sh --no-build` into `work/prefix`, returns the prefix.
-///
-/// The artifacts of this test run are in `target/<profile>/deps/` ([`built_library_dir`]), so
-/// install.sh is given a target directory of its own whose `<profile>` is a link to it.
-fn install(work: &Path) -> PathBuf {
-    let deps = built_library_dir();
-    let profile = deps
-        .parent()
-        .and_then(Path::file_name)
-        .and_then(|name| name.to_str())
-        .expect("target/<profile>/");
-    assert!(
-        profile == "debug" || profile == "release",
-        "install.sh installs the debug or release profile, not {profile}"
-    );
-    let target = work.join("target");
-    std::fs::create_dir_all(&target).expect("create the staging target directory");
-    std::os::unix::fs::symlink(&deps, target.join(profile)).expect("link the staging target");
-
-    let prefix = work.join("prefix");
-    let mut install = Command::new("bash");
-    install
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/install.sh"))
-        .args(["--no-build", "--profile", profile, "--target-dir"])
-        .arg(&target)
-        .arg("--prefix")
-        .arg(&prefix);
-    succeed(&mut install);
-    prefix
 }
 
 /// `pkg-config ARGS` against the prefix's `hwinst.pc`, split into arguments.

@@ -1,11 +1,11 @@
 //! Shared by the integration tests: a client pointed at a mockito server, the seed
-//! documents' example responses, and a table of the five operations so that error tests run
-//! against every endpoint.
+//! documents' example responses, a table of the five operations so that error tests run
+//! against every endpoint, and the install of the C library (and C++ binding) into a prefix.
 #![allow(dead_code)] // each test binary uses its own part of this module
 
 use hwinst::{Client, ClientBuilder, Result, RomaListQuery, Service};
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub const PROJECT: &str = "0a1b2c3d4e5f";
@@ -123,4 +123,36 @@ pub fn built_library_dir() -> PathBuf {
         );
     }
     deps
+}
+
+/// Runs `scripts/install.sh --no-build` into `work/prefix`, returns the prefix (the C and C++
+/// install tests).
+///
+/// The artifacts of this test run are in `target/<profile>/deps/` ([`built_library_dir`]), so
+/// install.sh is given a target directory of its own whose `<profile>` is a link to it.
+pub fn install(work: &Path) -> PathBuf {
+    let deps = built_library_dir();
+    let profile = deps
+        .parent()
+        .and_then(Path::file_name)
+        .and_then(|name| name.to_str())
+        .expect("target/<profile>/");
+    assert!(
+        profile == "debug" || profile == "release",
+        "install.sh installs the debug or release profile, not {profile}"
+    );
+    let target = work.join("target");
+    std::fs::create_dir_all(&target).expect("create the staging target directory");
+    std::os::unix::fs::symlink(&deps, target.join(profile)).expect("link the staging target");
+
+    let prefix = work.join("prefix");
+    let mut install = Command::new("bash");
+    install
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/install.sh"))
+        .args(["--no-build", "--profile", profile, "--target-dir"])
+        .arg(&target)
+        .arg("--prefix")
+        .arg(&prefix);
+    succeed(&mut install);
+    prefix
 }
