@@ -1,0 +1,3 @@
+module github.com/hwinst/hwinst/bindings/go
+
+go 1.22

@@ -1,0 +1,318 @@
+package hwinst
+
+/*
+#include <stdint.h>
+#include <stdlib.h>
+#include "hwinst.h"
+
+// The Go callback (callback.go). Declared here by hand because _cgo_export.h is not
+// included in this file's preamble.
+extern int hwinstGoWaitCallback(char *lifecycle_json, uintptr_t handle);
+
+// Adapts the Go callback to hwinst_wait_callback: a const parameter, and user_data as a
+// void * made from a runtime/cgo.Handle's integer, so that no Go pointer is ever stored in C.
+static int hwinst_go_trampoline(const char *lifecycle_json, void *user_data) {
+	return hwinstGoWaitCallback((char *)lifecycle_json, (uintptr_t)user_data);
+}
+
+static enum hwinst_code hwinst_go_wait(const hwinst_client *client, const char *source,
+		const char *instance_id, const char *options_json, int with_callback,
+		uintptr_t handle, const hwinst_cancel_token *token, char **out_json) {
+	return hwinst_wait_cancellable(client, source, instance_id, options_json,
+		with_callback ? hwinst_go_trampoline : NULL, (void *)handle, token, out_json);
+}
+*/
+import "C"
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime"
+	"runtime/cgo"
+	"strings"
+	"time"
+	"unsafe"
+)
+
+// DefaultWaitTimeout is how long [Client.Wait] waits in all when WaitOptions.Timeout is 0
+// and the context has no earlier deadline.
+const DefaultWaitTimeout = 30 * time.Minute
+
+// WaitOptions tune [Client.Wait]. The zero value waits until the instance is running, for
+// at most 30 minutes, polling after 2 s and then at most every 30 s, and takes "not found"
+// as "not visible yet" for the first 60 s. Durations are rounded up to whole milliseconds.
+type WaitOptions struct {
+	// Until are the target phases (default: running). Reaching failed or deleted ends the
+	// wait with [ErrInstanceFailed] unless they are listed here.
+	Until []Phase
+	// Timeout is the most the whole wait may take, requests included (0: 30 minutes). A
+	// context deadline that comes earlier shortens it.
+	Timeout time.Duration
+	// InitialInterval is the pause after the first poll (0: 2 s). Each later pause is half
+	// as long again, up to MaxInterval, shortened by a random amount of up to half.
+	InitialInterval time.Duration
+	// MaxInterval is the longest pause between polls (0: 30 s).
+	MaxInterval time.Duration
+	// NotFoundGrace is how long after the start "not found" means "not visible yet" rather
+	// than "no such instance" (0: 60 s; negative: no grace at all).
+	NotFoundGrace time.Duration
+}
+
+// waitOptionsDocument is the C library's wait options document.
+type waitOptionsDocument struct {
+	Until             []Phase `json:"until,omitempty"`
+	TimeoutMs         int64   `json:"timeout_ms"`
+	InitialIntervalMs int64   `json:"initial_interval_ms,omitempty"`
+	MaxIntervalMs     int64   `json:"max_interval_ms,omitempty"`
+	NotFoundGraceMs   *int64  `json:"not_found_grace_ms,omitempty"`
+}
+
+// document writes the options with the wait's effective timeout.
+func (o WaitOptions) document(timeout time.Duration) ([]byte, error) {
+	doc := waitOptionsDocument{Until: o.Until}
+	for _, phase := range o.Until {
+		if strings.IndexByte(string(phase), 0) >= 0 {
+			return nil, invalidArgument("WaitOptions.Until contains a NUL byte")
+		}
+	}
+	var err error
+	if doc.TimeoutMs, err = millis("WaitOptions.Timeout", timeout, invalidArgument); err != nil {
+		return nil, err
+	}
+	if doc.InitialIntervalMs, err = millis("WaitOptions.InitialInterval", o.InitialInterval, invalidArgument); err != nil {
+		return nil, err
+	}
+	if doc.MaxIntervalMs, err = millis("WaitOptions.MaxInterval", o.MaxInterval, invalidArgument); err != nil {
+		return nil, err
+	}
+	switch {
+	case o.NotFoundGrace < 0:
+		none := int64(0)
+		doc.NotFoundGraceMs = &none
+	case o.NotFoundGrace > 0:
+		grace, _ := millis("WaitOptions.NotFoundGrace", o.NotFoundGrace, invalidArgument)
+		doc.NotFoundGraceMs = &grace
+	}
+	return json.Marshal(doc)
+}
+
+// Wait polls the lifecycle of instanceID from source until its phase is one of opts'
+// targets, and returns that lifecycle.
+//
+// onChange (may be nil) is called with the first lifecycle observed and then with every
+// one that differs from the one before (not on every poll), in order. It runs on the
+// goroutine that called Wait, while the poll is paused, so it may panic (the panic goes on
+// from Wait, the wait being cancelled) or call t.Fatal in a test; it is never called after
+// Wait has returned. It may call the client's other methods and even [Client.Close].
+//
+// Wait honours ctx: when ctx is cancelled or its deadline passes, Wait cancels the wait and
+// returns ctx.Err() at once, even while a request is in flight (the library abandons the
+// wait as soon as that request ends, in the background; [Client.Close] waits for that). A
+// deadline earlier than opts.Timeout shortens the library's own timeout, so that no request
+// outlives it; when the library reaches that deadline first the error matches both
+// context.DeadlineExceeded and [ErrTimeout].
+//
+// Other errors are [*Error]s:
+//   - [ErrInstanceFailed]: the instance reached failed or deleted (not targets); the error's
+//     Lifecycle is the last one, its ServiceCode and ServiceMessage the service's reason;
+//   - [ErrTimeout]: opts.Timeout passed; Lifecycle is the last one seen, or nil;
+//   - [ErrCancelled] and [ErrClosed] together: [Client.Close] cancelled the wait;
+//   - any error of [Client.Lifecycle] that polling again cannot fix (401, 403, an invalid
+//     ID, "not found" after the grace period, ...). Throttling, server errors, timeouts and
+//     connection failures are polled through until the deadline.
+func (c *Client) Wait(ctx context.Context, source Source, instanceID string, opts WaitOptions, onChange func(Lifecycle)) (*Lifecycle, error) {
+	if ctx == nil {
+		return nil, invalidArgument("Wait needs a context (context.Background() for none)")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	timeout := opts.Timeout
+	if timeout == 0 {
+		timeout = DefaultWaitTimeout
+	}
+	byDeadline := false
+	if deadline, ok := ctx.Deadline(); ok && timeout > 0 {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return nil, context.DeadlineExceeded
+		}
+		if left < timeout {
+			timeout, byDeadline = left, true
+		}
+	}
+	options, err := opts.document(timeout)
+	if err != nil {
+		return nil, err
+	}
+
+	cSource, err := cString("source", string(source))
+	if err != nil {
+		return nil, err
+	}
+	cID, err := cString("instance ID", instanceID)
+	if err != nil {
+		C.free(unsafe.Pointer(cSource))
+		return nil, err
+	}
+	cOptions := C.CString(string(options))
+	freeStrings := func() {
+		C.free(unsafe.Pointer(cSource))
+		C.free(unsafe.Pointer(cID))
+		C.free(unsafe.Pointer(cOptions))
+	}
+
+	var token *C.hwinst_cancel_token
+	if code := C.hwinst_cancel_token_new(&token); code != C.HWINST_OK {
+		freeStrings()
+		return nil, errorFromDocument(Code(code), nil)
+	}
+	flight := &waitFlight{closing: make(chan struct{})}
+	ptr, err := c.acquireWait(token, flight)
+	if err != nil {
+		C.hwinst_cancel_token_free(token)
+		freeStrings()
+		return nil, err
+	}
+
+	w := &waitChannels{
+		changes: make(chan []byte),
+		acks:    make(chan bool, 1), // never blocks Wait, even once the C side has left
+		abandon: make(chan struct{}),
+		closing: flight.closing,
+	}
+	var handle cgo.Handle
+	withCallback := C.int(0)
+	if onChange != nil {
+		handle = cgo.NewHandle(w)
+		withCallback = 1
+	}
+	results := make(chan waitResult, 1)
+	go func() {
+		var out *C.char
+		code := C.hwinst_go_wait(ptr, cSource, cID, cOptions, withCallback,
+			C.uintptr_t(handle), token, &out)
+		runtime.KeepAlive(c) // the finalizer must not free ptr while the C call uses it
+		doc, err := takeDocument(code, out)
+		c.releaseWait(token)
+		freeStrings()
+		if handle != 0 {
+			handle.Delete()
+		}
+		results <- waitResult{doc: doc, err: err}
+	}()
+
+	// Whatever way Wait leaves (a result, ctx, a panic in onChange, t.FailNow), the C side
+	// must stop calling back and stop waiting.
+	defer func() {
+		close(w.abandon)
+		c.cancelWait(token)
+	}()
+	var callbackErr error
+	for {
+		select {
+		case doc := <-w.changes:
+			var lifecycle Lifecycle
+			if err := json.Unmarshal(doc, &lifecycle); err != nil {
+				callbackErr = &Error{Code: CodeDecode, Message: "the lifecycle document did not decode: " + err.Error()}
+				w.acks <- false
+				continue
+			}
+			onChange(lifecycle)
+			w.acks <- true
+		case r := <-results:
+			return finishWait(r, flight, callbackErr, byDeadline)
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// finishWait turns the wait's outcome into Wait's result.
+func finishWait(r waitResult, flight *waitFlight, callbackErr error, byDeadline bool) (*Lifecycle, error) {
+	if r.err != nil {
+		var e *Error
+		switch {
+		case callbackErr != nil:
+			return nil, callbackErr
+		case flight.byClose && errors.As(r.err, &e) && e.Code == CodeCancelled:
+			return nil, fmt.Errorf("%w (%w)", ErrClosed, r.err)
+		case byDeadline && errors.As(r.err, &e) && e.Code == CodeTimeout:
+			return nil, fmt.Errorf("%w: %w", context.DeadlineExceeded, r.err)
+		}
+		return nil, r.err
+	}
+	return result[Lifecycle]("lifecycle", r.doc, nil)
+}
+
+// waitResult is what the C wait returned.
+type waitResult struct {
+	doc []byte
+	err error
+}
+
+// waitChannels connect the C side of a wait (hwinstGoWaitCallback, on the goroutine that
+// runs the C call) with Wait, which runs onChange on its own goroutine.
+type waitChannels struct {
+	// changes carries each lifecycle document from the C side to Wait.
+	changes chan []byte
+	// acks carries Wait's answer back: true to keep waiting.
+	acks chan bool
+	// abandon is closed when Wait returns: the C side stops at once.
+	abandon chan struct{}
+	// closing is closed when Close cancels the wait: the C side stops even if Wait is
+	// busy in onChange (which may be what called Close).
+	closing chan struct{}
+}
+
+// deliver hands one lifecycle document to Wait and waits for its answer; false stops the
+// wait.
+func (w *waitChannels) deliver(doc []byte) bool {
+	select {
+	case w.changes <- doc:
+	case <-w.abandon:
+		return false
+	case <-w.closing:
+		return false
+	}
+	select {
+	case keepGoing := <-w.acks:
+		return keepGoing
+	case <-w.abandon:
+		return false
+	case <-w.closing:
+		return false
+	}
+}
+
+// acquireWait is acquire for a wait: it also registers the wait's token for Close.
+func (c *Client) acquireWait(token *C.hwinst_cancel_token, flight *waitFlight) (*C.hwinst_client, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, ErrClosed
+	}
+	c.inflight++
+	c.waits[token] = flight
+	return c.ptr, nil
+}
+
+// releaseWait ends a wait's C call: it unregisters and frees the token, then releases.
+func (c *Client) releaseWait(token *C.hwinst_cancel_token) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.waits, token)
+	C.hwinst_cancel_token_free(token)
+	c.releaseLocked()
+}
+
+// cancelWait cancels a wait's token if its C call is still running.
+func (c *Client) cancelWait(token *C.hwinst_cancel_token) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, running := c.waits[token]; running {
+		C.hwinst_cancel_token_cancel(token)
+	}
+}
