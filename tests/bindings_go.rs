@@ -70,23 +70,12 @@ fn quoted(path: &Path) -> String {
     }
 }
 
-/// Runs `command`, printing how long it took, and panics with its output unless it succeeds.
+/// Runs `command` as [`common::succeed`] does (its output shown when it fails), printing how
+/// long it took.
 fn succeed(mut command: Command, what: &str) -> Output {
     let start = Instant::now();
-    let output = command.output().unwrap_or_else(|e| {
-        panic!(
-            "cannot run `go` for {what}: {e}. The Go binding's tests need the go command \
-             (Go 1.22 or newer) on PATH"
-        )
-    });
+    let output = common::succeed(&mut command);
     eprintln!("{what}: {:.1?}", start.elapsed());
-    assert!(
-        output.status.success(),
-        "{what} failed with {}:\n--- stdout\n{}\n--- stderr\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
     output
 }
 
