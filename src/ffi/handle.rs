@@ -42,8 +42,19 @@ pub(crate) unsafe fn try_ref_from_ptr<'a, C: Castable>(
     name: &str,
     ptr: *const C,
 ) -> Result<&'a C::RustType> {
-    // SAFETY: the caller promises a live handle; NULL is checked by `as_ref`.
-    unsafe { ptr.cast::<C::RustType>().as_ref() }.ok_or_else(|| null_argument(name))
+    // SAFETY: as promised to this function.
+    unsafe { optional_ref_from_ptr(ptr) }.ok_or_else(|| null_argument(name))
+}
+
+/// Like [`try_ref_from_ptr`], for a handle that may be NULL: NULL is `None`.
+///
+/// # Safety
+/// As [`try_ref_from_ptr`].
+pub(crate) unsafe fn optional_ref_from_ptr<'a, C: Castable>(
+    ptr: *const C,
+) -> Option<&'a C::RustType> {
+    // SAFETY: the caller promises NULL or a live handle.
+    unsafe { ptr.cast::<C::RustType>().as_ref() }
 }
 
 /// Takes back and drops the value behind a handle; NULL is a no-op.

@@ -154,7 +154,7 @@ pub unsafe extern "C" fn hwinst_cancel_token_new(
 pub unsafe extern "C" fn hwinst_cancel_token_cancel(token: *const hwinst_cancel_token) {
     ffi_boundary!(on_panic: (), {
         // SAFETY: as promised by the caller.
-        if let Ok(token) = unsafe { handle::try_ref_from_ptr("token", token) } {
+        if let Some(token) = unsafe { handle::optional_ref_from_ptr(token) } {
             token.cancel();
         }
     })
@@ -205,7 +205,7 @@ pub unsafe extern "C" fn hwinst_wait_cancellable(
         };
         let mut options = options.map_or(Ok(WaitOptions::new()), WaitOptions::from_json)?;
         // SAFETY: as promised by the caller; a clone of the token outlives the wait.
-        if let Some(token) = unsafe { cancel_token.cast::<CancelToken>().as_ref() } {
+        if let Some(token) = unsafe { handle::optional_ref_from_ptr(cancel_token) } {
             options = options.cancel_token(token.clone());
         }
         let on_change = |lifecycle: &Lifecycle| match callback {
