@@ -13,17 +13,12 @@
 
 mod common;
 
-use common::built_library_dir;
+use common::{built_library_dir, NATIVE_STATIC_LIBS};
 use hwinst::sim::{InstanceSpec, Scenario, Simulator};
 use hwinst::Service;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
-
-/// The native libraries Rust's standard library needs when `libhwinst.a` is linked
-/// statically: `scripts/install.sh`'s `libs_private` (what `rustc --print native-static-libs`
-/// reports for a Linux gnu target).
-const NATIVE_LIBS: &str = "-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc";
 
 fn go_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("bindings/go")
@@ -41,7 +36,10 @@ fn go(args: &[&str]) -> Command {
         .env("GOTOOLCHAIN", "local")
         .env("CGO_ENABLED", "1")
         .env("CGO_CFLAGS", format!("-I{}", quoted(&repo.join("include"))))
-        .env("CGO_LDFLAGS", format!("{} {NATIVE_LIBS}", quoted(&archive)))
+        .env(
+            "CGO_LDFLAGS",
+            format!("{} {}", quoted(&archive), NATIVE_STATIC_LIBS.join(" ")),
+        )
         .env("HWINST_BIN", env!("CARGO_BIN_EXE_hwinst"));
     // The go command needs somewhere for its build cache; a bare environment has no $HOME.
     if std::env::var_os("GOCACHE").is_none()

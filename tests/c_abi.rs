@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{built_library_dir, fixture, succeed, PROJECT, TOKEN};
+use common::{built_library_dir, fixture, succeed, NATIVE_STATIC_LIBS, PROJECT, TOKEN};
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -343,15 +343,9 @@ fn binary(build: Build) -> PathBuf {
         command.args(SANITIZE);
     }
     if build == Build::SanitizedStatic {
-        // The Rust standard library's own system dependencies.
-        command.arg(lib.join("libhwinst.a")).args([
-            "-lpthread",
-            "-ldl",
-            "-lm",
-            "-lrt",
-            "-lutil",
-            "-lgcc_s",
-        ]);
+        command
+            .arg(lib.join("libhwinst.a"))
+            .args(NATIVE_STATIC_LIBS);
     } else {
         // The executable records the SONAME; give the loader a directory that has it.
         let so_dir = work_dir().join("lib");

@@ -92,7 +92,10 @@ func (o WaitOptions) document(timeout time.Duration) ([]byte, error) {
 		none := int64(0)
 		doc.NotFoundGraceMs = &none
 	case o.NotFoundGrace > 0:
-		grace, _ := millis("WaitOptions.NotFoundGrace", o.NotFoundGrace, invalidArgument)
+		grace, err := millis("WaitOptions.NotFoundGrace", o.NotFoundGrace, invalidArgument)
+		if err != nil {
+			return nil, err
+		}
 		doc.NotFoundGraceMs = &grace
 	}
 	return json.Marshal(doc)

@@ -108,6 +108,19 @@ pub fn succeed(command: &mut Command) -> Output {
     output
 }
 
+/// The native libraries Rust's standard library needs when `libhwinst.a` is linked
+/// statically: `scripts/install.sh`'s `libs_private` (what `rustc --print native-static-libs`
+/// reports for a Linux gnu target).
+pub const NATIVE_STATIC_LIBS: [&str; 7] = [
+    "-lgcc_s",
+    "-lutil",
+    "-lrt",
+    "-lpthread",
+    "-lm",
+    "-ldl",
+    "-lc",
+];
+
 /// Where cargo put the `libhwinst.a` and `libhwinst.so` built for this test run:
 /// `target/<profile>/deps`, next to the test's executable. `cargo test` does not copy them up
 /// to `target/<profile>` (only `cargo build` does), where they may be stale or missing.
