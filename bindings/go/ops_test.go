@@ -33,8 +33,11 @@ func TestVersion(t *testing.T) {
 
 func hwinstBin(t *testing.T) string {
 	t.Helper()
-	startSim(t) // fails with the explanation when HWINST_BIN is unset
-	return os.Getenv("HWINST_BIN")
+	bin, err := simBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin
 }
 
 // The Go codes are the C enum's: every HWINST_* value of the header has the Code of that

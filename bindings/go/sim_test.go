@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -22,6 +23,44 @@ import (
 
 const simToken = "sim-token"
 
+// simBinary is the hwinst binary the tests run the simulator with: $HWINST_BIN when set,
+// else the newer of target/debug/hwinst and target/release/hwinst in the repository above
+// this module, so that `cargo build --features cli` then `go test ./...` needs nothing set.
+func simBinary() (string, error) {
+	if bin := os.Getenv("HWINST_BIN"); bin != "" {
+		return bin, nil
+	}
+	const build = "cargo build --features cli"
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "Cargo.toml")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no hwinst repository above this module: set HWINST_BIN " +
+				"to the hwinst binary of `" + build + "`")
+		}
+		dir = parent
+	}
+	newest, newestTime := "", time.Time{}
+	for _, profile := range []string{"debug", "release"} {
+		candidate := filepath.Join(dir, "target", profile, "hwinst")
+		if info, err := os.Stat(candidate); err == nil && info.Mode().IsRegular() &&
+			info.ModTime().After(newestTime) {
+			newest, newestTime = candidate, info.ModTime()
+		}
+	}
+	if newest == "" {
+		return "", fmt.Errorf("no hwinst binary in %s/target/{debug,release}: run `%s` "+
+			"in %s (or set HWINST_BIN)", dir, build, dir)
+	}
+	return newest, nil
+}
+
 type simulator struct {
 	url    string
 	cmd    *exec.Cmd
@@ -30,16 +69,13 @@ type simulator struct {
 	exited chan struct{}
 }
 
-// startSim starts a simulator for t and stops it when t ends. HWINST_BIN must name the
-// hwinst binary (built with `cargo build --features cli`): a test that needs it fails
-// without it, it is never skipped.
+// startSim starts a simulator for t and stops it when t ends, with the binary simBinary
+// finds: a test that needs it fails without it, it is never skipped.
 func startSim(t testing.TB) *simulator {
 	t.Helper()
-	bin := os.Getenv("HWINST_BIN")
-	if bin == "" {
-		t.Fatal("HWINST_BIN is not set: build the simulator with `cargo build --features cli` " +
-			"and run HWINST_BIN=<repo>/target/debug/hwinst go test ./... " +
-			"(cargo test --all-features does this through tests/bindings_go.rs)")
+	bin, err := simBinary()
+	if err != nil {
+		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "sim", "serve", "--addr", "127.0.0.1:0")
 	stdin, err := cmd.StdinPipe()

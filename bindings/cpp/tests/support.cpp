@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,6 +32,35 @@ namespace {
 
 [[noreturn]] void fail(const std::string& what) {
   throw std::runtime_error(what + ": " + std::strerror(errno));
+}
+
+// The hwinst binary the simulator runs from: $HWINST_BIN when set, else the newer of
+// target/debug/hwinst and target/release/hwinst in the repository these tests were configured
+// from (HWINST_REPO_DIR), so that `cargo build --features cli` then ctest needs nothing set.
+std::string simulator_binary() {
+  const char* bin = std::getenv("HWINST_BIN");
+  if (bin != nullptr && *bin != '\0') return bin;
+  const std::string repo = HWINST_REPO_DIR;
+  std::string newest;
+  struct timespec newest_time {};
+  for (const char* profile : {"debug", "release"}) {
+    const std::string candidate = repo + "/target/" + profile + "/hwinst";
+    struct stat info {};
+    if (::stat(candidate.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) continue;
+    const bool newer = newest.empty() || info.st_mtim.tv_sec > newest_time.tv_sec ||
+                       (info.st_mtim.tv_sec == newest_time.tv_sec &&
+                        info.st_mtim.tv_nsec > newest_time.tv_nsec);
+    if (newer) {
+      newest = candidate;
+      newest_time = info.st_mtim;
+    }
+  }
+  if (newest.empty()) {
+    throw std::runtime_error("no hwinst binary in " + repo +
+                             "/target/{debug,release}: run `cargo build --features cli` in " +
+                             repo + " (or set HWINST_BIN)");
+  }
+  return newest;
 }
 
 std::string read_file(const std::string& path) {
@@ -115,12 +145,7 @@ json scenario() {
 }
 
 std::unique_ptr<Simulator> Simulator::start(const json& scenario) {
-  const char* bin = std::getenv("HWINST_BIN");
-  if (bin == nullptr || *bin == '\0') {
-    throw std::runtime_error(
-        "HWINST_BIN is not set: point it at the hwinst binary of `cargo build --features cli` "
-        "(target/debug/hwinst)");
-  }
+  const std::string bin = simulator_binary();
   std::unique_ptr<Simulator> sim(new Simulator());
 
   std::string dir_template = (std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp");
@@ -154,7 +179,7 @@ std::unique_ptr<Simulator> Simulator::start(const json& scenario) {
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
-  const int spawned = ::posix_spawn(&sim->pid_, bin, &actions, nullptr, argv.data(), environ);
+  const int spawned = ::posix_spawn(&sim->pid_, bin.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   ::close(in[0]);
   ::close(out[1]);
