@@ -544,9 +544,11 @@ static void test_lifecycle_and_wait(const hwinst_client *client) {
   expect_code("wait:cancelled", code, HWINST_CANCELLED, doc);
   printf("CALLBACKS cancelled %d %s\n", cancel.calls, cancel.phases);
 
-  /* The deadline. */
+  /* The deadline. Long enough for the first poll to be answered under Valgrind on a loaded
+   * machine (the document must carry its lifecycle), short enough to keep the run quick. */
   doc = NULL;
-  code = hwinst_wait(client, "apig", "wait-stuck", "{\"timeout_ms\":50,\"initial_interval_ms\":5}",
+  code = hwinst_wait(client, "apig", "wait-stuck",
+                     "{\"timeout_ms\":1000,\"initial_interval_ms\":100}",
                      NULL, NULL, &doc);
   expect_code("wait:timeout", code, HWINST_TIMEOUT, doc);
 
