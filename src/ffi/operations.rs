@@ -16,9 +16,8 @@
 use super::client::{client_ref, hwinst_client};
 use super::code::hwinst_code;
 use super::handle;
-use crate::client::Client;
+use crate::client::{AllRomaInstances, Client};
 use crate::error::Result;
-use crate::pages::AllRomaInstances;
 use crate::roma::RomaListQuery;
 use std::ffi::c_char;
 
@@ -197,7 +196,7 @@ unsafe fn list_query(query_json: *const c_char) -> Result<RomaListQuery> {
     // SAFETY: as promised to this function.
     match unsafe { handle::optional_str_arg("query_json", query_json) }? {
         None => Ok(RomaListQuery::new()),
-        Some(text) => crate::client::argument("query_json", text),
+        Some(text) => crate::decode::argument("query_json", text),
     }
 }
 

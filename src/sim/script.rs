@@ -3,7 +3,7 @@
 
 use super::scenario::Outcome;
 use crate::endpoint::Service;
-use crate::lifecycle::Phase;
+use crate::phase::Phase;
 
 /// An APIG creation step (seed 001).
 pub(crate) struct ApigStep {
