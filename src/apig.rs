@@ -1,5 +1,6 @@
-//! API Gateway (dedicated edition): instance creation progress (seed 001,
-//! `ShowDetailsOfInstanceProgressV2`).
+//! API Gateway (dedicated edition): the model of its instance creation progress
+//! (`ShowDetailsOfInstanceProgressV2`,
+//! `GET /v2/{project_id}/apigw/instances/{instance_id}/progress`; `docs/apis.md`).
 
 use crate::de;
 use crate::vocab::{vocabulary, OpenEnum};

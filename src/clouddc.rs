@@ -1,4 +1,5 @@
-//! Cloud DC: instance status (seed 004).
+//! Cloud DC: the model of its instance status (`GET /v1/{project_id}/instances/{id}/status`;
+//! `docs/apis.md`).
 
 use crate::vocab::{vocabulary, OpenEnum};
 use serde::{Deserialize, Serialize};

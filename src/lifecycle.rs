@@ -214,14 +214,14 @@ fn percent(value: i64) -> u8 {
     value.clamp(0, 100) as u8
 }
 
-/// ROMA Connect creation progress (`/process`, seed 000): status → phase.
+/// ROMA Connect creation progress (`/process`): status → phase.
 pub const ROMA_PROCESS_PHASES: &[(RomaCreationStatus, Phase)] = &[
     (RomaCreationStatus::Creating, Phase::Creating),
     (RomaCreationStatus::Running, Phase::Running),
     (RomaCreationStatus::CreateFailed, Phase::Failed),
 ];
 
-/// ROMA Connect instance details (seed 002): the 34 statuses → phase. Every `*Fail*` and
+/// ROMA Connect instance details (`/apic/instances/{id}`): the 34 statuses → phase. Every `*Fail*` and
 /// `*Timeout` status is `failed`: the operation ended without reaching its goal and the
 /// service will not retry it by itself. `CreateSuccess`, `Initing`, `Registering` and
 /// `Installing` come before `Running` on the way up, so they are `creating`.
@@ -266,14 +266,14 @@ pub const ROMA_DETAILS_PHASES: &[(RomaInstanceStatus, Phase)] = {
     ]
 };
 
-/// APIG creation progress (seed 001): status → phase.
+/// APIG creation progress (`/apigw/instances/{id}/progress`): status → phase.
 pub const APIG_PHASES: &[(ApigProgressStatus, Phase)] = &[
     (ApigProgressStatus::Creating, Phase::Creating),
     (ApigProgressStatus::Success, Phase::Running),
     (ApigProgressStatus::Failed, Phase::Failed),
 ];
 
-/// Cloud DC (seed 004): the state machine's states (both spellings of `shutting_down`) and
+/// Cloud DC instance status (`/instances/{id}/status`): the state machine's states (both spellings of `shutting_down`) and
 /// the older SDKs' states → phase. `error` is `failed` although a retried provision or
 /// deletion may leave it: until someone retries, it stays.
 pub const CLOUDDC_PHASES: &[(ClouddcState, Phase)] = {
@@ -294,7 +294,7 @@ pub const CLOUDDC_PHASES: &[(ClouddcState, Phase)] = {
     ]
 };
 
-/// ROMA Connect instance list (seed 003): status → phase. `SOFT_DELETED` is `deleted` (the
+/// ROMA Connect instance list (`/instances`): status → phase. `SOFT_DELETED` is `deleted` (the
 /// instance is gone from use, only restorable); `FREEZING`/`FROZEN` are `stopping`/`stopped`.
 pub const ROMA_LIST_PHASES: &[(RomaListStatus, Phase)] = {
     use Phase as P;

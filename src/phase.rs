@@ -87,28 +87,27 @@ impl fmt::Display for Phase {
 /// Where a lifecycle is read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Source {
-    /// `"roma"`: ROMA Connect creation progress, `GET .../instances/{id}/process` (seed 000).
+    /// `"roma"`: ROMA Connect creation progress, `GET .../instances/{id}/process`.
     #[serde(rename = "roma")]
     Roma,
-    /// `"roma-details"`: ROMA Connect instance details, `GET .../apic/instances/{id}`
-    /// (seed 002).
+    /// `"roma-details"`: ROMA Connect instance details, `GET .../apic/instances/{id}`.
     #[serde(rename = "roma-details")]
     RomaDetails,
-    /// `"apig"`: APIG creation progress, `GET .../apigw/instances/{id}/progress` (seed 001).
+    /// `"apig"`: APIG creation progress, `GET .../apigw/instances/{id}/progress`.
     #[serde(rename = "apig")]
     Apig,
-    /// `"clouddc"`: Cloud DC instance status, `GET .../instances/{id}/status` (seed 004).
+    /// `"clouddc"`: Cloud DC instance status, `GET .../instances/{id}/status`.
     #[serde(rename = "clouddc")]
     Clouddc,
-    /// `"roma-list"`: an entry of a ROMA Connect instance list page (seed 003), from
-    /// [`RomaInstanceSummary::lifecycle`]. The list cannot be asked about one instance, so
-    /// this source cannot be polled by [`Client::lifecycle`] or waited on.
+    /// `"roma-list"`: an entry of a ROMA Connect instance list page (`GET .../instances`), from
+    /// [`RomaInstanceSummary::lifecycle`](crate::RomaInstanceSummary::lifecycle). The list cannot be asked about one instance, so
+    /// this source cannot be polled by [`Client::lifecycle`](crate::Client::lifecycle) or waited on.
     #[serde(rename = "roma-list")]
     RomaList,
 }
 
 impl Source {
-    /// The sources [`Client::lifecycle`] and [`Client::wait`] can read.
+    /// The sources [`Client::lifecycle`](crate::Client::lifecycle) and [`Client::wait`](crate::Client::wait) can read.
     pub const POLLABLE: [Source; 4] = [
         Source::Roma,
         Source::RomaDetails,

@@ -1,5 +1,5 @@
-//! ROMA Connect: instance creation progress (seed 000), instance details (seed 002) and the
-//! instance list (seed 003).
+//! ROMA Connect: the models of its instance creation progress, instance details and instance
+//! list APIs (`docs/apis.md`).
 
 use crate::de;
 use crate::error::{Error, Result};
@@ -71,7 +71,7 @@ impl RomaListQuery {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Creation progress (seed 000)
+// Creation progress (`GET /v2/{project_id}/instances/{instance_id}/process`)
 // ---------------------------------------------------------------------------------------------
 
 vocabulary! {
@@ -332,7 +332,7 @@ pub struct RomaProgressInstance {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Instance details (seed 002)
+// Instance details (`GET /v2/{project_id}/apic/instances/{instance_id}`)
 // ---------------------------------------------------------------------------------------------
 
 vocabulary! {
@@ -698,7 +698,7 @@ pub struct NodeIps {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Instance list (seed 003)
+// Instance list (`GET /v2/{project_id}/instances`)
 // ---------------------------------------------------------------------------------------------
 
 vocabulary! {

@@ -2,13 +2,13 @@
 //! names and every field it sent, as JSON.
 //!
 //! Common to all of them:
-//! - `client` is a client from `hwinst_client_new`; operations on one client may run on any
-//!   number of threads at once.
+//! - `client` is a client from `hwinst_client_new` or `hwinst_client_from_env`; operations on
+//!   one client may run on any number of threads at once.
 //! - On `HWINST_OK`, `*out_json` receives the result document; otherwise the error document
-//!   `{"code","message","http_status","error_code","error_msg","request_id","retryable"}`
-//!   (null where a field does not apply). Either way the caller frees it with
-//!   `hwinst_string_free`. A NULL `out_json` gives `HWINST_INVALID_ARGUMENT` and nothing is
-//!   written.
+//!   `{"code","message","http_status","error_code","error_msg","request_id","retryable",
+//!   "lifecycle"}` (null where a field does not apply: `lifecycle` is only a wait's). Either
+//!   way the caller frees it with `hwinst_string_free`. A NULL `out_json` gives
+//!   `HWINST_INVALID_ARGUMENT` and nothing is written.
 //! - Instance IDs must be non-empty, at most 128 bytes, and safe as one URL path segment
 //!   (no `/`, `%`, `..`, control characters): otherwise `HWINST_INVALID_ARGUMENT`, before
 //!   anything is sent.
