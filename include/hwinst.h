@@ -33,8 +33,9 @@ typedef enum hwinst_code {
    */
   HWINST_INVALID_ARGUMENT = 1,
   /*
-   The configuration cannot work: an unknown key, a missing region or endpoint, a bad URL,
-   missing credentials, or a setting this version does not support yet.
+   The configuration cannot work: an unknown key, a missing region, endpoint, project or
+   credentials, a bad URL, proxy or CA file, a value out of range, or a project look-up
+   that found no project or several.
    */
   HWINST_CONFIG = 2,
   /*
@@ -74,7 +75,7 @@ typedef enum hwinst_code {
    */
   HWINST_DECODE = 11,
   /*
-   A wait was cancelled by its callback.
+   A wait was cancelled: its callback returned non-zero, or its cancel token was cancelled.
    */
   HWINST_CANCELLED = 12,
   /*
@@ -195,7 +196,8 @@ enum hwinst_code hwinst_client_from_env(struct hwinst_client **out_client,
  returned by its operations stay valid: free them with `hwinst_string_free`.
 
  # Safety
- `client` is NULL or a client from `hwinst_client_new` not freed before.
+ `client` is NULL or a client from `hwinst_client_new` or `hwinst_client_from_env` not freed
+ before.
  */
 void hwinst_client_free(struct hwinst_client *client);
 

@@ -1,11 +1,8 @@
-//! API Gateway (dedicated edition): instance creation progress (seed 001,
-//! `ShowDetailsOfInstanceProgressV2`).
+//! API Gateway (dedicated edition): the model of its instance creation progress
+//! (`ShowDetailsOfInstanceProgressV2`,
+//! `GET /v2/{project_id}/apigw/instances/{instance_id}/progress`; `docs/apis.md`).
 
-use crate::client::Client;
 use crate::de;
-use crate::endpoint::Service;
-use crate::error::Result;
-use crate::id;
 use crate::vocab::{vocabulary, OpenEnum};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -46,18 +43,4 @@ pub struct ApigCreationProgress {
     /// Fields this version does not know, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
-}
-
-impl Client {
-    /// `GET /v2/{project_id}/apigw/instances/{instance_id}/progress`: how far the creation of a
-    /// dedicated APIG instance has got.
-    pub fn apig_creation_progress(&self, instance_id: &str) -> Result<ApigCreationProgress> {
-        let instance = id::path_segment("instance_id", instance_id)?;
-        self.get_json(
-            Service::Apig,
-            |project| format!("/v2/{project}/apigw/instances/{instance}/progress"),
-            &[],
-            "APIG creation progress",
-        )
-    }
 }

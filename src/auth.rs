@@ -113,32 +113,6 @@ impl Credentials {
     pub(crate) fn can_look_up_project(&self) -> bool {
         !matches!(self, Credentials::Token(_))
     }
-
-    /// Checks the credentials and turns them into the request step that applies them.
-    /// `iam` is how IAM password credentials reach IAM.
-    pub(crate) fn into_auth(
-        self,
-        iam: impl FnOnce() -> Result<crate::iam::IamSetup>,
-    ) -> Result<Box<dyn Authenticate>> {
-        match self {
-            Credentials::Token(token) => Ok(Box::new(TokenAuth::new(token)?)),
-            Credentials::AkSk {
-                ak,
-                sk,
-                security_token,
-            } => Ok(Box::new(AkSkAuth::new(ak, sk, security_token)?)),
-            Credentials::IamPassword {
-                user,
-                password,
-                domain,
-            } => Ok(Box::new(crate::iam::IamAuth::new(
-                iam()?,
-                &user,
-                password,
-                &domain,
-            )?)),
-        }
-    }
 }
 
 /// Adds credentials to a request about to be sent.
@@ -212,13 +186,13 @@ pub(crate) fn credential_header(what: &str, value: &str) -> Result<HeaderValue> 
 }
 
 /// `X-Auth-Token: <token>` on every request.
-struct TokenAuth {
+pub(crate) struct TokenAuth {
     token: Secret,
     header: HeaderValue,
 }
 
 impl TokenAuth {
-    fn new(token: Secret) -> Result<TokenAuth> {
+    pub(crate) fn new(token: Secret) -> Result<TokenAuth> {
         let header = credential_header("token", token.expose())?;
         Ok(TokenAuth { token, header })
     }
@@ -248,14 +222,14 @@ impl Authenticate for TokenAuth {
 /// `x-project-id` (when the request is about a project) and `x-security-token` (temporary
 /// credentials); the signature covers the path and query exactly as sent. Each header signed
 /// is also set on the request, so that what is sent is what was signed.
-struct AkSkAuth {
+pub(crate) struct AkSkAuth {
     ak: String,
     sk: Secret,
     security_token: Option<(Secret, HeaderValue)>,
 }
 
 impl AkSkAuth {
-    fn new(ak: String, sk: Secret, security_token: Option<Secret>) -> Result<AkSkAuth> {
+    pub(crate) fn new(ak: String, sk: Secret, security_token: Option<Secret>) -> Result<AkSkAuth> {
         // The AK goes into the Authorization header: same rules, but it is not secret.
         credential_header("access key (ak)", &ak)?;
         if sk.expose().is_empty() {
@@ -365,10 +339,7 @@ mod tests {
     #[test]
     fn bad_tokens_are_config_errors_that_do_not_echo_them() {
         for token in ["", "tok 123", "tok\n123", "tökén"] {
-            let err = Credentials::Token(token.into())
-                .into_auth(|| unreachable!())
-                .err()
-                .unwrap();
+            let err = TokenAuth::new(token.into()).err().unwrap();
             assert!(matches!(err, Error::Config(_)));
             if !token.is_empty() {
                 assert!(!err.to_string().contains(token));

@@ -1,9 +1,6 @@
-//! Cloud DC: instance status (seed 004).
+//! Cloud DC: the model of its instance status (`GET /v1/{project_id}/instances/{id}/status`;
+//! `docs/apis.md`).
 
-use crate::client::Client;
-use crate::endpoint::Service;
-use crate::error::Result;
-use crate::id;
 use crate::vocab::{vocabulary, OpenEnum};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -88,17 +85,4 @@ pub struct ClouddcError {
     /// Fields this version does not know, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
-}
-
-impl Client {
-    /// `GET /v1/{project_id}/instances/{id}/status`: the state of a Cloud DC instance.
-    pub fn clouddc_instance_status(&self, instance_id: &str) -> Result<ClouddcInstanceStatus> {
-        let instance = id::path_segment("instance_id", instance_id)?;
-        self.get_json(
-            Service::Clouddc,
-            |project| format!("/v1/{project}/instances/{instance}/status"),
-            &[],
-            "Cloud DC instance status",
-        )
-    }
 }

@@ -1,4 +1,4 @@
-//! Lenient field decoders for the type quirks of real responses (service-facts §4): numbers
+//! Lenient field decoders for the type quirks of real responses (`docs/apis.md`, What real answers look like): numbers
 //! sent as strings, arrays encoded inside strings, strings sent as numbers. Each accepts the
 //! documented type and its known variants, treats `null` (and an empty string where a number
 //! or list is expected) as absent, and rejects anything else with a message naming what it

@@ -1,5 +1,5 @@
 //! Where each service is reached: an explicit endpoint, else the region's entry in the
-//! service's region table (service-facts §2).
+//! service's region table (see `docs/apis.md`, Endpoints and regions).
 
 use crate::error::{Error, Result};
 use std::fmt;
@@ -67,6 +67,42 @@ impl Service {
 impl fmt::Display for Service {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// One value per service, reached by the service rather than by its position, so that a new
+/// service or a reordering of [`Service`] cannot silently pick another service's value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct PerService<T> {
+    roma: T,
+    apig: T,
+    clouddc: T,
+}
+
+impl<T> PerService<T> {
+    /// Each service's value, from `value`.
+    pub(crate) fn from_fn(mut value: impl FnMut(Service) -> T) -> PerService<T> {
+        PerService {
+            roma: value(Service::Roma),
+            apig: value(Service::Apig),
+            clouddc: value(Service::Clouddc),
+        }
+    }
+
+    pub(crate) fn get(&self, service: Service) -> &T {
+        match service {
+            Service::Roma => &self.roma,
+            Service::Apig => &self.apig,
+            Service::Clouddc => &self.clouddc,
+        }
+    }
+
+    pub(crate) fn get_mut(&mut self, service: Service) -> &mut T {
+        match service {
+            Service::Roma => &mut self.roma,
+            Service::Apig => &mut self.apig,
+            Service::Clouddc => &mut self.clouddc,
+        }
     }
 }
 

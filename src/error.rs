@@ -6,7 +6,7 @@
 //! shapes it came in. No error ever carries a credential: the client removes its own secrets
 //! from anything the server sent back before it is stored here.
 
-use crate::lifecycle::Lifecycle;
+use crate::phase::Lifecycle;
 use serde::Serialize;
 use std::fmt;
 
@@ -39,7 +39,7 @@ pub enum ErrorKind {
     Api,
     /// A 2xx answer whose body is not of the documented shape.
     Decode,
-    /// A wait was cancelled by its callback.
+    /// A wait was cancelled, by its callback or its [`CancelToken`](crate::CancelToken).
     Cancelled,
     /// A wait ended on a failed or deleted instance.
     InstanceFailed,
@@ -76,6 +76,13 @@ impl ErrorKind {
             _ => ErrorKind::Api,
         }
     }
+}
+
+/// Whether an answer with this HTTP status is worth asking again: throttled (429) or briefly
+/// unavailable (500, 502, 503, 504). The one list: the transport retries exactly these, and
+/// [`Error::is_retryable`] says so of them.
+pub(crate) fn retryable_status(status: u16) -> bool {
+    matches!(status, 429 | 500 | 502 | 503 | 504)
 }
 
 impl fmt::Display for ErrorKind {
@@ -256,7 +263,7 @@ impl Error {
         match self {
             Error::Transport { retryable, .. } => *retryable,
             Error::Timeout(_) => true,
-            Error::Service(e) => matches!(e.status, 429 | 500 | 502 | 503 | 504),
+            Error::Service(e) => retryable_status(e.status),
             Error::InvalidArgument(_)
             | Error::Config(_)
             | Error::BodyTooLarge { .. }

@@ -1,7 +1,11 @@
 //! Identity and Access Management: tokens from an IAM user's password, cached per client, and
 //! the project ID of a region.
+//!
+//! Asking IAM for a token, dropping one after a 401 and looking up a project are logged
+//! (target `hwinst`, level info); no token or password ever is.
 
-use crate::auth::{credential_header, Authenticate, Secret};
+use crate::auth::{self, credential_header, Authenticate, Secret};
+use crate::decode;
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
 use crate::transport::Transport;
@@ -103,7 +107,17 @@ impl IamAuth {
         if let Some(current) = token.as_ref().filter(|t| SystemTime::now() < t.renew_at) {
             return Ok(current.header.clone());
         }
+        let why = match token.as_ref() {
+            Some(_) => "renewing the token",
+            None => "no token held",
+        };
+        log::info!(target: "hwinst", "asking IAM for a token ({why}): POST {}", self.tokens_url);
         let fresh = self.fetch(deadline)?;
+        log::debug!(
+            target: "hwinst",
+            "IAM issued a token; it is renewed after {}",
+            httpdate::fmt_http_date(fresh.renew_at)
+        );
         let header = fresh.header.clone();
         *token = Some(fresh);
         Ok(header)
@@ -168,6 +182,10 @@ impl Authenticate for IamAuth {
     }
 
     fn forget_token(&self) -> bool {
+        log::info!(
+            target: "hwinst",
+            "the service answered 401: dropping the IAM token, and asking IAM for a new one"
+        );
         *self.token.lock().unwrap_or_else(|e| e.into_inner()) = None;
         true
     }
@@ -226,8 +244,10 @@ pub(crate) fn look_up_project(
         "/v3/projects",
         &crate::id::query_string(&[("name", region.to_owned())]),
     );
-    let reply = crate::auth::get(transport, auth, &url, None, deadline)?;
-    let document: ProjectsDocument = crate::client::json_reply(&reply, auth, "IAM project list")?;
+    log::info!(target: "hwinst", "looking up the project of region {region} from IAM: GET {url}");
+    let reply = auth::get(transport, auth, &url, None, deadline)?;
+    let document: ProjectsDocument =
+        decode::json_reply(&reply, || auth.secrets(), "IAM project list")?;
     let ids: Vec<String> = document
         .projects
         .into_iter()
@@ -235,7 +255,10 @@ pub(crate) fn look_up_project(
         .filter_map(|p| p.id)
         .collect();
     match ids.as_slice() {
-        [id] => Ok(id.clone()),
+        [id] => {
+            log::info!(target: "hwinst", "region {region} is project {id}");
+            Ok(id.clone())
+        }
         [] => Err(Error::Config(format!(
             "IAM has no project named {region:?} for these credentials; set project_id"
         ))),

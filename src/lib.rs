@@ -56,20 +56,30 @@
 /// This library's version, as sent in the `User-Agent` header (`hwinst/<VERSION>`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+// The layers, top to bottom (each module uses only modules of its own layer or below, without
+// cycles; `tests/layers.rs` checks it):
+// 1. `ffi`, `sim`: the C ABI and the simulator;
+// 2. `client`: `Client`, `ClientBuilder` and everything that calls a service;
+// 3. models: `roma`, `apig`, `clouddc`, `lifecycle` (models → lifecycles), `wait` (options);
+// 4. authentication: `iam`, `auth`, `sign`;
+// 5. transport: `decode`, `transport`, `retry`, `clock`;
+// 6. foundations: `endpoint`, `id`, `error`, `limits`, `cancel`, `phase`, `vocab`, `de`.
 mod apig;
 mod auth;
+mod cancel;
 mod client;
+mod clock;
 mod clouddc;
-mod config;
 mod de;
+mod decode;
 mod endpoint;
-mod env;
 mod error;
 pub mod ffi;
 mod iam;
 mod id;
 mod lifecycle;
-mod pages;
+mod limits;
+mod phase;
 mod retry;
 mod roma;
 mod sign;
@@ -81,21 +91,21 @@ mod wait;
 
 pub use apig::{ApigCreationProgress, ApigProgressStatus};
 pub use auth::{Credentials, Secret};
+pub use cancel::CancelToken;
 pub use client::{
-    Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_REQUEST_TIMEOUT,
+    AllRomaInstances, Client, ClientBuilder, RomaInstances, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_PAGE_SIZE, DEFAULT_REQUEST_TIMEOUT, ENV_VARS,
 };
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use clouddc::{ClouddcError, ClouddcErrorType, ClouddcInstanceStatus, ClouddcState};
 pub use endpoint::Service;
-pub use env::ENV_VARS;
 pub use error::{Error, ErrorKind, Result, ServiceError};
 pub use iam::DEFAULT_IAM_ENDPOINT;
 pub use id::MAX_ID_LEN;
 pub use lifecycle::{
-    Lifecycle, LifecycleError, Phase, Source, APIG_PHASES, CLOUDDC_PHASES, ROMA_DETAILS_PHASES,
-    ROMA_LIST_PHASES, ROMA_PROCESS_PHASES,
+    APIG_PHASES, CLOUDDC_PHASES, ROMA_DETAILS_PHASES, ROMA_LIST_PHASES, ROMA_PROCESS_PHASES,
 };
-pub use pages::{AllRomaInstances, RomaInstances, DEFAULT_PAGE_SIZE};
+pub use phase::{Lifecycle, LifecycleError, Phase, Source};
 pub use retry::{RetryPolicy, DEFAULT_BASE_DELAY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY};
 pub use roma::{
     Backend, CbcLockScene, CbcOperationLock, ChargeType, CpuArch, HealthCheck, Listener, NodeIps,
@@ -105,8 +115,8 @@ pub use roma::{
 };
 pub use vocab::{OpenEnum, Vocabulary};
 pub use wait::{
-    CancelToken, WaitOptions, DEFAULT_INITIAL_INTERVAL, DEFAULT_MAX_INTERVAL,
-    DEFAULT_NOT_FOUND_GRACE, DEFAULT_WAIT_TIMEOUT,
+    WaitOptions, DEFAULT_INITIAL_INTERVAL, DEFAULT_MAX_INTERVAL, DEFAULT_NOT_FOUND_GRACE,
+    DEFAULT_WAIT_TIMEOUT,
 };
 
 /// The README's Rust examples, compiled by `cargo test --all-features --doc` so that they stay

@@ -7,92 +7,18 @@
 //! words as they evolve.
 
 use crate::apig::{ApigCreationProgress, ApigProgressStatus};
-use crate::client::Client;
 use crate::clouddc::{ClouddcInstanceStatus, ClouddcState};
 use crate::error::{Error, Result};
+use crate::phase::{Lifecycle, LifecycleError, Phase, Source};
 use crate::roma::{
     RomaCreationProgress, RomaCreationStatus, RomaInstance, RomaInstanceStatus,
     RomaInstanceSummary, RomaListStatus,
 };
 use crate::vocab::{OpenEnum, Vocabulary};
-use serde::{Deserialize, Serialize};
-use std::fmt;
 use std::str::FromStr;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Where an instance is in its lifecycle, the same for every service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Phase {
-    /// Accepted, not yet being built (Cloud DC `pending`).
-    Pending,
-    /// Being created, initialised or registered.
-    Creating,
-    /// Ready for use.
-    Running,
-    /// Being changed: upgraded, rolled back, restarted, reinstalled, re-addressed.
-    Updating,
-    /// Being stopped or frozen.
-    Stopping,
-    /// Stopped or frozen.
-    Stopped,
-    /// Being deleted.
-    Deleting,
-    /// Deleted.
-    Deleted,
-    /// An operation failed or timed out; the service's error says why.
-    Failed,
-    /// A status this version does not know.
-    Unknown,
-}
-
-impl Phase {
-    /// Every phase, in lifecycle order.
-    pub const ALL: [Phase; 10] = [
-        Phase::Pending,
-        Phase::Creating,
-        Phase::Running,
-        Phase::Updating,
-        Phase::Stopping,
-        Phase::Stopped,
-        Phase::Deleting,
-        Phase::Deleted,
-        Phase::Failed,
-        Phase::Unknown,
-    ];
-
-    /// The phase's name in lifecycle documents, e.g. `"running"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Phase::Pending => "pending",
-            Phase::Creating => "creating",
-            Phase::Running => "running",
-            Phase::Updating => "updating",
-            Phase::Stopping => "stopping",
-            Phase::Stopped => "stopped",
-            Phase::Deleting => "deleting",
-            Phase::Deleted => "deleted",
-            Phase::Failed => "failed",
-            Phase::Unknown => "unknown",
-        }
-    }
-
-    /// Whether the instance stays in this phase until someone acts on it (`running`,
-    /// `stopped`, `deleted`, `failed`), as opposed to moving on by itself. `unknown` is not
-    /// terminal: nothing is known about it.
-    pub fn is_terminal(self) -> bool {
-        matches!(
-            self,
-            Phase::Running | Phase::Stopped | Phase::Deleted | Phase::Failed
-        )
-    }
-}
-
-impl fmt::Display for Phase {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+// Parsing names lives here rather than with the vocabulary: its error is an `Error`, and the
+// vocabulary sits below `error.rs`.
 
 impl FromStr for Phase {
     type Err = Error;
@@ -108,56 +34,6 @@ impl FromStr for Phase {
                     names(Phase::ALL.iter().map(|p| p.as_str()))
                 ))
             })
-    }
-}
-
-/// Where a lifecycle is read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Source {
-    /// `"roma"`: ROMA Connect creation progress, `GET .../instances/{id}/process` (seed 000).
-    #[serde(rename = "roma")]
-    Roma,
-    /// `"roma-details"`: ROMA Connect instance details, `GET .../apic/instances/{id}`
-    /// (seed 002).
-    #[serde(rename = "roma-details")]
-    RomaDetails,
-    /// `"apig"`: APIG creation progress, `GET .../apigw/instances/{id}/progress` (seed 001).
-    #[serde(rename = "apig")]
-    Apig,
-    /// `"clouddc"`: Cloud DC instance status, `GET .../instances/{id}/status` (seed 004).
-    #[serde(rename = "clouddc")]
-    Clouddc,
-    /// `"roma-list"`: an entry of a ROMA Connect instance list page (seed 003), from
-    /// [`RomaInstanceSummary::lifecycle`]. The list cannot be asked about one instance, so
-    /// this source cannot be polled by [`Client::lifecycle`] or waited on.
-    #[serde(rename = "roma-list")]
-    RomaList,
-}
-
-impl Source {
-    /// The sources [`Client::lifecycle`] and [`Client::wait`] can read.
-    pub const POLLABLE: [Source; 4] = [
-        Source::Roma,
-        Source::RomaDetails,
-        Source::Apig,
-        Source::Clouddc,
-    ];
-
-    /// The source's name in lifecycle documents and the C ABI, e.g. `"roma-details"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Roma => "roma",
-            Source::RomaDetails => "roma-details",
-            Source::Apig => "apig",
-            Source::Clouddc => "clouddc",
-            Source::RomaList => "roma-list",
-        }
-    }
-}
-
-impl fmt::Display for Source {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -186,96 +62,7 @@ fn names<'a>(names: impl Iterator<Item = &'a str>) -> String {
         .join(", ")
 }
 
-/// Why the service says an instance failed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct LifecycleError {
-    /// The service's error code, e.g. `APIG.9999`.
-    pub error_code: Option<String>,
-    /// The service's error message.
-    pub error_msg: Option<String>,
-}
-
-impl LifecycleError {
-    /// `None` unless the service said something (empty strings say nothing).
-    fn from_parts(code: Option<&String>, msg: Option<&String>) -> Option<LifecycleError> {
-        let said = |s: Option<&String>| s.filter(|s| !s.trim().is_empty()).cloned();
-        let error = LifecycleError {
-            error_code: said(code),
-            error_msg: said(msg),
-        };
-        (error.error_code.is_some() || error.error_msg.is_some()).then_some(error)
-    }
-}
-
-/// Where an instance is in its lifecycle, read from one source.
-///
-/// Serialises to the lifecycle document of the C ABI:
-/// `{"source":"apig","instance_id":"...","phase":"creating","progress":50,"terminal":false,
-/// "status":"creating","error":null,"observed_at_ms":1763800000000}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Lifecycle {
-    /// Where it was read from.
-    pub source: Source,
-    /// The instance.
-    pub instance_id: String,
-    /// The phase the service's status maps to.
-    pub phase: Phase,
-    /// Progress in percent (0–100) where the service reports it.
-    pub progress: Option<u8>,
-    /// Whether the phase is settled ([`Phase::is_terminal`], refined by what the source
-    /// says, e.g. a Cloud DC instance `stopped` while an install is processing is not).
-    pub terminal: bool,
-    /// The service's own status word, untouched (for ROMA details without a word, its
-    /// `instance_status` number).
-    pub status: Option<String>,
-    /// Why the service says it failed, when it says so.
-    pub error: Option<LifecycleError>,
-    /// When this client read it (Unix time, milliseconds).
-    pub observed_at_ms: u64,
-}
-
 impl Lifecycle {
-    fn new(source: Source, instance_id: &str, phase: Phase, status: Option<String>) -> Lifecycle {
-        Lifecycle {
-            source,
-            instance_id: instance_id.to_owned(),
-            phase,
-            progress: None,
-            terminal: phase.is_terminal(),
-            status,
-            error: None,
-            observed_at_ms: now_ms(),
-        }
-    }
-
-    /// A deleted instance, for a source that answers 404 once the instance is gone.
-    pub(crate) fn gone(source: Source, instance_id: &str) -> Lifecycle {
-        Lifecycle::new(source, instance_id, Phase::Deleted, None)
-    }
-
-    /// The same state as `other`: everything but when it was observed.
-    pub fn same_state(&self, other: &Lifecycle) -> bool {
-        (
-            self.source,
-            &self.instance_id,
-            self.phase,
-            self.progress,
-            self.terminal,
-            &self.status,
-            &self.error,
-        ) == (
-            other.source,
-            &other.instance_id,
-            other.phase,
-            other.progress,
-            other.terminal,
-            &other.status,
-            &other.error,
-        )
-    }
-
     /// From a ROMA Connect creation progress (`/process`).
     ///
     /// The top-level `status` decides the phase (else the nested instance's). `progress` is
@@ -397,41 +184,6 @@ impl RomaInstanceSummary {
     }
 }
 
-impl Client {
-    /// Reads an instance's lifecycle from `source`: one request to that source's API.
-    ///
-    /// ```no_run
-    /// use hwinst::{Phase, Source};
-    /// # let client: hwinst::Client = unimplemented!();
-    /// let lifecycle = client.lifecycle(Source::Apig, "eddc4d25480b4cd6b512f270a1b8b341")?;
-    /// if lifecycle.phase == Phase::Running {
-    ///     println!("ready");
-    /// }
-    /// # Ok::<_, hwinst::Error>(())
-    /// ```
-    pub fn lifecycle(&self, source: Source, instance_id: &str) -> Result<Lifecycle> {
-        match source {
-            Source::Roma => self
-                .roma_creation_progress(instance_id)
-                .map(|p| Lifecycle::from_roma_process(instance_id, &p)),
-            Source::RomaDetails => self
-                .roma_instance(instance_id)
-                .map(|d| Lifecycle::from_roma_details(instance_id, &d)),
-            Source::Apig => self
-                .apig_creation_progress(instance_id)
-                .map(|p| Lifecycle::from_apig(instance_id, &p)),
-            Source::Clouddc => self
-                .clouddc_instance_status(instance_id)
-                .map(|s| Lifecycle::from_clouddc(instance_id, &s)),
-            Source::RomaList => Err(Error::InvalidArgument(
-                "the roma-list source cannot be asked about one instance; \
-                 read \"roma\" or \"roma-details\" instead"
-                    .into(),
-            )),
-        }
-    }
-}
-
 /// The lifecycle of `word` by `table`: its phase, or `unknown` for an absent or unknown word.
 fn from_table<K: Vocabulary>(
     source: Source,
@@ -462,20 +214,14 @@ fn percent(value: i64) -> u8 {
     value.clamp(0, 100) as u8
 }
 
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
-
-/// ROMA Connect creation progress (`/process`, seed 000): status → phase.
+/// ROMA Connect creation progress (`/process`): status → phase.
 pub const ROMA_PROCESS_PHASES: &[(RomaCreationStatus, Phase)] = &[
     (RomaCreationStatus::Creating, Phase::Creating),
     (RomaCreationStatus::Running, Phase::Running),
     (RomaCreationStatus::CreateFailed, Phase::Failed),
 ];
 
-/// ROMA Connect instance details (seed 002): the 34 statuses → phase. Every `*Fail*` and
+/// ROMA Connect instance details (`/apic/instances/{id}`): the 34 statuses → phase. Every `*Fail*` and
 /// `*Timeout` status is `failed`: the operation ended without reaching its goal and the
 /// service will not retry it by itself. `CreateSuccess`, `Initing`, `Registering` and
 /// `Installing` come before `Running` on the way up, so they are `creating`.
@@ -520,14 +266,14 @@ pub const ROMA_DETAILS_PHASES: &[(RomaInstanceStatus, Phase)] = {
     ]
 };
 
-/// APIG creation progress (seed 001): status → phase.
+/// APIG creation progress (`/apigw/instances/{id}/progress`): status → phase.
 pub const APIG_PHASES: &[(ApigProgressStatus, Phase)] = &[
     (ApigProgressStatus::Creating, Phase::Creating),
     (ApigProgressStatus::Success, Phase::Running),
     (ApigProgressStatus::Failed, Phase::Failed),
 ];
 
-/// Cloud DC (seed 004): the state machine's states (both spellings of `shutting_down`) and
+/// Cloud DC instance status (`/instances/{id}/status`): the state machine's states (both spellings of `shutting_down`) and
 /// the older SDKs' states → phase. `error` is `failed` although a retried provision or
 /// deletion may leave it: until someone retries, it stays.
 pub const CLOUDDC_PHASES: &[(ClouddcState, Phase)] = {
@@ -548,7 +294,7 @@ pub const CLOUDDC_PHASES: &[(ClouddcState, Phase)] = {
     ]
 };
 
-/// ROMA Connect instance list (seed 003): status → phase. `SOFT_DELETED` is `deleted` (the
+/// ROMA Connect instance list (`/instances`): status → phase. `SOFT_DELETED` is `deleted` (the
 /// instance is gone from use, only restorable); `FREEZING`/`FROZEN` are `stopping`/`stopped`.
 pub const ROMA_LIST_PHASES: &[(RomaListStatus, Phase)] = {
     use Phase as P;

@@ -1,8 +1,11 @@
-//! Retrying what is safe to retry: every hwinst call is an idempotent read, so a throttled
-//! (429), briefly unavailable (500, 502, 503, 504) or unreachable service is asked again, after
-//! an exponentially growing, fully jittered pause, or after the pause the service asked for.
+//! Retrying what is safe to retry: every hwinst call is an idempotent read, so a throttled,
+//! briefly unavailable (the statuses of `error::retryable_status`) or unreachable
+//! service is asked again, after an exponentially growing, fully jittered pause, or after the
+//! pause the service asked for.
 
+use crate::clock::Clock;
 use crate::error::{Error, Result};
+use crate::limits;
 use std::time::{Duration, SystemTime};
 
 /// How often and how patiently a call is retried.
@@ -82,10 +85,11 @@ impl RetryPolicy {
                 "retry.max_attempts must be at least 1 (1 disables retries)".into(),
             ));
         }
-        if self.max_delay > Duration::from_secs(24 * 3600) {
-            return Err(Error::Config(
-                "retry.max_delay_ms must be at most a day".into(),
-            ));
+        if self.max_delay > limits::TIMEOUT.max {
+            return Err(Error::Config(format!(
+                "retry.max_delay_ms must be at most {}",
+                limits::TIMEOUT.in_words
+            )));
         }
         if self.max_delay < self.base_delay {
             return Err(Error::Config(
@@ -97,8 +101,13 @@ impl RetryPolicy {
 
     /// The pause after failed attempt number `attempt` (1 for the first): what the service
     /// asked for in `Retry-After`, else a random pause up to `base × 2^(attempt-1)` ("full
-    /// jitter"), never more than the maximum.
-    pub(crate) fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+    /// jitter", drawn from `clock`), never more than the maximum.
+    pub(crate) fn delay(
+        &self,
+        attempt: u32,
+        retry_after: Option<Duration>,
+        clock: &dyn Clock,
+    ) -> Duration {
         if let Some(asked) = retry_after {
             return asked.min(self.max_delay);
         }
@@ -106,14 +115,8 @@ impl RetryPolicy {
             .base_delay
             .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)))
             .min(self.max_delay);
-        let cap_ms = u64::try_from(cap.as_millis()).unwrap_or(u64::MAX);
-        Duration::from_millis(fastrand::u64(0..=cap_ms))
+        clock.jitter(cap)
     }
-}
-
-/// Whether an answer with this status is worth asking again.
-pub(crate) fn retryable_status(status: u16) -> bool {
-    matches!(status, 429 | 500 | 502 | 503 | 504)
 }
 
 /// A `Retry-After` value: delay-seconds, or an HTTP date (a date in the past is no delay).
@@ -129,6 +132,7 @@ pub(crate) fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::SystemClock;
 
     #[test]
     fn full_jitter_under_a_doubling_cap() {
@@ -136,7 +140,9 @@ mod tests {
             .base_delay(Duration::from_millis(100))
             .max_delay(Duration::from_millis(500));
         for (attempt, cap) in [(1, 100), (2, 200), (3, 400), (4, 500), (30, 500)] {
-            let delays: Vec<Duration> = (0..500).map(|_| policy.delay(attempt, None)).collect();
+            let delays: Vec<Duration> = (0..500)
+                .map(|_| policy.delay(attempt, None, &SystemClock))
+                .collect();
             assert!(
                 delays.iter().all(|d| *d <= Duration::from_millis(cap)),
                 "{attempt}"
@@ -156,11 +162,11 @@ mod tests {
     fn retry_after_is_honoured_up_to_the_maximum() {
         let policy = RetryPolicy::new().max_delay(Duration::from_secs(5));
         assert_eq!(
-            policy.delay(1, Some(Duration::from_secs(2))),
+            policy.delay(1, Some(Duration::from_secs(2)), &SystemClock),
             Duration::from_secs(2)
         );
         assert_eq!(
-            policy.delay(1, Some(Duration::from_secs(60))),
+            policy.delay(1, Some(Duration::from_secs(60)), &SystemClock),
             Duration::from_secs(5)
         );
     }
@@ -185,6 +191,7 @@ mod tests {
 
     #[test]
     fn statuses_and_checks() {
+        use crate::error::retryable_status;
         for status in [429, 500, 502, 503, 504] {
             assert!(retryable_status(status));
         }

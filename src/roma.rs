@@ -1,61 +1,12 @@
-//! ROMA Connect: instance creation progress (seed 000), instance details (seed 002) and the
-//! instance list (seed 003).
+//! ROMA Connect: the models of its instance creation progress, instance details and instance
+//! list APIs (`docs/apis.md`).
 
-use crate::client::Client;
 use crate::de;
-use crate::endpoint::Service;
 use crate::error::{Error, Result};
-use crate::id;
 use crate::vocab::{vocabulary, OpenEnum};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use serde_with::skip_serializing_none;
-
-impl Client {
-    /// `GET /v2/{project_id}/instances/{instance_id}/process`: how far the creation of a ROMA
-    /// Connect instance has got, overall and per sub-service.
-    pub fn roma_creation_progress(&self, instance_id: &str) -> Result<RomaCreationProgress> {
-        let instance = id::path_segment("instance_id", instance_id)?;
-        self.get_json(
-            Service::Roma,
-            |project| format!("/v2/{project}/instances/{instance}/process"),
-            &[],
-            "ROMA creation progress",
-        )
-    }
-
-    /// `GET /v2/{project_id}/apic/instances/{instance_id}`: the details of a ROMA Connect
-    /// instance, its status among them.
-    pub fn roma_instance(&self, instance_id: &str) -> Result<RomaInstance> {
-        let instance = id::path_segment("instance_id", instance_id)?;
-        self.get_json(
-            Service::Roma,
-            |project| format!("/v2/{project}/apic/instances/{instance}"),
-            &[],
-            "ROMA instance details",
-        )
-    }
-
-    /// `GET /v2/{project_id}/instances?status=&offset=&limit=`: one page of the ROMA Connect
-    /// instances that match `query`.
-    ///
-    /// ```no_run
-    /// # let client: hwinst::Client = unimplemented!();
-    /// let page = client.roma_list_instances(&hwinst::RomaListQuery::new().status("RUNNING").limit(50))?;
-    /// for instance in &page.instances {
-    ///     println!("{:?} {:?}", instance.id, instance.status);
-    /// }
-    /// # Ok::<_, hwinst::Error>(())
-    /// ```
-    pub fn roma_list_instances(&self, query: &RomaListQuery) -> Result<RomaInstancePage> {
-        self.get_json(
-            Service::Roma,
-            |project| format!("/v2/{project}/instances"),
-            &query.pairs()?,
-            "ROMA instance list",
-        )
-    }
-}
 
 /// Which ROMA Connect instances to list, and which page. Every part is optional; the service
 /// chooses the defaults.
@@ -98,7 +49,7 @@ impl RomaListQuery {
     }
 
     /// The query parameters, checked.
-    fn pairs(&self) -> Result<Vec<(&'static str, String)>> {
+    pub(crate) fn pairs(&self) -> Result<Vec<(&'static str, String)>> {
         let mut pairs = Vec::new();
         if let Some(status) = &self.status {
             if status.trim().is_empty() || status.chars().any(char::is_control) || status.len() > 64
@@ -120,7 +71,7 @@ impl RomaListQuery {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Creation progress (seed 000)
+// Creation progress (`GET /v2/{project_id}/instances/{instance_id}/process`)
 // ---------------------------------------------------------------------------------------------
 
 vocabulary! {
@@ -381,7 +332,7 @@ pub struct RomaProgressInstance {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Instance details (seed 002)
+// Instance details (`GET /v2/{project_id}/apic/instances/{instance_id}`)
 // ---------------------------------------------------------------------------------------------
 
 vocabulary! {
@@ -747,7 +698,7 @@ pub struct NodeIps {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Instance list (seed 003)
+// Instance list (`GET /v2/{project_id}/instances`)
 // ---------------------------------------------------------------------------------------------
 
 vocabulary! {

@@ -1,11 +1,16 @@
 //! Sending requests: one pooled ureq [`Agent`] per client, timeouts, proxy and trust roots,
 //! the response size limit, retries, and the mapping of every way a request can fail onto
 //! [`Error`].
+//!
+//! Each retry is logged (target `hwinst`, level info) with its cause and pause, and every
+//! attempt at level debug; a log line holds the method and URL, never a header or a body.
 
-use crate::error::{BoxError, Error, Result, ServiceError};
+use crate::clock::Clock;
+use crate::error::{self, BoxError, Error, Result, ServiceError};
 use crate::retry::{self, RetryPolicy};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 use ureq::config::AutoHeaderValue;
 use ureq::http::{header, request, HeaderMap, HeaderValue, Method, Request};
@@ -52,6 +57,8 @@ pub(crate) struct TransportConfig {
     pub retry: RetryPolicy,
     pub proxy: ProxySetting,
     pub ca_file: Option<PathBuf>,
+    /// Deadlines, retry pauses and their jitter.
+    pub clock: Arc<dyn Clock>,
 }
 
 /// What came back: the status, the headers and the body (within the limits), and how many
@@ -111,6 +118,7 @@ pub(crate) struct Transport {
     connect_timeout: Duration,
     request_timeout: Duration,
     retry: RetryPolicy,
+    clock: Arc<dyn Clock>,
 }
 
 impl Transport {
@@ -151,7 +159,13 @@ impl Transport {
             connect_timeout: config.connect_timeout,
             request_timeout: config.request_timeout,
             retry: config.retry,
+            clock: Arc::clone(&config.clock),
         })
+    }
+
+    /// The clock deadlines and pauses are measured on.
+    pub(crate) fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
     }
 
     /// A request to `url` with the headers every request carries: `User-Agent` (set here
@@ -165,8 +179,8 @@ impl Transport {
             .header(header::ACCEPT, "application/json")
     }
 
-    /// Sends the request `make` builds, again after each failure worth retrying (429, 500,
-    /// 502, 503, 504, or a connection-level failure) up to the retry policy's attempts, after
+    /// Sends the request `make` builds, again after each failure worth retrying (a status of
+    /// `error::retryable_status`, or a connection-level failure) up to the retry policy's attempts, after
     /// the pause the policy or the service's `Retry-After` gives. `make` is called for every
     /// attempt, so that each is authenticated afresh. No attempt starts, and no pause ends,
     /// after `deadline` or the end of the request timeout, whichever comes first.
@@ -182,22 +196,51 @@ impl Transport {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let outcome = self.attempt(make()?, &deadline);
+            let request = make()?;
+            let label = format!("{} {}", request.method(), request.uri());
+            let outcome = self.attempt(request, &label, &deadline);
+            let cause = match &outcome {
+                Ok(reply) => format!("HTTP {}", reply.status),
+                Err(failure) => failure.error.to_string(),
+            };
+            log::debug!(target: "hwinst", "{label}: {cause} (attempt {attempt})");
             let worth_retrying = match &outcome {
-                Ok(reply) => retry::retryable_status(reply.status),
+                Ok(reply) => error::retryable_status(reply.status),
                 Err(failure) => failure.connection_level,
             };
             if worth_retrying && attempt < self.retry.attempts() {
-                let asked = outcome
+                // Only a value that parsed is kept (and logged): it is digits or an HTTP date.
+                let retry_after = outcome
                     .as_ref()
                     .ok()
                     .and_then(|reply| reply.header("retry-after"))
-                    .and_then(|value| retry::retry_after(value, SystemTime::now()));
-                let pause = self.retry.delay(attempt, asked);
-                if Instant::now() + pause < deadline.at {
-                    std::thread::sleep(pause);
+                    .and_then(|value| Some((value, retry::retry_after(value, SystemTime::now())?)));
+                let asked = retry_after.map(|(_, asked)| asked);
+                let pause = self.retry.delay(attempt, asked, self.clock.as_ref());
+                if self.clock.now() + pause < deadline.at {
+                    let why = match retry_after {
+                        Some((value, asked)) if asked > pause => {
+                            format!(" (Retry-After: {value}, cut to the retry policy's max_delay)")
+                        }
+                        Some((value, _)) => format!(" (Retry-After: {value})"),
+                        None => String::new(),
+                    };
+                    log::info!(
+                        target: "hwinst",
+                        "{label}: {cause}; attempt {} of {} in {} ms{why}",
+                        attempt + 1,
+                        self.retry.attempts(),
+                        pause.as_millis()
+                    );
+                    self.clock.sleep(pause, None);
                     continue;
                 }
+                log::debug!(
+                    target: "hwinst",
+                    "{label}: {cause}; not retried: a pause of {} ms would end after {}",
+                    pause.as_millis(),
+                    deadline.what
+                );
             }
             return match outcome {
                 Ok(reply) => Ok(Reply {
@@ -212,7 +255,7 @@ impl Transport {
     /// When a call that starts now must end: after the request timeout, which bounds the whole
     /// call, retries included, or at a wait's `deadline` when that is sooner.
     fn call_deadline(&self, deadline: Option<Instant>) -> Deadline {
-        let timeout_end = Instant::now() + self.request_timeout;
+        let timeout_end = self.clock.now() + self.request_timeout;
         match deadline {
             Some(at) if at < timeout_end => Deadline {
                 at,
@@ -227,13 +270,14 @@ impl Transport {
 
     /// One attempt, before the call's deadline. Every 2xx body larger than the limit is an
     /// error; non-2xx bodies are cut to the first 64 KiB.
+    /// `label` names the request in errors.
     fn attempt<B: AsSendBody>(
         &self,
         request: Request<B>,
+        label: &str,
         deadline: &Deadline,
     ) -> Result<Reply, Failure> {
-        let label = format!("{} {}", request.method(), request.uri());
-        let timeout = deadline.at.saturating_duration_since(Instant::now());
+        let timeout = deadline.at.saturating_duration_since(self.clock.now());
         if timeout.is_zero() {
             return Err(Failure {
                 error: Error::Timeout(format!(
@@ -248,7 +292,7 @@ impl Transport {
             .configure()
             .timeout_global(Some(timeout))
             .run()
-            .map_err(|e| self.failure(&label, e, deadline))?;
+            .map_err(|e| self.failure(label, e, deadline))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = if is_success(status) {
@@ -257,7 +301,7 @@ impl Transport {
                 .with_config()
                 .limit(self.max_response_bytes)
                 .read_to_vec()
-                .map_err(|e| self.failure(&label, e, deadline))?
+                .map_err(|e| self.failure(label, e, deadline))?
         } else {
             let mut body = Vec::new();
             response
@@ -265,7 +309,7 @@ impl Transport {
                 .as_reader()
                 .take(ERROR_BODY_LIMIT.min(self.max_response_bytes))
                 .read_to_end(&mut body)
-                .map_err(|e| io_failure(&label, e))?;
+                .map_err(|e| io_failure(label, e))?;
             body
         };
         Ok(Reply {

@@ -816,6 +816,37 @@ fn throttled_then_ok_succeeds_after_the_retries() {
 }
 
 #[test]
+fn verbose_shows_the_retries_on_stderr_without_the_token() {
+    let backend = backend();
+    backend.add(steady(Service::Clouddc, CLOUDDC_ID));
+    backend.fault(Fault::status(429).instance(CLOUDDC_ID).times(2));
+    let run = backend.run(&["-v", "status", CLOUDDC_ID]).expect(0);
+    run.has_line("phase:      running");
+    let retries: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("hwinst: info: GET ") && l.contains("HTTP 429; attempt"))
+        .collect();
+    assert_eq!(retries.len(), 2, "stderr: {}", run.stderr);
+    assert!(retries[1].contains("attempt 3 of 3 in "), "{}", retries[1]);
+    assert!(!run.stderr.contains("debug"), "stderr: {}", run.stderr);
+    assert!(!run.stderr.contains(TOKEN) && !run.stdout.contains(TOKEN));
+
+    // -vv: every attempt too; without -v, nothing.
+    backend.fault(Fault::status(429).instance(CLOUDDC_ID).times(1));
+    let run = backend.run(&["-vv", "status", CLOUDDC_ID]).expect(0);
+    assert!(
+        run.stderr.contains("hwinst: debug: GET ") && run.stderr.contains("HTTP 200 (attempt 2)"),
+        "stderr: {}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains(TOKEN));
+    backend.fault(Fault::status(429).instance(CLOUDDC_ID).times(1));
+    let run = backend.run(&["status", CLOUDDC_ID]).expect(0);
+    assert_eq!(run.stderr, "");
+}
+
+#[test]
 fn a_wait_that_never_ends_times_out_with_14() {
     let backend = backend();
     backend.add(stuck(Service::Apig, APIG_ID));

@@ -1,5 +1,5 @@
 //! Errors through the public API, against a real HTTP server on loopback: every error the
-//! five seed documents list, every error body shape of service-facts §5, the status → kind
+//! five seed documents list, every error body shape of `docs/apis.md` (Error answers), the status → kind
 //! mapping, one-line `Display`, token redaction, and 2xx bodies that do not decode.
 
 mod common;
@@ -366,7 +366,7 @@ fn request_id_header_wins_over_the_body() {
 }
 
 // ---------------------------------------------------------------------------------------
-// 3. Every error body shape of service-facts §5
+// 3. Every error body shape of docs/apis.md (Error answers)
 // ---------------------------------------------------------------------------------------
 
 const NGINX_502: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n\

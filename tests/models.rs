@@ -1,6 +1,6 @@
 //! Each endpoint against a mockito server answering with its seed document's example: the
 //! request that goes out, every decoded value, unknown fields kept, and the type quirks of
-//! real servers (service-facts §4).
+//! real servers (`docs/apis.md`, What real answers look like).
 
 mod common;
 

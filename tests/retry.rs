@@ -1,15 +1,17 @@
 //! Retries: what is retried (429, 500, 502, 503, 504, connection-level failures), how often,
-//! how long it waits (only lower bounds are asserted), and that nothing else is retried.
+//! how long it pauses, and that nothing else is retried. Clients pause on a `ManualClock`, so
+//! a `Retry-After` of seconds takes no time and the pauses are asserted exactly.
 
 mod common;
 
 use common::{builder, PROJECT};
-use hwinst::{ErrorKind, Phase, RetryPolicy, Source, WaitOptions};
+use hwinst::{ErrorKind, ManualClock, Phase, RetryPolicy, Source, WaitOptions};
 use mockito::{Mock, Server};
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::ops::ControlFlow;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 const ID: &str = "eddc4d25480b4cd6b512f270a1b8b341";
 const OK_BODY: &str = r#"{"progress":100,"status":"success"}"#;
@@ -27,7 +29,16 @@ fn fast(attempts: u32) -> RetryPolicy {
 }
 
 fn client(server: &Server, policy: RetryPolicy) -> hwinst::Client {
-    builder(&server.url()).retry(policy).build().unwrap()
+    client_on(server, policy, &Arc::new(ManualClock::new()))
+}
+
+/// A client for `server` whose retries pause on `clock`.
+fn client_on(server: &Server, policy: RetryPolicy, clock: &Arc<ManualClock>) -> hwinst::Client {
+    builder(&server.url())
+        .retry(policy)
+        .clock(Arc::clone(clock) as Arc<dyn hwinst::Clock>)
+        .build()
+        .unwrap()
 }
 
 /// One mock per answer, served in order, each exactly once.
@@ -135,16 +146,12 @@ fn retry_after_in_seconds_is_waited_for() {
         .expect(1)
         .create();
     let ok = answers(&mut server, &[(200, OK_BODY)]);
-    let started = Instant::now();
+    let clock = Arc::new(ManualClock::new());
     // The policy's own pause would be at most 1 ms: only Retry-After explains a second.
-    client(&server, fast(2).max_delay(Duration::from_secs(10)))
+    client_on(&server, fast(2).max_delay(Duration::from_secs(10)), &clock)
         .apig_creation_progress(ID)
         .unwrap();
-    assert!(
-        started.elapsed() >= Duration::from_secs(1),
-        "{:?}",
-        started.elapsed()
-    );
+    assert_eq!(clock.sleeps(), [Duration::from_secs(1)]);
     throttled.assert();
     assert_all(&ok);
 }
@@ -160,15 +167,17 @@ fn retry_after_as_an_http_date_is_waited_for() {
         .expect(1)
         .create();
     let ok = answers(&mut server, &[(200, OK_BODY)]);
-    let started = Instant::now();
-    client(&server, fast(2).max_delay(Duration::from_secs(10)))
+    let clock = Arc::new(ManualClock::new());
+    client_on(&server, fast(2).max_delay(Duration::from_secs(10)), &clock)
         .apig_creation_progress(ID)
         .unwrap();
     // HTTP dates have whole seconds: at least one of the two is left when it is read.
+    let slept = clock.sleeps();
     assert!(
-        started.elapsed() >= Duration::from_millis(1000),
-        "{:?}",
-        started.elapsed()
+        slept.len() == 1
+            && slept[0] >= Duration::from_secs(1)
+            && slept[0] <= Duration::from_secs(2),
+        "{slept:?}"
     );
     throttled.assert();
     assert_all(&ok);
@@ -184,10 +193,12 @@ fn retry_after_is_capped_by_max_delay() {
         .expect(1)
         .create();
     let ok = answers(&mut server, &[(200, OK_BODY)]);
-    let started = Instant::now();
-    client(&server, fast(2)).apig_creation_progress(ID).unwrap();
-    // Not a performance bound: uncapped, this would take an hour.
-    assert!(started.elapsed() < Duration::from_secs(30));
+    let clock = Arc::new(ManualClock::new());
+    client_on(&server, fast(2), &clock)
+        .apig_creation_progress(ID)
+        .unwrap();
+    // Uncapped, this would be an hour.
+    assert_eq!(clock.sleeps(), [Duration::from_millis(5)]);
     throttled.assert();
     assert_all(&ok);
 }
@@ -200,8 +211,8 @@ fn no_retry_outlives_a_waits_deadline() {
         .with_status(503)
         .with_header("retry-after", "5")
         .create();
-    let client = client(&server, fast(4).max_delay(Duration::from_secs(10)));
-    let started = Instant::now();
+    let clock = Arc::new(ManualClock::new());
+    let client = client_on(&server, fast(4).max_delay(Duration::from_secs(10)), &clock);
     let options = WaitOptions::new()
         .until([Phase::Running])
         .timeout(Duration::from_millis(300))
@@ -210,12 +221,14 @@ fn no_retry_outlives_a_waits_deadline() {
         .wait(Source::Apig, ID, &options, |_| ControlFlow::Continue(()))
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
-    // A retry after Retry-After: 5 would end past the 300 ms deadline, so none is made.
+    // A retry after Retry-After: 5 would end past the 300 ms deadline, so none is made: every
+    // pause was one of the wait's, and they filled its 300 ms.
     assert!(
-        started.elapsed() < Duration::from_secs(4),
+        clock.sleeps().iter().all(|d| *d < Duration::from_secs(5)),
         "{:?}",
-        started.elapsed()
+        clock.sleeps()
     );
+    assert_eq!(clock.elapsed(), Duration::from_millis(300));
 }
 
 /// A server that accepts `resets` connections and closes each without answering, then
@@ -296,19 +309,16 @@ fn no_retry_outlives_the_request_timeout() {
         .with_header("retry-after", "5")
         .expect(1)
         .create();
+    let clock = Arc::new(ManualClock::new());
     let client = builder(&server.url())
         .retry(fast(4).max_delay(Duration::from_secs(10)))
         .request_timeout(Duration::from_millis(500))
+        .clock(Arc::clone(&clock) as Arc<dyn hwinst::Clock>)
         .build()
         .unwrap();
-    let started = Instant::now();
     let err = client.apig_creation_progress(ID).unwrap_err();
     // The pause the service asks for would end after the call's 500 ms: the 503 is the answer.
     assert_eq!(err.kind(), ErrorKind::Server, "{err}");
-    assert!(
-        started.elapsed() < Duration::from_secs(4),
-        "{:?}",
-        started.elapsed()
-    );
+    assert!(clock.sleeps().is_empty(), "{:?}", clock.sleeps());
     busy.assert();
 }

@@ -1,4 +1,4 @@
-//! AK/SK request signing (`SDK-HMAC-SHA256`, service-facts §3) end to end: the requests the
+//! AK/SK request signing (`SDK-HMAC-SHA256`, `docs/apis.md`, Authentication) end to end: the requests the
 //! client sends to a loopback server (never on port 80 or 443, so `Host` carries a port) are
 //! checked by a verifier written here from the spec, and by the official Python SDK's signer
 //! (tests/sdk/sdk_signature.py). The client's own signer is never called: three
@@ -135,7 +135,7 @@ fn capture(credentials: Credentials) -> (Vec<Captured>, String) {
 }
 
 // ---------------------------------------------------------------------------------------
-// The verifier, from service-facts §3 only
+// The verifier, from the signing rules alone (docs/apis.md, Authentication)
 // ---------------------------------------------------------------------------------------
 
 /// The parts of an `Authorization: SDK-HMAC-SHA256 Access=.., SignedHeaders=.., Signature=..`.
@@ -352,7 +352,7 @@ fn temporary_credentials_sign_the_security_token() {
     );
 }
 
-/// The verifier is right on its own: it accepts service-facts' published vectors.
+/// The verifier is right on its own: it accepts the published test vectors.
 #[test]
 fn verifier_accepts_the_published_vectors() {
     let request = |path_and_query: &str, headers: &[(&str, &str)]| Captured {

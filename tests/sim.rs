@@ -766,7 +766,7 @@ fn sdk_date(at: time::OffsetDateTime) -> String {
     )
 }
 
-/// A request signed per service-facts §3, then possibly changed before it is sent.
+/// A request signed per the AK/SK rules (`docs/apis.md`, Authentication), then possibly changed before it is sent.
 struct Signed {
     ak: &'static str,
     sk: &'static str,

@@ -1,14 +1,17 @@
 //! `Client::wait` against scripted response sequences: each source walked through its
 //! documented state machine, failures, deadlines, cancelling, transient errors and the 404
-//! grace period. Intervals are a few milliseconds; tests assert counts and order, not time.
+//! grace period. Waits run on a `ManualClock`, so their pauses take no time and tests assert
+//! counts, order and the pauses slept; two tests keep the real clock on purpose (a request
+//! bounded by the wait's deadline, and a cancel token waking a real sleep).
 
 mod common;
 
-use common::{builder, client, PROJECT};
-use hwinst::{CancelToken, ErrorKind, Lifecycle, Phase, Source, WaitOptions};
+use common::{builder, client as real_clock_client, PROJECT};
+use hwinst::{CancelToken, ErrorKind, Lifecycle, ManualClock, Phase, Source, WaitOptions};
 use mockito::{Mock, Server};
 use serde_json::{json, Value};
 use std::ops::ControlFlow;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const ID: &str = "eddc4d25480b4cd6b512f270a1b8b341";
@@ -52,6 +55,19 @@ fn fast() -> WaitOptions {
         .initial_interval(Duration::from_millis(2))
         .max_interval(Duration::from_millis(10))
         .timeout(Duration::from_secs(60))
+}
+
+/// A client for `server` whose waits run on `clock`.
+fn client_on(server: &Server, clock: &Arc<ManualClock>) -> hwinst::Client {
+    builder(&server.url())
+        .clock(Arc::clone(clock) as Arc<dyn hwinst::Clock>)
+        .build()
+        .expect("client")
+}
+
+/// A client for `server` on a clock of its own.
+fn client(server: &Server) -> hwinst::Client {
+    client_on(server, &Arc::new(ManualClock::new()))
 }
 
 /// Waits, recording every lifecycle the callback is given.
@@ -354,9 +370,17 @@ fn times_out_with_the_last_lifecycle() {
         .expect_at_least(2)
         .create();
     let options = fast().timeout(Duration::from_millis(200));
-    let (result, seen) = wait(&server, Source::Apig, &options);
+    let clock = Arc::new(ManualClock::new());
+    let mut seen = Vec::new();
+    let result = client_on(&server, &clock).wait(Source::Apig, ID, &options, |l| {
+        seen.push(l.clone());
+        ControlFlow::Continue(())
+    });
     let err = result.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    // The pauses filled the 200 ms exactly: the last one was cut to what was left.
+    assert_eq!(clock.elapsed(), Duration::from_millis(200));
+    assert_eq!(clock.sleeps().iter().sum::<Duration>(), clock.elapsed());
     assert_eq!(err.lifecycle().unwrap().progress, Some(50));
     assert_eq!(seen.len(), 1, "one state, one call");
     let message = err.to_string();
@@ -449,7 +473,7 @@ fn a_cancel_token_stops_a_pausing_wait_from_another_thread() {
     let (done_tx, done_rx) = std::sync::mpsc::channel();
     let options = hourly(&token);
     let waiter = std::thread::spawn(move || {
-        let result = client(&server).wait(Source::Apig, ID, &options, |l| {
+        let result = real_clock_client(&server).wait(Source::Apig, ID, &options, |l| {
             seen_tx.send(l.progress).unwrap();
             ControlFlow::Continue(())
         });
@@ -620,4 +644,43 @@ fn bad_arguments_send_nothing() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
     any.assert();
+}
+
+#[test]
+fn a_half_hour_wait_takes_no_time_on_a_manual_clock() {
+    let mut server = Server::new();
+    let creating = server
+        .mock("GET", path(Source::Apig).as_str())
+        .with_body(r#"{"progress":50,"status":"creating"}"#)
+        .expect_at_least(2)
+        .create();
+    let clock = Arc::new(ManualClock::with_seed(15));
+    let started = Instant::now();
+    let err = client_on(&server, &clock)
+        .wait(Source::Apig, ID, &WaitOptions::new(), |_| {
+            ControlFlow::Continue(())
+        })
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert_eq!(clock.elapsed(), hwinst::DEFAULT_WAIT_TIMEOUT);
+    let sleeps = clock.sleeps();
+    // Each pause is its interval (2 s, growing by half up to 30 s) less up to half of it; the
+    // last one is cut to what was left.
+    let mut interval = hwinst::DEFAULT_INITIAL_INTERVAL;
+    for pause in &sleeps[..sleeps.len() - 1] {
+        assert!(
+            *pause >= interval / 2 && *pause <= interval,
+            "{pause:?} for {interval:?}"
+        );
+        interval = (interval * 3 / 2).min(hwinst::DEFAULT_MAX_INTERVAL);
+    }
+    assert!(err.to_string().contains("1800.0 s"), "{err}");
+    assert!(
+        err.to_string()
+            .contains(&format!("{} polls", sleeps.len() + 1)),
+        "{err}"
+    );
+    // Not a performance bound: on the real clock this would take half an hour.
+    assert!(started.elapsed() < Duration::from_secs(60));
+    creating.assert();
 }

@@ -1,5 +1,8 @@
 package hwinst
 
+// #include "hwinst.h"
+import "C"
+
 import (
 	"encoding/json"
 	"errors"
@@ -7,43 +10,44 @@ import (
 )
 
 // Code is what kind of failure an [Error] is: the C library's hwinst_code. The values are
-// the C enum's and stay stable; new codes are only ever added at the end.
+// the C enum's, taken from hwinst.h so that they cannot drift, and stay stable; new codes are
+// only ever added at the end.
 type Code int
 
 // The codes of the C library (HWINST_OK, 0, is never an error).
 const (
 	// CodeInvalidArgument: a bad argument (an empty or unsafe ID, an unknown source or
 	// phase, a string with a NUL byte, malformed options). Nothing was sent.
-	CodeInvalidArgument Code = 1
+	CodeInvalidArgument Code = C.HWINST_INVALID_ARGUMENT
 	// CodeConfig: the configuration cannot work (unknown key, missing region, project,
 	// endpoint or credentials, a bad URL, an unreadable CA file).
-	CodeConfig Code = 2
+	CodeConfig Code = C.HWINST_CONFIG
 	// CodeTransport: DNS, connect, TLS or I/O failure, or a response body over the size
 	// limit.
-	CodeTransport Code = 3
+	CodeTransport Code = C.HWINST_TRANSPORT
 	// CodeTimeout: the connect or request timeout expired, or a wait reached its deadline.
-	CodeTimeout Code = 4
+	CodeTimeout Code = C.HWINST_TIMEOUT
 	// CodeUnauthorized: the service answered 401 (missing, wrong or expired credentials).
-	CodeUnauthorized Code = 5
+	CodeUnauthorized Code = C.HWINST_UNAUTHORIZED
 	// CodeForbidden: the service answered 403.
-	CodeForbidden Code = 6
+	CodeForbidden Code = C.HWINST_FORBIDDEN
 	// CodeNotFound: the service answered 404: no such instance in this project and region.
-	CodeNotFound Code = 7
+	CodeNotFound Code = C.HWINST_NOT_FOUND
 	// CodeThrottled: the service answered 429.
-	CodeThrottled Code = 8
+	CodeThrottled Code = C.HWINST_THROTTLED
 	// CodeServer: the service answered 5xx.
-	CodeServer Code = 9
+	CodeServer Code = C.HWINST_SERVER
 	// CodeAPI: the service answered another non-2xx status.
-	CodeAPI Code = 10
+	CodeAPI Code = C.HWINST_API
 	// CodeDecode: the service answered 2xx with a body that is not of the documented shape.
-	CodeDecode Code = 11
+	CodeDecode Code = C.HWINST_DECODE
 	// CodeCancelled: a wait was cancelled (its context, its callback, or Close).
-	CodeCancelled Code = 12
+	CodeCancelled Code = C.HWINST_CANCELLED
 	// CodeInstanceFailed: a wait ended on a failed or deleted instance; the error has its
 	// lifecycle and the service's error code and message.
-	CodeInstanceFailed Code = 13
+	CodeInstanceFailed Code = C.HWINST_INSTANCE_FAILED
 	// CodePanic: a bug in hwinst was caught at the C boundary; please report it.
-	CodePanic Code = 14
+	CodePanic Code = C.HWINST_PANIC
 )
 
 var codeNames = [...]string{

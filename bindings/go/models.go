@@ -10,7 +10,7 @@ import "encoding/json"
 // version included.
 
 // ---------------------------------------------------------------------------------------
-// ROMA Connect creation progress (seed 000)
+// ROMA Connect creation progress (GET /v2/{project_id}/instances/{instance_id}/process)
 // ---------------------------------------------------------------------------------------
 
 // RomaCreationProgress is how far the creation of a ROMA Connect instance has got, overall
@@ -230,7 +230,7 @@ func (v *RomaProgressInstance) UnmarshalJSON(data []byte) error {
 }
 
 // ---------------------------------------------------------------------------------------
-// ROMA Connect instance details (seed 002)
+// ROMA Connect instance details (GET /v2/{project_id}/apic/instances/{instance_id})
 // ---------------------------------------------------------------------------------------
 
 // RomaInstance is the details of a ROMA Connect instance
@@ -409,7 +409,7 @@ func (v *NodeIPs) UnmarshalJSON(data []byte) error {
 }
 
 // ---------------------------------------------------------------------------------------
-// ROMA Connect instance list (seed 003)
+// ROMA Connect instance list (GET /v2/{project_id}/instances)
 // ---------------------------------------------------------------------------------------
 
 // RomaListQuery chooses which ROMA Connect instances to list, and which page. The zero
@@ -510,7 +510,7 @@ type allRomaInstances struct {
 }
 
 // ---------------------------------------------------------------------------------------
-// APIG creation progress (seed 001)
+// APIG creation progress (GET /v2/{project_id}/apigw/instances/{instance_id}/progress)
 // ---------------------------------------------------------------------------------------
 
 // ApigCreationProgress is how far the creation of a dedicated APIG instance has got
@@ -539,7 +539,7 @@ func (v *ApigCreationProgress) UnmarshalJSON(data []byte) error {
 }
 
 // ---------------------------------------------------------------------------------------
-// Cloud DC instance status (seed 004)
+// Cloud DC instance status (GET /v1/{project_id}/instances/{id}/status)
 // ---------------------------------------------------------------------------------------
 
 // ClouddcInstanceStatus is the state of a Cloud DC instance

@@ -110,7 +110,8 @@ unsafe fn new_client(
 /// returned by its operations stay valid: free them with `hwinst_string_free`.
 ///
 /// # Safety
-/// `client` is NULL or a client from `hwinst_client_new` not freed before.
+/// `client` is NULL or a client from `hwinst_client_new` or `hwinst_client_from_env` not freed
+/// before.
 #[no_mangle]
 pub unsafe extern "C" fn hwinst_client_free(client: *mut hwinst_client) {
     ffi_boundary!(on_panic: (), {

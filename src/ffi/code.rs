@@ -14,8 +14,9 @@ pub enum hwinst_code {
     /// A NULL pointer, a string that is not UTF-8, malformed JSON, or an empty or unsafe ID.
     /// Nothing was sent.
     INVALID_ARGUMENT = 1,
-    /// The configuration cannot work: an unknown key, a missing region or endpoint, a bad URL,
-    /// missing credentials, or a setting this version does not support yet.
+    /// The configuration cannot work: an unknown key, a missing region, endpoint, project or
+    /// credentials, a bad URL, proxy or CA file, a value out of range, or a project look-up
+    /// that found no project or several.
     CONFIG = 2,
     /// DNS, connect, TLS or I/O failure, or a response body over the size limit.
     TRANSPORT = 3,
@@ -35,7 +36,7 @@ pub enum hwinst_code {
     API = 10,
     /// The service answered 2xx with a body that is not of the documented shape.
     DECODE = 11,
-    /// A wait was cancelled by its callback.
+    /// A wait was cancelled: its callback returned non-zero, or its cancel token was cancelled.
     CANCELLED = 12,
     /// A wait ended on a failed or deleted instance; the error document has its lifecycle and
     /// the service's error code and message.

@@ -4,9 +4,10 @@
 use super::client::{client_ref, hwinst_client};
 use super::code::hwinst_code;
 use super::handle::{self, Castable, OwnershipBox};
+use crate::cancel::CancelToken;
 use crate::error::Result;
-use crate::lifecycle::{Lifecycle, Source};
-use crate::wait::{CancelToken, WaitOptions};
+use crate::phase::{Lifecycle, Source};
+use crate::wait::WaitOptions;
 use std::ffi::{c_char, c_int, c_void, CString};
 use std::ops::ControlFlow;
 

@@ -2,13 +2,13 @@
 //! names and every field it sent, as JSON.
 //!
 //! Common to all of them:
-//! - `client` is a client from `hwinst_client_new`; operations on one client may run on any
-//!   number of threads at once.
+//! - `client` is a client from `hwinst_client_new` or `hwinst_client_from_env`; operations on
+//!   one client may run on any number of threads at once.
 //! - On `HWINST_OK`, `*out_json` receives the result document; otherwise the error document
-//!   `{"code","message","http_status","error_code","error_msg","request_id","retryable"}`
-//!   (null where a field does not apply). Either way the caller frees it with
-//!   `hwinst_string_free`. A NULL `out_json` gives `HWINST_INVALID_ARGUMENT` and nothing is
-//!   written.
+//!   `{"code","message","http_status","error_code","error_msg","request_id","retryable",
+//!   "lifecycle"}` (null where a field does not apply: `lifecycle` is only a wait's). Either
+//!   way the caller frees it with `hwinst_string_free`. A NULL `out_json` gives
+//!   `HWINST_INVALID_ARGUMENT` and nothing is written.
 //! - Instance IDs must be non-empty, at most 128 bytes, and safe as one URL path segment
 //!   (no `/`, `%`, `..`, control characters): otherwise `HWINST_INVALID_ARGUMENT`, before
 //!   anything is sent.
@@ -16,9 +16,8 @@
 use super::client::{client_ref, hwinst_client};
 use super::code::hwinst_code;
 use super::handle;
-use crate::client::Client;
+use crate::client::{AllRomaInstances, Client};
 use crate::error::Result;
-use crate::pages::AllRomaInstances;
 use crate::roma::RomaListQuery;
 use std::ffi::c_char;
 
@@ -197,7 +196,7 @@ unsafe fn list_query(query_json: *const c_char) -> Result<RomaListQuery> {
     // SAFETY: as promised to this function.
     match unsafe { handle::optional_str_arg("query_json", query_json) }? {
         None => Ok(RomaListQuery::new()),
-        Some(text) => crate::client::argument("query_json", text),
+        Some(text) => crate::decode::argument("query_json", text),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Response bodies: each API's answer for an instance at a step, with every field of its
 //! document's example, and the services' documented error bodies.
 //!
-//! An instance with `quirks` answers as service-facts §4 says real servers do: numbers as
+//! An instance with `quirks` answers as `docs/apis.md` (What real answers look like) says real servers do: numbers as
 //! strings, lists encoded inside strings, lower-case `/process` status words.
 
 use super::script::{Script, APIG_ERROR, CLOUDDC_ERROR, ROMA_ERROR};
@@ -27,7 +27,7 @@ fn number(value: u64, quirks: bool) -> Value {
 
 /// `(error_code, error_msg)` when the instance's current step is a failure.
 fn failure(script: Script, index: usize) -> Option<(&'static str, &'static str)> {
-    (script.phase(index) == crate::lifecycle::Phase::Failed).then_some(match script {
+    (script.phase(index) == crate::phase::Phase::Failed).then_some(match script {
         Script::Apig(_) => APIG_ERROR,
         Script::Roma(_) => ROMA_ERROR,
         Script::Clouddc(_) => (CLOUDDC_ERROR.0, CLOUDDC_ERROR.1),
@@ -42,7 +42,7 @@ fn zones(context: &Context) -> [String; 2] {
     ]
 }
 
-/// APIG creation progress (seed 001).
+/// APIG creation progress.
 pub(crate) fn apig_progress(instance: &Instance, moment: &Moment) -> Value {
     let Script::Apig(steps) = instance.script() else {
         return Value::Null;
@@ -59,7 +59,7 @@ pub(crate) fn apig_progress(instance: &Instance, moment: &Moment) -> Value {
     })
 }
 
-/// ROMA Connect creation progress (seed 000): snake_case top level, camelCase `instance`.
+/// ROMA Connect creation progress: snake_case top level, camelCase `instance`.
 pub(crate) fn roma_process(instance: &Instance, moment: &Moment, context: &Context) -> Value {
     let Script::Roma(steps) = instance.script() else {
         return Value::Null;
@@ -188,7 +188,7 @@ pub(crate) fn roma_process(instance: &Instance, moment: &Moment, context: &Conte
     })
 }
 
-/// ROMA Connect instance details (seed 002): every documented field.
+/// ROMA Connect instance details: every documented field.
 pub(crate) fn roma_details(instance: &Instance, moment: &Moment, context: &Context) -> Value {
     let Script::Roma(steps) = instance.script() else {
         return Value::Null;
@@ -241,7 +241,7 @@ pub(crate) fn roma_details(instance: &Instance, moment: &Moment, context: &Conte
     })
 }
 
-/// One entry of the ROMA Connect instance list (seed 003), fields in the document's order. A
+/// One entry of the ROMA Connect instance list, fields in the document's order. A
 /// struct rather than `json!`: pages of hundreds are built often, and this avoids a map per
 /// entry.
 #[derive(Serialize)]
@@ -308,7 +308,7 @@ pub(crate) fn roma_summary<'a>(
     })
 }
 
-/// Cloud DC instance status (seed 004); `error` only once it failed.
+/// Cloud DC instance status; `error` only once it failed.
 pub(crate) fn clouddc_status(instance: &Instance, moment: &Moment) -> Value {
     let Script::Clouddc(steps) = instance.script() else {
         return Value::Null;

@@ -295,7 +295,7 @@ fn query_pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
     })
 }
 
-/// `GET /v2/{project_id}/instances?status=&offset=&limit=` (seed 003).
+/// `GET /v2/{project_id}/instances?status=&offset=&limit=`: the ROMA Connect instance list.
 fn roma_list(
     world: &World,
     context: &Context,

@@ -3,16 +3,16 @@
 
 use super::scenario::Outcome;
 use crate::endpoint::Service;
-use crate::lifecycle::Phase;
+use crate::phase::Phase;
 
-/// An APIG creation step (seed 001).
+/// An APIG creation step.
 pub(crate) struct ApigStep {
     pub progress: u8,
     /// `creating`, `success` or `failed`.
     pub status: &'static str,
 }
 
-/// A ROMA Connect creation step, as each of its three APIs shows it (seeds 000, 002, 003).
+/// A ROMA Connect creation step, as each of its three APIs shows it.
 pub(crate) struct RomaStep {
     /// Details `status` word and its `instance_status` number.
     pub details: &'static str,
@@ -24,7 +24,7 @@ pub(crate) struct RomaStep {
     pub list: &'static str,
 }
 
-/// A Cloud DC step (seed 004).
+/// A Cloud DC step.
 pub(crate) struct ClouddcStep {
     pub state: &'static str,
     pub operation_state: &'static str,

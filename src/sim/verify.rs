@@ -2,7 +2,7 @@
 //! gateway verifies it, from the request exactly as received.
 //!
 //! The signature is recomputed with the client's own canonicalisation (`crate::sign`), so one
-//! implementation of service-facts §3 serves both sides; the client's published test vectors
+//! implementation of AK/SK signing (`docs/apis.md`, Authentication) serves both sides; the client's published test vectors
 //! pin it down.
 
 use super::world::{AuthKind, World};

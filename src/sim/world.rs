@@ -10,7 +10,7 @@ use super::script::Script;
 use super::SimError;
 use crate::auth::{Credentials, Secret};
 use crate::endpoint::Service;
-use crate::lifecycle::Phase;
+use crate::phase::Phase;
 use serde::{Serialize, Serializer};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};

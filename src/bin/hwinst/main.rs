@@ -14,6 +14,7 @@ mod exit;
 mod output;
 mod progress;
 mod serve;
+mod verbose;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -111,6 +112,18 @@ struct Cli {
         help_heading = "Output (any subcommand)"
     )]
     output: Format,
+
+    /// Show what the library does on the way, on stderr: -v its retries (with the cause and
+    /// the pause), Retry-After pauses, IAM token requests and project look-ups; -vv every
+    /// request too. Never a credential.
+    #[arg(
+        short,
+        long,
+        action = clap::ArgAction::Count,
+        global = true,
+        help_heading = "Output (any subcommand)"
+    )]
+    verbose: u8,
 
     #[command(subcommand)]
     command: Command,
@@ -393,6 +406,7 @@ fn main() -> ExitCode {
     // Usage errors exit with clap's 2, `--help` and `--version` with 0.
     let cli = Cli::parse();
     let format = cli.output;
+    verbose::init(cli.verbose);
     match run(cli) {
         Ok(()) => ExitCode::from(exit::SUCCESS),
         Err(failure) => report(&failure, format),

@@ -44,7 +44,9 @@ impl Surface {
                 Stream::Stdout => ProgressDrawTarget::stdout(),
                 Stream::Stderr => ProgressDrawTarget::stderr(),
             };
-            Surface::Bars(MultiProgress::with_draw_target(target))
+            let bars = MultiProgress::with_draw_target(target);
+            crate::verbose::around(&bars);
+            Surface::Bars(bars)
         } else {
             Surface::Lines(stream)
         }

@@ -4,8 +4,9 @@
 //! Unknown keys are refused with the key named, at any depth: a typo must not silently fall
 //! back to a default.
 
+use super::ClientBuilder;
 use crate::auth::{Credentials, Secret};
-use crate::client::ClientBuilder;
+use crate::decode;
 use crate::endpoint::Service;
 use crate::error::{self, Error, Result};
 use crate::retry::RetryPolicy;
@@ -53,16 +54,10 @@ impl ClientBuilder {
         let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
         // Decoded from the text rather than from `value`, which would keep only the last of
         // two equal keys: a duplicate key is refused, not resolved silently.
-        let mut deserializer = serde_json::Deserializer::from_str(json);
-        let document: ConfigDocument = serde_path_to_error::deserialize(&mut deserializer)
-            .map_err(|e| {
-                let path = e.path().to_string();
-                let message = error::redact(&e.into_inner().to_string(), &secrets);
-                Error::Config(if path == "." {
-                    format!("the configuration: {message}")
-                } else {
-                    format!("the configuration's `{path}`: {message}")
-                })
+        let document: ConfigDocument =
+            decode::document(json.as_bytes()).map_err(|(path, why)| {
+                let message = error::redact(&decode::at(&path, why), &secrets);
+                Error::Config(format!("the configuration: {message}"))
             })?;
         document.into_builder()
     }

@@ -1,7 +1,7 @@
 //! Every ROMA Connect instance, page by page: an iterator that fetches the next page only when
 //! the previous one is used up, and that ends against servers that misreport pagination.
 
-use crate::client::Client;
+use super::Client;
 use crate::error::{Error, Result};
 use crate::roma::{RomaInstanceSummary, RomaListQuery};
 use serde::Serialize;

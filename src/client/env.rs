@@ -1,8 +1,8 @@
 //! The environment: the variables the official SDKs read, plus `HUAWEICLOUD_SDK_REGION` and
 //! `HWINST_TOKEN`, turned into a [`ClientBuilder`].
 
+use super::ClientBuilder;
 use crate::auth::Credentials;
-use crate::client::ClientBuilder;
 use crate::endpoint::Service;
 use crate::error::{Error, Result};
 

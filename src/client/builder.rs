@@ -1,247 +1,26 @@
-//! The client: configuration, and the one path every call takes
-//! (build URL → authenticate → send → decode).
+//! [`ClientBuilder`]: every setting of a client, checked when the client is built. Turning the
+//! credentials into the authentication step happens here, so that `auth` and `iam` need not
+//! know each other.
 
-use crate::auth::{self, Authenticate, Credentials, Secret};
-use crate::endpoint::{Endpoint, Service};
-use crate::error::{self, Error, Result};
-use crate::iam::{IamSetup, Scope, DEFAULT_IAM_ENDPOINT};
-use crate::id;
+use super::{Client, Inner, Project, ProjectId};
+use crate::auth::{AkSkAuth, Authenticate, Credentials, Secret, TokenAuth};
+use crate::clock::{Clock, SystemClock};
+use crate::endpoint::{Endpoint, PerService, Service};
+use crate::error::{Error, Result};
+use crate::iam::{IamAuth, IamSetup, Scope, DEFAULT_IAM_ENDPOINT};
+use crate::limits;
 use crate::retry::RetryPolicy;
-use crate::transport::{ProxySetting, Reply, Transport, TransportConfig};
-use serde::de::DeserializeOwned;
-use std::fmt;
+use crate::transport::{ProxySetting, Transport, TransportConfig};
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// Default time allowed to establish a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default time allowed for a whole call: connecting, reading the body, and any retries.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// The longest connect or request timeout accepted: longer is surely a unit mistake.
-const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
 /// Default largest response body accepted (16 MiB).
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
-
-/// A blocking client for the ROMA Connect, APIG and Cloud DC instance APIs.
-///
-/// Cheap to clone (clones share one connection pool), `Send + Sync`: build one per
-/// configuration and share it between threads.
-///
-/// ```no_run
-/// let client = hwinst::Client::builder()
-///     .region("cn-north-4")
-///     .project_id("0a1b2c3d4e5f")
-///     .token(std::env::var("HWINST_TOKEN")?)
-///     .build()?;
-/// let progress = client.apig_creation_progress("eddc4d25480b4cd6b512f270a1b8b341")?;
-/// println!("{:?}% {:?}", progress.progress, progress.status);
-/// # Ok::<_, Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone)]
-pub struct Client {
-    inner: Arc<Inner>,
-    /// Set on the copies a wait polls with, so that no request outlives the wait.
-    deadline: Option<Instant>,
-}
-
-struct Inner {
-    project: Project,
-    /// Per service, the endpoint or why there is none (reported when that service is used).
-    endpoints: [Result<Endpoint, String>; 3],
-    transport: Arc<Transport>,
-    auth: Box<dyn Authenticate>,
-}
-
-/// The project every request path carries: configured, or looked up from IAM by region when
-/// first needed and then kept.
-enum Project {
-    Known(ProjectId),
-    FromRegion {
-        region: String,
-        iam: Endpoint,
-        found: Mutex<Option<ProjectId>>,
-    },
-}
-
-/// A checked project ID, as sent in `X-Project-Id` and as a path segment.
-#[derive(Clone)]
-pub(crate) struct ProjectId {
-    pub id: String,
-    pub segment: String,
-}
-
-impl ProjectId {
-    fn new(id: String) -> Result<ProjectId> {
-        let segment = id::path_segment("project_id", &id).map_err(|e| match e {
-            Error::InvalidArgument(m) => Error::Config(m),
-            other => other,
-        })?;
-        Ok(ProjectId { id, segment })
-    }
-}
-
-impl Client {
-    /// Starts configuring a client.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
-    }
-
-    /// The base URL used for `service`, or `None` when it has none (its calls then fail with
-    /// [`ErrorKind::Config`](crate::ErrorKind::Config)).
-    pub fn endpoint(&self, service: Service) -> Option<&str> {
-        self.inner.endpoints[service as usize]
-            .as_ref()
-            .ok()
-            .map(Endpoint::as_str)
-    }
-
-    /// This client, with every request ending by `deadline` at the latest.
-    pub(crate) fn until(&self, deadline: Instant) -> Client {
-        Client {
-            inner: Arc::clone(&self.inner),
-            deadline: Some(deadline),
-        }
-    }
-
-    /// The project: configured, or looked up once (threads that need it at the same time wait
-    /// for the one look-up).
-    pub(crate) fn project(&self) -> Result<ProjectId> {
-        match &self.inner.project {
-            Project::Known(project) => Ok(project.clone()),
-            Project::FromRegion { region, iam, found } => {
-                let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
-                if let Some(project) = found.as_ref() {
-                    return Ok(project.clone());
-                }
-                let id = crate::iam::look_up_project(
-                    &self.inner.transport,
-                    iam,
-                    region,
-                    self.inner.auth.as_ref(),
-                    self.deadline,
-                )?;
-                let project = ProjectId::new(id)?;
-                *found = Some(project.clone());
-                Ok(project)
-            }
-        }
-    }
-
-    /// `GET {endpoint}{path}?{query}` on `service`, decoded as `T`. `path` is given the
-    /// project's path segment and must build the rest from checked, encoded segments; `what`
-    /// names the response in errors.
-    pub(crate) fn get_json<T: DeserializeOwned>(
-        &self,
-        service: Service,
-        path: impl FnOnce(&str) -> String,
-        query: &[(&str, String)],
-        what: &'static str,
-    ) -> Result<T> {
-        let endpoint = self.inner.endpoints[service as usize]
-            .as_ref()
-            .map_err(|why| Error::Config(why.clone()))?;
-        let project = self.project()?;
-        let url = endpoint.url(&path(&project.segment), &id::query_string(query));
-        let reply = auth::get(
-            &self.inner.transport,
-            self.inner.auth.as_ref(),
-            &url,
-            Some(&project.id),
-            self.deadline,
-        )?;
-        json_reply(&reply, self.inner.auth.as_ref(), what)
-    }
-}
-
-/// A reply's JSON body as `T`, or the error a non-2xx reply stands for. `auth`'s secrets are
-/// masked in anything the server said; they are gathered only when something failed, so a
-/// successful call copies no secret and takes no lock.
-pub(crate) fn json_reply<T: DeserializeOwned>(
-    reply: &Reply,
-    auth: &dyn Authenticate,
-    what: &'static str,
-) -> Result<T> {
-    let undecodable = if reply.is_success() {
-        match decode(&reply.body) {
-            Ok(value) => return Ok(value),
-            Err(why) => Some(why),
-        }
-    } else {
-        None
-    };
-    let secrets = auth.secrets();
-    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
-    Err(match undecodable {
-        None => reply.error(&secrets),
-        Some((path, error)) => Error::Decode {
-            what,
-            message: decode_message(what, &path, &error, &reply.body, &secrets),
-        },
-    })
-}
-
-/// Decodes a JSON document given as an argument (a list query, wait options): a failure is an
-/// invalid argument naming `name` and the field that did not fit.
-pub(crate) fn argument<T: DeserializeOwned>(name: &str, json: &str) -> Result<T> {
-    decode(json.as_bytes()).map_err(|(path, error)| {
-        Error::InvalidArgument(if path == "." {
-            format!("{name}: {error}")
-        } else {
-            format!("{name}: at `{path}`: {error}")
-        })
-    })
-}
-
-/// Decodes a 2xx body; on failure, where (the path of the field that did not fit) and why.
-fn decode<T: DeserializeOwned>(body: &[u8]) -> std::result::Result<T, (String, serde_json::Error)> {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut deserializer)
-        .map_err(|e| (e.path().to_string(), e.into_inner()))?;
-    deserializer.end().map_err(|e| (".".to_owned(), e))?;
-    Ok(value)
-}
-
-/// One line saying where and why decoding failed, with the start of the body when it was not
-/// JSON at all, and no secret in it.
-fn decode_message(
-    what: &str,
-    path: &str,
-    error: &serde_json::Error,
-    body: &[u8],
-    secrets: &[&str],
-) -> String {
-    let mut message = if path == "." {
-        error.to_string()
-    } else {
-        format!("at `{path}`: {error}")
-    };
-    if error.is_syntax() || error.is_eof() {
-        match error::snippet(body, secrets) {
-            Some(start) => message.push_str(&format!(" (the body starts: {start})")),
-            None => message.push_str(&format!(" (the {what} body is empty)")),
-        }
-    }
-    // A wrong-typed field's value is quoted in full by serde: keep the line readable.
-    error::shorten(error::one_line(&error::redact(&message, secrets)), 600)
-}
-
-impl fmt::Debug for Client {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut s = f.debug_struct("Client");
-        match &self.inner.project {
-            Project::Known(project) => s.field("project_id", &project.id),
-            Project::FromRegion { region, .. } => {
-                s.field("project_id", &format!("(looked up for {region})"))
-            }
-        };
-        for service in Service::ALL {
-            s.field(service.name(), &self.endpoint(service));
-        }
-        s.finish_non_exhaustive()
-    }
-}
 
 /// Configures a [`Client`]. Every setting has a safe default except the credentials, the
 /// project ID, and a region or endpoints.
@@ -268,7 +47,7 @@ pub struct ClientBuilder {
     region: Option<String>,
     project_id: Option<String>,
     credentials: Option<Credentials>,
-    endpoints: [Option<String>; 3],
+    endpoints: PerService<Option<String>>,
     connect_timeout: Duration,
     request_timeout: Duration,
     max_response_bytes: u64,
@@ -278,6 +57,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     proxy: ProxySetting,
     ca_file: Option<PathBuf>,
+    clock: Arc<dyn Clock>,
 }
 
 impl Default for ClientBuilder {
@@ -286,7 +66,7 @@ impl Default for ClientBuilder {
             region: None,
             project_id: None,
             credentials: None,
-            endpoints: [None, None, None],
+            endpoints: PerService::default(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
@@ -296,6 +76,7 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             proxy: ProxySetting::Environment,
             ca_file: None,
+            clock: Arc::new(SystemClock),
         }
     }
 }
@@ -342,7 +123,7 @@ impl ClientBuilder {
 
     /// The base URL of `service` (`https://host[:port][/prefix]`). Always wins over the region.
     pub fn endpoint(mut self, service: Service, url: impl Into<String>) -> Self {
-        self.endpoints[service as usize] = Some(url.into());
+        *self.endpoints.get_mut(service) = Some(url.into());
         self
     }
 
@@ -414,6 +195,14 @@ impl ClientBuilder {
         self
     }
 
+    /// The clock that waits and retries measure time, pause and draw their jitter with
+    /// (default [`SystemClock`]). A [`ManualClock`](crate::ManualClock) runs them without
+    /// sleeping, for tests. Network timeouts stay in real time.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client> {
         let credentials = self.credentials.ok_or_else(|| {
@@ -423,9 +212,10 @@ impl ClientBuilder {
             ("connect timeout", self.connect_timeout),
             ("request timeout", self.request_timeout),
         ] {
-            if value.is_zero() || value > MAX_TIMEOUT {
+            if value.is_zero() || value > limits::TIMEOUT.max {
                 return Err(Error::Config(format!(
-                    "the {name} must be greater than zero and at most a day"
+                    "the {name} must be greater than zero and at most {}",
+                    limits::TIMEOUT.in_words
                 )));
             }
         }
@@ -444,6 +234,7 @@ impl ClientBuilder {
             retry: self.retry,
             proxy: self.proxy,
             ca_file: self.ca_file,
+            clock: self.clock,
         })?);
         let iam = || {
             let url = self.iam_endpoint.as_deref().unwrap_or(DEFAULT_IAM_ENDPOINT);
@@ -471,7 +262,7 @@ impl ClientBuilder {
             Project::Known(p) => Scope::ProjectId(p.id.clone()),
             Project::FromRegion { region, .. } => Scope::ProjectName(region.clone()),
         };
-        let auth = credentials.into_auth(|| {
+        let auth = authenticator(credentials, || {
             Ok(IamSetup {
                 transport: Arc::clone(&transport),
                 endpoint: iam()?,
@@ -487,6 +278,27 @@ impl ClientBuilder {
             }),
             deadline: None,
         })
+    }
+}
+
+/// Checks the credentials and turns them into the request step that applies them. `iam` is
+/// how IAM password credentials reach IAM.
+fn authenticator(
+    credentials: Credentials,
+    iam: impl FnOnce() -> Result<IamSetup>,
+) -> Result<Box<dyn Authenticate>> {
+    match credentials {
+        Credentials::Token(token) => Ok(Box::new(TokenAuth::new(token)?)),
+        Credentials::AkSk {
+            ak,
+            sk,
+            security_token,
+        } => Ok(Box::new(AkSkAuth::new(ak, sk, security_token)?)),
+        Credentials::IamPassword {
+            user,
+            password,
+            domain,
+        } => Ok(Box::new(IamAuth::new(iam()?, &user, password, &domain)?)),
     }
 }
 
@@ -507,12 +319,12 @@ fn user_agent(suffix: Option<&str>) -> Result<String> {
 /// is refused now.
 fn resolve_endpoints(
     region: Option<&str>,
-    explicit: &[Option<String>; 3],
+    explicit: &PerService<Option<String>>,
     allow_http: bool,
-) -> Result<[Result<Endpoint, String>; 3]> {
-    let mut resolved = [Err(String::new()), Err(String::new()), Err(String::new())];
+) -> Result<PerService<Result<Endpoint, String>>> {
+    let mut resolved = PerService::from_fn(|_| Err(String::new()));
     for service in Service::ALL {
-        resolved[service as usize] = match (&explicit[service as usize], region) {
+        *resolved.get_mut(service) = match (explicit.get(service), region) {
             (Some(url), _) => Ok(Endpoint::parse(service, url, allow_http)?),
             (None, Some(region)) => match service.regional_endpoint(region) {
                 Some(url) => Ok(Endpoint::parse(service, &url, false)?),
@@ -527,7 +339,7 @@ fn resolve_endpoints(
             )),
         };
     }
-    if resolved.iter().all(Result::is_err) {
+    if Service::ALL.iter().all(|s| resolved.get(*s).is_err()) {
         return Err(Error::Config(match region {
             Some(region) => format!(
                 "unknown region {region:?}: no service has an endpoint there; \

@@ -1,0 +1,190 @@
+//! The client: the top of the library's layers, and everything that calls a service.
+//!
+//! - this module: [`Client`], and the one path every call takes (build URL → authenticate →
+//!   send → decode);
+//! - `builder`: [`ClientBuilder`], which checks a configuration and builds a client (it is
+//!   where credentials become the authentication step); `config` and `env` fill a builder from
+//!   the JSON configuration document and from the environment;
+//! - `operations`: the five service APIs and reading a lifecycle;
+//! - `wait`: polling until an instance reaches a phase; `pages`: every ROMA Connect instance.
+//!
+//! The layers below never call back up here: services hold models, `lifecycle` maps them,
+//! `auth` and `iam` authenticate, `decode` reads bodies, `transport` sends.
+
+mod builder;
+mod config;
+mod env;
+mod operations;
+mod pages;
+mod wait;
+
+pub use builder::{
+    ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT,
+};
+pub use env::ENV_VARS;
+pub use pages::{AllRomaInstances, RomaInstances, DEFAULT_PAGE_SIZE};
+
+use crate::auth::{self, Authenticate};
+use crate::decode;
+use crate::endpoint::{Endpoint, PerService, Service};
+use crate::error::{Error, Result};
+use crate::id;
+use crate::transport::Transport;
+use serde::de::DeserializeOwned;
+use std::fmt;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// A blocking client for the ROMA Connect, APIG and Cloud DC instance APIs.
+///
+/// Cheap to clone (clones share one connection pool), `Send + Sync`: build one per
+/// configuration and share it between threads.
+///
+/// ```no_run
+/// let client = hwinst::Client::builder()
+///     .region("cn-north-4")
+///     .project_id("0a1b2c3d4e5f")
+///     .token(std::env::var("HWINST_TOKEN")?)
+///     .build()?;
+/// let progress = client.apig_creation_progress("eddc4d25480b4cd6b512f270a1b8b341")?;
+/// println!("{:?}% {:?}", progress.progress, progress.status);
+/// # Ok::<_, Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+    /// Set on the copies a wait polls with, so that no request outlives the wait.
+    deadline: Option<Instant>,
+}
+
+struct Inner {
+    project: Project,
+    /// Per service, the endpoint or why there is none (reported when that service is used).
+    endpoints: PerService<Result<Endpoint, String>>,
+    transport: Arc<Transport>,
+    auth: Box<dyn Authenticate>,
+}
+
+/// The project every request path carries: configured, or looked up from IAM by region when
+/// first needed and then kept.
+enum Project {
+    Known(ProjectId),
+    FromRegion {
+        region: String,
+        iam: Endpoint,
+        found: Mutex<Option<ProjectId>>,
+    },
+}
+
+/// A checked project ID, as sent in `X-Project-Id` and as a path segment.
+#[derive(Clone)]
+pub(crate) struct ProjectId {
+    pub id: String,
+    pub segment: String,
+}
+
+impl ProjectId {
+    fn new(id: String) -> Result<ProjectId> {
+        let segment = id::path_segment("project_id", &id).map_err(|e| match e {
+            Error::InvalidArgument(m) => Error::Config(m),
+            other => other,
+        })?;
+        Ok(ProjectId { id, segment })
+    }
+}
+
+impl Client {
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The base URL used for `service`, or `None` when it has none (its calls then fail with
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config)).
+    pub fn endpoint(&self, service: Service) -> Option<&str> {
+        self.inner
+            .endpoints
+            .get(service)
+            .as_ref()
+            .ok()
+            .map(Endpoint::as_str)
+    }
+
+    /// This client, with every request ending by `deadline` at the latest (what a wait polls
+    /// with).
+    pub(crate) fn with_deadline(&self, deadline: Instant) -> Client {
+        Client {
+            inner: Arc::clone(&self.inner),
+            deadline: Some(deadline),
+        }
+    }
+
+    /// The project: configured, or looked up once (threads that need it at the same time wait
+    /// for the one look-up).
+    pub(crate) fn project(&self) -> Result<ProjectId> {
+        match &self.inner.project {
+            Project::Known(project) => Ok(project.clone()),
+            Project::FromRegion { region, iam, found } => {
+                let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(project) = found.as_ref() {
+                    return Ok(project.clone());
+                }
+                let id = crate::iam::look_up_project(
+                    &self.inner.transport,
+                    iam,
+                    region,
+                    self.inner.auth.as_ref(),
+                    self.deadline,
+                )?;
+                let project = ProjectId::new(id)?;
+                *found = Some(project.clone());
+                Ok(project)
+            }
+        }
+    }
+
+    /// `GET {endpoint}{path}?{query}` on `service`, decoded as `T`. `path` is given the
+    /// project's path segment and must build the rest from checked, encoded segments; `what`
+    /// names the response in errors.
+    pub(crate) fn get_json<T: DeserializeOwned>(
+        &self,
+        service: Service,
+        path: impl FnOnce(&str) -> String,
+        query: &[(&str, String)],
+        what: &'static str,
+    ) -> Result<T> {
+        let endpoint = self
+            .inner
+            .endpoints
+            .get(service)
+            .as_ref()
+            .map_err(|why| Error::Config(why.clone()))?;
+        let project = self.project()?;
+        let url = endpoint.url(&path(&project.segment), &id::query_string(query));
+        let reply = auth::get(
+            &self.inner.transport,
+            self.inner.auth.as_ref(),
+            &url,
+            Some(&project.id),
+            self.deadline,
+        )?;
+        decode::json_reply(&reply, || self.inner.auth.secrets(), what)
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("Client");
+        match &self.inner.project {
+            Project::Known(project) => s.field("project_id", &project.id),
+            Project::FromRegion { region, .. } => {
+                s.field("project_id", &format!("(looked up for {region})"))
+            }
+        };
+        for service in Service::ALL {
+            s.field(service.name(), &self.endpoint(service));
+        }
+        s.finish_non_exhaustive()
+    }
+}

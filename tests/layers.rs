@@ -1,0 +1,290 @@
+//! The library's modules form one-way layers (the README's layout, `src/lib.rs`): every
+//! reference from one top-level module of `src/` to another (`crate::x`, `use crate::{x, y}`,
+//! `$crate::x`, and names `lib.rs` re-exports) goes to a module of the same layer or one below,
+//! and no references form a cycle. Comments are not references. The command line
+//! (`src/bin/`) is a crate of its own, using the library's public interface only.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// The layers, top to bottom. A module may use its own layer's modules (without a cycle) and
+/// those of the layers below; never those above.
+const LAYERS: &[(&str, &[&str])] = &[
+    ("the C ABI and the simulator", &["ffi", "sim"]),
+    ("the client", &["client"]),
+    ("models", &["roma", "apig", "clouddc", "lifecycle", "wait"]),
+    ("authentication", &["iam", "auth", "sign"]),
+    ("transport", &["decode", "transport", "retry", "clock"]),
+    (
+        "foundations",
+        &[
+            "endpoint", "id", "error", "limits", "cancel", "phase", "vocab", "de",
+        ],
+    ),
+];
+
+/// A reference from one module to another, and where it is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Reference {
+    from: String,
+    to: String,
+    at: String,
+}
+
+#[test]
+fn the_modules_form_one_way_layers() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let references = references(&src);
+    let layer_of: BTreeMap<&str, usize> = LAYERS
+        .iter()
+        .enumerate()
+        .flat_map(|(n, (_, modules))| modules.iter().map(move |m| (*m, n)))
+        .collect();
+
+    let mut problems = Vec::new();
+    for module in modules(&src) {
+        if !layer_of.contains_key(module.as_str()) {
+            problems.push(format!("src/{module}: not in any layer of tests/layers.rs"));
+        }
+    }
+    for r in &references {
+        if let (Some(from), Some(to)) = (layer_of.get(r.from.as_str()), layer_of.get(r.to.as_str()))
+        {
+            if to < from {
+                problems.push(format!(
+                    "{}: `{}` ({}) uses `{}` ({}), a layer above it",
+                    r.at, r.from, LAYERS[*from].0, r.to, LAYERS[*to].0
+                ));
+            }
+        }
+    }
+    if let Some(cycle) = find_cycle(&references) {
+        let path: Vec<&str> = cycle.iter().map(|r| r.from.as_str()).collect();
+        problems.push(format!(
+            "import cycle: {} → {}\n{}",
+            path.join(" → "),
+            cycle[0].from,
+            cycle
+                .iter()
+                .map(|r| format!("  {}: `{}` uses `{}`", r.at, r.from, r.to))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ));
+    }
+    assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
+}
+
+/// The top-level modules: `src/x.rs` and `src/x/`, but not `lib.rs` or the command line.
+fn modules(src: &Path) -> BTreeSet<String> {
+    std::fs::read_dir(src)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter_map(|path| {
+            let name = path.file_name()?.to_str()?.to_owned();
+            match name.strip_suffix(".rs") {
+                Some("lib") => None,
+                Some(stem) => Some(stem.to_owned()),
+                None if path.is_dir() && name != "bin" => Some(name),
+                None => None,
+            }
+        })
+        .collect()
+}
+
+/// Every reference from a top-level module to another, once per line.
+fn references(src: &Path) -> BTreeSet<Reference> {
+    let modules = modules(src);
+    let reexported = reexports(&std::fs::read_to_string(src.join("lib.rs")).unwrap());
+    let mut found = BTreeSet::new();
+    for module in &modules {
+        for file in rust_files(&src.join(module), &src.join(format!("{module}.rs"))) {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let shown = file.strip_prefix(src.parent().unwrap()).unwrap().display();
+            for (n, line) in text.lines().enumerate() {
+                let code = line.trim_start();
+                if code.starts_with("//") {
+                    continue;
+                }
+                for name in referenced_names(code) {
+                    let to = if modules.contains(&name) {
+                        Some(name)
+                    } else {
+                        reexported.get(&name).cloned()
+                    };
+                    if let Some(to) = to.filter(|to| to != module) {
+                        found.insert(Reference {
+                            from: module.clone(),
+                            to,
+                            at: format!("{shown}:{}", n + 1),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+/// `file` if it exists, and every `.rs` file under `dir`.
+fn rust_files(dir: &Path, file: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    if file.is_file() {
+        files.push(file.to_owned());
+    }
+    let mut pending = vec![dir.to_owned()];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for path in entries.map(|e| e.unwrap().path()) {
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    files
+}
+
+/// The first path segment after each `crate::` in a line of code, and each of the names in a
+/// `crate::{a, b::c}` group.
+fn referenced_names(code: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = code;
+    while let Some(at) = rest.find("crate::") {
+        let before = rest[..at].chars().next_back();
+        rest = &rest[at + "crate::".len()..];
+        // `$crate::` is the crate too; `mycrate::` is not.
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            continue;
+        }
+        if let Some(group) = rest.strip_prefix('{') {
+            let mut depth = 0;
+            let mut item = String::new();
+            let mut first = true;
+            for c in group.chars() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => break,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        first = true;
+                        item.clear();
+                        continue;
+                    }
+                    _ => {}
+                }
+                if depth == 0 && first {
+                    if c.is_alphanumeric() || c == '_' {
+                        item.push(c);
+                    } else if !item.is_empty() {
+                        names.push(std::mem::take(&mut item));
+                        first = false;
+                    }
+                }
+            }
+            if first && !item.is_empty() {
+                names.push(item);
+            }
+        } else {
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() {
+                names.push(name);
+            }
+        }
+    }
+    names
+}
+
+/// The names `lib.rs` re-exports, and the module each comes from (`pub use x::{A, B};`).
+fn reexports(lib: &str) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    let mut statement = String::new();
+    for line in lib.lines().map(str::trim) {
+        if statement.is_empty() && !line.starts_with("pub use ") {
+            continue;
+        }
+        statement.push_str(line);
+        statement.push(' ');
+        if !line.ends_with(';') {
+            continue;
+        }
+        let body = statement["pub use ".len()..].trim().trim_end_matches(';');
+        if let Some((module, names)) = body.split_once("::") {
+            let names = names.trim_start_matches('{').trim_end_matches('}');
+            for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                map.insert(name.to_owned(), module.to_owned());
+            }
+        }
+        statement.clear();
+    }
+    map
+}
+
+/// A cycle among the references (each one's `to` is the next one's `from`), if there is one.
+fn find_cycle(references: &BTreeSet<Reference>) -> Option<Vec<Reference>> {
+    let mut edges: BTreeMap<&str, Vec<&Reference>> = BTreeMap::new();
+    for r in references {
+        let out = edges.entry(r.from.as_str()).or_default();
+        // One reference per pair of modules is enough to show a cycle.
+        if !out.iter().any(|o| o.to == r.to) {
+            out.push(r);
+        }
+    }
+    let mut done = BTreeSet::new();
+    for start in edges.keys() {
+        let mut path: Vec<&Reference> = Vec::new();
+        if let Some(cycle) = visit(start, &edges, &mut path, &mut done) {
+            return Some(cycle);
+        }
+    }
+    None
+}
+
+fn visit<'a>(
+    module: &'a str,
+    edges: &BTreeMap<&'a str, Vec<&'a Reference>>,
+    path: &mut Vec<&'a Reference>,
+    done: &mut BTreeSet<&'a str>,
+) -> Option<Vec<Reference>> {
+    if let Some(start) = path.iter().position(|r| r.from == module) {
+        return Some(path[start..].iter().map(|r| (*r).clone()).collect());
+    }
+    if done.contains(module) {
+        return None;
+    }
+    for r in edges.get(module).into_iter().flatten() {
+        path.push(r);
+        if let Some(cycle) = visit(&r.to, edges, path, done) {
+            return Some(cycle);
+        }
+        path.pop();
+    }
+    done.insert(module);
+    None
+}
+
+#[test]
+fn the_check_reads_references_as_the_compiler_does() {
+    assert_eq!(
+        referenced_names("use crate::error::{Error, Result};"),
+        ["error"]
+    );
+    assert_eq!(
+        referenced_names("use crate::{auth::Secret, client::{Client, ClientBuilder}, Error};"),
+        ["auth", "client", "Error"]
+    );
+    assert_eq!(
+        referenced_names("|| -> $crate::Result<()> { $crate::ffi::handle::deliver(x) }"),
+        ["Result", "ffi"]
+    );
+    assert!(referenced_names("use mycrate::client;").is_empty());
+    let lib = "pub use client::{\n    Client, ClientBuilder,\n};\npub use error::Error;\n";
+    let map = reexports(lib);
+    assert_eq!(map.get("ClientBuilder").map(String::as_str), Some("client"));
+    assert_eq!(map.get("Error").map(String::as_str), Some("error"));
+}
