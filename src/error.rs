@@ -9,6 +9,7 @@
 use crate::phase::Lifecycle;
 use serde::Serialize;
 use std::fmt;
+use std::time::Duration;
 
 /// A boxed error kept as the [`std::error::Error::source`] of a transport failure.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -257,6 +258,15 @@ impl Error {
         }
     }
 
+    /// The pause the service asked for (`Retry-After`) before the next request, when it
+    /// answered with one: a wait polls again no sooner.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Service(e) => e.retry_after,
+            _ => None,
+        }
+    }
+
     /// Whether the same request may succeed if sent again: 429, 500, 502, 503, 504, timeouts,
     /// and connection-level failures. Never 4xx other than 429, never decode or argument errors.
     pub fn is_retryable(&self) -> bool {
@@ -395,6 +405,8 @@ pub struct ServiceError {
     pub body_snippet: Option<String>,
     /// How many attempts were made before this answer (more than 1 after retries).
     pub attempts: u32,
+    /// The pause the service asked for before the next request (`Retry-After`), when it did.
+    pub retry_after: Option<Duration>,
 }
 
 /// How much of an unrecognised error body is kept.
@@ -418,6 +430,7 @@ impl ServiceError {
             request_id: None,
             body_snippet: None,
             attempts: 1,
+            retry_after: None,
         };
         let document = serde_json::from_slice::<serde_json::Value>(body).ok();
         if let Some(fields) = document.as_ref().and_then(error_fields) {
@@ -467,6 +480,9 @@ impl fmt::Display for ServiceError {
         }
         if self.attempts > 1 {
             write!(f, " (after {} attempts)", self.attempts)?;
+        }
+        if let Some(pause) = self.retry_after {
+            write!(f, " (Retry-After: {} s)", pause.as_secs_f64())?;
         }
         Ok(())
     }

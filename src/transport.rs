@@ -87,9 +87,16 @@ impl Reply {
 
     /// The error a non-2xx answer stands for, with `secrets` masked in what the server said.
     pub(crate) fn error(&self, secrets: &[&str]) -> Error {
-        let error =
+        let mut error =
             ServiceError::from_response(self.status, self.request_id(), &self.body, secrets);
+        error.retry_after = self.retry_after().map(|(_, pause)| pause);
         Error::Service(Box::new(error)).after_attempts(self.attempts)
+    }
+
+    /// The `Retry-After` header, when it parses (digits or an HTTP date), and its pause.
+    fn retry_after(&self) -> Option<(&str, Duration)> {
+        let value = self.header("retry-after")?;
+        Some((value, retry::retry_after(value, SystemTime::now())?))
     }
 }
 
@@ -210,11 +217,7 @@ impl Transport {
             };
             if worth_retrying && attempt < self.retry.attempts() {
                 // Only a value that parsed is kept (and logged): it is digits or an HTTP date.
-                let retry_after = outcome
-                    .as_ref()
-                    .ok()
-                    .and_then(|reply| reply.header("retry-after"))
-                    .and_then(|value| Some((value, retry::retry_after(value, SystemTime::now())?)));
+                let retry_after = outcome.as_ref().ok().and_then(Reply::retry_after);
                 let asked = retry_after.map(|(_, asked)| asked);
                 let pause = self.retry.delay(attempt, asked, self.clock.as_ref());
                 if self.clock.now() + pause < deadline.at {

@@ -557,6 +557,60 @@ fn throttling_and_server_errors_are_polled_through() {
 }
 
 #[test]
+fn the_next_poll_waits_as_long_as_retry_after_asks() {
+    let mut server = Server::new();
+    let path = path(Source::Apig);
+    let throttled = server
+        .mock("GET", path.as_str())
+        .with_status(429)
+        .with_header("retry-after", "7")
+        .with_body(r#"{"error_code":"APIGW.0308","error_msg":"limit:200, time:5 minute"}"#)
+        .expect(1)
+        .create();
+    let ready = server
+        .mock("GET", path.as_str())
+        .with_body(json!({"progress": 100, "status": "success"}).to_string())
+        .expect(1)
+        .create();
+    let clock = Arc::new(ManualClock::new());
+    let result =
+        client_on(&server, &clock).wait(Source::Apig, ID, &fast(), |_| ControlFlow::Continue(()));
+    assert_eq!(result.unwrap().phase, Phase::Running);
+    // The wait's own interval is 2 ms at most; the service asked for 7 s.
+    assert_eq!(clock.sleeps(), [Duration::from_secs(7)]);
+    throttled.assert();
+    ready.assert();
+}
+
+#[test]
+fn a_retry_after_past_the_deadline_ends_the_wait_with_the_answer() {
+    let mut server = Server::new();
+    let throttled = server
+        .mock("GET", path(Source::Apig).as_str())
+        .with_status(429)
+        .with_header("retry-after", "999999")
+        .with_body(r#"{"error_code":"APIGW.0308","error_msg":"limit:200, time:5 minute"}"#)
+        .expect(1)
+        .create();
+    let clock = Arc::new(ManualClock::new());
+    let options = fast().timeout(Duration::from_secs(6));
+    let error = client_on(&server, &clock)
+        .wait(Source::Apig, ID, &options, |_| ControlFlow::Continue(()))
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Throttled, "{error}");
+    assert_eq!(error.retry_after(), Some(Duration::from_secs(999_999)));
+    let service = error.service_error().expect("the service's answer");
+    assert_eq!(service.error_code.as_deref(), Some("APIGW.0308"));
+    assert!(
+        error.to_string().contains("Retry-After: 999999 s"),
+        "{error}"
+    );
+    // One request, and no pause: nothing more is sent that the service would refuse.
+    assert!(clock.sleeps().is_empty(), "{:?}", clock.sleeps());
+    throttled.assert();
+}
+
+#[test]
 fn other_errors_end_the_wait_at_once() {
     for (status, kind) in [
         (401, ErrorKind::Unauthorized),

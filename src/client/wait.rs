@@ -28,7 +28,9 @@ impl Client {
     /// - at once on errors that polling again cannot fix (401, 403, an invalid ID, ...).
     ///
     /// Throttling (429), server errors (5xx), timeouts and connection failures are polled
-    /// through until the deadline. "Not found" is polled through during the grace period
+    /// through until the deadline; after an answer with `Retry-After`, the next poll comes no
+    /// sooner than it asks, and one that asks for a pause past the deadline ends the wait with
+    /// that answer ([`ErrorKind::Throttled`] for a 429). "Not found" is polled through during the grace period
     /// after the start (a new instance may not be visible yet); after an instance has been
     /// seen, or when `deleted` is a target, it means the instance was deleted.
     ///
@@ -66,6 +68,7 @@ impl Client {
             }
             polls += 1;
             let mut last_error = None;
+            let mut asked_pause = None;
             let outcome = poll(
                 &client,
                 source,
@@ -95,7 +98,20 @@ impl Client {
                     }
                     last = Some(lifecycle);
                 }
-                Poll::NotYet(error) => last_error = Some(error.to_string()),
+                Poll::NotYet(error) => {
+                    asked_pause = error.retry_after();
+                    if asked_pause.is_some_and(|asked| clock.now() + asked >= deadline) {
+                        // The service allows no poll before the deadline: its answer is the
+                        // outcome, not more requests it would refuse.
+                        log::info!(
+                            target: "hwinst",
+                            "wait for {source} {instance_id}: ends, the service asked for a pause \
+                             past the wait's deadline: {error}"
+                        );
+                        return Err(error);
+                    }
+                    last_error = Some(error.to_string());
+                }
             }
             let now = clock.now();
             let left = deadline.saturating_duration_since(now);
@@ -107,7 +123,10 @@ impl Client {
                     last_error,
                 });
             }
-            let pause = jittered(interval, clock).min(left);
+            // Never sooner than the service asked (`Retry-After`), and within the deadline.
+            let pause = jittered(interval, clock)
+                .max(asked_pause.unwrap_or_default())
+                .min(left);
             if clock.sleep(pause, options.cancel.as_ref()) {
                 return cancelled(last);
             }
