@@ -354,8 +354,8 @@ enum hwinst_code hwinst_roma_instance(const struct hwinst_client *client,
  One page of the project's ROMA Connect instances (`GET /v2/{project_id}/instances`).
 
  `query_json` may be NULL (the service's first page, every status) or an object with any of
- `"status"` (e.g. `"RUNNING"`), `"offset"` and `"limit"` (non-negative integers); other keys
- are `HWINST_INVALID_ARGUMENT`.
+ `"status"` (e.g. `"RUNNING"`), `"offset"` (a non-negative integer) and `"limit"` (a positive
+ integer); other keys, and a `"limit"` of 0, are `HWINST_INVALID_ARGUMENT`.
 
  Returns `HWINST_OK` with the page (`{"total":N,"size":M,"instances":[...]}`) in
  `*out_json`, or an error code with the error document. The caller frees `*out_json` with

@@ -41,7 +41,7 @@ impl RomaListQuery {
         self
     }
 
-    /// At most this many instances on the page.
+    /// At most this many instances on the page (at least 1: a call with 0 is refused).
     #[must_use]
     pub fn limit(mut self, limit: u32) -> RomaListQuery {
         self.limit = Some(limit);
@@ -64,6 +64,12 @@ impl RomaListQuery {
             pairs.push(("offset", offset.to_string()));
         }
         if let Some(limit) = self.limit {
+            // The service answers 0 with HTTP 400, and paging by 0 would never end.
+            if limit == 0 {
+                return Err(Error::InvalidArgument(
+                    "limit must be at least 1 (instances per page)".into(),
+                ));
+            }
             pairs.push(("limit", limit.to_string()));
         }
         Ok(pairs)

@@ -634,6 +634,20 @@ fn list_all_pages_human_and_json() {
         "{queries:?}"
     );
 
+    // A limit of 0 is refused, one page or every page, before anything is sent.
+    backend.sim.clear_requests();
+    for args in [
+        &["list", "--limit", "0"][..],
+        &["list", "--all", "--limit", "0"],
+    ] {
+        let run = backend.run(args).expect(11);
+        assert!(
+            run.one_error_line().contains("limit must be at least 1"),
+            "{args:?}"
+        );
+    }
+    assert!(backend.sim.requests().is_empty());
+
     // Nothing to list: no table, a note on stderr.
     let empty = self::backend();
     let run = empty.run(&["list"]).expect(0);

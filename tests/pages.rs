@@ -241,3 +241,28 @@ fn an_error_mid_way_ends_the_iteration() {
     assert!(all.next().is_none());
     forbidden.assert();
 }
+
+#[test]
+fn a_limit_of_zero_is_refused_before_anything_is_sent() {
+    let mut server = Server::new();
+    let requests = list_service(&mut server, Arc::new(|_, _| (Vec::new(), 0)));
+    let client = client(&server);
+    let zero = RomaListQuery::new().limit(0);
+
+    let one_page = client.roma_list_instances(&zero).unwrap_err();
+    assert_eq!(one_page.kind(), ErrorKind::InvalidArgument, "{one_page}");
+    assert!(
+        one_page.to_string().contains("limit must be at least 1"),
+        "{one_page}"
+    );
+
+    let mut every_page = client.roma_instances(&zero);
+    let error = every_page.next().expect("an error").unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidArgument, "{error}");
+    assert!(every_page.next().is_none());
+    assert!(
+        requests.lock().unwrap().is_empty(),
+        "{:?}",
+        requests.lock().unwrap()
+    );
+}

@@ -34,7 +34,8 @@ impl Client {
         RomaInstances {
             client: self.clone(),
             status: query.status.clone(),
-            page_size: query.limit.unwrap_or(DEFAULT_PAGE_SIZE).max(1),
+            // A limit of 0 is not bent to 1: the first page's request refuses it.
+            page_size: query.limit.unwrap_or(DEFAULT_PAGE_SIZE),
             next_offset: query.offset.unwrap_or(0),
             buffered: VecDeque::new(),
             previous_ids: HashSet::new(),
