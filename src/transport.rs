@@ -120,6 +120,8 @@ struct Failure {
 #[derive(Debug)]
 pub(crate) struct Transport {
     agent: Agent,
+    /// The proxy requests go through (unless `NO_PROXY` exempts their host): named in errors.
+    proxy: Option<ureq::Proxy>,
     user_agent: HeaderValue,
     max_response_bytes: u64,
     connect_timeout: Duration,
@@ -152,7 +154,7 @@ impl Transport {
             .max_redirects_will_error(false)
             .timeout_connect(Some(config.connect_timeout))
             .timeout_global(Some(config.request_timeout))
-            .proxy(proxy)
+            .proxy(proxy.clone())
             // Set per request instead, where request signing can see it.
             .user_agent(AutoHeaderValue::None);
         if let Some(path) = &config.ca_file {
@@ -160,6 +162,7 @@ impl Transport {
             builder = builder.tls_config(TlsConfig::builder().root_certs(roots).build());
         }
         Ok(Transport {
+            proxy: proxy.clone(),
             agent: builder.build().new_agent(),
             user_agent,
             max_response_bytes: config.max_response_bytes,
@@ -204,7 +207,7 @@ impl Transport {
         loop {
             attempt += 1;
             let request = make()?;
-            let label = format!("{} {}", request.method(), request.uri());
+            let label = self.label(&request);
             let outcome = self.attempt(request, &label, &deadline);
             let cause = match &outcome {
                 Ok(reply) => format!("HTTP {}", reply.status),
@@ -252,6 +255,20 @@ impl Transport {
                 }),
                 Err(failure) => Err(failure.error.after_attempts(attempt)),
             };
+        }
+    }
+
+    /// How errors and log lines name a request: its method and URL, and the proxy it goes
+    /// through, if any (a refused or unresolvable proxy is not the service's fault).
+    fn label<B>(&self, request: &Request<B>) -> String {
+        let uri = request.uri();
+        match self.proxy.as_ref().filter(|proxy| !proxy.is_no_proxy(uri)) {
+            Some(proxy) => format!(
+                "{} {uri} (through the proxy {})",
+                request.method(),
+                crate::endpoint::without_user_info(&proxy.uri().to_string())
+            ),
+            None => format!("{} {uri}", request.method()),
         }
     }
 

@@ -111,3 +111,21 @@ fn requests_go_through_the_configured_proxy_or_none() {
         assert_eq!(line, &format!("CONNECT {authority} HTTP/1.1"));
     }
 }
+
+#[test]
+fn a_refused_proxy_is_named_without_its_password() {
+    let proxy = unreachable_endpoint(); // nothing listens: the proxy refuses
+    let target = "http://127.0.0.1:9"; // never reached
+    let with_password = proxy.replace("http://", "http://user:pr0xy-Secret@");
+    let client = builder(target).proxy(&with_password).build().unwrap();
+    let error = client.apig_creation_progress(ID).unwrap_err();
+    assert_eq!(error.kind(), hwinst::ErrorKind::Transport, "{error}");
+    let message = error.to_string();
+    let shown = proxy.replace("http://", "http://***@");
+    assert!(
+        message.contains(&format!("(through the proxy {shown}")),
+        "the proxy is named: {message}"
+    );
+    assert!(message.contains("refused"), "{message}");
+    assert!(!message.contains("pr0xy-Secret"), "{message}");
+}
