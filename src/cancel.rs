@@ -1,8 +1,15 @@
 //! Stopping waits from another thread: [`CancelToken`]. A leaf, so that the clock, which
-//! pauses until a token is cancelled, can sit below everything that waits.
+//! pauses until a token is cancelled, and the transport, whose requests in flight a cancel
+//! interrupts, can sit below everything that waits.
 
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::Duration;
+
+/// What a cancel interrupts at once, besides waking pauses: the connection of a request in
+/// flight (the transport registers it for the request's duration).
+pub(crate) trait Interrupt: Send + Sync {
+    fn interrupt(&self);
+}
 
 /// Stops waits from another thread: give a clone to [`WaitOptions::cancel_token`](crate::WaitOptions::cancel_token), then call
 /// [`cancel`](Self::cancel) from anywhere. Cheap to clone; every clone is the same switch, and
@@ -22,7 +29,30 @@ use std::time::Duration;
 /// ```
 #[derive(Clone, Default)]
 pub struct CancelToken {
-    state: Arc<(Mutex<bool>, Condvar)>,
+    state: Arc<(Mutex<State>, Condvar)>,
+}
+
+#[derive(Default)]
+struct State {
+    cancelled: bool,
+    /// What to interrupt on cancel, by registration number.
+    interrupts: Vec<(u64, Weak<dyn Interrupt>)>,
+    next_registration: u64,
+}
+
+/// An [`Interrupt`] registered with a token, until this is dropped.
+pub(crate) struct Registration {
+    token: CancelToken,
+    number: u64,
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        self.token
+            .lock()
+            .interrupts
+            .retain(|(number, _)| *number != self.number);
+    }
 }
 
 impl CancelToken {
@@ -31,29 +61,62 @@ impl CancelToken {
         CancelToken::default()
     }
 
-    /// Cancels every wait using this token, waking those that are pausing. Idempotent.
+    /// Cancels every wait using this token, waking those that are pausing and cutting the
+    /// connection of a request in flight. Idempotent.
     pub fn cancel(&self) {
-        let (cancelled, wake) = &*self.state;
-        *cancelled.lock().unwrap_or_else(PoisonError::into_inner) = true;
+        let (_, wake) = &*self.state;
+        let interrupts = {
+            let mut state = self.lock();
+            state.cancelled = true;
+            std::mem::take(&mut state.interrupts)
+        };
         wake.notify_all();
+        // Outside the lock: an interrupt may take a moment (a socket's shutdown).
+        for (_, interrupt) in interrupts {
+            if let Some(interrupt) = interrupt.upgrade() {
+                interrupt.interrupt();
+            }
+        }
     }
 
     /// Whether [`cancel`](Self::cancel) has been called.
     pub fn is_cancelled(&self) -> bool {
-        let (cancelled, _) = &*self.state;
-        *cancelled.lock().unwrap_or_else(PoisonError::into_inner)
+        self.lock().cancelled
     }
 
     /// Sleeps for `duration`, or less when the token is cancelled meanwhile (not at all when it
     /// already is); true when cancelled. [`SystemClock`](crate::SystemClock) pauses a wait
     /// with it, and a [`Clock`](crate::Clock) of your own can too.
     pub fn sleep(&self, duration: Duration) -> bool {
-        let (cancelled, wake) = &*self.state;
-        let guard = cancelled.lock().unwrap_or_else(PoisonError::into_inner);
+        let (_, wake) = &*self.state;
         let (guard, _) = wake
-            .wait_timeout_while(guard, duration, |cancelled| !*cancelled)
+            .wait_timeout_while(self.lock(), duration, |state| !state.cancelled)
             .unwrap_or_else(PoisonError::into_inner);
-        *guard
+        guard.cancelled
+    }
+
+    /// Has `interrupt` interrupted on cancel (at once when the token already is cancelled)
+    /// until the registration is dropped.
+    pub(crate) fn register(&self, interrupt: Weak<dyn Interrupt>) -> Registration {
+        let mut state = self.lock();
+        let number = state.next_registration;
+        state.next_registration += 1;
+        if state.cancelled {
+            drop(state);
+            if let Some(interrupt) = interrupt.upgrade() {
+                interrupt.interrupt();
+            }
+        } else {
+            state.interrupts.push((number, interrupt));
+        }
+        Registration {
+            token: self.clone(),
+            number,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

@@ -77,6 +77,7 @@ mod error;
 pub mod ffi;
 mod iam;
 mod id;
+mod interrupt;
 mod lifecycle;
 mod limits;
 mod phase;

@@ -7,6 +7,7 @@
 
 use crate::clock::Clock;
 use crate::error::{self, BoxError, Error, Result, ServiceError};
+use crate::interrupt::{self, InterruptibleConnector};
 use crate::retry::{self, RetryPolicy};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -15,6 +16,7 @@ use std::time::{Duration, Instant, SystemTime};
 use ureq::config::AutoHeaderValue;
 use ureq::http::{header, request, HeaderMap, HeaderValue, Method, Request};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+use ureq::unversioned::resolver::DefaultResolver;
 use ureq::{Agent, AsSendBody, RequestExt};
 
 /// How much of a non-2xx body is read: enough for any error document, small enough that a
@@ -163,7 +165,12 @@ impl Transport {
         }
         Ok(Transport {
             proxy: proxy.clone(),
-            agent: builder.build().new_agent(),
+            // The default connector, made interruptible: a cancelled wait cuts its request.
+            agent: Agent::with_parts(
+                builder.build(),
+                InterruptibleConnector::default(),
+                DefaultResolver::default(),
+            ),
             user_agent,
             max_response_bytes: config.max_response_bytes,
             connect_timeout: config.connect_timeout,
@@ -218,7 +225,8 @@ impl Transport {
                 Ok(reply) => error::retryable_status(reply.status),
                 Err(failure) => failure.connection_level,
             };
-            if worth_retrying && attempt < self.retry.attempts() {
+            // A cancelled wait's request is not tried again: the cancel cut it.
+            if worth_retrying && attempt < self.retry.attempts() && !interrupt::cancelled() {
                 // Only a value that parsed is kept (and logged): it is digits or an HTTP date.
                 let retry_after = outcome.as_ref().ok().and_then(Reply::retry_after);
                 let asked = retry_after.map(|(_, asked)| asked);

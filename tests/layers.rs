@@ -14,7 +14,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("the client", &["client"]),
     ("models", &["roma", "apig", "clouddc", "lifecycle", "wait"]),
     ("authentication", &["iam", "auth", "sign"]),
-    ("transport", &["decode", "transport", "retry", "clock"]),
+    (
+        "transport",
+        &["decode", "transport", "retry", "clock", "interrupt"],
+    ),
     (
         "foundations",
         &[

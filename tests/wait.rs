@@ -494,6 +494,87 @@ fn a_cancel_token_stops_a_pausing_wait_from_another_thread() {
     mock.assert();
 }
 
+/// A server whose first connection gets a request it never answers (it reports when that
+/// connection is closed by the client); later connections are answered `body`.
+fn stalling_first_connection(
+    body: &'static str,
+) -> (String, std::sync::mpsc::Receiver<&'static str>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (events, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for (n, stream) in listener.incoming().enumerate() {
+            let Ok(stream) = stream else { return };
+            let events = events.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|read| read > 2) {
+                    line.clear();
+                }
+                let _ = events.send("request");
+                if n == 0 {
+                    // Never answers; a read ending (0 bytes or an error) means the client cut
+                    // the connection. Bounded, so a client that never does fails the test.
+                    stream
+                        .set_read_timeout(Some(Duration::from_secs(20)))
+                        .unwrap();
+                    let mut rest = [0u8; 64];
+                    let closed = matches!((&stream).read(&mut rest), Ok(0));
+                    let _ = events.send(if closed { "closed" } else { "still open" });
+                } else {
+                    let answer = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = (&stream).write_all(answer.as_bytes());
+                }
+            });
+        }
+    });
+    (url, received)
+}
+
+#[test]
+fn a_cancel_cuts_the_request_in_flight() {
+    let (url, events) = stalling_first_connection(r#"{"progress":100,"status":"success"}"#);
+    // A request timeout far longer than the test: only the cancel can end the first poll.
+    let client = builder(&url)
+        .request_timeout(Duration::from_secs(600))
+        .build()
+        .unwrap();
+    let token = CancelToken::new();
+    let options = hourly(&token);
+    let waiter = {
+        let client = client.clone();
+        std::thread::spawn(move || {
+            let result = client.wait(Source::Apig, ID, &options, |_| ControlFlow::Continue(()));
+            (result, Instant::now())
+        })
+    };
+    assert_eq!(events.recv_timeout(Duration::from_secs(20)), Ok("request"));
+    std::thread::sleep(Duration::from_millis(50)); // the client is now blocked reading
+    let cancelled_at = Instant::now();
+    token.cancel();
+    let (result, returned_at) = waiter.join().unwrap();
+    let error = result.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Cancelled, "{error}");
+    assert!(error.lifecycle().is_none(), "nothing was seen: {error}");
+    // Not a timing assertion: without the cut the wait would last the request timeout.
+    let took = returned_at.duration_since(cancelled_at);
+    assert!(
+        took < Duration::from_secs(10),
+        "returned {took:?} after the cancel"
+    );
+    assert_eq!(events.recv_timeout(Duration::from_secs(20)), Ok("closed"));
+
+    // The cut connection is not reused: the next call opens another and gets its answer.
+    let progress = client.apig_creation_progress(ID).unwrap();
+    assert_eq!(progress.progress, Some(100));
+    assert_eq!(events.recv_timeout(Duration::from_secs(20)), Ok("request"));
+}
+
 #[test]
 fn a_token_cancelled_before_the_wait_sends_nothing() {
     let mut server = Server::new();

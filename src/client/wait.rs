@@ -5,6 +5,7 @@
 use super::Client;
 use crate::clock::Clock;
 use crate::error::{Error, ErrorKind, Result};
+use crate::interrupt::CancelScope;
 use crate::phase::{Lifecycle, Phase, Source};
 use crate::wait::WaitOptions;
 use std::ops::ControlFlow;
@@ -69,21 +70,27 @@ impl Client {
             polls += 1;
             let mut last_error = None;
             let mut asked_pause = None;
-            let outcome = poll(
-                &client,
-                source,
-                instance_id,
-                options,
-                clock.now().saturating_duration_since(started),
-                last.is_some(),
-            )?;
-            // A cancel that came during the request wins over what the request found.
+            let outcome = {
+                // A cancel cuts the request in flight instead of waiting for its answer.
+                let _scope = CancelScope::enter(options.cancel.as_ref());
+                poll(
+                    &client,
+                    source,
+                    instance_id,
+                    options,
+                    clock.now().saturating_duration_since(started),
+                    last.is_some(),
+                )
+            };
+            // A cancel that came during the request wins over what the request found, and
+            // over the error a cut request ends with.
             if options.is_cancelled() {
                 return cancelled(match outcome {
-                    Poll::Seen(lifecycle) => Some(lifecycle),
-                    Poll::NotYet(_) => last,
+                    Ok(Poll::Seen(lifecycle)) => Some(lifecycle),
+                    Ok(Poll::NotYet(_)) | Err(_) => last,
                 });
             }
+            let outcome = outcome?;
             match outcome {
                 Poll::Seen(lifecycle) => {
                     let changed = last.as_ref().is_none_or(|l| !l.same_state(&lifecycle));

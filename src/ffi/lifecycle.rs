@@ -145,9 +145,9 @@ pub unsafe extern "C" fn hwinst_cancel_token_new(
     })
 }
 
-/// Cancels every wait using `token`: one pausing between polls returns `HWINST_CANCELLED` at
-/// once, one in the middle of a request as soon as that request ends. Idempotent; NULL is a
-/// no-op. Thread-safe, and may be called while waits use the token.
+/// Cancels every wait using `token`: each returns `HWINST_CANCELLED` at once, whether it is
+/// pausing between polls or in the middle of a request (whose connection is cut). Idempotent;
+/// NULL is a no-op. Thread-safe, and may be called while waits use the token.
 ///
 /// # Safety
 /// `token` is NULL or a live token.

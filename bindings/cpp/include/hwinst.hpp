@@ -330,8 +330,8 @@ class CancelToken {
   CancelToken& operator=(const CancelToken&) = delete;
   ~CancelToken() = default;
 
-  /// Cancels every wait using this token: one pausing between polls throws Error
-  /// (Code::Cancelled) at once, one in the middle of a request as soon as that request ends.
+  /// Cancels every wait using this token: each throws Error (Code::Cancelled) at once, whether
+  /// it is pausing between polls or in the middle of a request (whose connection is cut).
   /// Idempotent; a no-op on a moved-from token. Thread-safe.
   void cancel() const noexcept { hwinst_cancel_token_cancel(handle_.get()); }
 
