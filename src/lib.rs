@@ -70,6 +70,7 @@ mod iam;
 mod id;
 mod lifecycle;
 mod pages;
+mod resolve;
 mod retry;
 mod roma;
 mod sign;

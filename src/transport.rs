@@ -144,8 +144,15 @@ impl Transport {
             let roots = trust_roots_with(path)?;
             builder = builder.tls_config(TlsConfig::builder().root_certs(roots).build());
         }
+        // ureq's default resolver spawns a thread per request when a timeout is set (always,
+        // here); `CachingResolver` does so only on a cache miss (see src/resolve.rs).
+        let agent = Agent::with_parts(
+            builder.build(),
+            ureq::unversioned::transport::DefaultConnector::default(),
+            crate::resolve::CachingResolver::default(),
+        );
         Ok(Transport {
-            agent: builder.build().new_agent(),
+            agent,
             user_agent,
             max_response_bytes: config.max_response_bytes,
             connect_timeout: config.connect_timeout,
