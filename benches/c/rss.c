@@ -53,18 +53,21 @@ int main(int argc, char **argv) {
              argv[1]);
     hwinst_client *client = NULL;
     char *error = NULL;
-    check(hwinst_client_new(config, &client, &error), error);
+    hwinst_code code = hwinst_client_new(config, &client, &error);
+    check(code, error);
     printf("calls %6d  VmRSS %ld kB\n", 0, vm_rss_kb());
     for (long i = 1; i <= calls; i++) {
         char *json = NULL;
-        check(hwinst_apig_creation_progress(client, id, &json), json);
+        code = hwinst_apig_creation_progress(client, id, &json); /* before reading json */
+        check(code, json);
         if (i % 5000 == 0) printf("calls %6ld  VmRSS %ld kB\n", i, vm_rss_kb());
     }
     if (calls > 0) {
         double cpu0 = cpu_s(), wall0 = wall_s();
         for (int i = 0; i < 1000; i++) {
             char *json = NULL;
-            check(hwinst_lifecycle(client, "apig", id, &json), json);
+            code = hwinst_lifecycle(client, "apig", id, &json);
+            check(code, json);
         }
         printf("1000 hwinst_lifecycle calls: %.1f ms CPU (user+sys), %.1f ms wall\n",
                (cpu_s() - cpu0) * 1e3, (wall_s() - wall0) * 1e3);
