@@ -81,6 +81,7 @@ mod interrupt;
 mod lifecycle;
 mod limits;
 mod phase;
+mod resolve;
 mod retry;
 mod roma;
 mod sign;

@@ -16,7 +16,6 @@ use std::time::{Duration, Instant, SystemTime};
 use ureq::config::AutoHeaderValue;
 use ureq::http::{header, request, HeaderMap, HeaderValue, Method, Request};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
-use ureq::unversioned::resolver::DefaultResolver;
 use ureq::{Agent, AsSendBody, RequestExt};
 
 /// How much of a non-2xx body is read: enough for any error document, small enough that a
@@ -163,14 +162,17 @@ impl Transport {
             let roots = trust_roots_with(path)?;
             builder = builder.tls_config(TlsConfig::builder().root_certs(roots).build());
         }
+        // ureq's default resolver spawns a thread per request when a timeout is set (always,
+        // here); `CachingResolver` does so only on a cache miss (see src/resolve.rs). The
+        // default connector is made interruptible: a cancelled wait cuts its request.
+        let agent = Agent::with_parts(
+            builder.build(),
+            InterruptibleConnector::default(),
+            crate::resolve::CachingResolver::default(),
+        );
         Ok(Transport {
-            proxy: proxy.clone(),
-            // The default connector, made interruptible: a cancelled wait cuts its request.
-            agent: Agent::with_parts(
-                builder.build(),
-                InterruptibleConnector::default(),
-                DefaultResolver::default(),
-            ),
+            proxy,
+            agent,
             user_agent,
             max_response_bytes: config.max_response_bytes,
             connect_timeout: config.connect_timeout,

@@ -16,7 +16,14 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("authentication", &["iam", "auth", "sign"]),
     (
         "transport",
-        &["decode", "transport", "retry", "clock", "interrupt"],
+        &[
+            "decode",
+            "transport",
+            "resolve",
+            "interrupt",
+            "retry",
+            "clock",
+        ],
     ),
     (
         "foundations",

@@ -238,6 +238,61 @@ fn a_server_that_never_answers_times_out() {
 }
 
 #[test]
+fn a_host_name_that_does_not_resolve_fails_by_the_deadline() {
+    // Default retries: none may start that could not end before the deadline.
+    let timeout = Duration::from_secs(1);
+    let client = Client::builder()
+        .endpoint(Service::Apig, "https://no-such-host.invalid")
+        .project_id(PROJECT)
+        .token(TOKEN)
+        .request_timeout(timeout)
+        .build()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let err = client.apig_creation_progress(INSTANCE).unwrap_err();
+    let took = start.elapsed();
+    // Where lookups fail at once, "could not be resolved"; where they hang, the deadline.
+    assert!(
+        matches!(err.kind(), ErrorKind::Transport | ErrorKind::Timeout),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("no-such-host.invalid"), "{err}");
+    assert!(took < timeout + Duration::from_millis(500), "{took:?}");
+}
+
+#[test]
+fn a_host_name_is_resolved_and_its_connection_reused() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&connections);
+    thread::spawn(move || {
+        for mut stream in listener.incoming().take(5).flatten() {
+            counted.fetch_add(1, Ordering::SeqCst);
+            thread::spawn(move || {
+                let body = br#"{"state":"running"}"#;
+                let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len());
+                while read_request_head(&mut stream) {
+                    let sent = stream.write_all(head.as_bytes());
+                    if sent.and_then(|()| stream.write_all(body)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    // `localhost` may also resolve to ::1, where nothing listens: the next address is tried.
+    let client = builder(&format!("http://localhost:{port}"))
+        .build()
+        .unwrap();
+    for _ in 0..5 {
+        let status = client.clouddc_instance_status(INSTANCE).unwrap();
+        assert_eq!(status.state.unwrap().as_str(), "running");
+    }
+    assert_eq!(connections.load(Ordering::SeqCst), 1);
+}
+
+#[test]
 fn a_body_that_stalls_times_out() {
     let mut server = Server::new();
     server

@@ -1,0 +1,541 @@
+//! `cargo bench --features sim --bench floor`: what one call costs next to the floor, a bare
+//! ureq loop, measured side by side in one run against the same local server.
+//!
+//! The server is a static keep-alive HTTP/1.1 responder serving the APIG progress example
+//! (hyper, with a thread and a single-threaded tokio runtime per connection). It runs in a **child process** (this binary again, with
+//! `--serve`), so that `getrusage(RUSAGE_SELF)` in this process counts the clients' CPU only:
+//! every client thread and any thread a client spawns (a DNS helper, say), and nothing of the
+//! server's. The server's own CPU per call (from `/proc/PID/stat`) is printed alongside.
+//!
+//! Clients, each with one thread and with two threads sharing one agent or client:
+//! - `floor`: one `ureq::Agent` with ureq's defaults, GET, read the body, parse it to a
+//!   `serde_json::Value`;
+//! - `floor+timeouts`: the same with hwinst's default timeouts (connect 10 s, global 30 s);
+//! - `rust`: `Client::apig_creation_progress`;
+//! - `c`: `hwinst::ffi::hwinst_apig_creation_progress` and `hwinst_string_free`.
+//!
+//! Then the waiter's own cost: CPU per poll of `Client::wait` / `hwinst_wait` (1 ms intervals,
+//! an instance whose progress changes on every poll, so the callback runs every time) beyond
+//! one `apig_creation_progress` call; and 1,000 consecutive `hwinst_lifecycle` calls.
+//!
+//! Every figure is the best of `FLOOR_ROUNDS` rounds (default 3) of `FLOOR_CALLS` calls
+//! (default 20,000), the clients interleaved within each round.
+//!
+//! Other modes, used by `scripts/bench-c.sh`: `--serve` (print the base URL, serve until stdin
+//! closes) and `--only floor|rust|c --calls N --url URL` (just that loop, e.g. under strace).
+
+// `t` indexes the same thread count in several clients' rows at once.
+#![allow(clippy::needless_range_loop)]
+
+use hwinst::ffi;
+use hwinst::{Client, Service, Source, WaitOptions};
+use std::ffi::{c_char, c_int, c_void, CStr, CString};
+use std::hint::black_box;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::ops::ControlFlow;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+const PROJECT: &str = "0a1b2c3d4e5f";
+const INSTANCE: &str = "eddc4d25480b4cd6b512f270a1b8b341";
+/// An instance whose progress the server changes on every request (for the waiter).
+const COUNTING: &str = "counting-0001";
+const BODY: &str = include_str!("../tests/fixtures/apig_creation_progress.json");
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--serve") {
+        return serve();
+    }
+    if let Some(i) = args.iter().position(|a| a == "--only") {
+        let value = |flag: &str| {
+            let at = args.iter().position(|a| a == flag).expect(flag);
+            args[at + 1].clone()
+        };
+        let calls: usize = value("--calls").parse().unwrap();
+        return only(&args[i + 1], &value("--url"), calls);
+    }
+    bench();
+}
+
+// --- the server ------------------------------------------------------------------------------
+
+fn serve() {
+    use http_body_util::Full;
+    use hyper::body::Bytes;
+    use hyper::service::service_fn;
+    use hyper_util::rt::TokioIo;
+
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    println!("http://{address}");
+    std::io::stdout().flush().unwrap();
+    // Serve until the parent closes stdin (or dies).
+    std::thread::spawn(|| {
+        let _ = std::io::stdin().read_to_end(&mut Vec::new());
+        std::process::exit(0);
+    });
+    // A thread per connection, each with its own single-threaded runtime: one client
+    // thread's requests wake one server thread, with no scheduler between them.
+    for stream in listener.incoming() {
+        let stream = stream.unwrap();
+        stream.set_nodelay(true).unwrap();
+        stream.set_nonblocking(true).unwrap();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_io()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let stream = tokio::net::TcpStream::from_std(stream).unwrap();
+                let service = service_fn(|request: hyper::Request<hyper::body::Incoming>| {
+                    let body = if request.uri().path().contains(COUNTING) {
+                        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+                        Bytes::from(format!(
+                            r#"{{"progress":{},"status":"creating","start_time":1597389901161}}"#,
+                            n % 99 + 1
+                        ))
+                    } else {
+                        Bytes::from_static(BODY.as_bytes())
+                    };
+                    let response = hyper::Response::builder()
+                        .header("content-type", "application/json")
+                        .body(Full::new(body));
+                    async move { response }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        });
+    }
+}
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start() -> Server {
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .arg("--serve")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        Server {
+            child,
+            url: line.trim().to_owned(),
+        }
+    }
+
+    /// The server process's CPU time so far (user + system, clock ticks of 10 ms).
+    fn cpu(&self) -> Duration {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap();
+        let fields: Vec<&str> = stat
+            .rsplit(')')
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .collect();
+        // utime and stime are fields 14 and 15 of stat(5); after the ')' they are 12th, 13th.
+        let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+        // SAFETY: sysconf has no preconditions.
+        let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as u64;
+        Duration::from_micros(ticks * 1_000_000 / hz)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+// --- the clients -----------------------------------------------------------------------------
+
+/// This process's CPU time so far (user + system, every thread), from `getrusage`.
+fn process_cpu() -> Duration {
+    // SAFETY: a zeroed rusage is a valid out-parameter.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: RUSAGE_SELF with a valid pointer.
+    assert_eq!(unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) }, 0);
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+/// One way of making the call, shareable between threads.
+trait Caller: Sync {
+    fn call(&self);
+}
+
+struct Floor {
+    agent: ureq::Agent,
+    url: String,
+}
+
+impl Floor {
+    fn new(base: &str, timeouts: bool) -> Floor {
+        let agent = if timeouts {
+            ureq::Agent::config_builder()
+                .timeout_connect(Some(Duration::from_secs(10)))
+                .timeout_global(Some(Duration::from_secs(30)))
+                .build()
+                .new_agent()
+        } else {
+            ureq::Agent::new_with_defaults()
+        };
+        Floor {
+            agent,
+            url: format!("{base}/v2/{PROJECT}/apigw/instances/{INSTANCE}/progress"),
+        }
+    }
+}
+
+impl Caller for Floor {
+    fn call(&self) {
+        let body = self
+            .agent
+            .get(&self.url)
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_to_string()
+            .unwrap();
+        black_box(serde_json::from_str::<serde_json::Value>(&body).unwrap());
+    }
+}
+
+struct Rust(Client);
+
+fn client(base: &str) -> Client {
+    Client::builder()
+        .project_id(PROJECT)
+        .token("bench-token")
+        .endpoint(Service::Apig, base)
+        .build()
+        .unwrap()
+}
+
+impl Caller for Rust {
+    fn call(&self) {
+        black_box(self.0.apig_creation_progress(INSTANCE).unwrap());
+    }
+}
+
+struct C(*mut ffi::hwinst_client, CString);
+
+// SAFETY: a hwinst_client may be used by any number of threads at once (the C ABI's contract).
+unsafe impl Sync for C {}
+
+impl C {
+    fn new(base: &str) -> C {
+        let config = CString::new(format!(
+            r#"{{"project_id":"{PROJECT}","credentials":{{"token":"bench-token"}},"endpoints":{{"apig":"{base}"}}}}"#
+        ))
+        .unwrap();
+        let mut client = std::ptr::null_mut();
+        // SAFETY: valid strings and out-pointers.
+        let code =
+            unsafe { ffi::hwinst_client_new(config.as_ptr(), &mut client, std::ptr::null_mut()) };
+        assert_eq!(code, ffi::hwinst_code::OK);
+        C(client, CString::new(INSTANCE).unwrap())
+    }
+}
+
+impl Drop for C {
+    fn drop(&mut self) {
+        // SAFETY: the client from hwinst_client_new, freed once.
+        unsafe { ffi::hwinst_client_free(self.0) };
+    }
+}
+
+impl Caller for C {
+    fn call(&self) {
+        let mut json: *mut c_char = std::ptr::null_mut();
+        // SAFETY: a live client, a NUL-terminated ID and a writable out-pointer; the document
+        // is freed once.
+        unsafe {
+            let code = ffi::hwinst_apig_creation_progress(self.0, self.1.as_ptr(), &mut json);
+            assert_eq!(code, ffi::hwinst_code::OK);
+            ffi::hwinst_string_free(json);
+        }
+    }
+}
+
+/// Wall and CPU time of `calls` calls made by `threads` threads sharing `caller`, and the
+/// server's CPU meanwhile.
+#[derive(Clone, Copy)]
+struct Sample {
+    wall: Duration,
+    cpu: Duration,
+    server: Duration,
+}
+
+fn run(server: &Server, caller: &dyn Caller, threads: usize, calls: usize) -> Sample {
+    let (cpu0, server0, start) = (process_cpu(), server.cpu(), Instant::now());
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                for _ in 0..calls / threads {
+                    caller.call();
+                }
+            });
+        }
+    });
+    Sample {
+        wall: start.elapsed(),
+        cpu: process_cpu() - cpu0,
+        server: server.cpu() - server0,
+    }
+}
+
+// --- the waiter ------------------------------------------------------------------------------
+
+/// `polls` polls of a wait on the counting instance, through Rust or C.
+fn wait_polls(rust: &Client, c: &C, through_c: bool, polls: u32) {
+    if through_c {
+        unsafe extern "C" fn count(_: *const c_char, user_data: *mut c_void) -> c_int {
+            // SAFETY: user_data is the &mut [u32; 2] passed below, used by this thread only.
+            let left = unsafe { &mut *(user_data as *mut u32) };
+            *left -= 1;
+            c_int::from(*left == 0)
+        }
+        let mut left = polls;
+        let (source, id) = (c"apig", CString::new(COUNTING).unwrap());
+        let options = cr#"{"timeout_ms":600000,"initial_interval_ms":1,"max_interval_ms":1}"#;
+        let mut json: *mut c_char = std::ptr::null_mut();
+        // SAFETY: a live client, NUL-terminated strings, a callback that follows the
+        // contract with its user_data, a writable out-pointer; the document is freed once.
+        unsafe {
+            let code = ffi::hwinst_wait(
+                c.0,
+                source.as_ptr(),
+                id.as_ptr(),
+                options.as_ptr(),
+                Some(count),
+                &mut left as *mut u32 as *mut c_void,
+                &mut json,
+            );
+            assert_eq!(
+                code,
+                ffi::hwinst_code::CANCELLED,
+                "{:?}",
+                CStr::from_ptr(json)
+            );
+            ffi::hwinst_string_free(json);
+        }
+    } else {
+        let options = WaitOptions::new()
+            .timeout(Duration::from_secs(600))
+            .initial_interval(Duration::from_millis(1))
+            .max_interval(Duration::from_millis(1));
+        let mut left = polls;
+        let outcome = rust.wait(Source::Apig, COUNTING, &options, |_| {
+            left -= 1;
+            if left == 0 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        assert_eq!(outcome.unwrap_err().kind(), hwinst::ErrorKind::Cancelled);
+    }
+}
+
+fn lifecycles(c: &C, calls: usize) {
+    let id = CString::new(INSTANCE).unwrap();
+    for _ in 0..calls {
+        let mut json: *mut c_char = std::ptr::null_mut();
+        // SAFETY: as in C::call.
+        unsafe {
+            let code = ffi::hwinst_lifecycle(c.0, c"apig".as_ptr(), id.as_ptr(), &mut json);
+            assert_eq!(code, ffi::hwinst_code::OK);
+            ffi::hwinst_string_free(json);
+        }
+    }
+}
+
+fn timed(f: impl FnOnce()) -> Sample {
+    let (cpu0, start) = (process_cpu(), Instant::now());
+    f();
+    Sample {
+        wall: start.elapsed(),
+        cpu: process_cpu() - cpu0,
+        server: Duration::ZERO,
+    }
+}
+
+// --- the report ------------------------------------------------------------------------------
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name).map_or(default, |v| v.parse().expect(name))
+}
+
+fn us(d: Duration, n: usize) -> f64 {
+    d.as_secs_f64() * 1e6 / n as f64
+}
+
+fn bench() {
+    let calls = env_or("FLOOR_CALLS", 20_000);
+    let rounds = env_or("FLOOR_ROUNDS", 3);
+    let polls = env_or("FLOOR_POLLS", 1_000) as u32;
+    let server = Server::start();
+    let url = server.url.clone();
+    let floor = Floor::new(&url, false);
+    let floor_timeouts = Floor::new(&url, true);
+    let rust = Rust(client(&url));
+    let c = C::new(&url);
+    let clients: [(&str, &dyn Caller); 4] = [
+        ("floor (bare ureq)", &floor),
+        ("floor + hwinst's timeouts", &floor_timeouts),
+        ("hwinst Rust API", &rust),
+        ("hwinst C ABI", &c),
+    ];
+    println!(
+        "{calls} calls per client and thread count, best of {rounds} rounds, server {url} \
+         in a child process; CPU = this process's getrusage (user+sys)\n"
+    );
+    for (_, caller) in clients {
+        run(&server, caller, 2, 1000); // connections and caches warm
+    }
+    let mut best = [[None::<Sample>; 2]; 4];
+    let mut waits = [None::<Sample>; 4]; // rust call, rust wait, c wait, c lifecycle
+    for round in 0..rounds {
+        for threads in [1, 2] {
+            for (i, (_, caller)) in clients.iter().enumerate() {
+                let s = run(&server, *caller, threads, calls);
+                let slot = &mut best[i][threads - 1];
+                *slot = Some(match *slot {
+                    None => s,
+                    Some(b) => Sample {
+                        wall: b.wall.min(s.wall),
+                        cpu: b.cpu.min(s.cpu),
+                        server: b.server.min(s.server),
+                    },
+                });
+            }
+        }
+        let id = COUNTING;
+        let samples = [
+            timed(|| {
+                for _ in 0..polls {
+                    black_box(rust.0.apig_creation_progress(id).unwrap());
+                }
+            }),
+            timed(|| wait_polls(&rust.0, &c, false, polls)),
+            timed(|| wait_polls(&rust.0, &c, true, polls)),
+            timed(|| lifecycles(&c, 1000)),
+        ];
+        for (slot, s) in waits.iter_mut().zip(samples) {
+            *slot = Some(match *slot {
+                None => s,
+                Some(b) => Sample {
+                    wall: b.wall.min(s.wall),
+                    cpu: b.cpu.min(s.cpu),
+                    server: Duration::ZERO,
+                },
+            });
+        }
+        eprintln!("round {} of {rounds} done", round + 1);
+    }
+
+    let best = best.map(|b| b.map(Option::unwrap));
+    println!(
+        "| client | threads | wall/call | CPU/call | calls/s | wall ÷ floor | CPU ÷ floor | server CPU/call |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for (i, (name, _)) in clients.iter().enumerate() {
+        for t in 0..2 {
+            let s = best[i][t];
+            let f = best[0][t];
+            println!(
+                "| {name} | {} | {:.1} µs | {:.1} µs | {:.0} | {:.2}× | {:.2}× | {:.1} µs |",
+                t + 1,
+                us(s.wall, calls),
+                us(s.cpu, calls),
+                calls as f64 / s.wall.as_secs_f64(),
+                s.wall.as_secs_f64() / f.wall.as_secs_f64(),
+                s.cpu.as_secs_f64() / f.cpu.as_secs_f64(),
+                us(s.server, calls),
+            );
+        }
+    }
+    println!();
+    let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
+    let check = |ok: bool| if ok { "met" } else { "MISSED" };
+    for (i, name) in [(2, "Rust API"), (3, "C ABI")] {
+        for t in 0..2 {
+            let (w, c) = (
+                ratio(best[i][t].wall, best[0][t].wall),
+                ratio(best[i][t].cpu, best[0][t].cpu),
+            );
+            println!(
+                "{name}, {} thread(s): wall {w:.2}× (≤ 1.10: {}), CPU {c:.2}× (≤ 1.15: {})",
+                t + 1,
+                check(w <= 1.10),
+                check(c <= 1.15)
+            );
+        }
+    }
+    for t in 0..2 {
+        let (w, c) = (
+            ratio(best[3][t].wall, best[2][t].wall),
+            ratio(best[3][t].cpu, best[2][t].cpu),
+        );
+        println!(
+            "C ABI ÷ Rust API, {} thread(s): wall {w:.2}×, CPU {c:.2}× (≤ 1.05: {})",
+            t + 1,
+            check(w <= 1.05 && c <= 1.05)
+        );
+    }
+    for (i, (name, _)) in clients.iter().enumerate() {
+        let x = ratio(best[i][0].wall, best[i][1].wall);
+        println!(
+            "{name}: two threads give {x:.2}× the calls/s of one (≥ 1.7: {})",
+            check(x >= 1.7)
+        );
+    }
+    let w = waits.map(Option::unwrap);
+    let n = polls as usize;
+    println!();
+    println!(
+        "waiter ({polls} polls, 1 ms intervals, progress changing on every poll):\n\
+         - apig_creation_progress alone: {:.1} µs CPU/call ({:.1} µs wall)\n\
+         - Client::wait: {:.1} µs CPU/poll, {:.1} µs beyond the call\n\
+         - hwinst_wait (callback every poll): {:.1} µs CPU/poll, {:.1} µs beyond the call",
+        us(w[0].cpu, n),
+        us(w[0].wall, n),
+        us(w[1].cpu, n),
+        us(w[1].cpu, n) - us(w[0].cpu, n),
+        us(w[2].cpu, n),
+        us(w[2].cpu, n) - us(w[0].cpu, n),
+    );
+    println!(
+        "1,000 hwinst_lifecycle calls: {:.1} ms CPU, {:.1} ms wall ({:.1} µs CPU/call)",
+        w[3].cpu.as_secs_f64() * 1e3,
+        w[3].wall.as_secs_f64() * 1e3,
+        us(w[3].cpu, 1000)
+    );
+}
+
+/// Only `calls` calls of one client against `url` (for strace).
+fn only(which: &str, url: &str, calls: usize) {
+    let caller: Box<dyn Caller> = match which {
+        "floor" => Box::new(Floor::new(url, false)),
+        "rust" => Box::new(Rust(client(url))),
+        "c" => Box::new(C::new(url)),
+        other => panic!("--only floor|rust|c, not {other}"),
+    };
+    for _ in 0..calls {
+        caller.call();
+    }
+}
