@@ -224,7 +224,7 @@ fn decode_message(
         }
     }
     // A wrong-typed field's value is quoted in full by serde: keep the line readable.
-    error::shorten(error::one_line(&error::redact(&message, secrets)), 600)
+    error::masked_line(&message, secrets, 600)
 }
 
 impl fmt::Debug for Client {
