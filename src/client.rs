@@ -186,11 +186,13 @@ pub(crate) fn json_reply<T: DeserializeOwned>(
 /// invalid argument naming `name` and the field that did not fit.
 pub(crate) fn argument<T: DeserializeOwned>(name: &str, json: &str) -> Result<T> {
     decode(json.as_bytes()).map_err(|(path, error)| {
-        Error::InvalidArgument(if path == "." {
+        let message = if path == "." {
             format!("{name}: {error}")
         } else {
             format!("{name}: at `{path}`: {error}")
-        })
+        };
+        // serde quotes a wrong value in full: a huge one must not make a huge message.
+        Error::InvalidArgument(error::masked_line(&message, &[], 300))
     })
 }
 

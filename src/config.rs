@@ -49,6 +49,8 @@ impl ClientBuilder {
             // serde_json's syntax errors give a position, never the text around it.
             Error::InvalidArgument(format!("the configuration is not valid JSON: {e}"))
         })?;
+        // The shape first, in messages that never echo a value or a key from `credentials`.
+        crate::config_shape::check(&value)?;
         let secrets = credential_strings(&value);
         let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
         // Decoded from the text rather than from `value`, which would keep only the last of
@@ -57,7 +59,14 @@ impl ClientBuilder {
         let document: ConfigDocument = serde_path_to_error::deserialize(&mut deserializer)
             .map_err(|e| {
                 let path = e.path().to_string();
-                let message = error::redact(&e.into_inner().to_string(), &secrets);
+                let message = e.into_inner().to_string();
+                // The shape was checked: what is left is a known key given twice. Anything
+                // else serde says may quote a value, so it is not repeated.
+                let message = if message.starts_with("duplicate field `") {
+                    error::redact(&message, &secrets)
+                } else {
+                    "not of the expected shape".to_owned()
+                };
                 Error::Config(if path == "." {
                     format!("the configuration: {message}")
                 } else {
@@ -293,7 +302,7 @@ mod tests {
     fn unknown_keys_are_named_at_any_depth() {
         for (json, key) in [
             (r#"{"regoin":"cn-north-4"}"#, "`regoin`"),
-            (r#"{"credentials":{"tokne":"x"}}"#, "`tokne`"),
+            (r#"{"credentials":{"tokne":"x"}}"#, "`token`"),
             (r#"{"endpoints":{"romaa":"x"}}"#, "`romaa`"),
             (r#"{"timeouts_ms":{"read":1}}"#, "`read`"),
             (r#"{"retry":{"attempts":1}}"#, "`attempts`"),

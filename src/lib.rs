@@ -61,6 +61,7 @@ mod auth;
 mod client;
 mod clouddc;
 mod config;
+mod config_shape;
 mod de;
 mod endpoint;
 mod env;

@@ -1311,3 +1311,39 @@ fn demo_human_shows_progress_then_the_summary() {
     );
     assert!(run.stderr.contains("hwinst sim serve"), "{}", run.stderr);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Issue 17: hostile input
+// ---------------------------------------------------------------------------------------------
+
+/// Item 2: a secret pasted as a key inside `credentials`, or as the whole document, is never
+/// echoed on stderr or in the `-o json` document; the place and the expected keys are.
+#[test]
+fn a_configuration_file_is_never_echoed() {
+    const SECRET: &str = "SUPERSECRET-0123456789abcdef";
+    for (content, expected) in [
+        (format!(r#"{{"credentials":{{"{SECRET}":1}}}}"#), "`token`"),
+        (format!(r#""{SECRET}""#), "expected an object"),
+    ] {
+        let file = temp_file("config.json", &content);
+        for json in [false, true] {
+            let mut command = hwinst();
+            command.arg("--config").arg(&file);
+            if json {
+                command.args(["-o", "json"]);
+            }
+            let run = run(command.args(["show", "x"])).expect(12);
+            assert!(
+                !run.stderr.contains("SUPERSECRET") && !run.stdout.contains("SUPERSECRET"),
+                "{}{}",
+                run.stdout,
+                run.stderr
+            );
+            let line = run.one_error_line();
+            assert!(line.contains(expected), "{line}");
+            if json {
+                assert_eq!(run.json()["code"], "CONFIG");
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! Issue 17: hostile input through the public interfaces — configuration documents that must
+//! not be echoed (through the C ABI's `hwinst_client_new` as a C caller sees it), credentials
+//! too short to be real, regions that are not region names, blank numbers kept, and the C
+//! boundary's panic handling.
+
+mod common;
+
+use hwinst::ffi::{hwinst_client_free, hwinst_client_new, hwinst_code, hwinst_string_free};
+use hwinst::ErrorKind;
+use serde_json::Value;
+use std::ffi::{c_char, CStr, CString};
+
+/// `hwinst_client_new(config)` as C calls it: the code and the error document.
+fn client_new(config: &str) -> (hwinst_code, Option<Value>) {
+    let config = CString::new(config).unwrap();
+    let mut client = std::ptr::null_mut();
+    let mut error: *mut c_char = std::ptr::null_mut();
+    // SAFETY: a NUL-terminated string and two writable slots.
+    let code = unsafe { hwinst_client_new(config.as_ptr(), &mut client, &mut error) };
+    // SAFETY: whatever hwinst wrote is ours to free, once.
+    unsafe { hwinst_client_free(client) };
+    let document = (!error.is_null()).then(|| {
+        // SAFETY: hwinst wrote a NUL-terminated string.
+        let text = unsafe { CStr::from_ptr(error) }
+            .to_str()
+            .unwrap()
+            .to_owned();
+        // SAFETY: as above.
+        unsafe { hwinst_string_free(error) };
+        serde_json::from_str(&text).unwrap()
+    });
+    (code, document)
+}
+
+/// Item 2: nothing of a configuration document is echoed — no value, no key from inside
+/// `credentials`, no key that does not look like a key name — but the place and what was
+/// expected there are named.
+#[test]
+fn the_configuration_document_is_never_echoed() {
+    const SECRET: &str = "SUPERSECRET-0123456789abcdef";
+    for (config, names) in [
+        (format!(r#""{SECRET}""#), vec!["an object", "a string"]),
+        (
+            format!(r#"{{"credentials":{{"{SECRET}":1}}}}"#),
+            vec!["`credentials`", "unknown key", "`token`", "`iam_password`"],
+        ),
+        (
+            format!(r#"{{"credentials":{{"iam_password":{{"{SECRET}":"x"}}}}}}"#),
+            vec!["`credentials.iam_password`", "`password`"],
+        ),
+        (
+            format!(r#"{{"credentials":{{"token":["{SECRET}"]}}}}"#),
+            vec!["`credentials.token`", "a string", "an array"],
+        ),
+        (
+            format!(r#"{{"region":{{"{SECRET}":"{SECRET}"}}}}"#),
+            vec!["`region`", "a string", "an object"],
+        ),
+        (
+            format!(r#"{{"{SECRET} with spaces":1}}"#),
+            vec!["unknown key", "`region`"],
+        ),
+        (
+            format!(r#"{{"timeouts_ms":{{"connect":"{SECRET}"}}}}"#),
+            vec!["`timeouts_ms.connect`", "an integer"],
+        ),
+        (
+            r#"{"retry":{"max_attempts":99999999999}}"#.to_owned(),
+            vec!["`retry.max_attempts`", "4294967295"],
+        ),
+    ] {
+        let (code, document) = client_new(&config);
+        let document = document.expect("an error document");
+        assert_eq!(code, hwinst_code::CONFIG, "{config}: {document}");
+        let message = document["message"].as_str().unwrap();
+        assert!(!document.to_string().contains("SUPERSECRET"), "{message}");
+        for name in names {
+            assert!(message.contains(name), "{config}: no {name} in {message}");
+        }
+    }
+    // A typo outside `credentials` is still named, to be easy to fix.
+    let (_, document) = client_new(r#"{"regoin":"cn-north-4"}"#);
+    assert!(document.unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .contains("unknown key `regoin`"));
+}
+
+/// Item 2, the other documents: a wait option or list query with a huge wrong value gives a
+/// short message.
+#[test]
+fn argument_documents_are_not_echoed_wholesale() {
+    let huge = "x".repeat(100_000);
+    let error = hwinst::WaitOptions::from_json(&format!(r#"{{"until":["{huge}"]}}"#))
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidArgument);
+    assert!(error.to_string().len() < 1_000, "{error}");
+}
