@@ -81,7 +81,7 @@ mod vocab;
 mod wait;
 
 pub use apig::{ApigCreationProgress, ApigProgressStatus};
-pub use auth::{Credentials, Secret};
+pub use auth::{Credentials, Secret, MIN_SECRET_LEN};
 pub use client::{
     Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_REQUEST_TIMEOUT,

@@ -97,3 +97,98 @@ fn argument_documents_are_not_echoed_wholesale() {
     assert_eq!(error.kind(), ErrorKind::InvalidArgument);
     assert!(error.to_string().len() < 1_000, "{error}");
 }
+
+/// Item 3: credentials too short to be real are refused when the client is built, without
+/// being shown; [`hwinst::MIN_SECRET_LEN`] characters are enough.
+#[test]
+fn credentials_too_short_to_be_real_are_refused() {
+    use hwinst::{Client, Credentials};
+    let base = || {
+        Client::builder()
+            .endpoint(hwinst::Service::Apig, "http://127.0.0.1:9")
+            .project_id("0a1b2c3d4e5f")
+    };
+    let short = "Zq9#x";
+    assert!(short.len() < hwinst::MIN_SECRET_LEN);
+    for (credentials, what) in [
+        (Credentials::Token(short.into()), "token"),
+        (Credentials::ak_sk("AK0123456789", short), "secret key"),
+        (
+            Credentials::temporary_ak_sk("AK0123456789", "SK-0123456789", short),
+            "security token",
+        ),
+        (
+            Credentials::iam_password("ops", short, "acme"),
+            "IAM password",
+        ),
+    ] {
+        let error = base().credentials(credentials).build().unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Config, "{error}");
+        let message = error.to_string();
+        assert!(
+            message.contains(what) && message.contains("too short"),
+            "{message}"
+        );
+        assert!(!message.contains(short) && !error.document().contains(short));
+    }
+    // Through the C ABI too.
+    let (code, document) = client_new(
+        r#"{"project_id":"0a1b2c3d4e5f","credentials":{"token":"x"},
+            "endpoints":{"apig":"http://127.0.0.1:9"}}"#,
+    );
+    assert_eq!(code, hwinst_code::CONFIG, "{document:?}");
+    // Six characters are enough.
+    base().token("Zq9#x6").build().unwrap();
+}
+
+/// Item 8: the region's syntax is checked even when every endpoint is given (it is sent to
+/// IAM to look the project up), and a hostile value is not echoed in full.
+#[test]
+fn the_region_is_checked_even_with_endpoints() {
+    let hostile = format!("cn-north-4\r\nX: y{}", "z".repeat(10_000));
+    for region in [
+        "",
+        "../x",
+        "cn-north-4\r\nX: y",
+        "CN-NORTH-4",
+        "-cn",
+        "cn-north-4-",
+        hostile.as_str(),
+    ] {
+        let error = hwinst::Client::builder()
+            .region(region)
+            .endpoint(hwinst::Service::Apig, "http://127.0.0.1:9")
+            .iam_endpoint("http://127.0.0.1:9")
+            .ak_sk("AK0123456789", "SK-0123456789")
+            .build()
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Config, "{region:?}: {error}");
+        let message = error.to_string();
+        assert!(message.contains("region"), "{message}");
+        assert!(!message.contains('\r') && !message.contains('\n') && message.len() < 300);
+    }
+    for region in [
+        "cn-north-4",
+        "ap-southeast-1",
+        "la-south-2",
+        "cn-north-9",
+        "sa-brazil-1",
+        "tr-west-1",
+        "me-east-1",
+        "eu-west-101",
+    ] {
+        let built = hwinst::Client::builder()
+            .region(region)
+            .endpoint(hwinst::Service::Apig, "http://127.0.0.1:9")
+            .iam_endpoint("http://127.0.0.1:9")
+            .ak_sk("AK0123456789", "SK-0123456789")
+            .build();
+        assert!(built.is_ok(), "{region}: {:?}", built.err());
+    }
+    // The C document too.
+    let (code, _) = client_new(
+        r#"{"region":"../x","credentials":{"ak":"AK0123456789","sk":"SK-0123456789"},
+            "endpoints":{"apig":"http://127.0.0.1:9","iam":"http://127.0.0.1:9"}}"#,
+    );
+    assert_eq!(code, hwinst_code::CONFIG);
+}
