@@ -360,8 +360,17 @@ pub(crate) struct ErrorDocument<'a> {
 }
 
 impl ErrorDocument<'_> {
+    /// The document as JSON. Serialising strings, numbers, booleans and lifecycles cannot
+    /// fail; were it to, a document with the code alone is written rather than a panic.
     pub(crate) fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("strings, numbers, booleans and lifecycles serialise")
+        serde_json::to_string(self).unwrap_or_else(|_| {
+            format!(
+                "{{\"code\":{},\"message\":\"the error document could not be written\",\
+                 \"http_status\":null,\"error_code\":null,\"error_msg\":null,\
+                 \"request_id\":null,\"retryable\":false,\"lifecycle\":null}}",
+                serde_json::Value::from(self.code)
+            )
+        })
     }
 }
 
