@@ -1347,3 +1347,63 @@ fn a_configuration_file_is_never_echoed() {
         }
     }
 }
+
+/// Item 4: SIGINT or SIGTERM during `hwinst -o json wait` cancels the wait: exit 22 with the
+/// error document (and the last lifecycle) on stdout, not death by the signal.
+#[test]
+fn a_signal_cancels_a_wait_with_its_document() {
+    let backend = backend();
+    backend.add(stuck(Service::Apig, APIG_ID));
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        let mut child = hwinst()
+            .arg("--config")
+            .arg(&backend.config)
+            .args(["-o", "json", "wait", "apig", APIG_ID, "--timeout", "2m"])
+            .args(FAST)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("hwinst starts");
+        // The first progress line says the wait is under way (its handlers are installed).
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut first = String::new();
+        stderr.read_line(&mut first).unwrap();
+        assert!(first.contains("creating"), "{first}");
+        let pid = libc::pid_t::try_from(child.id()).unwrap();
+        // SAFETY: sends a signal to our own child process.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > Duration::from_secs(10) {
+                let _ = child.kill();
+                panic!("hwinst did not stop within 10 s of signal {signal}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut stdout = String::new();
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut stdout)
+            .unwrap();
+        let mut rest = String::new();
+        stderr.read_to_string(&mut rest).unwrap();
+        assert_eq!(
+            status.code(),
+            Some(22),
+            "signal {signal}: {status:?}\n{stdout}\n{rest}"
+        );
+        let document: Value = serde_json::from_str(&stdout).expect("one JSON document");
+        assert_eq!(document["code"], "CANCELLED", "{document}");
+        assert_eq!(document["lifecycle"]["phase"], "creating", "{document}");
+        assert!(
+            rest.lines().last().unwrap().starts_with("hwinst: "),
+            "{rest}"
+        );
+    }
+}

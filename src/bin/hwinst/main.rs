@@ -14,6 +14,7 @@ mod exit;
 mod output;
 mod progress;
 mod serve;
+mod signals;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
