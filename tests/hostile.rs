@@ -192,3 +192,62 @@ fn the_region_is_checked_even_with_endpoints() {
     );
     assert_eq!(code, hwinst_code::CONFIG);
 }
+
+/// Item 7: a number field sent blank is `None` in its typed field, and the server's value is
+/// kept: serialising the model (the C ABI's and `-o json`'s result document) gives it back.
+#[test]
+fn blank_numbers_are_kept_in_the_result_document() {
+    use common::{client, INSTANCE, PROJECT};
+    let mut server = mockito::Server::new();
+    let _apig = server
+        .mock(
+            "GET",
+            format!("/v2/{PROJECT}/apigw/instances/{INSTANCE}/progress").as_str(),
+        )
+        .with_body(r#"{"progress":"","start_time":" ","end_time":"  ","status":"creating"}"#)
+        .create();
+    let _page = server
+        .mock(
+            "GET",
+            mockito::Matcher::Regex(format!("^/v2/{PROJECT}/instances(\\?.*)?$")),
+        )
+        .with_body(r#"{"total":"","size":" ","instances":[{"id":"r1","status":"RUNNING"}]}"#)
+        .create();
+    let _process = server
+        .mock(
+            "GET",
+            format!("/v2/{PROJECT}/instances/{INSTANCE}/process").as_str(),
+        )
+        .with_body(
+            r#"{"progress":" ","start_time":"","currentTime":"",
+                "item":[{"name":"a","progress":"","start_time":"5"}]}"#,
+        )
+        .create();
+    let client = client(&server);
+
+    let progress = client.apig_creation_progress(INSTANCE).unwrap();
+    assert_eq!(progress.progress, None);
+    assert_eq!(progress.start_time, None);
+    let document = serde_json::to_value(&progress).unwrap();
+    assert_eq!(
+        document,
+        serde_json::json!({"progress":"","start_time":" ","end_time":"  ","status":"creating"})
+    );
+
+    let page = client
+        .roma_list_instances(&hwinst::RomaListQuery::new())
+        .unwrap();
+    assert_eq!(page.total, None);
+    let document = serde_json::to_value(&page).unwrap();
+    assert_eq!(document["total"], "");
+    assert_eq!(document["size"], " ");
+
+    let process = client.roma_creation_progress(INSTANCE).unwrap();
+    let document = serde_json::to_value(&process).unwrap();
+    assert_eq!(document["progress"], " ");
+    assert_eq!(document["start_time"], "");
+    assert_eq!(document["currentTime"], "");
+    // What a nested model's field kept is its own, not its parent's.
+    let text = document.to_string();
+    assert_eq!(text.matches(r#""progress":"#).count(), 2, "{text}");
+}
