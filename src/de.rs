@@ -42,15 +42,18 @@ pub(crate) fn int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Err
 // [`keep_blank_numbers!`]) opens that record, runs the derived decoder (`remote = "Self"`), and
 // moves what was recorded into its `extra`.
 
+/// Blank number values recorded for one model: each with its JSON key.
+pub(crate) type Blanks = Vec<(&'static str, Value)>;
+
 thread_local! {
-    static KEPT: std::cell::RefCell<Vec<Vec<(&'static str, Value)>>> =
+    static KEPT: std::cell::RefCell<Vec<Blanks>> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Runs a model's derived decoder, and gives the blank numbers its own fields recorded.
 pub(crate) fn keeping_blanks<T, E>(
     decode: impl FnOnce() -> Result<T, E>,
-) -> Result<(T, Vec<(&'static str, Value)>), E> {
+) -> Result<(T, Blanks), E> {
     /// Closes the record however `decode` ends.
     struct Frame;
     impl Drop for Frame {
