@@ -67,6 +67,9 @@ mod endpoint;
 mod env;
 mod error;
 pub mod ffi;
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
 mod iam;
 mod id;
 mod lifecycle;
