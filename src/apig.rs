@@ -23,10 +23,11 @@ vocabulary! {
 /// Creation progress of a dedicated APIG instance.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ApigCreationProgress {
     /// Progress in percent: 30, 50, 80, 90 or 100 (some servers send it as a string).
-    #[serde(default, deserialize_with = "de::int")]
+    #[serde(default, deserialize_with = "de::kept::progress")]
     pub progress: Option<i64>,
     /// `creating`, `success` or `failed`.
     pub status: Option<OpenEnum<ApigProgressStatus>>,
@@ -35,12 +36,14 @@ pub struct ApigCreationProgress {
     /// Why creation failed, for people.
     pub error_msg: Option<String>,
     /// When creation started (Unix time, milliseconds).
-    #[serde(default, deserialize_with = "de::int")]
+    #[serde(default, deserialize_with = "de::kept::start_time")]
     pub start_time: Option<i64>,
     /// When creation ended (Unix time, milliseconds).
-    #[serde(default, deserialize_with = "de::int")]
+    #[serde(default, deserialize_with = "de::kept::end_time")]
     pub end_time: Option<i64>,
     /// Fields this version does not know, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+crate::de::keep_blank_numbers!(ApigCreationProgress);

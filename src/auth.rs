@@ -45,6 +45,28 @@ impl From<String> for Secret {
     }
 }
 
+/// The fewest characters a token, secret key, security token or IAM password may have.
+///
+/// Every real one is far longer (secret keys have 40 characters, IAM tokens thousands), and
+/// IAM itself refuses passwords shorter than 6: anything shorter is a placeholder or a
+/// mistake. It also keeps masking meaningful: every occurrence of a secret is masked in what a
+/// server sends back, which would garble messages (and show where the secret's characters
+/// are) for a one-character secret; and a cut message masks a piece of a secret of 4
+/// characters or more at its edge (half of a shorter secret), so that at most 2 characters of
+/// a 6-character secret can stay, fewer than half.
+pub const MIN_SECRET_LEN: usize = 6;
+
+/// Refuses a secret shorter than [`MIN_SECRET_LEN`], without showing it.
+pub(crate) fn long_enough(what: &str, secret: &str) -> Result<()> {
+    if secret.chars().count() < MIN_SECRET_LEN {
+        return Err(Error::Config(format!(
+            "the {what} is too short to be real (fewer than {MIN_SECRET_LEN} characters; \
+             it is not shown)"
+        )));
+    }
+    Ok(())
+}
+
 /// How the client proves who it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -194,6 +216,7 @@ pub(crate) struct TokenAuth {
 impl TokenAuth {
     pub(crate) fn new(token: Secret) -> Result<TokenAuth> {
         let header = credential_header("token", token.expose())?;
+        long_enough("token", token.expose())?;
         Ok(TokenAuth { token, header })
     }
 }
@@ -235,9 +258,11 @@ impl AkSkAuth {
         if sk.expose().is_empty() {
             return Err(Error::Config("the secret key (sk) is empty".into()));
         }
+        long_enough("secret key (sk)", sk.expose())?;
         let security_token = match security_token {
             Some(token) => {
                 let header = credential_header("security token", token.expose())?;
+                long_enough("security token", token.expose())?;
                 Some((token, header))
             }
             None => None,

@@ -32,6 +32,125 @@ pub(crate) fn int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Err
     }
 }
 
+// --- Blank numbers kept -------------------------------------------------------------------
+//
+// A number field sent blank (`"progress": ""`, `" "`) decodes to `None`, but nothing the
+// server sent is lost: the model keeps the blank value in its `extra`, under its own key, so
+// that serialising the model gives it back. The decoder of such a field (`kept::{key}`, one per
+// JSON key, as a decoder does not otherwise know its key) records the value in the innermost
+// model being decoded on this thread; each model's `Deserialize` (from
+// [`keep_blank_numbers!`]) opens that record, runs the derived decoder (`remote = "Self"`), and
+// moves what was recorded into its `extra`.
+
+/// Blank number values recorded for one model: each with its JSON key.
+pub(crate) type Blanks = Vec<(&'static str, Value)>;
+
+thread_local! {
+    static KEPT: std::cell::RefCell<Vec<Blanks>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs a model's derived decoder, and gives the blank numbers its own fields recorded.
+pub(crate) fn keeping_blanks<T, E>(
+    decode: impl FnOnce() -> Result<T, E>,
+) -> Result<(T, Blanks), E> {
+    /// Closes the record however `decode` ends.
+    struct Frame;
+    impl Drop for Frame {
+        fn drop(&mut self) {
+            KEPT.with(|kept| kept.borrow_mut().pop());
+        }
+    }
+    KEPT.with(|kept| kept.borrow_mut().push(Vec::new()));
+    let frame = Frame;
+    let result = decode();
+    let blanks = KEPT.with(|kept| kept.borrow_mut().last_mut().map(std::mem::take));
+    drop(frame);
+    result.map(|model| (model, blanks.unwrap_or_default()))
+}
+
+/// [`int`], recording a blank string under `key` for the model being decoded.
+pub(crate) fn int_kept<'de, D: Deserializer<'de>>(
+    d: D,
+    key: &'static str,
+) -> Result<Option<i64>, D::Error> {
+    let value = Option::<Value>::deserialize(d)?;
+    if let Some(Value::String(s)) = &value {
+        if s.trim().is_empty() {
+            let blank = Value::String(s.clone());
+            KEPT.with(|kept| {
+                if let Some(frame) = kept.borrow_mut().last_mut() {
+                    frame.push((key, blank));
+                }
+            });
+            return Ok(None);
+        }
+    }
+    int(value.unwrap_or(Value::Null)).map_err(D::Error::custom)
+}
+
+/// One decoder per JSON key of a number field that keeps a blank value (see [`int_kept`]).
+macro_rules! kept_ints {
+    ($($key:ident),* $(,)?) => {
+        pub(crate) mod kept {
+            $(
+                #[allow(non_snake_case)]
+                pub(crate) fn $key<'de, D: serde::Deserializer<'de>>(
+                    d: D,
+                ) -> Result<Option<i64>, D::Error> {
+                    super::int_kept(d, stringify!($key))
+                }
+            )*
+        }
+    };
+}
+
+kept_ints!(
+    bandwidth_size,
+    bandwidths,
+    chargingMode,
+    charging_mode,
+    create_time,
+    createdAt,
+    currentTime,
+    end_time,
+    instance_status,
+    interval,
+    ip_version,
+    port,
+    progress,
+    size,
+    start_time,
+    taken_time,
+    timeout,
+    total,
+    unhealthy,
+    updatedAt,
+);
+
+/// `Deserialize` for a model (marked `#[serde(remote = "Self")]`) whose number fields keep
+/// blank values in its `extra`, and `Serialize` through the derived code.
+macro_rules! keep_blank_numbers {
+    ($model:ident) => {
+        impl<'de> serde::Deserialize<'de> for $model {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let (mut model, blanks) = $crate::de::keeping_blanks(|| $model::deserialize(d))?;
+                for (key, value) in blanks {
+                    model.extra.entry(key).or_insert(value);
+                }
+                Ok(model)
+            }
+        }
+
+        impl serde::Serialize for $model {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                $model::serialize(self, s)
+            }
+        }
+    };
+}
+pub(crate) use keep_blank_numbers;
+
 fn number_to_i64(n: &serde_json::Number) -> Option<i64> {
     n.as_i64().or_else(|| {
         n.as_f64()

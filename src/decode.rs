@@ -37,8 +37,11 @@ pub(crate) fn json_reply<T: DeserializeOwned>(
 /// Decodes a JSON document given as an argument (a list query, wait options): a failure is an
 /// invalid argument naming `name` and the field that did not fit.
 pub(crate) fn argument<T: DeserializeOwned>(name: &str, json: &str) -> Result<T> {
-    document(json.as_bytes())
-        .map_err(|(path, error)| Error::InvalidArgument(format!("{name}: {}", at(&path, error))))
+    document(json.as_bytes()).map_err(|(path, error)| {
+        // serde quotes a wrong value in full: a huge one must not make a huge message.
+        let message = format!("{name}: {}", at(&path, error));
+        Error::InvalidArgument(error::masked_line(&message, &[], 300))
+    })
 }
 
 /// Decodes one JSON document, and nothing after it; on failure, where (the JSON path of the
@@ -80,5 +83,5 @@ fn decode_message(
         }
     }
     // A wrong-typed field's value is quoted in full by serde: keep the line readable.
-    error::shorten(error::one_line(&error::redact(&message, secrets)), 600)
+    error::masked_line(&message, secrets, 600)
 }

@@ -240,6 +240,39 @@ fn is_loopback(host: &str) -> bool {
         || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
+/// Checks a region's syntax, whether or not any endpoint comes from it (it is also sent to
+/// IAM to look the project up): 2 to 63 lowercase letters, digits and `-`, starting with a
+/// letter and not ending with `-` — a DNS label, as it becomes one in every regional host name
+/// (`cn-north-4`, `ap-southeast-1`, `eu-west-101`). The error shows at most a short, escaped
+/// start of what was given.
+pub(crate) fn check_region(region: &str) -> Result<()> {
+    let bytes = region.as_bytes();
+    let valid = (2..=63).contains(&bytes.len())
+        && bytes[0].is_ascii_lowercase()
+        && bytes[bytes.len() - 1] != b'-'
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-');
+    if valid {
+        return Ok(());
+    }
+    if region.is_empty() {
+        return Err(Error::Config("the region is empty".into()));
+    }
+    let mut shown: String = region
+        .chars()
+        .take(12)
+        .flat_map(char::escape_default)
+        .collect();
+    if region.chars().nth(12).is_some() {
+        shown.push('…');
+    }
+    Err(Error::Config(format!(
+        "the region \"{shown}\" is not a region name: 2 to 63 lowercase letters, digits and \
+         `-`, starting with a letter, like `cn-north-4`"
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -73,6 +73,7 @@ impl IamAuth {
         if password.expose().is_empty() {
             return Err(Error::Config("the IAM password is empty".into()));
         }
+        crate::auth::long_enough("IAM password", password.expose())?;
         let scope = match &setup.scope {
             Scope::ProjectId(id) => serde_json::json!({ "project": { "id": id } }),
             Scope::ProjectName(name) => serde_json::json!({ "project": { "name": name } }),

@@ -75,6 +75,9 @@ mod decode;
 mod endpoint;
 mod error;
 pub mod ffi;
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
 mod iam;
 mod id;
 mod interrupt;
@@ -92,7 +95,7 @@ mod vocab;
 mod wait;
 
 pub use apig::{ApigCreationProgress, ApigProgressStatus};
-pub use auth::{Credentials, Secret};
+pub use auth::{Credentials, Secret, MIN_SECRET_LEN};
 pub use cancel::CancelToken;
 pub use client::{
     AllRomaInstances, Client, ClientBuilder, RomaInstances, DEFAULT_CONNECT_TIMEOUT,

@@ -30,7 +30,8 @@ impl FromStr for Phase {
             .find(|p| p.as_str() == name)
             .ok_or_else(|| {
                 Error::InvalidArgument(format!(
-                    "unknown phase {name:?}; phases are {}",
+                    "unknown phase {}; phases are {}",
+                    crate::error::masked_line(&format!("{name:?}"), &[], 40),
                     names(Phase::ALL.iter().map(|p| p.as_str()))
                 ))
             })

@@ -97,28 +97,33 @@ vocabulary! {
 /// `currentTime`), its nested `instance` camelCase, as the service sends them.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct RomaCreationProgress {
     /// The instance being created.
     pub instance: Option<RomaProgressInstance>,
     /// The server's current time (Unix time, milliseconds).
-    #[serde(rename = "currentTime", default, deserialize_with = "de::int")]
+    #[serde(
+        rename = "currentTime",
+        default,
+        deserialize_with = "de::kept::currentTime"
+    )]
     pub current_time: Option<i64>,
     /// Instance ID.
     pub instance_id: Option<String>,
     /// Instance name.
     pub name: Option<String>,
     /// When creation started (Unix time, milliseconds).
-    #[serde(default, deserialize_with = "de::int")]
+    #[serde(default, deserialize_with = "de::kept::start_time")]
     pub start_time: Option<i64>,
     /// Time taken so far.
-    #[serde(default, deserialize_with = "de::int")]
+    #[serde(default, deserialize_with = "de::kept::taken_time")]
     pub taken_time: Option<i64>,
     /// When creation ended (Unix time, milliseconds; 0 while under way).
-    #[serde(default, deserialize_with = "de::int")]
+    #[serde(default, deserialize_with = "de::kept::end_time")]
     pub end_time: Option<i64>,
     /// Overall progress in percent.
-    #[serde(default, deserialize_with = "de::int")]
+    #[serde(default, deserialize_with = "de::kept::progress")]
     pub progress: Option<i64>,
     /// Overall status.
     pub status: Option<OpenEnum<RomaCreationStatus>>,
@@ -129,26 +134,29 @@ pub struct RomaCreationProgress {
     pub extra: Map<String, Value>,
 }
 
+crate::de::keep_blank_numbers!(RomaCreationProgress);
+
 /// Creation progress of one sub-service of a ROMA Connect instance.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct RomaProgressItem {
     /// Sub-service name, e.g. `mqs`.
     pub name: Option<String>,
     /// When its creation started (Unix time, milliseconds; 0 before).
-    #[serde(default, deserialize_with = "de::int")]
+    #[serde(default, deserialize_with = "de::kept::start_time")]
     pub start_time: Option<i64>,
     /// When its creation ended (Unix time, milliseconds; 0 before).
-    #[serde(default, deserialize_with = "de::int")]
+    #[serde(default, deserialize_with = "de::kept::end_time")]
     pub end_time: Option<i64>,
     /// Its status.
     pub status: Option<OpenEnum<RomaCreationStatus>>,
     /// Time taken so far.
-    #[serde(default, deserialize_with = "de::int")]
+    #[serde(default, deserialize_with = "de::kept::taken_time")]
     pub taken_time: Option<i64>,
     /// Its progress in percent.
-    #[serde(default, deserialize_with = "de::int")]
+    #[serde(default, deserialize_with = "de::kept::progress")]
     pub progress: Option<i64>,
     /// Why it failed, for people.
     pub error_msg: Option<String>,
@@ -158,6 +166,8 @@ pub struct RomaProgressItem {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+crate::de::keep_blank_numbers!(RomaProgressItem);
 
 vocabulary! {
     /// CPU architecture (`x86_64`/`aarch64` in the list API, `x86`/`arm` elsewhere).
@@ -173,6 +183,7 @@ vocabulary! {
 /// marks deprecated or "ignore, invalid" are kept too.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RomaProgressInstance {
@@ -209,7 +220,7 @@ pub struct RomaProgressInstance {
     /// Engine version (deprecated).
     pub engine_version: Option<String>,
     /// Billing mode.
-    #[serde(default, deserialize_with = "de::int")]
+    #[serde(default, deserialize_with = "de::kept::chargingMode")]
     pub charging_mode: Option<i64>,
     /// Description.
     pub description: Option<String>,
@@ -246,10 +257,10 @@ pub struct RomaProgressInstance {
     /// Order ID.
     pub order_id: Option<String>,
     /// Creation time (Unix time, milliseconds).
-    #[serde(default, deserialize_with = "de::int")]
+    #[serde(default, deserialize_with = "de::kept::createdAt")]
     pub created_at: Option<i64>,
     /// Update time (Unix time, milliseconds).
-    #[serde(default, deserialize_with = "de::int")]
+    #[serde(default, deserialize_with = "de::kept::updatedAt")]
     pub updated_at: Option<i64>,
     /// Deletion time.
     #[serde(default, deserialize_with = "de::text")]
@@ -303,7 +314,7 @@ pub struct RomaProgressInstance {
     /// IPv6 connection address.
     pub ipv6_connect_address: Option<String>,
     /// Bandwidth.
-    #[serde(default, deserialize_with = "de::int")]
+    #[serde(default, deserialize_with = "de::kept::bandwidths")]
     pub bandwidths: Option<i64>,
     /// Ingress bandwidth (next generation).
     #[serde(default, deserialize_with = "de::text")]
@@ -336,6 +347,8 @@ pub struct RomaProgressInstance {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+crate::de::keep_blank_numbers!(RomaProgressInstance);
 
 // ---------------------------------------------------------------------------------------------
 // Instance details (`GET /v2/{project_id}/apic/instances/{instance_id}`)
@@ -523,6 +536,7 @@ vocabulary! {
 /// The details of a ROMA Connect instance.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct RomaInstance {
     /// Instance ID.
@@ -534,7 +548,7 @@ pub struct RomaInstance {
     /// Status word (34 documented values).
     pub status: Option<OpenEnum<RomaInstanceStatus>>,
     /// Status number (1–41); see [`RomaInstance::status_from_code`].
-    #[serde(default, deserialize_with = "de::int")]
+    #[serde(default, deserialize_with = "de::kept::instance_status")]
     pub instance_status: Option<i64>,
     /// Instance type (not supported yet by the service).
     #[serde(rename = "type")]
@@ -542,14 +556,14 @@ pub struct RomaInstance {
     /// Edition.
     pub spec: Option<OpenEnum<RomaSpec>>,
     /// Creation time (Unix time, milliseconds).
-    #[serde(default, deserialize_with = "de::int")]
+    #[serde(default, deserialize_with = "de::kept::create_time")]
     pub create_time: Option<i64>,
     /// Enterprise project ID.
     pub enterprise_project_id: Option<String>,
     /// EIP bound to the instance.
     pub eip_address: Option<String>,
     /// Billing mode: 0 pay-per-use, 1 yearly/monthly.
-    #[serde(default, deserialize_with = "de::int")]
+    #[serde(default, deserialize_with = "de::kept::charging_mode")]
     pub charging_mode: Option<i64>,
     /// Order ID for yearly/monthly billing.
     pub cbc_metadata: Option<String>,
@@ -578,7 +592,7 @@ pub struct RomaInstance {
     /// IP address for public outbound access.
     pub nat_eip_address: Option<String>,
     /// Bandwidth.
-    #[serde(default, deserialize_with = "de::int")]
+    #[serde(default, deserialize_with = "de::kept::bandwidth_size")]
     pub bandwidth_size: Option<i64>,
     /// AZs (a string such as `"[region01, region02]"` in this API; decoded to a list).
     #[serde(default, deserialize_with = "de::list")]
@@ -606,6 +620,8 @@ pub struct RomaInstance {
     pub extra: Map<String, Value>,
 }
 
+crate::de::keep_blank_numbers!(RomaInstance);
+
 impl RomaInstance {
     /// The status `instance_status` stands for, when it is a documented number. It may
     /// disagree with `status`; which to believe is the lifecycle's decision.
@@ -631,32 +647,36 @@ pub struct CbcOperationLock {
 /// A listener of a ROMA Connect instance.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Listener {
     /// Listener name.
     pub name: Option<String>,
     /// Port the listener serves on.
-    #[serde(default, deserialize_with = "de::int")]
+    #[serde(default, deserialize_with = "de::kept::port")]
     pub port: Option<i64>,
     /// Backend service.
     pub backend: Option<Backend>,
     /// IP protocol version of the load balancer.
-    #[serde(default, deserialize_with = "de::int")]
+    #[serde(default, deserialize_with = "de::kept::ip_version")]
     pub ip_version: Option<i64>,
     /// Fields this version does not know, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+crate::de::keep_blank_numbers!(Listener);
+
 /// The backend of a [`Listener`].
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Backend {
     /// Backend host addresses.
     pub ip: Option<Vec<String>>,
     /// Backend port (the listener's when absent).
-    #[serde(default, deserialize_with = "de::int")]
+    #[serde(default, deserialize_with = "de::kept::port")]
     pub port: Option<i64>,
     /// Health check settings.
     pub health_check: Option<HealthCheck>,
@@ -665,29 +685,34 @@ pub struct Backend {
     pub extra: Map<String, Value>,
 }
 
+crate::de::keep_blank_numbers!(Backend);
+
 /// Health check settings of a [`Backend`].
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct HealthCheck {
     /// Protocol (LVS supports only `TCP_CHECK`).
     pub protocol: Option<String>,
     /// Health check port.
-    #[serde(default, deserialize_with = "de::int")]
+    #[serde(default, deserialize_with = "de::kept::port")]
     pub port: Option<i64>,
     /// Consecutive failures before the backend is unhealthy.
-    #[serde(default, deserialize_with = "de::int")]
+    #[serde(default, deserialize_with = "de::kept::unhealthy")]
     pub unhealthy: Option<i64>,
     /// Timeout of one check, in seconds.
-    #[serde(default, deserialize_with = "de::int")]
+    #[serde(default, deserialize_with = "de::kept::timeout")]
     pub timeout: Option<i64>,
     /// Interval between checks, in seconds.
-    #[serde(default, deserialize_with = "de::int")]
+    #[serde(default, deserialize_with = "de::kept::interval")]
     pub interval: Option<i64>,
     /// Fields this version does not know, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+crate::de::keep_blank_numbers!(HealthCheck);
 
 /// Internal IP addresses of an instance's nodes.
 #[skip_serializing_none]
@@ -763,13 +788,14 @@ vocabulary! {
 /// One page of ROMA Connect instances.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct RomaInstancePage {
     /// How many instances match in all.
-    #[serde(default, deserialize_with = "de::int")]
+    #[serde(default, deserialize_with = "de::kept::total")]
     pub total: Option<i64>,
     /// How many instances are on this page.
-    #[serde(default, deserialize_with = "de::int")]
+    #[serde(default, deserialize_with = "de::kept::size")]
     pub size: Option<i64>,
     /// The instances on this page (empty when the service sent none).
     #[serde(default)]
@@ -778,6 +804,8 @@ pub struct RomaInstancePage {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+crate::de::keep_blank_numbers!(RomaInstancePage);
 
 /// A ROMA Connect instance as the list API describes it.
 #[skip_serializing_none]

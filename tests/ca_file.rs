@@ -83,7 +83,7 @@ fn a_private_ca_is_trusted_with_ca_file_only() {
     // From the configuration document too.
     let config = serde_json::json!({
         "project_id": PROJECT,
-        "credentials": {"token": "t"},
+        "credentials": {"token": "t0k3n-123"},
         "endpoints": {"apig": url},
         "ca_file": ca_file,
     });

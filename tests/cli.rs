@@ -1356,3 +1356,99 @@ fn demo_human_shows_progress_then_the_summary() {
     );
     assert!(run.stderr.contains("hwinst sim serve"), "{}", run.stderr);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Issue 17: hostile input
+// ---------------------------------------------------------------------------------------------
+
+/// Item 2: a secret pasted as a key inside `credentials`, or as the whole document, is never
+/// echoed on stderr or in the `-o json` document; the place and the expected keys are.
+#[test]
+fn a_configuration_file_is_never_echoed() {
+    const SECRET: &str = "SUPERSECRET-0123456789abcdef";
+    for (content, expected) in [
+        (format!(r#"{{"credentials":{{"{SECRET}":1}}}}"#), "`token`"),
+        (format!(r#""{SECRET}""#), "expected an object"),
+    ] {
+        let file = temp_file("config.json", &content);
+        for json in [false, true] {
+            let mut command = hwinst();
+            command.arg("--config").arg(&file);
+            if json {
+                command.args(["-o", "json"]);
+            }
+            let run = run(command.args(["show", "x"])).expect(12);
+            assert!(
+                !run.stderr.contains("SUPERSECRET") && !run.stdout.contains("SUPERSECRET"),
+                "{}{}",
+                run.stdout,
+                run.stderr
+            );
+            let line = run.one_error_line();
+            assert!(line.contains(expected), "{line}");
+            if json {
+                assert_eq!(run.json()["code"], "CONFIG");
+            }
+        }
+    }
+}
+
+/// Item 4: SIGINT or SIGTERM during `hwinst -o json wait` cancels the wait: exit 22 with the
+/// error document (and the last lifecycle) on stdout, not death by the signal.
+#[test]
+fn a_signal_cancels_a_wait_with_its_document() {
+    let backend = backend();
+    backend.add(stuck(Service::Apig, APIG_ID));
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        let mut child = hwinst()
+            .arg("--config")
+            .arg(&backend.config)
+            .args(["-o", "json", "wait", "apig", APIG_ID, "--timeout", "2m"])
+            .args(FAST)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("hwinst starts");
+        // The first progress line says the wait is under way (its handlers are installed).
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut first = String::new();
+        stderr.read_line(&mut first).unwrap();
+        assert!(first.contains("creating"), "{first}");
+        let pid = libc::pid_t::try_from(child.id()).unwrap();
+        // SAFETY: sends a signal to our own child process.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > Duration::from_secs(10) {
+                let _ = child.kill();
+                panic!("hwinst did not stop within 10 s of signal {signal}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut stdout = String::new();
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut stdout)
+            .unwrap();
+        let mut rest = String::new();
+        stderr.read_to_string(&mut rest).unwrap();
+        assert_eq!(
+            status.code(),
+            Some(22),
+            "signal {signal}: {status:?}\n{stdout}\n{rest}"
+        );
+        let document: Value = serde_json::from_str(&stdout).expect("one JSON document");
+        assert_eq!(document["code"], "CANCELLED", "{document}");
+        assert_eq!(document["lifecycle"]["phase"], "creating", "{document}");
+        assert!(
+            rest.lines().last().unwrap().starts_with("hwinst: "),
+            "{rest}"
+        );
+    }
+}

@@ -25,15 +25,15 @@ fn the_environment_configures_a_client_and_explicit_settings_win() {
             "authorization",
             Matcher::Regex("^SDK-HMAC-SHA256 Access=ENVAK, SignedHeaders=host;x-project-id;x-sdk-date;x-security-token, ".into()),
         )
-        .match_header("x-security-token", "ENVST")
+        .match_header("x-security-token", "ENVST-s3cr3t")
         .with_body(r#"{"progress":100,"status":"success"}"#)
         .expect(1)
         .create();
 
     clear();
     std::env::set_var("HUAWEICLOUD_SDK_AK", "ENVAK");
-    std::env::set_var("HUAWEICLOUD_SDK_SK", "ENVSK");
-    std::env::set_var("HUAWEICLOUD_SDK_SECURITY_TOKEN", "ENVST");
+    std::env::set_var("HUAWEICLOUD_SDK_SK", "ENVSK-s3cr3t");
+    std::env::set_var("HUAWEICLOUD_SDK_SECURITY_TOKEN", "ENVST-s3cr3t");
     std::env::set_var("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT);
     std::env::set_var("HUAWEICLOUD_SDK_REGION", "cn-north-4");
     std::env::set_var("HUAWEICLOUD_SDK_REGION_APIG_CN_NORTH_4", server.url());
@@ -63,7 +63,7 @@ fn the_environment_configures_a_client_and_explicit_settings_win() {
     let err = ClientBuilder::from_env().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Config);
     assert!(err.to_string().contains("HWINST_TOKEN"), "{err}");
-    assert!(!err.to_string().contains("ENVSK") && !err.to_string().contains("t0k"));
+    assert!(!err.to_string().contains("ENVSK-s3cr3t") && !err.to_string().contains("t0k"));
 
     // A variable that is not UTF-8 is named, not skipped.
     clear();

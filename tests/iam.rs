@@ -247,7 +247,7 @@ fn the_project_is_looked_up_once_from_the_region_with_ak_sk() {
         .region("cn-north-4")
         .endpoint(Service::Apig, server.url())
         .iam_endpoint(server.url())
-        .ak_sk("AK1", "SK1")
+        .ak_sk("AK1", "SK1-s3cr3t")
         .build()
         .unwrap();
     for _ in 0..3 {
@@ -322,7 +322,7 @@ fn no_project_or_several_is_a_configuration_error() {
             .region("cn-north-4")
             .endpoint(Service::Apig, server.url())
             .iam_endpoint(server.url())
-            .ak_sk("AK1", "SK1")
+            .ak_sk("AK1", "SK1-s3cr3t")
             .build()
             .unwrap()
             .apig_creation_progress(ID)
@@ -337,20 +337,20 @@ fn no_project_or_several_is_a_configuration_error() {
 fn configuration_errors_need_no_server() {
     let cases = [
         (
-            Client::builder().region("cn-north-4").token("t"),
+            Client::builder().region("cn-north-4").token("t0k3n-123"),
             "cannot be looked up",
         ),
         (
             Client::builder()
                 .endpoint(Service::Apig, "http://127.0.0.1:1")
-                .ak_sk("AK", "SK"),
+                .ak_sk("AK", "SK-s3cr3t"),
             "region",
         ),
         (
             Client::builder()
                 .region("cn-north-4")
                 .project_id("p")
-                .iam_password("", "pw", "d"),
+                .iam_password("", "pw-s3cr3t", "d"),
             "IAM user",
         ),
         (
@@ -364,7 +364,7 @@ fn configuration_errors_need_no_server() {
             Client::builder()
                 .region("cn-north-4")
                 .project_id("p")
-                .iam_password("u", "pw", "d")
+                .iam_password("u", "pw-s3cr3t", "d")
                 .iam_endpoint("http://iam.example.com"),
             "allow_http",
         ),
@@ -372,7 +372,7 @@ fn configuration_errors_need_no_server() {
             Client::builder()
                 .region("cn-north-4")
                 .project_id("p")
-                .ak_sk("A K", "SK"),
+                .ak_sk("A K", "SK-s3cr3t"),
             "access key",
         ),
         (

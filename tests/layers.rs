@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 /// The layers, top to bottom. A module may use its own layer's modules (without a cycle) and
 /// those of the layers below; never those above.
 const LAYERS: &[(&str, &[&str])] = &[
-    ("the C ABI and the simulator", &["ffi", "sim"]),
+    (
+        "the C ABI, the simulator and the fuzz targets' entry points",
+        &["ffi", "sim", "fuzzing"],
+    ),
     ("the client", &["client"]),
     ("models", &["roma", "apig", "clouddc", "lifecycle", "wait"]),
     ("authentication", &["iam", "auth", "sign"]),

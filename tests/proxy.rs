@@ -73,7 +73,7 @@ fn requests_go_through_the_configured_proxy_or_none() {
         Some(100)
     );
     let config = format!(
-        r#"{{"project_id":"{PROJECT}","credentials":{{"token":"t"}},"endpoints":{{"apig":"{target}"}},
+        r#"{{"project_id":"{PROJECT}","credentials":{{"token":"t0k3n-123"}},"endpoints":{{"apig":"{target}"}},
             "proxy":"{proxy}","retry":{{"max_attempts":1}}}}"#
     );
     let client = hwinst::ClientBuilder::from_config_json(&config)

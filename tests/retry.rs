@@ -285,7 +285,7 @@ fn a_configured_policy_from_the_c_configuration_document() {
     let mut server = Server::new();
     let mocks = answers(&mut server, &[(502, ""), (504, ""), (200, OK_BODY)]);
     let config = format!(
-        r#"{{"project_id":"{PROJECT}","credentials":{{"token":"t"}},"endpoints":{{"apig":"{}"}},
+        r#"{{"project_id":"{PROJECT}","credentials":{{"token":"t0k3n-123"}},"endpoints":{{"apig":"{}"}},
             "retry":{{"max_attempts":3,"base_delay_ms":1,"max_delay_ms":2}}}}"#,
         server.url()
     );

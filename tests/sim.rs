@@ -556,7 +556,7 @@ fn every_operation_with_ak_sk() {
     // A wrong secret key is refused.
     let wrong = bare(&sim)
         .project_id(PROJECT)
-        .ak_sk("sim-ak", "other")
+        .ak_sk("sim-ak", "other-s3cr3t")
         .build()
         .unwrap();
     let err = wrong.apig_creation_progress(&ids.0).unwrap_err();
@@ -1429,8 +1429,8 @@ fn path_breaking_ids_and_unknown_paths_never_break_the_server() {
 fn scenarios_from_json_and_files() {
     let json = r#"{
         "region": "cn-north-4", "project_id": "p1", "speed": 2.5,
-        "tokens": ["t1"], "access_keys": [{"ak": "a1", "sk": "s1", "security_token": null}],
-        "users": [{"user": "u", "password": "pw", "domain": "d"}],
+        "tokens": ["t0k3n-1"], "access_keys": [{"ak": "a1", "sk": "s3cr3t-1", "security_token": null}],
+        "users": [{"user": "u", "password": "pw-s3cr3t", "domain": "d"}],
         "instances": [{"service": "apig", "id": "apig-ok", "name": "gateway", "outcome": "success",
                        "step_ms": 1000, "quirks": false}],
         "generate": [{"service": "roma", "count": 3}],
@@ -1449,7 +1449,7 @@ fn scenarios_from_json_and_files() {
         Some(429)
     );
     let config: Value = serde_json::from_str(&sim.config_json()).unwrap();
-    assert_eq!(config["credentials"], json!({"token": "t1"}));
+    assert_eq!(config["credentials"], json!({"token": "t0k3n-1"}));
 
     let file = std::env::temp_dir().join(format!("hwinst-sim-{}.json", std::process::id()));
     std::fs::write(&file, r#"{"project_id": "from-file"}"#).unwrap();

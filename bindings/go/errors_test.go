@@ -294,7 +294,7 @@ func TestConfigErrors(t *testing.T) {
 	}
 	_, err = hwinst.NewClientFromJSON([]byte("{\"region\":\"x\"}\x00"))
 	asError(t, err, hwinst.ErrInvalidArgument)
-	c, err := hwinst.NewClientFromJSON([]byte(`{"region":"cn-north-4","project_id":"p","credentials":{"token":"t"}}`))
+	c, err := hwinst.NewClientFromJSON([]byte(`{"region":"cn-north-4","project_id":"p","credentials":{"token":"t0k3n-123"}}`))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -224,6 +224,9 @@ impl ClientBuilder {
                 "max_response_bytes must be greater than zero".into(),
             ));
         }
+        if let Some(region) = &self.region {
+            crate::endpoint::check_region(region)?;
+        }
         let endpoints =
             resolve_endpoints(self.region.as_deref(), &self.endpoints, self.allow_http)?;
         let transport = Arc::new(Transport::new(&TransportConfig {
@@ -399,7 +402,7 @@ mod tests {
                 "credentials",
             ),
             (
-                Client::builder().region("cn-north-4").token("t"),
+                Client::builder().region("cn-north-4").token("t0k3n-123"),
                 "project_id",
             ),
             (base(), "region"),

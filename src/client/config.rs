@@ -40,7 +40,7 @@ impl ClientBuilder {
     ///
     /// ```
     /// let client = hwinst::ClientBuilder::from_config_json(
-    ///     r#"{"region":"cn-north-4","project_id":"0a1b2c3d4e5f","credentials":{"token":"t0k"}}"#,
+    ///     r#"{"region":"cn-north-4","project_id":"0a1b2c3d4e5f","credentials":{"token":"t0k3n-123"}}"#,
     /// )?
     /// .build()?;
     /// # Ok::<_, hwinst::Error>(())
@@ -50,14 +50,23 @@ impl ClientBuilder {
             // serde_json's syntax errors give a position, never the text around it.
             Error::InvalidArgument(format!("the configuration is not valid JSON: {e}"))
         })?;
+        // The shape first, in messages that never echo a value or a key from `credentials`.
+        super::config_shape::check(&value)?;
         let secrets = credential_strings(&value);
         let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
         // Decoded from the text rather than from `value`, which would keep only the last of
         // two equal keys: a duplicate key is refused, not resolved silently.
         let document: ConfigDocument =
             decode::document(json.as_bytes()).map_err(|(path, why)| {
-                let message = error::redact(&decode::at(&path, why), &secrets);
-                Error::Config(format!("the configuration: {message}"))
+                let why = why.to_string();
+                // The shape was checked: what is left is a known key given twice. Anything
+                // else serde says may quote a value, so it is not repeated.
+                let why = if why.starts_with("duplicate field `") {
+                    error::redact(&why, &secrets)
+                } else {
+                    "not of the expected shape".to_owned()
+                };
+                Error::Config(format!("the configuration: {}", decode::at(&path, why)))
             })?;
         document.into_builder()
     }
@@ -269,7 +278,7 @@ mod tests {
     #[test]
     fn a_full_document_configures_every_setting() {
         let client = ClientBuilder::from_config_json(
-            r#"{"region":"cn-north-4","project_id":"p1","credentials":{"token":"t0k"},
+            r#"{"region":"cn-north-4","project_id":"p1","credentials":{"token":"t0k3n-123"},
                 "endpoints":{"roma":"http://127.0.0.1:1/r","apig":null},
                 "timeouts_ms":{"connect":500,"request":1500},"allow_http":false,
                 "user_agent":"tool/1","max_response_bytes":1024,"proxy":null}"#,
@@ -288,7 +297,7 @@ mod tests {
     fn unknown_keys_are_named_at_any_depth() {
         for (json, key) in [
             (r#"{"regoin":"cn-north-4"}"#, "`regoin`"),
-            (r#"{"credentials":{"tokne":"x"}}"#, "`tokne`"),
+            (r#"{"credentials":{"tokne":"x"}}"#, "`token`"),
             (r#"{"endpoints":{"romaa":"x"}}"#, "`romaa`"),
             (r#"{"timeouts_ms":{"read":1}}"#, "`read`"),
             (r#"{"retry":{"attempts":1}}"#, "`attempts`"),
@@ -302,13 +311,13 @@ mod tests {
     #[test]
     fn every_credential_kind_and_transport_setting() {
         for json in [
-            r#"{"region":"cn-north-4","project_id":"p","credentials":{"ak":"AK1","sk":"SK1"}}"#,
-            r#"{"region":"cn-north-4","credentials":{"ak":"AK1","sk":"SK1","security_token":"ST"}}"#,
-            r#"{"region":"cn-north-4","credentials":{"iam_password":{"user":"u","password":"p","domain":"d"}},
+            r#"{"region":"cn-north-4","project_id":"p","credentials":{"ak":"AK1","sk":"SK1-s3cr3t"}}"#,
+            r#"{"region":"cn-north-4","credentials":{"ak":"AK1","sk":"SK1-s3cr3t","security_token":"ST-s3cr3t"}}"#,
+            r#"{"region":"cn-north-4","credentials":{"iam_password":{"user":"u","password":"p4ssw0rd","domain":"d"}},
                 "endpoints":{"iam":"https://iam.example.com"}}"#,
-            r#"{"region":"cn-north-4","project_id":"p","credentials":{"token":"t"},
+            r#"{"region":"cn-north-4","project_id":"p","credentials":{"token":"t0k3n-123"},
                 "retry":{"max_attempts":1,"base_delay_ms":0,"max_delay_ms":0},"proxy":"none"}"#,
-            r#"{"region":"cn-north-4","project_id":"p","credentials":{"token":"t"},
+            r#"{"region":"cn-north-4","project_id":"p","credentials":{"token":"t0k3n-123"},
                 "proxy":"http://user:pw@127.0.0.1:3128"}"#,
         ] {
             let built = ClientBuilder::from_config_json(json).and_then(ClientBuilder::build);
@@ -336,23 +345,23 @@ mod tests {
                 "empty",
             ),
             (
-                r#"{"credentials":{"ak":"AK1","sk":"SK1"},"endpoints":{"roma":"http://127.0.0.1:1"}}"#,
+                r#"{"credentials":{"ak":"AK1","sk":"SK1-s3cr3t"},"endpoints":{"roma":"http://127.0.0.1:1"}}"#,
                 "region",
             ),
             (
-                r#"{"region":"cn-north-4","credentials":{"token":"t"}}"#,
+                r#"{"region":"cn-north-4","credentials":{"token":"t0k3n-123"}}"#,
                 "project_id",
             ),
             (
-                r#"{"region":"cn-north-4","project_id":"p","credentials":{"token":"t"},"retry":{"max_attempts":0}}"#,
+                r#"{"region":"cn-north-4","project_id":"p","credentials":{"token":"t0k3n-123"},"retry":{"max_attempts":0}}"#,
                 "max_attempts",
             ),
             (
-                r#"{"region":"cn-north-4","project_id":"p","credentials":{"token":"t"},"ca_file":"/no/such/ca.pem"}"#,
+                r#"{"region":"cn-north-4","project_id":"p","credentials":{"token":"t0k3n-123"},"ca_file":"/no/such/ca.pem"}"#,
                 "ca_file",
             ),
             (
-                r#"{"region":"cn-north-4","project_id":"p","credentials":{"token":"t"},"proxy":"ftp://x"}"#,
+                r#"{"region":"cn-north-4","project_id":"p","credentials":{"token":"t0k3n-123"},"proxy":"ftp://x"}"#,
                 "proxy",
             ),
         ] {

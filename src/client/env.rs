@@ -119,7 +119,7 @@ mod tests {
     #[test]
     fn token_and_ak_sk_clients() {
         let client = build(&[
-            ("HWINST_TOKEN", "tok"),
+            ("HWINST_TOKEN", "t0k3n-123"),
             ("HUAWEICLOUD_SDK_PROJECT_ID", "p1"),
             ("HUAWEICLOUD_SDK_REGION", "cn-north-4"),
             (
@@ -143,13 +143,13 @@ mod tests {
         for vars in [
             &[
                 ("HUAWEICLOUD_SDK_AK", "AK"),
-                ("HUAWEICLOUD_SDK_SK", "SK"),
+                ("HUAWEICLOUD_SDK_SK", "SK-s3cr3t"),
                 ("HUAWEICLOUD_SDK_REGION", "cn-north-4"),
             ][..],
             &[
                 ("HUAWEICLOUD_SDK_AK", "AK"),
-                ("HUAWEICLOUD_SDK_SK", "SK"),
-                ("HUAWEICLOUD_SDK_SECURITY_TOKEN", "ST"),
+                ("HUAWEICLOUD_SDK_SK", "SK-s3cr3t"),
+                ("HUAWEICLOUD_SDK_SECURITY_TOKEN", "ST-s3cr3t"),
                 ("HUAWEICLOUD_SDK_PROJECT_ID", "p1"),
                 ("HUAWEICLOUD_SDK_REGION", "cn-north-4"),
                 ("HWINST_TOKEN", ""),
@@ -166,7 +166,7 @@ mod tests {
                 &[
                     ("HWINST_TOKEN", "t"),
                     ("HUAWEICLOUD_SDK_AK", "AK"),
-                    ("HUAWEICLOUD_SDK_SK", "SK"),
+                    ("HUAWEICLOUD_SDK_SK", "SK-s3cr3t"),
                 ][..],
                 "both",
             ),

@@ -13,6 +13,7 @@
 
 mod builder;
 mod config;
+mod config_shape;
 mod env;
 mod operations;
 mod pages;

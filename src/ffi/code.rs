@@ -70,13 +70,8 @@ pub(crate) fn error_document(error: &Error) -> (hwinst_code, String) {
     (hwinst_code::from(error.kind()), error.document())
 }
 
-/// The error document of a panic caught at the boundary.
-pub(crate) fn panic_document(payload: &(dyn std::any::Any + Send)) -> String {
-    let what = payload
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("no message");
+/// The error document of a panic caught at the boundary, with the panic's message.
+pub(crate) fn panic_document(what: &str) -> String {
     ErrorDocument {
         code: "PANIC",
         message: format!(

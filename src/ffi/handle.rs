@@ -7,7 +7,9 @@
 
 use super::code::{self, hwinst_code};
 use crate::error::{Error, Result};
+use std::any::Any;
 use std::ffi::{c_char, CStr, CString};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// The error for a NULL `name` where a pointer is required.
 fn null_argument(name: &str) -> Error {
@@ -122,30 +124,97 @@ pub(crate) fn result_document<T: serde::Serialize>(value: &T) -> Result<Option<S
         })
 }
 
-/// The end of [`ffi_boundary!`]: writes the document, NULL, or the error document to `*out`
-/// (unless `out` is NULL) and gives the code to return.
-pub(crate) fn deliver(
-    out: *mut *mut c_char,
-    outcome: std::thread::Result<Result<Option<String>>>,
-) -> hwinst_code {
+/// The document written when even rendering an outcome panicked.
+const RENDER_PANIC_DOCUMENT: &CStr = c"{\"code\":\"PANIC\",\"message\":\"internal error in hwinst (please report it): the outcome of the call could not be rendered\",\"http_status\":null,\"error_code\":null,\"error_msg\":null,\"request_id\":null,\"retryable\":false,\"lifecycle\":null}";
+
+/// The inside of [`ffi_boundary!`]: runs `body`, then renders its outcome (the document,
+/// NULL, the error document, or a panic's document) into the string for C — only when
+/// `want_document`, so that nothing is made that no one frees — and gives the code to
+/// return. Every step runs inside `catch_unwind`, the panic payload is dropped inside it (and
+/// leaked if its `Drop` panics), and a panic while rendering gives a fixed `PANIC` document:
+/// nothing is left to the caller but writing the pointer ([`write_out`]).
+pub(crate) fn guarded(
+    want_document: bool,
+    body: impl FnOnce() -> Result<Option<String>>,
+) -> (hwinst_code, *mut c_char) {
+    let rendered = catch_unwind(AssertUnwindSafe(|| {
+        let outcome = match catch_unwind(AssertUnwindSafe(body)) {
+            Ok(result) => Ok(result),
+            Err(payload) => {
+                // The message is copied out before the payload goes, so that nothing that
+                // may panic runs while a payload whose `Drop` panics is held.
+                let message = catch_unwind(AssertUnwindSafe(|| panic_message(&*payload)))
+                    .unwrap_or_else(|again| {
+                        drop_payload(again);
+                        "no message".to_owned()
+                    });
+                drop_payload(payload);
+                Err(message)
+            }
+        };
+        render(want_document, outcome)
+    }));
+    match rendered {
+        Ok(rendered) => rendered,
+        Err(payload) => {
+            drop_payload(payload);
+            let string = if want_document {
+                CString::from(RENDER_PANIC_DOCUMENT).into_raw()
+            } else {
+                std::ptr::null_mut()
+            };
+            (hwinst_code::PANIC, string)
+        }
+    }
+}
+
+/// The outcome of a call as its code and the string for C (NULL when not wanted or none).
+fn render(
+    want_document: bool,
+    outcome: std::result::Result<Result<Option<String>>, String>,
+) -> (hwinst_code, *mut c_char) {
+    panic_hook!(Render);
     let (code, document) = match outcome {
         Ok(Ok(document)) => (hwinst_code::OK, document),
         Ok(Err(error)) => {
             let (code, document) = code::error_document(&error);
             (code, Some(document))
         }
-        Err(panic) => (hwinst_code::PANIC, Some(code::panic_document(&*panic))),
+        Err(message) => (hwinst_code::PANIC, Some(code::panic_document(&message))),
     };
+    let string = document
+        .filter(|_| want_document)
+        // serde_json escapes NUL, so JSON text never holds one.
+        .and_then(|d| CString::new(d).ok())
+        .map_or(std::ptr::null_mut(), CString::into_raw);
+    (code, string)
+}
+
+/// A panic payload's message, when it is text.
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("no message")
+        .to_owned()
+}
+
+/// Drops a panic payload inside a boundary of its own; a payload whose `Drop` panics is
+/// leaked (as is that second payload), never unwound into C.
+pub(crate) fn drop_payload(payload: Box<dyn Any + Send>) {
+    if let Err(again) = catch_unwind(AssertUnwindSafe(|| drop(payload))) {
+        std::mem::forget(again);
+    }
+}
+
+/// Writes `string` to `*out` unless `out` is NULL: the one step outside the boundary.
+pub(crate) fn write_out(out: *mut *mut c_char, string: *mut c_char) {
     if !out.is_null() {
-        let string = document
-            // serde_json escapes NUL, so JSON text never holds one.
-            .and_then(|d| CString::new(d).ok())
-            .map_or(std::ptr::null_mut(), CString::into_raw);
         // SAFETY: a non-NULL `out` is a writable `char *` slot, as every function that takes
         // one documents.
         unsafe { out.write(string) };
     }
-    code
 }
 
 #[cfg(test)]

@@ -19,6 +19,15 @@
 // Types carry the names C sees (`hwinst_client`, `hwinst_code`), as in rustls-ffi.
 #![allow(non_camel_case_types)]
 
+/// Where the test hooks of feature `panic-hooks` may make the boundary panic; nothing
+/// without the feature.
+macro_rules! panic_hook {
+    ($stage:ident) => {
+        #[cfg(feature = "panic-hooks")]
+        $crate::ffi::panic_hooks::maybe_panic($crate::ffi::panic_hooks::Stage::$stage);
+    };
+}
+
 /// Runs the body of an `extern "C"` function so that nothing unwinds into C. The one panic
 /// boundary of the crate: every exported function runs its body in it (the operations on one
 /// instance through `operations::instance_call`, the lists through `operations::list_call`).
@@ -29,18 +38,35 @@
 ///   `PANIC` error document.
 /// - `ffi_boundary!(on_panic: value, { ... })`: for functions that cannot fail; a panic
 ///   returns `value`.
+///
+/// As rustls-ffi's `ffi_panic_boundary!`, everything but the final write of the pointer is
+/// inside `catch_unwind`: the body, the rendering of its outcome into the string handed to C,
+/// and the drop of a panic's payload (whose own `Drop` may panic: then it is leaked).
 macro_rules! ffi_boundary {
     (out: $out:expr, $body:block) => {{
         let out: *mut *mut ::std::ffi::c_char = $out;
-        let outcome = ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(
-            || -> $crate::Result<Option<String>> { $body },
-        ));
-        $crate::ffi::handle::deliver(out, outcome)
+        // Everything but the write of the pointer happens inside the boundary.
+        let (code, string) =
+            $crate::ffi::handle::guarded(!out.is_null(), || -> $crate::Result<Option<String>> {
+                panic_hook!(Body);
+                panic_hook!(PayloadDrop);
+                $body
+            });
+        $crate::ffi::handle::write_out(out, string);
+        code
     }};
     (on_panic: $fallback:expr, $body:block) => {{
-        match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| $body)) {
+        match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| {
+            panic_hook!(Body);
+            panic_hook!(PayloadDrop);
+            $body
+        })) {
             Ok(value) => value,
-            Err(_) => $fallback,
+            Err(payload) => {
+                // Dropped inside a boundary too: a payload's `Drop` may panic.
+                $crate::ffi::handle::drop_payload(payload);
+                $fallback
+            }
         }
     }};
 }
@@ -50,6 +76,9 @@ mod code;
 mod handle;
 mod lifecycle;
 mod operations;
+#[cfg(feature = "panic-hooks")]
+#[doc(hidden)]
+pub mod panic_hooks;
 
 use std::ffi::{c_char, CStr, CString};
 

@@ -337,7 +337,7 @@ static void test_credentials_and_retries(const char *url, const char *token) {
 
   /* AK/SK: the mock answers "aksk-ok" only to a signed request. */
   snprintf(config, sizeof config,
-           "{\"project_id\":\"0a1b2c3d4e5f\",\"credentials\":{\"ak\":\"AKC\",\"sk\":\"SKC\"},"
+           "{\"project_id\":\"0a1b2c3d4e5f\",\"credentials\":{\"ak\":\"AKC\",\"sk\":\"SKC-s3cr3t\"},"
            "\"endpoints\":{\"apig\":\"%s\"}}",
            url);
   hwinst_client *signed_client = new_client(config);
@@ -380,7 +380,7 @@ static void test_credentials_and_retries(const char *url, const char *token) {
 
   /* The environment. */
   setenv("HUAWEICLOUD_SDK_AK", "AKC", 1);
-  setenv("HUAWEICLOUD_SDK_SK", "SKC", 1);
+  setenv("HUAWEICLOUD_SDK_SK", "SKC-s3cr3t", 1);
   setenv("HUAWEICLOUD_SDK_PROJECT_ID", "0a1b2c3d4e5f", 1);
   setenv("HUAWEICLOUD_SDK_REGION", "cn-north-4", 1);
   setenv("HUAWEICLOUD_SDK_REGION_APIG_CN_NORTH_4", url, 1);

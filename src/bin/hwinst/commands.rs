@@ -129,6 +129,9 @@ pub fn wait(client: &Client, format: Format, args: &WaitArgs) -> Result<(), Fail
         .initial_interval(args.interval.into())
         .max_interval(args.max_interval.into())
         .not_found_grace(args.not_found_grace.into());
+    let cancel = hwinst::CancelToken::new();
+    let options = options.cancel_token(cancel.clone());
+    let _signals = crate::signals::CancelOnSignals::new(&cancel);
     let surface = Surface::new(format, args.quiet);
     let display = surface.display(args.source, &args.id);
     let started = Instant::now();

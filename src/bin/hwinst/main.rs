@@ -14,6 +14,7 @@ mod exit;
 mod output;
 mod progress;
 mod serve;
+mod signals;
 mod verbose;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};

@@ -1,0 +1,13 @@
+//! The list query (`hwinst_roma_list_instances`'s `query_json`): never a panic, and a short
+//! message.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Err(error) = hwinst::fuzzing::list_query(text) {
+        assert!(error.to_string().chars().count() < 1_000, "{error}");
+    }
+});

@@ -1,0 +1,263 @@
+#![cfg(feature = "sim")]
+//! Issue 17, item 12: waits under chaos. A seeded proxy on loopback (plain TCP, no HTTP
+//! parsing) sits between the client and the simulator and resets, stalls or truncates a
+//! fraction of connections, and cuts the others after a random lifetime; several waits run at
+//! once through it, and each must end in its scripted phase within its timeout. Bounded in
+//! time; loopback only. `HWINST_CHAOS_SEED` replays a seed.
+
+use hwinst::sim::{InstanceSpec, Outcome, Scenario, Simulator};
+use hwinst::{ErrorKind, Phase, RetryPolicy, Service, Source, WaitOptions};
+use std::io::{Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// A small, seeded PRNG (xorshift64*): the same seed makes the same choices.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    /// A number in `0..n`.
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// What the proxy did, for the test's report.
+#[derive(Default)]
+struct Counts {
+    connections: AtomicU64,
+    resets: AtomicU64,
+    stalls: AtomicU64,
+    truncations: AtomicU64,
+}
+
+/// Closes `stream` with a TCP reset rather than an orderly close (`SO_LINGER` of zero).
+fn reset(stream: TcpStream) {
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: a valid socket and a correctly sized option value.
+    unsafe {
+        libc::setsockopt(
+            stream.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            (&linger as *const libc::linger).cast(),
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        );
+    }
+    drop(stream);
+}
+
+/// Copies `from` to `to` until either ends, at most `limit` bytes.
+fn pump(mut from: TcpStream, mut to: TcpStream, limit: u64) {
+    let mut buffer = [0u8; 4096];
+    let mut sent = 0u64;
+    while sent < limit {
+        let n = match from.read(&mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n.min((limit - sent) as usize),
+        };
+        if to.write_all(&buffer[..n]).is_err() {
+            break;
+        }
+        sent += n as u64;
+    }
+    let _ = to.shutdown(Shutdown::Both);
+    let _ = from.shutdown(Shutdown::Both);
+}
+
+/// The proxy: listens on loopback and forwards to `upstream`, with chaos, until `stop`.
+fn start_proxy(upstream: SocketAddr, seed: u64, stop: Arc<AtomicBool>, counts: Arc<Counts>) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    listener.set_nonblocking(true).unwrap();
+    thread::spawn(move || {
+        let mut rng = Rng(seed | 1);
+        while !stop.load(Ordering::Relaxed) {
+            let client = match listener.accept() {
+                Ok((client, _)) => client,
+                Err(_) => {
+                    thread::sleep(Duration::from_millis(2));
+                    continue;
+                }
+            };
+            client.set_nonblocking(false).unwrap();
+            counts.connections.fetch_add(1, Ordering::Relaxed);
+            let roll = rng.below(100);
+            let lifetime = Duration::from_millis(30 + rng.below(400));
+            let cut = 1 + rng.below(300);
+            let counts = counts.clone();
+            thread::spawn(move || {
+                if roll < 15 {
+                    counts.resets.fetch_add(1, Ordering::Relaxed);
+                    return reset(client);
+                }
+                if roll < 25 {
+                    // Accepts and says nothing: the client's request timeout must end it.
+                    counts.stalls.fetch_add(1, Ordering::Relaxed);
+                    thread::sleep(Duration::from_millis(1_500));
+                    return drop(client);
+                }
+                let Ok(server) = TcpStream::connect(upstream) else {
+                    return reset(client);
+                };
+                let limit = if roll < 40 {
+                    counts.truncations.fetch_add(1, Ordering::Relaxed);
+                    cut // the answer is cut after a few bytes
+                } else {
+                    u64::MAX
+                };
+                let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                let up = thread::spawn(move || pump(c2, s2, u64::MAX));
+                let down = {
+                    let (client, server) =
+                        (client.try_clone().unwrap(), server.try_clone().unwrap());
+                    thread::spawn(move || pump(server, client, limit))
+                };
+                // Every connection ends after its lifetime, in the middle of whatever it carries.
+                thread::sleep(lifetime);
+                let _ = client.shutdown(Shutdown::Both);
+                let _ = server.shutdown(Shutdown::Both);
+                let _ = up.join();
+                let _ = down.join();
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn waits_end_as_scripted_through_a_chaos_proxy() {
+    let seed = std::env::var("HWINST_CHAOS_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x005e_ed17);
+    let sim = Simulator::start(Scenario::default()).expect("the simulator starts");
+    let step = Duration::from_millis(500);
+    let script = [
+        (
+            Service::Apig,
+            Source::Apig,
+            Outcome::Success,
+            Phase::Running,
+        ),
+        (Service::Apig, Source::Apig, Outcome::Fail, Phase::Failed),
+        (
+            Service::Roma,
+            Source::Roma,
+            Outcome::Success,
+            Phase::Running,
+        ),
+        (
+            Service::Roma,
+            Source::RomaDetails,
+            Outcome::Fail,
+            Phase::Failed,
+        ),
+        (
+            Service::Clouddc,
+            Source::Clouddc,
+            Outcome::Success,
+            Phase::Running,
+        ),
+        (
+            Service::Clouddc,
+            Source::Clouddc,
+            Outcome::Fail,
+            Phase::Failed,
+        ),
+    ];
+    let upstream: SocketAddr = sim
+        .base_url()
+        .trim_start_matches("http://")
+        .parse()
+        .unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let counts = Arc::new(Counts::default());
+    let port = start_proxy(upstream, seed, stop.clone(), counts.clone());
+    let proxy = format!("http://127.0.0.1:{port}");
+    let client = Service::ALL
+        .into_iter()
+        .fold(sim.client_builder(), |b, service| {
+            b.endpoint(service, &proxy)
+        })
+        .request_timeout(Duration::from_millis(800))
+        .connect_timeout(Duration::from_millis(500))
+        .retry(
+            RetryPolicy::new()
+                .max_attempts(5)
+                .base_delay(Duration::from_millis(10))
+                .max_delay(Duration::from_millis(50)),
+        )
+        .build()
+        .unwrap();
+    let timeout = Duration::from_secs(40);
+    let options = WaitOptions::new()
+        .until([Phase::Running])
+        .timeout(timeout)
+        .initial_interval(Duration::from_millis(50))
+        .max_interval(Duration::from_millis(200));
+
+    let started = Instant::now();
+    let waits: Vec<_> = script
+        .iter()
+        .map(|&(service, source, outcome, expected)| {
+            let id = sim
+                .add_instance(InstanceSpec::new(service).outcome(outcome).step(step))
+                .unwrap();
+            let (client, options) = (client.clone(), options.clone());
+            thread::spawn(move || {
+                let begun = Instant::now();
+                let ended = client.wait(source, &id, &options, |_| {
+                    std::ops::ControlFlow::Continue(())
+                });
+                (id, source, expected, ended, begun.elapsed())
+            })
+        })
+        .collect();
+    let mut report = Vec::new();
+    for wait in waits {
+        let (id, source, expected, ended, took) = wait.join().unwrap();
+        let phase = match &ended {
+            Ok(lifecycle) => Some(lifecycle.phase),
+            Err(e) if e.kind() == ErrorKind::InstanceFailed => e.lifecycle().map(|l| l.phase),
+            Err(_) => None,
+        };
+        report.push(format!(
+            "{source} {id}: {:?} in {took:?}",
+            ended.as_ref().map(|l| l.phase)
+        ));
+        assert_eq!(
+            phase,
+            Some(expected),
+            "seed {seed:#x}: {source} {id} ended {ended:?}"
+        );
+        assert!(
+            took < timeout,
+            "seed {seed:#x}: {source} {id} took {took:?}"
+        );
+    }
+    stop.store(true, Ordering::Relaxed);
+    let resets = counts.resets.load(Ordering::Relaxed);
+    let stalls = counts.stalls.load(Ordering::Relaxed);
+    let truncations = counts.truncations.load(Ordering::Relaxed);
+    eprintln!(
+        "chaos seed {seed:#x}: {} connections, {resets} reset, {stalls} stalled, {truncations} \
+         truncated; all waits as scripted in {:?}\n{}",
+        counts.connections.load(Ordering::Relaxed),
+        started.elapsed(),
+        report.join("\n")
+    );
+    assert!(resets + stalls + truncations > 0, "the proxy made no chaos");
+}
