@@ -5,31 +5,14 @@
 
 mod common;
 
-use hwinst::ffi::{hwinst_client_free, hwinst_client_new, hwinst_code, hwinst_string_free};
+use hwinst::ffi::hwinst_code;
 use hwinst::ErrorKind;
 use serde_json::Value;
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::CString;
 
 /// `hwinst_client_new(config)` as C calls it: the code and the error document.
 fn client_new(config: &str) -> (hwinst_code, Option<Value>) {
-    let config = CString::new(config).unwrap();
-    let mut client = std::ptr::null_mut();
-    let mut error: *mut c_char = std::ptr::null_mut();
-    // SAFETY: a NUL-terminated string and two writable slots.
-    let code = unsafe { hwinst_client_new(config.as_ptr(), &mut client, &mut error) };
-    // SAFETY: whatever hwinst wrote is ours to free, once.
-    unsafe { hwinst_client_free(client) };
-    let document = (!error.is_null()).then(|| {
-        // SAFETY: hwinst wrote a NUL-terminated string.
-        let text = unsafe { CStr::from_ptr(error) }
-            .to_str()
-            .unwrap()
-            .to_owned();
-        // SAFETY: as above.
-        unsafe { hwinst_string_free(error) };
-        serde_json::from_str(&text).unwrap()
-    });
-    (code, document)
+    common::c_client_new(&CString::new(config).unwrap())
 }
 
 /// Item 2: nothing of a configuration document is echoed — no value, no key from inside

@@ -5,32 +5,10 @@
 //! are reached through the test hooks of feature `panic-hooks`, calling the `extern "C"`
 //! functions as C does.
 
-use hwinst::ffi::panic_hooks::{panic_next, Stage};
-use hwinst::ffi::{
-    hwinst_client_free, hwinst_client_new, hwinst_code, hwinst_string_free, hwinst_version,
-};
-use std::ffi::{c_char, CStr};
+mod common;
 
-/// `hwinst_client_new(config)`: the code and the document written to `out_error`.
-fn client_new(config: &CStr) -> (hwinst_code, Option<serde_json::Value>) {
-    let mut client = std::ptr::null_mut();
-    let mut error: *mut c_char = std::ptr::null_mut();
-    // SAFETY: a NUL-terminated string and two writable slots.
-    let code = unsafe { hwinst_client_new(config.as_ptr(), &mut client, &mut error) };
-    // SAFETY: ours to free, once.
-    unsafe { hwinst_client_free(client) };
-    let document = (!error.is_null()).then(|| {
-        // SAFETY: hwinst wrote a NUL-terminated string.
-        let text = unsafe { CStr::from_ptr(error) }
-            .to_str()
-            .unwrap()
-            .to_owned();
-        // SAFETY: ours to free, once.
-        unsafe { hwinst_string_free(error) };
-        serde_json::from_str(&text).expect("the error document is JSON")
-    });
-    (code, document)
-}
+use hwinst::ffi::panic_hooks::{panic_next, Stage};
+use hwinst::ffi::{hwinst_code, hwinst_version};
 
 #[test]
 fn a_panic_at_every_stage_is_caught_with_a_document() {
@@ -39,7 +17,7 @@ fn a_panic_at_every_stage_is_caught_with_a_document() {
     for stage in [Stage::Body, Stage::Render, Stage::PayloadDrop] {
         for config in [good, bad] {
             panic_next(stage);
-            let (code, document) = client_new(config);
+            let (code, document) = common::c_client_new(config);
             assert_eq!(code, hwinst_code::PANIC, "{stage:?}");
             let document = document.expect("a PANIC document");
             assert_eq!(document["code"], "PANIC", "{stage:?}: {document}");
@@ -47,7 +25,7 @@ fn a_panic_at_every_stage_is_caught_with_a_document() {
         }
     }
     // The hooks are used once: the next call works.
-    assert_eq!(client_new(good), (hwinst_code::OK, None));
+    assert_eq!(common::c_client_new(good), (hwinst_code::OK, None));
 }
 
 #[test]

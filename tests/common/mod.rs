@@ -169,3 +169,26 @@ pub fn install(work: &Path) -> PathBuf {
     succeed(&mut install);
     prefix
 }
+
+/// `hwinst_client_new(config)` as a C caller makes it: the code and the error document
+/// written to `out_error`, if any (the client, if any, is freed).
+pub fn c_client_new(config: &std::ffi::CStr) -> (hwinst::ffi::hwinst_code, Option<Value>) {
+    use hwinst::ffi::{hwinst_client_free, hwinst_client_new, hwinst_string_free};
+    let mut client = std::ptr::null_mut();
+    let mut error: *mut std::ffi::c_char = std::ptr::null_mut();
+    // SAFETY: a NUL-terminated string and two writable slots.
+    let code = unsafe { hwinst_client_new(config.as_ptr(), &mut client, &mut error) };
+    // SAFETY: whatever hwinst wrote is ours to free, once.
+    unsafe { hwinst_client_free(client) };
+    let document = (!error.is_null()).then(|| {
+        // SAFETY: hwinst wrote a NUL-terminated string.
+        let text = unsafe { std::ffi::CStr::from_ptr(error) }
+            .to_str()
+            .expect("the error document is UTF-8")
+            .to_owned();
+        // SAFETY: as above.
+        unsafe { hwinst_string_free(error) };
+        serde_json::from_str(&text).expect("the error document is JSON")
+    });
+    (code, document)
+}

@@ -88,8 +88,8 @@ TEST_F(ErrorsTest, ARetryGetsPastAOneOff503) {
 TEST_F(ErrorsTest, OtherStatusesAreApi) {
   expect_service_error(error_of([&] { return client().apig_creation_progress("f-400"); }),
                        Code::Api, 400, "SIM.0400");
-  // The simulator takes limits of 1 to 500.
-  const auto list = error_of([&] { return client().roma_list_instances(R"({"limit":0})"); });
+  // The simulator takes limits of 1 to 500 (0 never reaches it: the library refuses it).
+  const auto list = error_of([&] { return client().roma_list_instances(R"({"limit":501})"); });
   expect_service_error(list, Code::Api, 400, "ROMA.00013000");
   EXPECT_FALSE(list.retryable());
 }
@@ -133,6 +133,8 @@ TEST_F(ErrorsTest, BadArgumentsAreInvalidArgument) {
   EXPECT_EQ(query.code(), Code::InvalidArgument);
   EXPECT_NE(std::string(query.what()).find("state"), std::string::npos) << query.what();
   EXPECT_EQ(error_of([&] { return client().roma_list_instances("not json"); }).code(),
+            Code::InvalidArgument);
+  EXPECT_EQ(error_of([&] { return client().roma_list_instances(R"({"limit":0})"); }).code(),
             Code::InvalidArgument);
   EXPECT_EQ(error_of([&] { return client().lifecycle("nova", "roma-running"); }).code(),
             Code::InvalidArgument);
