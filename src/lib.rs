@@ -63,9 +63,11 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 // 3. models: `roma`, `apig`, `clouddc`, `lifecycle` (models → lifecycles), `wait` (options);
 // 4. authentication: `iam`, `auth`, `sign`;
 // 5. transport: `decode`, `transport`, `retry`, `clock`;
-// 6. foundations: `endpoint`, `id`, `error`, `limits`, `cancel`, `phase`, `vocab`, `de`.
+// 6. foundations: `endpoint`, `id`, `error`, `limits`, `cancel`, `phase`, `vocab`, `de`,
+//    `bucket`.
 mod apig;
 mod auth;
+mod bucket;
 mod cancel;
 mod client;
 mod clock;

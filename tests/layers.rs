@@ -21,7 +21,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "foundations",
         &[
-            "endpoint", "id", "error", "limits", "cancel", "phase", "vocab", "de",
+            "endpoint", "id", "error", "limits", "cancel", "phase", "vocab", "de", "bucket",
         ],
     ),
 ];
