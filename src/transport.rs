@@ -16,7 +16,8 @@ use std::time::{Duration, Instant, SystemTime};
 use ureq::config::AutoHeaderValue;
 use ureq::http::{header, request, HeaderMap, HeaderValue, Method, Request};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
-use ureq::unversioned::resolver::DefaultResolver;
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::NextTimeout;
 use ureq::{Agent, AsSendBody, RequestExt};
 
 /// How much of a non-2xx body is read: enough for any error document, small enough that a
@@ -157,6 +158,9 @@ impl Transport {
             .timeout_connect(Some(config.connect_timeout))
             .timeout_global(Some(config.request_timeout))
             .proxy(proxy.clone())
+            // Every worker of the widest fleet wait keeps its connection between polls.
+            .max_idle_connections_per_host(crate::limits::CONCURRENCY)
+            .max_idle_connections(crate::limits::CONCURRENCY.max(10))
             // Set per request instead, where request signing can see it.
             .user_agent(AutoHeaderValue::None);
         if let Some(path) = &config.ca_file {
@@ -169,7 +173,7 @@ impl Transport {
             agent: Agent::with_parts(
                 builder.build(),
                 InterruptibleConnector::default(),
-                DefaultResolver::default(),
+                LiteralResolver::default(),
             ),
             user_agent,
             max_response_bytes: config.max_response_bytes,
@@ -226,7 +230,12 @@ impl Transport {
                 Err(failure) => failure.connection_level,
             };
             // A cancelled wait's request is not tried again: the cancel cut it.
-            if worth_retrying && attempt < self.retry.attempts() && !interrupt::cancelled() {
+            // Nor is a fleet's poll: its scheduler paces and repeats polls itself.
+            if worth_retrying
+                && attempt < self.retry.attempts()
+                && !interrupt::cancelled()
+                && !interrupt::single_attempt()
+            {
                 // Only a value that parsed is kept (and logged): it is digits or an HTTP date.
                 let retry_after = outcome.as_ref().ok().and_then(Reply::retry_after);
                 let asked = retry_after.map(|(_, asked)| asked);
@@ -460,4 +469,36 @@ fn trust_roots_with(path: &Path) -> Result<RootCerts> {
         .iter()
         .map(|der| Certificate::from_der(der.as_ref()));
     Ok(RootCerts::from(mozilla.chain(extra)))
+}
+
+/// ureq's resolver, which starts a thread for every look-up with a timeout, except for an IP
+/// address, which needs no look-up (and so no thread).
+#[derive(Debug, Default)]
+struct LiteralResolver(DefaultResolver);
+
+impl Resolver for LiteralResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> std::result::Result<ResolvedSocketAddrs, ureq::Error> {
+        let host = uri
+            .host()
+            .map(|h| h.trim_start_matches('[').trim_end_matches(']'));
+        let port = uri.port_u16().or(match uri.scheme_str() {
+            Some("https") => Some(443),
+            Some("http") => Some(80),
+            _ => None,
+        });
+        match (host.and_then(|h| h.parse::<std::net::IpAddr>().ok()), port) {
+            (Some(ip), Some(port)) => {
+                let mut addrs = self.empty();
+                addrs.truncate(0);
+                addrs.push(std::net::SocketAddr::new(ip, port));
+                Ok(addrs)
+            }
+            _ => self.0.resolve(uri, config, timeout),
+        }
+    }
 }
