@@ -224,6 +224,39 @@ fn lifecycle_scripts() -> Vec<(Service, Outcome, Source, Vec<Expected>)> {
                 (Failed, "error", None, Some("CLOUDDC.1001")),
             ],
         ),
+        (
+            Service::Apig,
+            Outcome::Flap,
+            Source::Apig,
+            vec![
+                (Creating, "creating", Some(30), None),
+                (Running, "success", Some(100), None),
+                (Creating, "creating", Some(90), None),
+                (Running, "success", Some(100), None),
+            ],
+        ),
+        (
+            Service::Roma,
+            Outcome::Flap,
+            Source::RomaList,
+            vec![
+                (Creating, "CREATING", None, None),
+                (Running, "RUNNING", None, None),
+                (Creating, "CREATING", None, None),
+                (Running, "RUNNING", None, None),
+            ],
+        ),
+        (
+            Service::Clouddc,
+            Outcome::Flap,
+            Source::Clouddc,
+            vec![
+                (Pending, "pending", None, None),
+                (Running, "running", None, None),
+                (Pending, "pending", None, None),
+                (Running, "running", None, None),
+            ],
+        ),
     ]
 }
 

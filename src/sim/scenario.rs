@@ -32,6 +32,9 @@ pub enum Outcome {
     Fail,
     /// `"steady"`: running from the start.
     Steady,
+    /// `"flap"`: created, shown running for one step, back to creating for one, then running
+    /// for good (a status that flaps right after creation).
+    Flap,
 }
 
 impl Outcome {
@@ -41,6 +44,7 @@ impl Outcome {
             Outcome::Success => "success",
             Outcome::Fail => "fail",
             Outcome::Steady => "steady",
+            Outcome::Flap => "flap",
         }
     }
 }
@@ -49,14 +53,20 @@ impl FromStr for Outcome {
     type Err = SimError;
 
     fn from_str(name: &str) -> Result<Outcome, SimError> {
-        [Outcome::Success, Outcome::Fail, Outcome::Steady]
-            .into_iter()
-            .find(|o| o.as_str() == name)
-            .ok_or_else(|| {
-                SimError::Invalid(format!(
-                    "unknown outcome {name:?}; outcomes are \"success\", \"fail\", \"steady\""
-                ))
-            })
+        [
+            Outcome::Success,
+            Outcome::Fail,
+            Outcome::Steady,
+            Outcome::Flap,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == name)
+        .ok_or_else(|| {
+            SimError::Invalid(format!(
+                "unknown outcome {name:?}; outcomes are \"success\", \"fail\", \"steady\", \
+                     \"flap\""
+            ))
+        })
     }
 }
 
