@@ -6,6 +6,10 @@ use std::time::{Duration, Instant};
 /// The most requests per second a budget may allow (more is surely a mistake).
 pub(crate) const MAX_RATE: f64 = 1_000_000.0;
 
+/// What rounding may leave a token short by: refilling is floating-point arithmetic, and a
+/// pause of exactly the time asked must find the token there.
+const ROUNDING: f64 = 1e-6;
+
 /// `rate` requests per second, in bursts of at most one second's worth (and at least one).
 #[derive(Debug, Clone)]
 pub(crate) struct TokenBucket {
@@ -28,6 +32,7 @@ impl TokenBucket {
     }
 
     /// The requests per second it allows.
+    #[cfg(feature = "sim")]
     pub(crate) fn rate(&self) -> f64 {
         self.rate
     }
@@ -43,7 +48,7 @@ impl TokenBucket {
     /// Takes one request's token at `now`, or says how long until one is there.
     pub(crate) fn take(&mut self, now: Instant) -> Result<(), Duration> {
         self.refill(now);
-        if self.tokens >= 1.0 {
+        if self.tokens >= 1.0 - ROUNDING {
             self.tokens -= 1.0;
             Ok(())
         } else {
@@ -51,12 +56,16 @@ impl TokenBucket {
         }
     }
 
+    /// Charges `n` requests already made (the bucket may go into debt, which later requests
+    /// wait out).
+    pub(crate) fn charge(&mut self, n: u32, now: Instant) {
+        self.refill(now);
+        self.tokens -= f64::from(n);
+    }
+
+    /// Never zero while a token is missing, so that whoever waits it out finds one.
     fn until_one(&self) -> Duration {
-        if self.tokens >= 1.0 {
-            Duration::ZERO
-        } else {
-            Duration::from_secs_f64((1.0 - self.tokens) / self.rate)
-        }
+        Duration::from_secs_f64((1.0 - self.tokens) / self.rate).max(Duration::from_micros(1))
     }
 }
 
@@ -81,6 +90,26 @@ mod tests {
         assert_eq!(bucket.take(start), Err(Duration::from_millis(250)));
         assert!(bucket.take(start + Duration::from_millis(250)).is_ok());
         assert!(bucket.take(start + Duration::from_millis(260)).is_err());
+        // A token is back at 500 ms; two more requests made put the bucket one in debt.
+        bucket.charge(2, start + Duration::from_millis(500));
+        let wait = bucket.take(start + Duration::from_millis(500)).unwrap_err();
+        assert!(
+            wait.abs_diff(Duration::from_millis(500)) < Duration::from_millis(1),
+            "{wait:?}"
+        );
+    }
+
+    #[test]
+    fn a_pause_of_the_time_asked_finds_the_token() {
+        let mut at = Instant::now();
+        let mut bucket = TokenBucket::new(0.3);
+        assert!(bucket.take(at).is_ok());
+        for _ in 0..1000 {
+            let wait = bucket.take(at).unwrap_err();
+            assert!(wait > Duration::ZERO);
+            at += wait;
+            assert!(bucket.take(at).is_ok());
+        }
     }
 
     #[test]
