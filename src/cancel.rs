@@ -115,8 +115,33 @@ impl CancelToken {
         }
     }
 
+    /// Cancels `child` too when this token is cancelled (at once when it already is), until
+    /// the link is dropped.
+    pub(crate) fn link(&self, child: &CancelToken) -> Link {
+        let forward: Arc<dyn Interrupt> = Arc::new(Forward(child.clone()));
+        let registration = self.register(Arc::downgrade(&forward));
+        Link {
+            _registration: registration,
+            _forward: forward,
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A token cancelling another, from [`CancelToken::link`].
+pub(crate) struct Link {
+    _registration: Registration,
+    _forward: Arc<dyn Interrupt>,
+}
+
+struct Forward(CancelToken);
+
+impl Interrupt for Forward {
+    fn interrupt(&self) {
+        self.0.cancel();
     }
 }
 

@@ -44,6 +44,15 @@ pub(crate) fn argument<T: DeserializeOwned>(name: &str, json: &str) -> Result<T>
     })
 }
 
+/// As [`argument`], for documents whose values must not be repeated in errors: what serde
+/// quotes of a value (`invalid type: string "..."`) is left out; keys are still named.
+pub(crate) fn argument_quiet<T: DeserializeOwned>(name: &str, json: &str) -> Result<T> {
+    document(json.as_bytes()).map_err(|(path, error)| {
+        let why = error::without_quoted(&error.to_string());
+        Error::InvalidArgument(format!("{name}: {}", at(&path, why)))
+    })
+}
+
 /// Decodes one JSON document, and nothing after it; on failure, where (the JSON path of the
 /// field that did not fit, `.` for the document itself) and why.
 pub(crate) fn document<T: DeserializeOwned>(

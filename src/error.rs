@@ -284,6 +284,42 @@ impl Error {
         }
     }
 
+    /// A copy of this error, for when one answer is the answer of several instances (a ROMA
+    /// list page read for a fleet). The underlying source is not copied.
+    pub(crate) fn copy(&self) -> Error {
+        match self {
+            Error::InvalidArgument(m) => Error::InvalidArgument(m.clone()),
+            Error::Config(m) => Error::Config(m.clone()),
+            Error::Transport {
+                message, retryable, ..
+            } => Error::Transport {
+                message: message.clone(),
+                retryable: *retryable,
+                source: None,
+            },
+            Error::Timeout(m) => Error::Timeout(m.clone()),
+            Error::BodyTooLarge { limit } => Error::BodyTooLarge { limit: *limit },
+            Error::Service(e) => Error::Service(e.clone()),
+            Error::Decode { what, message } => Error::Decode {
+                what,
+                message: message.clone(),
+            },
+            Error::WaitTimeout {
+                waited,
+                polls,
+                last,
+                last_error,
+            } => Error::WaitTimeout {
+                waited: *waited,
+                polls: *polls,
+                last: last.clone(),
+                last_error: last_error.clone(),
+            },
+            Error::Cancelled(last) => Error::Cancelled(last.clone()),
+            Error::InstanceFailed(l) => Error::InstanceFailed(l.clone()),
+        }
+    }
+
     /// This error, saying that it came after `attempts` attempts (when there was more than
     /// one).
     pub(crate) fn after_attempts(mut self, attempts: u32) -> Error {
@@ -682,9 +718,50 @@ pub(crate) fn mask_edges(text: &str, secrets: &[&str]) -> String {
     replace_ranges(text, ranges)
 }
 
+/// `text` with what stands between double quotes replaced by `…` (serde quotes values so), and
+/// the value of an `unknown variant `...``.
+pub(crate) fn without_quoted(text: &str) -> String {
+    let text = match text.split_once("unknown variant `") {
+        Some((before, after)) => {
+            let rest = after.split_once('`').map_or("", |(_, rest)| rest);
+            format!("{before}unknown variant `…`{rest}")
+        }
+        None => text.to_owned(),
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut parts = text.split('"');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    for (i, part) in parts.enumerate() {
+        if i % 2 == 0 {
+            out.push_str("\"…\"");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_are_left_out() {
+        assert_eq!(
+            without_quoted(r#"invalid type: string "s3cret", expected u64"#),
+            r#"invalid type: string "…", expected u64"#
+        );
+        assert_eq!(
+            without_quoted("unknown variant `s3cret`, expected `all` or `any`"),
+            "unknown variant `…`, expected `all` or `any`"
+        );
+        assert_eq!(
+            without_quoted("unknown field `moed`"),
+            "unknown field `moed`"
+        );
+    }
 
     #[test]
     fn snippet_strips_markup_and_folds_space() {

@@ -29,6 +29,8 @@ thread_local! {
 struct Scope {
     token: CancelToken,
     registered: Vec<(Weak<Connection>, Registration)>,
+    /// One attempt per call: the caller paces requests and polls through failures itself.
+    single_attempt: bool,
 }
 
 /// While alive, the connections this thread connects or uses are cut when `token` is
@@ -41,10 +43,25 @@ pub(crate) struct CancelScope {
 
 impl CancelScope {
     pub(crate) fn enter(token: Option<&CancelToken>) -> CancelScope {
-        let scope = token.map(|token| Scope {
+        CancelScope::with(token.map(|token| Scope {
             token: token.clone(),
             registered: Vec::new(),
-        });
+            single_attempt: false,
+        }))
+    }
+
+    /// A scope in which, besides, each call makes one attempt and is not retried: for a
+    /// fleet wait, whose scheduler draws every request from a shared budget and polls
+    /// through transient failures itself.
+    pub(crate) fn enter_single_attempt(token: &CancelToken) -> CancelScope {
+        CancelScope::with(Some(Scope {
+            token: token.clone(),
+            registered: Vec::new(),
+            single_attempt: true,
+        }))
+    }
+
+    fn with(scope: Option<Scope>) -> CancelScope {
         CancelScope {
             previous: SCOPE.with(|current| current.replace(scope)),
         }
@@ -67,6 +84,16 @@ pub(crate) fn cancelled() -> bool {
             .borrow()
             .as_ref()
             .is_some_and(|scope| scope.token.is_cancelled())
+    })
+}
+
+/// Whether this thread's scope wants one attempt per call (no retries).
+pub(crate) fn single_attempt() -> bool {
+    SCOPE.with(|current| {
+        current
+            .borrow()
+            .as_ref()
+            .is_some_and(|scope| scope.single_attempt)
     })
 }
 

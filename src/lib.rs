@@ -63,9 +63,11 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 // 3. models: `roma`, `apig`, `clouddc`, `lifecycle` (models → lifecycles), `wait` (options);
 // 4. authentication: `iam`, `auth`, `sign`;
 // 5. transport: `decode`, `transport`, `retry`, `clock`;
-// 6. foundations: `endpoint`, `id`, `error`, `limits`, `cancel`, `phase`, `vocab`, `de`.
+// 6. foundations: `endpoint`, `id`, `error`, `limits`, `cancel`, `phase`, `vocab`, `de`,
+//    `bucket`.
 mod apig;
 mod auth;
+mod bucket;
 mod cancel;
 mod client;
 mod clock;
@@ -98,8 +100,9 @@ pub use apig::{ApigCreationProgress, ApigProgressStatus};
 pub use auth::{Credentials, Secret, MIN_SECRET_LEN};
 pub use cancel::CancelToken;
 pub use client::{
-    AllRomaInstances, Client, ClientBuilder, RomaInstances, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_PAGE_SIZE, DEFAULT_REQUEST_TIMEOUT, ENV_VARS,
+    AllRomaInstances, Client, ClientBuilder, FleetInstance, FleetOutcome, FleetRequests,
+    InstanceOutcome, RomaInstances, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_PAGE_SIZE, DEFAULT_REQUEST_TIMEOUT, ENV_VARS,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use clouddc::{ClouddcError, ClouddcErrorType, ClouddcInstanceStatus, ClouddcState};
@@ -120,8 +123,9 @@ pub use roma::{
 };
 pub use vocab::{OpenEnum, Vocabulary};
 pub use wait::{
-    WaitOptions, DEFAULT_INITIAL_INTERVAL, DEFAULT_MAX_INTERVAL, DEFAULT_NOT_FOUND_GRACE,
-    DEFAULT_WAIT_TIMEOUT,
+    FleetMode, FleetOptions, Target, WaitOptions, DEFAULT_CONCURRENCY, DEFAULT_INITIAL_INTERVAL,
+    DEFAULT_MAX_INTERVAL, DEFAULT_MAX_REQUESTS_PER_SECOND, DEFAULT_NOT_FOUND_GRACE,
+    DEFAULT_WAIT_TIMEOUT, MAX_CONCURRENCY, MAX_SETTLE,
 };
 
 /// The README's Rust examples, compiled by `cargo test --all-features --doc` so that they stay

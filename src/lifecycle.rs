@@ -8,6 +8,7 @@
 
 use crate::apig::{ApigCreationProgress, ApigProgressStatus};
 use crate::clouddc::{ClouddcInstanceStatus, ClouddcState};
+use crate::endpoint::Service;
 use crate::error::{Error, Result};
 use crate::phase::{Lifecycle, LifecycleError, Phase, Source};
 use crate::roma::{
@@ -35,6 +36,17 @@ impl FromStr for Phase {
                     names(Phase::ALL.iter().map(|p| p.as_str()))
                 ))
             })
+    }
+}
+
+impl Source {
+    /// The service the source reads (every ROMA source is ROMA Connect's).
+    pub fn service(self) -> Service {
+        match self {
+            Source::Roma | Source::RomaDetails | Source::RomaList => Service::Roma,
+            Source::Apig => Service::Apig,
+            Source::Clouddc => Service::Clouddc,
+        }
     }
 }
 

@@ -20,3 +20,7 @@ pub(crate) const WAIT: Limit = Limit {
     max: Duration::from_secs(366 * 24 * 3600),
     in_words: "a year",
 };
+
+/// The most requests a fleet wait may keep in flight (its worker threads), and so the idle
+/// connections the client keeps per host.
+pub(crate) const CONCURRENCY: usize = 64;

@@ -156,6 +156,9 @@ impl Transport {
             .timeout_connect(Some(config.connect_timeout))
             .timeout_global(Some(config.request_timeout))
             .proxy(proxy.clone())
+            // Every worker of the widest fleet wait keeps its connection between polls.
+            .max_idle_connections_per_host(crate::limits::CONCURRENCY)
+            .max_idle_connections(crate::limits::CONCURRENCY.max(10))
             // Set per request instead, where request signing can see it.
             .user_agent(AutoHeaderValue::None);
         if let Some(path) = &config.ca_file {
@@ -228,7 +231,12 @@ impl Transport {
                 Err(failure) => failure.connection_level,
             };
             // A cancelled wait's request is not tried again: the cancel cut it.
-            if worth_retrying && attempt < self.retry.attempts() && !interrupt::cancelled() {
+            // Nor is a fleet's poll: its scheduler paces and repeats polls itself.
+            if worth_retrying
+                && attempt < self.retry.attempts()
+                && !interrupt::cancelled()
+                && !interrupt::single_attempt()
+            {
                 // Only a value that parsed is kept (and logged): it is digits or an HTTP date.
                 let retry_after = outcome.as_ref().ok().and_then(Reply::retry_after);
                 let asked = retry_after.map(|(_, asked)| asked);

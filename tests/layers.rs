@@ -31,7 +31,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "foundations",
         &[
-            "endpoint", "id", "error", "limits", "cancel", "phase", "vocab", "de",
+            "endpoint", "id", "error", "limits", "cancel", "phase", "vocab", "de", "bucket",
         ],
     ),
 ];

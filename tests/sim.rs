@@ -224,6 +224,39 @@ fn lifecycle_scripts() -> Vec<(Service, Outcome, Source, Vec<Expected>)> {
                 (Failed, "error", None, Some("CLOUDDC.1001")),
             ],
         ),
+        (
+            Service::Apig,
+            Outcome::Flap,
+            Source::Apig,
+            vec![
+                (Creating, "creating", Some(30), None),
+                (Running, "success", Some(100), None),
+                (Creating, "creating", Some(90), None),
+                (Running, "success", Some(100), None),
+            ],
+        ),
+        (
+            Service::Roma,
+            Outcome::Flap,
+            Source::RomaList,
+            vec![
+                (Creating, "CREATING", None, None),
+                (Running, "RUNNING", None, None),
+                (Creating, "CREATING", None, None),
+                (Running, "RUNNING", None, None),
+            ],
+        ),
+        (
+            Service::Clouddc,
+            Outcome::Flap,
+            Source::Clouddc,
+            vec![
+                (Pending, "pending", None, None),
+                (Running, "running", None, None),
+                (Pending, "pending", None, None),
+                (Running, "running", None, None),
+            ],
+        ),
     ]
 }
 
@@ -1225,7 +1258,8 @@ fn admin_api_routes() {
     assert_eq!(
         requests[0],
         json!({"method":"GET","path":format!("/v2/{PROJECT}/apigw/instances/x/progress"),
-               "query":"","operation":"apig_progress","instance_id":"x","auth":"token","status":200})
+               "query":"","operation":"apig_progress","instance_id":"x","auth":"token","status":200,
+               "rate_limited":false})
     );
     assert_eq!(delete(&sim, "/_sim/requests").status, 204);
     assert!(sim.requests().is_empty());
@@ -1315,6 +1349,96 @@ fn bad_admin_requests_are_400_naming_the_problem() {
 // ---------------------------------------------------------------------------------------------
 // Paging, paths, scenarios, lifetime
 // ---------------------------------------------------------------------------------------------
+
+#[test]
+fn rate_limits_answer_429_with_retry_after_and_are_logged() {
+    let scenario = Scenario::from_json(r#"{"rate_limits": {"apig": 2}}"#).unwrap();
+    let sim = start(scenario);
+    let (apig, roma, _) = steady(&sim);
+    assert_eq!(sim.rate_limit(Service::Apig), Some(2.0));
+    assert_eq!(sim.rate_limit(Service::Roma), None);
+    let apig_path = format!("/v2/{PROJECT}/apigw/instances/{apig}/progress");
+    let statuses: Vec<u16> = (0..5)
+        .map(|_| with_token(&sim, &apig_path).status)
+        .collect();
+    assert_eq!(statuses, [200, 200, 429, 429, 429]);
+    let limited = with_token(&sim, &apig_path);
+    assert_eq!(limited.header("retry-after"), Some("1"));
+    assert_eq!(limited.json()["error_code"], "APIGW.0308");
+    assert!(limited.json()["error_msg"]
+        .as_str()
+        .unwrap()
+        .contains("limit:2,time:1 second"));
+    // Other services have their own budget (none here), and a fault comes before the limit.
+    for _ in 0..5 {
+        let roma_path = format!("/v2/{PROJECT}/instances/{roma}/process");
+        assert_eq!(with_token(&sim, &roma_path).status, 200);
+    }
+    sim.add_fault(
+        Fault::status(503)
+            .operation(Operation::ApigProgress)
+            .times(1),
+    )
+    .unwrap();
+    assert_eq!(with_token(&sim, &apig_path).status, 503);
+    let log = sim.requests();
+    let limited: Vec<_> = log.iter().filter(|r| r.rate_limited).collect();
+    assert_eq!(limited.len(), 4);
+    assert!(limited
+        .iter()
+        .all(|r| r.status == 429 && r.operation == Some(Operation::ApigProgress)));
+    // The bucket refills at the rate: one more after half a second.
+    std::thread::sleep(Duration::from_millis(550));
+    assert_eq!(with_token(&sim, &apig_path).status, 200);
+
+    // The client sees THROTTLED with the pause asked.
+    let err = client(&sim).apig_creation_progress(&apig).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Throttled);
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(1)));
+
+    // The admin API reads and replaces the limits; Rust too.
+    assert_eq!(
+        get(&sim, "/_sim/rate_limits", &[]).json(),
+        json!({"roma": null, "apig": 2.0, "clouddc": null})
+    );
+    let set = post(
+        &sim,
+        "/_sim/rate_limits",
+        r#"{"roma": 0.5, "clouddc": null}"#,
+    );
+    assert_eq!(set.status, 200, "{}", set.body);
+    assert_eq!(
+        set.json(),
+        json!({"roma": 0.5, "apig": null, "clouddc": null})
+    );
+    assert_eq!(sim.rate_limit(Service::Apig), None);
+    assert_eq!(with_token(&sim, &apig_path).status, 200);
+    sim.set_rate_limit(Service::Clouddc, Some(3.0)).unwrap();
+    assert_eq!(sim.rate_limit(Service::Clouddc), Some(3.0));
+    sim.set_rate_limit(Service::Clouddc, None).unwrap();
+    assert_eq!(sim.rate_limit(Service::Clouddc), None);
+
+    // Bad limits are refused, naming the service, and change nothing.
+    for (body, expected) in [
+        (r#"{"apig": 0}"#, "rate_limits.apig"),
+        (r#"{"apig": -1}"#, "greater than 0"),
+        (r#"{"apgi": 1}"#, "unknown field `apgi`"),
+        (r#"{"apig": "fast"}"#, "rate_limits"),
+    ] {
+        let refused = post(&sim, "/_sim/rate_limits", body);
+        assert_eq!(refused.status, 400, "{body}");
+        let message = refused.json()["error"].as_str().unwrap().to_owned();
+        assert!(message.contains(expected), "{body}: {message}");
+    }
+    assert_eq!(sim.rate_limit(Service::Roma), Some(0.5));
+    let err = sim
+        .set_rate_limit(Service::Apig, Some(f64::NAN))
+        .unwrap_err();
+    assert!(err.to_string().contains("rate_limits.apig"), "{err}");
+    let err = Scenario::from_json(r#"{"rate_limits": {"clouddc": 2e9}}"#).unwrap_err();
+    assert!(err.to_string().contains("rate_limits.clouddc"), "{err}");
+    assert!(Simulator::start(Scenario::default().rate_limit(Service::Roma, 0.0)).is_err());
+}
 
 #[test]
 fn paging_through_3000_generated_instances() {

@@ -6,7 +6,9 @@
 //!   where credentials become the authentication step); `config` and `env` fill a builder from
 //!   the JSON configuration document and from the environment;
 //! - `operations`: the five service APIs and reading a lifecycle;
-//! - `wait`: polling until an instance reaches a phase; `pages`: every ROMA Connect instance.
+//! - `wait`: polling until an instance reaches a phase, `poll` the state of one instance's
+//!   polling it shares with `fleet`, the wait for many instances at once; `pages`: every ROMA
+//!   Connect instance.
 //!
 //! The layers below never call back up here: services hold models, `lifecycle` maps them,
 //! `auth` and `iam` authenticate, `decode` reads bodies, `transport` sends.
@@ -15,14 +17,17 @@ mod builder;
 mod config;
 mod config_shape;
 mod env;
+mod fleet;
 mod operations;
 mod pages;
+mod poll;
 mod wait;
 
 pub use builder::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT,
 };
 pub use env::ENV_VARS;
+pub use fleet::{FleetInstance, FleetOutcome, FleetRequests, InstanceOutcome};
 pub use pages::{AllRomaInstances, RomaInstances, DEFAULT_PAGE_SIZE};
 
 use crate::auth::{self, Authenticate};

@@ -40,6 +40,7 @@ impl Client {
             buffered: VecDeque::new(),
             previous_ids: HashSet::new(),
             finished: false,
+            requests: 0,
         }
     }
 }
@@ -57,6 +58,8 @@ pub struct RomaInstances {
     previous_ids: HashSet<String>,
     /// No page is to be fetched any more.
     finished: bool,
+    /// Pages asked for so far.
+    requests: u32,
 }
 
 /// Every instance of a [`RomaInstances`] run, as `hwinst_roma_list_all_instances` and
@@ -81,11 +84,17 @@ impl RomaInstances {
         })
     }
 
+    /// How many page requests it has made so far.
+    pub(crate) fn requests(&self) -> u32 {
+        self.requests
+    }
+
     /// Fetches the next page into the buffer; `Ok(())` with nothing buffered means the end.
     fn fetch(&mut self) -> Result<()> {
         let offset = self.next_offset;
         let mut query = RomaListQuery::new().offset(offset).limit(self.page_size);
         query.status = self.status.clone();
+        self.requests += 1;
         let page = self.client.roma_list_instances(&query)?;
         let count = page.instances.len();
         if count == 0 {

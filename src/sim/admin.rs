@@ -2,10 +2,11 @@
 //! and out; a bad request is 400 `{"error": "..."}` naming what is wrong.
 
 use super::fault::Fault;
-use super::scenario::{decode, InstanceSpec, Scenario};
+use super::scenario::{decode, InstanceSpec, RateLimitsDocument, Scenario};
 use super::server::{Reply, Shared};
 use super::world::World;
 use super::SimError;
+use crate::endpoint::Service;
 use percent_encoding::percent_decode_str;
 use serde::Deserialize;
 use serde_json::json;
@@ -57,6 +58,8 @@ pub(crate) fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> 
         ("POST", "tokens") => add_token(shared, body),
         ("POST", "scenario") => load_scenario(shared, body),
         ("POST", "advance") => advance(shared, body),
+        ("GET", "rate_limits") => Ok(Reply::json(200, &rate_limits(&shared.world()))),
+        ("POST", "rate_limits") => set_rate_limits(shared, body),
         ("GET", "requests") => {
             let requests = shared.world().requests();
             Ok(Reply::json(200, &json!({ "requests": requests })))
@@ -89,6 +92,7 @@ fn allowed(route: &str) -> Option<&'static str> {
         "instances" => Some("GET, POST"),
         "faults" => Some("POST, DELETE"),
         "tokens" | "scenario" | "advance" => Some("POST"),
+        "rate_limits" => Some("GET, POST"),
         "requests" => Some("GET, DELETE"),
         _ => None,
     }
@@ -167,4 +171,24 @@ fn load_scenario(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
     let world = World::new(&scenario).map_err(invalid)?;
     *shared.world() = world;
     Ok(Reply::empty(204))
+}
+
+/// `{"roma": null, "apig": 20, "clouddc": null}`: each service's requests per second.
+fn rate_limits(world: &World) -> serde_json::Value {
+    let mut limits = serde_json::Map::new();
+    for service in Service::ALL {
+        limits.insert(service.name().into(), json!(world.rate_limit(service)));
+    }
+    serde_json::Value::Object(limits)
+}
+
+/// Replaces every limit: a service left out (or null) has none.
+fn set_rate_limits(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
+    let limits = RateLimitsDocument::from_json("rate_limits", text(body)?).map_err(invalid)?;
+    let mut world = shared.world();
+    for service in Service::ALL {
+        let rate = limits.iter().find(|(s, _)| *s == service).map(|(_, r)| *r);
+        world.set_rate_limit(service, rate);
+    }
+    Ok(Reply::json(200, &rate_limits(&world)))
 }

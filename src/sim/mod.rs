@@ -214,6 +214,28 @@ impl Simulator {
         Ok(())
     }
 
+    /// Limits `service` to `per_second` requests per second (wall-clock time, in bursts of at
+    /// most one second's worth; past it, 429 with `Retry-After`), or with `None` lifts its
+    /// limit.
+    pub fn set_rate_limit(
+        &self,
+        service: Service,
+        per_second: Option<f64>,
+    ) -> Result<(), SimError> {
+        if let Some(problem) = per_second.and_then(crate::bucket::check_rate) {
+            return Err(SimError::Invalid(format!(
+                "rate_limits.{service}: {problem}"
+            )));
+        }
+        self.shared.world().set_rate_limit(service, per_second);
+        Ok(())
+    }
+
+    /// `service`'s rate limit in requests per second, if it has one.
+    pub fn rate_limit(&self, service: Service) -> Option<f64> {
+        self.shared.world().rate_limit(service)
+    }
+
     /// The service and IAM requests answered so far (the last [`REQUEST_LOG_LIMIT`]).
     pub fn requests(&self) -> Vec<RequestRecord> {
         self.shared.world().requests()

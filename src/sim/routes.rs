@@ -9,7 +9,7 @@ use super::world::{unix_ms, Hit, RequestRecord, World};
 use crate::endpoint::Service;
 use percent_encoding::percent_decode_str;
 use serde_json::{json, Value};
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 /// The largest page (`limit`) the ROMA list serves. Seed 003 documents no range; this and
 /// [`DEFAULT_LIST_LIMIT`] are those of the ROMA Connect APIs that document theirs.
@@ -143,7 +143,17 @@ pub(crate) fn answer(
     request_id: &str,
     hit: Option<Hit>,
 ) -> Reply {
-    let mut reply = respond(world, target, request, request_id, hit);
+    let over_limit = match (target, hit) {
+        (Target::Api { operation, .. }, None) => service(*operation).and_then(|service| {
+            let wait = world.take_rate(service, Instant::now()).err()?;
+            Some((service, wait))
+        }),
+        _ => None,
+    };
+    let mut reply = match over_limit {
+        Some((service, wait)) => rate_limited(world, service, wait, request_id),
+        None => respond(world, target, request, request_id, hit),
+    };
     if matches!(
         hit,
         Some(Hit {
@@ -161,8 +171,30 @@ pub(crate) fn answer(
         instance_id: target.instance().map(str::to_owned),
         auth: verify::presented(request.headers),
         status: reply.status,
+        rate_limited: over_limit.is_some(),
     });
     reply
+}
+
+/// The gateway's 429 past a service's rate limit: APIG's throttling error (every service is
+/// behind it), with `Retry-After` in whole seconds (at least 1) until the next request is
+/// allowed.
+fn rate_limited(world: &World, service: Service, wait: Duration, request_id: &str) -> Reply {
+    let rate = world.rate_limit(service).unwrap_or_default();
+    let body = json!({
+        "error_code": "APIGW.0308",
+        "error_msg": format!(
+            "The throttling threshold has been reached: policy user over ratelimit,limit:{rate},time:1 second"
+        ),
+        "request_id": request_id,
+    });
+    let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+    Reply::json(429, &body)
+        .header("retry-after", &seconds.to_string())
+        .header(
+            "x-sim-reason",
+            &format!("over the simulator's rate limit of {rate} requests per second for {service}"),
+        )
 }
 
 fn respond(

@@ -32,6 +32,9 @@ pub enum Outcome {
     Fail,
     /// `"steady"`: running from the start.
     Steady,
+    /// `"flap"`: created, shown running for one step, back to creating for one, then running
+    /// for good (a status that flaps right after creation).
+    Flap,
 }
 
 impl Outcome {
@@ -41,6 +44,7 @@ impl Outcome {
             Outcome::Success => "success",
             Outcome::Fail => "fail",
             Outcome::Steady => "steady",
+            Outcome::Flap => "flap",
         }
     }
 }
@@ -49,14 +53,20 @@ impl FromStr for Outcome {
     type Err = SimError;
 
     fn from_str(name: &str) -> Result<Outcome, SimError> {
-        [Outcome::Success, Outcome::Fail, Outcome::Steady]
-            .into_iter()
-            .find(|o| o.as_str() == name)
-            .ok_or_else(|| {
-                SimError::Invalid(format!(
-                    "unknown outcome {name:?}; outcomes are \"success\", \"fail\", \"steady\""
-                ))
-            })
+        [
+            Outcome::Success,
+            Outcome::Fail,
+            Outcome::Steady,
+            Outcome::Flap,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == name)
+        .ok_or_else(|| {
+            SimError::Invalid(format!(
+                "unknown outcome {name:?}; outcomes are \"success\", \"fail\", \"steady\", \
+                     \"flap\""
+            ))
+        })
     }
 }
 
@@ -274,6 +284,7 @@ pub struct Scenario {
     pub(crate) instances: Vec<InstanceSpec>,
     pub(crate) generate: Vec<(Service, u64)>,
     pub(crate) faults: Vec<Fault>,
+    pub(crate) rate_limits: Vec<(Service, f64)>,
 }
 
 impl Default for Scenario {
@@ -288,6 +299,7 @@ impl Default for Scenario {
             instances: Vec::new(),
             generate: Vec::new(),
             faults: Vec::new(),
+            rate_limits: Vec::new(),
         }
     }
 }
@@ -304,6 +316,51 @@ struct ScenarioDocument {
     instances: Option<Vec<InstanceDocument>>,
     generate: Option<Vec<GenerateDocument>>,
     faults: Option<Vec<FaultDocument>>,
+    rate_limits: Option<RateLimitsDocument>,
+}
+
+/// `{"roma": 5, "apig": 20, "clouddc": 5}`: requests per second per service (the scenario's
+/// `rate_limits`, and the body of `POST /_sim/rate_limits`).
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an object of requests per second per service"
+)]
+pub(crate) struct RateLimitsDocument {
+    roma: Option<f64>,
+    apig: Option<f64>,
+    clouddc: Option<f64>,
+}
+
+impl RateLimitsDocument {
+    /// Reads the document; `what` names it in errors.
+    pub(crate) fn from_json(what: &str, json: &str) -> Result<Vec<(Service, f64)>, SimError> {
+        let doc: RateLimitsDocument = decode(what, json, &[])?;
+        let limits = doc.limits();
+        check_rate_limits(&limits).map_err(|m| SimError::Invalid(format!("{what}: {m}")))?;
+        Ok(limits)
+    }
+
+    fn limits(&self) -> Vec<(Service, f64)> {
+        [
+            (Service::Roma, self.roma),
+            (Service::Apig, self.apig),
+            (Service::Clouddc, self.clouddc),
+        ]
+        .into_iter()
+        .filter_map(|(service, rate)| Some((service, rate?)))
+        .collect()
+    }
+}
+
+/// What is wrong with these limits, naming the service.
+pub(crate) fn check_rate_limits(limits: &[(Service, f64)]) -> Result<(), String> {
+    for (service, rate) in limits {
+        if let Some(problem) = crate::bucket::check_rate(*rate) {
+            return Err(format!("rate_limits.{service}: {problem}"));
+        }
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -381,6 +438,9 @@ impl Scenario {
                         .map_err(|e| SimError::Invalid(format!("scenario: at `faults[{i}]`: {e}")))
                 })
                 .collect::<Result<_, _>>()?;
+        }
+        if let Some(limits) = doc.rate_limits {
+            scenario.rate_limits = limits.limits();
         }
         scenario.check()?;
         Ok(scenario)
@@ -461,6 +521,14 @@ impl Scenario {
     /// Adds a fault (faults apply in the order added).
     pub fn fault(mut self, fault: Fault) -> Scenario {
         self.faults.push(fault);
+        self
+    }
+
+    /// Limits `service` to `per_second` requests per second (wall-clock time, in bursts of at
+    /// most one second's worth): past it, requests are answered 429 with `Retry-After`.
+    pub fn rate_limit(mut self, service: Service, per_second: f64) -> Scenario {
+        self.rate_limits.retain(|(s, _)| *s != service);
+        self.rate_limits.push((service, per_second));
         self
     }
 
@@ -545,6 +613,7 @@ impl Scenario {
                 .check()
                 .or_else(|m| bad(format!("faults[{i}]: {m}")))?;
         }
+        check_rate_limits(&self.rate_limits).or_else(bad)?;
         Ok(())
     }
 }

@@ -40,6 +40,14 @@ const APIG_SUCCESS: &[ApigStep] = &[
 ];
 
 #[rustfmt::skip]
+const APIG_FLAP: &[ApigStep] = &[
+    ApigStep { progress: 30, status: "creating" },
+    ApigStep { progress: 100, status: "success" },
+    ApigStep { progress: 90, status: "creating" },
+    ApigStep { progress: 100, status: "success" },
+];
+
+#[rustfmt::skip]
 const APIG_FAIL: &[ApigStep] = &[
     ApigStep { progress: 30, status: "creating" },
     ApigStep { progress: 50, status: "creating" },
@@ -56,6 +64,14 @@ const ROMA_SUCCESS: &[RomaStep] = &[
 ];
 
 #[rustfmt::skip]
+const ROMA_FLAP: &[RomaStep] = &[
+    RomaStep { details: "Creating", code: 1, process: "CREATING", progress: 10, list: "CREATING" },
+    RomaStep { details: "Running", code: 6, process: "RUNNING", progress: 100, list: "RUNNING" },
+    RomaStep { details: "Initing", code: 4, process: "CREATING", progress: 60, list: "CREATING" },
+    RomaStep { details: "Running", code: 6, process: "RUNNING", progress: 100, list: "RUNNING" },
+];
+
+#[rustfmt::skip]
 const ROMA_FAIL: &[RomaStep] = &[
     RomaStep { details: "Creating", code: 1, process: "CREATING", progress: 10, list: "CREATING" },
     RomaStep { details: "Initing", code: 4, process: "CREATING", progress: 40, list: "CREATING" },
@@ -64,6 +80,14 @@ const ROMA_FAIL: &[RomaStep] = &[
 
 #[rustfmt::skip]
 const CLOUDDC_SUCCESS: &[ClouddcStep] = &[
+    ClouddcStep { state: "pending", operation_state: "install-processing" },
+    ClouddcStep { state: "running", operation_state: "install-succeed" },
+];
+
+#[rustfmt::skip]
+const CLOUDDC_FLAP: &[ClouddcStep] = &[
+    ClouddcStep { state: "pending", operation_state: "install-processing" },
+    ClouddcStep { state: "running", operation_state: "install-succeed" },
     ClouddcStep { state: "pending", operation_state: "install-processing" },
     ClouddcStep { state: "running", operation_state: "install-succeed" },
 ];
@@ -101,11 +125,16 @@ impl Script {
     /// The script of `service` ending in `outcome` (`steady` plays the success script's last
     /// step only).
     pub(crate) fn of(service: Service, outcome: Outcome) -> Script {
-        let fail = outcome == Outcome::Fail;
-        match service {
-            Service::Apig => Script::Apig(if fail { APIG_FAIL } else { APIG_SUCCESS }),
-            Service::Roma => Script::Roma(if fail { ROMA_FAIL } else { ROMA_SUCCESS }),
-            Service::Clouddc => Script::Clouddc(if fail { CLOUDDC_FAIL } else { CLOUDDC_SUCCESS }),
+        match (service, outcome) {
+            (Service::Apig, Outcome::Fail) => Script::Apig(APIG_FAIL),
+            (Service::Apig, Outcome::Flap) => Script::Apig(APIG_FLAP),
+            (Service::Apig, _) => Script::Apig(APIG_SUCCESS),
+            (Service::Roma, Outcome::Fail) => Script::Roma(ROMA_FAIL),
+            (Service::Roma, Outcome::Flap) => Script::Roma(ROMA_FLAP),
+            (Service::Roma, _) => Script::Roma(ROMA_SUCCESS),
+            (Service::Clouddc, Outcome::Fail) => Script::Clouddc(CLOUDDC_FAIL),
+            (Service::Clouddc, Outcome::Flap) => Script::Clouddc(CLOUDDC_FLAP),
+            (Service::Clouddc, _) => Script::Clouddc(CLOUDDC_SUCCESS),
         }
     }
 

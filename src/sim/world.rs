@@ -9,7 +9,8 @@ use super::scenario::{AccessKey, InstanceSpec, Outcome, Scenario, User};
 use super::script::Script;
 use super::SimError;
 use crate::auth::{Credentials, Secret};
-use crate::endpoint::Service;
+use crate::bucket::TokenBucket;
+use crate::endpoint::{PerService, Service};
 use crate::phase::Phase;
 use serde::{Serialize, Serializer};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -77,6 +78,8 @@ pub struct RequestRecord {
     pub auth: AuthKind,
     /// The status it was answered with.
     pub status: u16,
+    /// Whether it was answered 429 by the service's rate limit (not by a fault).
+    pub rate_limited: bool,
 }
 
 /// A simulated instance.
@@ -183,6 +186,8 @@ pub(crate) struct World {
     faults: Vec<ActiveFault>,
     next_fault_id: u64,
     requests: VecDeque<RequestRecord>,
+    /// Each service's rate limit, if it has one.
+    rate_limits: PerService<Option<TokenBucket>>,
 }
 
 impl World {
@@ -209,7 +214,11 @@ impl World {
             faults: Vec::new(),
             next_fault_id: 1,
             requests: VecDeque::new(),
+            rate_limits: PerService::default(),
         };
+        for (service, rate) in &scenario.rate_limits {
+            world.set_rate_limit(*service, Some(*rate));
+        }
         for (i, spec) in scenario.instances.iter().enumerate() {
             world
                 .add_instance(spec)
@@ -503,6 +512,28 @@ impl World {
         })
     }
 
+    /// Limits `service` to `rate` requests per second (a checked rate), or lifts its limit.
+    pub(crate) fn set_rate_limit(&mut self, service: Service, rate: Option<f64>) {
+        *self.rate_limits.get_mut(service) = rate.map(TokenBucket::new);
+    }
+
+    /// `service`'s rate limit, if it has one.
+    pub(crate) fn rate_limit(&self, service: Service) -> Option<f64> {
+        self.rate_limits
+            .get(service)
+            .as_ref()
+            .map(TokenBucket::rate)
+    }
+
+    /// Counts a request to `service` at `now` against its rate limit: `Err` with the time
+    /// until the next one is allowed when it is over.
+    pub(crate) fn take_rate(&mut self, service: Service, now: Instant) -> Result<(), Duration> {
+        match self.rate_limits.get_mut(service) {
+            Some(bucket) => bucket.take(now),
+            None => Ok(()),
+        }
+    }
+
     /// Logs a request, forgetting the oldest beyond [`REQUEST_LOG_LIMIT`].
     pub(crate) fn record(&mut self, record: RequestRecord) {
         if self.requests.len() >= REQUEST_LOG_LIMIT {
@@ -611,6 +642,7 @@ mod tests {
                 instance_id: None,
                 auth: AuthKind::None,
                 status: status as u16,
+                rate_limited: false,
             });
         }
         let requests = world.requests();
