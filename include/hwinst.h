@@ -306,6 +306,62 @@ enum hwinst_code hwinst_wait_cancellable(const struct hwinst_client *client,
                                          char **out_json);
 
 /*
+ Waits for a fleet of instances at once (`Client::wait_many` in Rust): one scheduler on the
+ calling thread, at most `concurrency` requests in flight on as many worker threads whatever
+ the fleet's size, one request budget per service shared by every poll of it (a 429 pauses
+ every poll of that service), and ROMA instances read through the paged list.
+
+ `targets_json` is `[{"source":"apig","instance_id":"..."}, ...]`, any mix of `"roma"`,
+ `"roma-details"`, `"apig"` and `"clouddc"`; an empty list, an unknown source or key, an
+ unsafe ID or an instance listed twice is `HWINST_INVALID_ARGUMENT` naming the entry, before
+ anything is sent. `options_json` may be NULL (the defaults) or an object with the keys of
+ `hwinst_wait` (`"until"`, `"timeout_ms"` for the whole fleet, `"initial_interval_ms"`,
+ `"max_interval_ms"`, `"not_found_grace_ms"`, `"settle"`: polls in a row that must see a
+ target phase, default 1) and `"mode"` (`"all"`, the default: until every instance has an
+ outcome; `"any"`: until one reaches a target phase), `"fail_fast"` (end an `all` wait at
+ the first failure, default false), `"concurrency"` (default 4), `"max_requests_per_second"`
+ (`{"apig":5,"roma":5,"clouddc":5}`, each optional, default 0.5) and `"batch_roma"`
+ (default true; the list has no progress percentage: false keeps it). Other keys are
+ `HWINST_INVALID_ARGUMENT`. `callback` may be NULL; it is called on the calling thread, one
+ call at a time, with the first lifecycle document of each instance and every change (the
+ document names its source and ID); a non-zero return cancels the whole wait.
+ `cancel_token` may be NULL; cancelling it ends the whole wait at once.
+
+ Whatever the code, `*out_json` is the fleet document:
+ `{"instances":[{"source","instance_id","outcome","lifecycle","error","polls"}, ...],
+ "requests":{"roma":n,"apig":n,"clouddc":n},"throttled":n,"elapsed_ms":n}`, the instances in
+ the order of the targets, none dropped; `outcome` is one of `reached`, `failed`,
+ `timeout`, `cancelled`, `error`, `pending` (not finished when an `any` or `fail_fast`
+ wait ended); `lifecycle` is the last one seen, or null; `error` is null or an error
+ document. The exception is an argument error (NULL, not UTF-8, bad JSON, bad targets or
+ options), which writes the usual error document.
+
+ Returns `HWINST_OK` when the mode's condition was met, or:
+ - `HWINST_CANCELLED`: the callback returned non-zero, or the token was cancelled;
+ - `HWINST_INSTANCE_FAILED`: an instance reached `failed` or `deleted`;
+ - the code of an instance's error that polling again cannot fix (e.g. `HWINST_NOT_FOUND`);
+ - `HWINST_TIMEOUT`: the deadline passed first;
+ - `HWINST_INVALID_ARGUMENT` (or `HWINST_CONFIG` when the worker threads cannot start),
+   with the error document.
+
+ The caller frees `*out_json` with `hwinst_string_free`. Blocks the calling thread;
+ thread-safe (any number of waits may share a client).
+
+ # Safety
+ `client` is NULL or a live client; `targets_json` and `options_json` NULL or
+ NUL-terminated; `callback` NULL or a function that follows `hwinst_wait_callback`'s
+ contract (`user_data` is passed to it untouched); `cancel_token` NULL or a live token, not
+ freed before this returns; `out_json` NULL or writable.
+ */
+enum hwinst_code hwinst_wait_many(const struct hwinst_client *client,
+                                  const char *targets_json,
+                                  const char *options_json,
+                                  hwinst_wait_callback callback,
+                                  void *user_data,
+                                  const struct hwinst_cancel_token *cancel_token,
+                                  char **out_json);
+
+/*
  Where a ROMA Connect instance's creation is: overall progress and status, and each
  sub-service's (`GET /v2/{project_id}/instances/{instance_id}/process`).
 

@@ -209,6 +209,20 @@ fn serve() -> (ServerGuard, Vec<Mock>) {
             vec![apig(30, "creating", ""), apig(50, "creating", "")],
         ),
         ("wait-stuck", vec![apig(30, "creating", "")]),
+        // Fleets.
+        (
+            "fleet-a",
+            vec![apig(30, "creating", ""), apig(100, "success", "")],
+        ),
+        ("fleet-b", vec![apig(100, "success", "")]),
+        (
+            "fleet-failed",
+            vec![apig(
+                30,
+                "failed",
+                r#","error_code":"APIG.9999","error_msg":"EIP quota exceeded""#,
+            )],
+        ),
     ];
     for (id, bodies) in sequences {
         let path = format!("/v2/{PROJECT}/apigw/instances/{id}/progress");
@@ -470,6 +484,10 @@ fn check_documents(stdout: &str) {
         "lifecycle",
     ];
     for (label, (code, doc)) in &documents {
+        if label.starts_with("fleet:") && doc.get("instances").is_some() {
+            check_fleet(label, doc);
+            continue;
+        }
         let ours = label.starts_with("lifecycle:") || label.starts_with("wait:");
         if *code == "OK" && ours {
             check_lifecycle(label, doc);
@@ -632,12 +650,136 @@ fn check_documents(stdout: &str) {
     assert_eq!(callbacks("failed"), "2 creating:30,failed:30,");
     assert_eq!(callbacks("cancelled"), "2 creating:30,creating:50,");
 
+    // Fleets: the fleet document whatever the code, but for argument errors.
+    let (code, running) = &documents["fleet:running"];
+    assert_eq!(*code, "OK");
+    let instances = running["instances"].as_array().unwrap();
+    assert_eq!(instances.len(), 2, "{running}");
+    for (instance, id) in instances.iter().zip(["fleet-a", "fleet-b"]) {
+        assert_eq!(instance["instance_id"], id, "{running}");
+        assert_eq!(instance["source"], "apig", "{running}");
+        assert_eq!(instance["outcome"], "reached", "{running}");
+        assert_eq!(instance["lifecycle"]["phase"], "running", "{running}");
+        assert_eq!(instance["error"], Value::Null, "{running}");
+    }
+    assert_eq!(instances[0]["polls"], 2, "{running}");
+    assert_eq!(running["requests"]["apig"], 3, "{running}");
+    let fleet_changes = callbacks("fleet_running");
+    assert!(fleet_changes.starts_with("3 "), "{fleet_changes}");
+    assert_eq!(
+        fleet_changes.matches("running:100,").count(),
+        2,
+        "{fleet_changes}"
+    );
+    assert!(fleet_changes.contains("creating:30,"), "{fleet_changes}");
+
+    let (code, failed) = &documents["fleet:failed"];
+    assert_eq!(*code, "INSTANCE_FAILED");
+    assert_eq!(failed["instances"][0]["outcome"], "reached", "{failed}");
+    let failure = &failed["instances"][1];
+    assert_eq!(failure["instance_id"], "fleet-failed", "{failed}");
+    assert_eq!(failure["outcome"], "failed", "{failed}");
+    assert_eq!(failure["lifecycle"]["phase"], "failed", "{failed}");
+    assert_eq!(failure["error"]["code"], "INSTANCE_FAILED", "{failed}");
+    assert_eq!(failure["error"]["error_code"], "APIG.9999", "{failed}");
+
+    let (code, cancelled) = &documents["fleet:cancelled"];
+    assert_eq!(*code, "CANCELLED");
+    assert_eq!(
+        cancelled["instances"].as_array().unwrap().len(),
+        2,
+        "{cancelled}"
+    );
+    let stuck = &cancelled["instances"][0];
+    assert_eq!(stuck["outcome"], "cancelled", "{cancelled}");
+    assert_eq!(stuck["lifecycle"]["progress"], 30, "{cancelled}");
+    assert_eq!(callbacks("fleet_cancelled"), "1");
+
+    let (code, defaults) = &documents["fleet:defaults"];
+    assert_eq!(*code, "OK");
+    assert_eq!(defaults["instances"][0]["outcome"], "reached", "{defaults}");
+
+    assert!(message("fleet:null_client").contains("client is NULL"));
+    assert!(message("fleet:null_targets").contains("targets_json is NULL"));
+    assert!(message("fleet:targets_empty").contains("at least one"));
+    assert!(
+        message("fleet:targets_duplicate").contains("targets[1]"),
+        "{}",
+        message("fleet:targets_duplicate")
+    );
+    assert!(message("fleet:targets_duplicate").contains("the same"));
+    assert!(message("fleet:targets_unsafe_id").contains("targets[0]"));
+    assert!(message("fleet:targets_bad_source").contains("unknown source"));
+    assert!(message("fleet:targets_not_utf8").contains("UTF-8"));
+    assert!(message("fleet:options_unknown_key").contains("`timeout`"));
+    assert!(message("fleet:options_zero_concurrency").contains("concurrency"));
+    for (label, (code, doc)) in &documents {
+        if label.starts_with("fleet:targets_") || label.starts_with("fleet:options_") {
+            assert_eq!(*code, "INVALID_ARGUMENT", "{label}: {doc}");
+            assert!(doc.get("instances").is_none(), "{label}: {doc}");
+        }
+    }
+
     // Every page.
     let all = &documents["list_all:ok"].1;
     assert_eq!(all["total"], 1, "{all}");
     assert_eq!(all["instances"].as_array().unwrap().len(), 1, "{all}");
     assert_eq!(documents["list_all:missing"].0, "NOT_FOUND");
     assert_eq!(documents["list:query_full"].0, "OK");
+}
+
+/// A fleet document: its four fields, and each instance's six, with a known outcome, a
+/// lifecycle document or null, an error document or null.
+fn check_fleet(label: &str, doc: &Value) {
+    let keys = |v: &Value| {
+        let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    assert_eq!(
+        keys(doc),
+        ["elapsed_ms", "instances", "requests", "throttled"],
+        "{label}: {doc}"
+    );
+    assert_eq!(
+        keys(&doc["requests"]),
+        ["apig", "clouddc", "roma"],
+        "{label}"
+    );
+    for instance in doc["instances"].as_array().unwrap() {
+        assert_eq!(
+            keys(instance),
+            [
+                "error",
+                "instance_id",
+                "lifecycle",
+                "outcome",
+                "polls",
+                "source"
+            ],
+            "{label}: {doc}"
+        );
+        let outcome = instance["outcome"].as_str().unwrap_or_default();
+        assert!(
+            [
+                "reached",
+                "failed",
+                "timeout",
+                "cancelled",
+                "error",
+                "pending"
+            ]
+            .contains(&outcome),
+            "{label}: {doc}"
+        );
+        if !instance["lifecycle"].is_null() {
+            check_lifecycle(label, &instance["lifecycle"]);
+        }
+        if !instance["error"].is_null() {
+            assert!(instance["error"]["code"].is_string(), "{label}: {doc}");
+            assert!(instance["error"]["message"].is_string(), "{label}: {doc}");
+        }
+    }
 }
 
 /// A lifecycle document: design.md's eight fields, a known phase.

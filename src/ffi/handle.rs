@@ -137,6 +137,18 @@ pub(crate) fn guarded(
     want_document: bool,
     body: impl FnOnce() -> Result<Option<String>>,
 ) -> (hwinst_code, *mut c_char) {
+    guarded_coded(want_document, || {
+        body().map(|document| (hwinst_code::OK, document))
+    })
+}
+
+/// [`guarded`] for a body that chooses its code along with its document: a call that writes
+/// its result document whatever the code (`hwinst_wait_many`'s fleet document). An `Err` is
+/// still the error's code and error document.
+pub(crate) fn guarded_coded(
+    want_document: bool,
+    body: impl FnOnce() -> Result<(hwinst_code, Option<String>)>,
+) -> (hwinst_code, *mut c_char) {
     let rendered = catch_unwind(AssertUnwindSafe(|| {
         let outcome = match catch_unwind(AssertUnwindSafe(body)) {
             Ok(result) => Ok(result),
@@ -171,11 +183,11 @@ pub(crate) fn guarded(
 /// The outcome of a call as its code and the string for C (NULL when not wanted or none).
 fn render(
     want_document: bool,
-    outcome: std::result::Result<Result<Option<String>>, String>,
+    outcome: std::result::Result<Result<(hwinst_code, Option<String>)>, String>,
 ) -> (hwinst_code, *mut c_char) {
     panic_hook!(Render);
     let (code, document) = match outcome {
-        Ok(Ok(document)) => (hwinst_code::OK, document),
+        Ok(Ok(coded)) => coded,
         Ok(Err(error)) => {
             let (code, document) = code::error_document(&error);
             (code, Some(document))

@@ -1,5 +1,5 @@
-//! Lifecycles and waiting, for C: `hwinst_lifecycle`, and `hwinst_wait` with its callback and
-//! its cancel token.
+//! Lifecycles and waiting, for C: `hwinst_lifecycle`, `hwinst_wait` with its callback and
+//! its cancel token, and `hwinst_wait_many` for a fleet.
 
 use super::client::{client_ref, hwinst_client};
 use super::code::hwinst_code;
@@ -7,7 +7,7 @@ use super::handle::{self, Castable, OwnershipBox};
 use crate::cancel::CancelToken;
 use crate::error::Result;
 use crate::phase::{Lifecycle, Source};
-use crate::wait::WaitOptions;
+use crate::wait::{FleetOptions, Target, WaitOptions};
 use std::ffi::{c_char, c_int, c_void, CString};
 use std::ops::ControlFlow;
 
@@ -218,6 +218,99 @@ pub unsafe extern "C" fn hwinst_wait_cancellable(
             },
         };
         handle::result_document(&client.wait(source, id, &options, on_change)?)
+    })
+}
+
+/// Waits for a fleet of instances at once (`Client::wait_many` in Rust): one scheduler on the
+/// calling thread, at most `concurrency` requests in flight on as many worker threads whatever
+/// the fleet's size, one request budget per service shared by every poll of it (a 429 pauses
+/// every poll of that service), and ROMA instances read through the paged list.
+///
+/// `targets_json` is `[{"source":"apig","instance_id":"..."}, ...]`, any mix of `"roma"`,
+/// `"roma-details"`, `"apig"` and `"clouddc"`; an empty list, an unknown source or key, an
+/// unsafe ID or an instance listed twice is `HWINST_INVALID_ARGUMENT` naming the entry, before
+/// anything is sent. `options_json` may be NULL (the defaults) or an object with the keys of
+/// `hwinst_wait` (`"until"`, `"timeout_ms"` for the whole fleet, `"initial_interval_ms"`,
+/// `"max_interval_ms"`, `"not_found_grace_ms"`, `"settle"`: polls in a row that must see a
+/// target phase, default 1) and `"mode"` (`"all"`, the default: until every instance has an
+/// outcome; `"any"`: until one reaches a target phase), `"fail_fast"` (end an `all` wait at
+/// the first failure, default false), `"concurrency"` (default 4), `"max_requests_per_second"`
+/// (`{"apig":5,"roma":5,"clouddc":5}`, each optional, default 0.5) and `"batch_roma"`
+/// (default true; the list has no progress percentage: false keeps it). Other keys are
+/// `HWINST_INVALID_ARGUMENT`. `callback` may be NULL; it is called on the calling thread, one
+/// call at a time, with the first lifecycle document of each instance and every change (the
+/// document names its source and ID); a non-zero return cancels the whole wait.
+/// `cancel_token` may be NULL; cancelling it ends the whole wait at once.
+///
+/// Whatever the code, `*out_json` is the fleet document:
+/// `{"instances":[{"source","instance_id","outcome","lifecycle","error","polls"}, ...],
+/// "requests":{"roma":n,"apig":n,"clouddc":n},"throttled":n,"elapsed_ms":n}`, the instances in
+/// the order of the targets, none dropped; `outcome` is one of `reached`, `failed`,
+/// `timeout`, `cancelled`, `error`, `pending` (not finished when an `any` or `fail_fast`
+/// wait ended); `lifecycle` is the last one seen, or null; `error` is null or an error
+/// document. The exception is an argument error (NULL, not UTF-8, bad JSON, bad targets or
+/// options), which writes the usual error document.
+///
+/// Returns `HWINST_OK` when the mode's condition was met, or:
+/// - `HWINST_CANCELLED`: the callback returned non-zero, or the token was cancelled;
+/// - `HWINST_INSTANCE_FAILED`: an instance reached `failed` or `deleted`;
+/// - the code of an instance's error that polling again cannot fix (e.g. `HWINST_NOT_FOUND`);
+/// - `HWINST_TIMEOUT`: the deadline passed first;
+/// - `HWINST_INVALID_ARGUMENT` (or `HWINST_CONFIG` when the worker threads cannot start),
+///   with the error document.
+///
+/// The caller frees `*out_json` with `hwinst_string_free`. Blocks the calling thread;
+/// thread-safe (any number of waits may share a client).
+///
+/// # Safety
+/// `client` is NULL or a live client; `targets_json` and `options_json` NULL or
+/// NUL-terminated; `callback` NULL or a function that follows `hwinst_wait_callback`'s
+/// contract (`user_data` is passed to it untouched); `cancel_token` NULL or a live token, not
+/// freed before this returns; `out_json` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn hwinst_wait_many(
+    client: *const hwinst_client,
+    targets_json: *const c_char,
+    options_json: *const c_char,
+    callback: hwinst_wait_callback,
+    user_data: *mut c_void,
+    cancel_token: *const hwinst_cancel_token,
+    out_json: *mut *mut c_char,
+) -> hwinst_code {
+    ffi_boundary!(coded_out: out_json, {
+        handle::required_out("out_json", out_json)?;
+        // SAFETY: forwarded from this function's contract.
+        let (client, targets, options) = unsafe {
+            (
+                client_ref(client)?,
+                handle::str_arg("targets_json", targets_json)?,
+                handle::optional_str_arg("options_json", options_json)?,
+            )
+        };
+        let targets = Target::list_from_json(targets)?;
+        let options = options.map_or(Ok(FleetOptions::new()), FleetOptions::from_json)?;
+        // The callback cancels through a token of the wait's own, which the caller's (if
+        // any) cancels too.
+        let stop = CancelToken::new();
+        // SAFETY: as promised by the caller; the link ends before this returns.
+        let _link = unsafe { handle::optional_ref_from_ptr(cancel_token) }
+            .map(|token| token.link(&stop));
+        let wait = options.wait().clone().cancel_token(stop.clone());
+        let options = options.wait_options(wait);
+        let mut asked_to_stop = false;
+        let on_change = |lifecycle: &Lifecycle| {
+            let Some(callback) = callback.filter(|_| !asked_to_stop) else {
+                return;
+            };
+            // SAFETY: the caller promises a callback that follows its contract.
+            if unsafe { call(callback, lifecycle, user_data) } != 0 {
+                asked_to_stop = true;
+                stop.cancel();
+            }
+        };
+        let fleet = client.wait_many(&targets, &options, on_change)?;
+        let code = fleet.status().map_or_else(hwinst_code::from, |()| hwinst_code::OK);
+        Ok((code, Some(fleet.document())))
     })
 }
 

@@ -36,6 +36,8 @@ macro_rules! panic_hook {
 ///   (`Some`), NULL (`None`), or the error document goes to `*ptr` when `ptr` is not NULL, and
 ///   the function returns the matching [`hwinst_code`]. A panic gives `HWINST_PANIC` and a
 ///   `PANIC` error document.
+/// - `ffi_boundary!(coded_out: ptr, { ... })`: the same, for a body that gives
+///   `Result<(hwinst_code, Option<String>)>`: a document written whatever the code.
 /// - `ffi_boundary!(on_panic: value, { ... })`: for functions that cannot fail; a panic
 ///   returns `value`.
 ///
@@ -52,6 +54,20 @@ macro_rules! ffi_boundary {
                 panic_hook!(PayloadDrop);
                 $body
             });
+        $crate::ffi::handle::write_out(out, string);
+        code
+    }};
+    (coded_out: $out:expr, $body:block) => {{
+        let out: *mut *mut ::std::ffi::c_char = $out;
+        // As `out:`, for a body that gives its code with its document.
+        let (code, string) = $crate::ffi::handle::guarded_coded(
+            !out.is_null(),
+            || -> $crate::Result<($crate::ffi::hwinst_code, Option<String>)> {
+                panic_hook!(Body);
+                panic_hook!(PayloadDrop);
+                $body
+            },
+        );
         $crate::ffi::handle::write_out(out, string);
         code
     }};
@@ -88,7 +104,7 @@ pub use code::hwinst_code;
 pub use lifecycle::{
     hwinst_cancel_token, hwinst_cancel_token_cancel, hwinst_cancel_token_free,
     hwinst_cancel_token_new, hwinst_lifecycle, hwinst_wait, hwinst_wait_callback,
-    hwinst_wait_cancellable,
+    hwinst_wait_cancellable, hwinst_wait_many,
 };
 pub use operations::{
     hwinst_apig_creation_progress, hwinst_clouddc_instance_status, hwinst_roma_creation_progress,

@@ -644,6 +644,91 @@ static void test_cancel_tokens(const hwinst_client *client) {
   CHECK(code == HWINST_INVALID_ARGUMENT, "wait:token_null_out_json: %s", code_name(code));
 }
 
+/* ---- fleets ------------------------------------------------------------ */
+
+static void test_wait_many(const hwinst_client *client) {
+  /* Quick polls, a budget that does not slow them, and a deadline far enough for Valgrind on
+   * a loaded machine. */
+  static const char *FLEET_FAST =
+      "{\"initial_interval_ms\":1,\"max_interval_ms\":5,\"timeout_ms\":60000,"
+      "\"max_requests_per_second\":{\"apig\":100},\"concurrency\":2}";
+  static const char *TWO =
+      "[{\"source\":\"apig\",\"instance_id\":\"fleet-a\"},"
+      "{\"source\":\"apig\",\"instance_id\":\"fleet-b\"}]";
+  char *doc;
+  hwinst_code code;
+
+  /* Two instances reaching running; the callback sees each change. */
+  struct observed seen = {0, "", 0};
+  doc = NULL;
+  code = hwinst_wait_many(client, TWO, FLEET_FAST, count_changes, &seen, NULL, &doc);
+  expect_code("fleet:running", code, HWINST_OK, doc);
+  printf("CALLBACKS fleet_running %d %s\n", seen.calls, seen.phases);
+
+  /* One failing: the wait goes on for the other, then reports the failure. */
+  doc = NULL;
+  code = hwinst_wait_many(client,
+                          "[{\"source\":\"apig\",\"instance_id\":\"inst-ok\"},"
+                          "{\"source\":\"apig\",\"instance_id\":\"fleet-failed\"}]",
+                          FLEET_FAST, NULL, NULL, NULL, &doc);
+  expect_code("fleet:failed", code, HWINST_INSTANCE_FAILED, doc);
+
+  /* The callback cancels the whole wait on its first call: the fleet document all the same. */
+  struct observed cancel = {0, "", 1};
+  doc = NULL;
+  code = hwinst_wait_many(client,
+                          "[{\"source\":\"apig\",\"instance_id\":\"wait-stuck\"},"
+                          "{\"source\":\"apig\",\"instance_id\":\"fleet-b\"}]",
+                          "{\"initial_interval_ms\":3600000,\"max_interval_ms\":3600000,"
+                          "\"timeout_ms\":7200000,\"concurrency\":1}",
+                          count_changes, &cancel, NULL, &doc);
+  expect_code("fleet:cancelled", code, HWINST_CANCELLED, doc);
+  printf("CALLBACKS fleet_cancelled %d\n", cancel.calls);
+
+  /* NULL options, callback and token: the defaults, one instance already running. */
+  doc = NULL;
+  code = hwinst_wait_many(client, "[{\"source\":\"apig\",\"instance_id\":\"inst-ok\"}]",
+                          NULL, NULL, NULL, NULL, &doc);
+  expect_code("fleet:defaults", code, HWINST_OK, doc);
+
+  /* Argument errors: the error document, nothing sent. */
+  code = hwinst_wait_many(client, TWO, FLEET_FAST, NULL, NULL, NULL, NULL);
+  CHECK(code == HWINST_INVALID_ARGUMENT, "fleet:null_out_json: %s", code_name(code));
+  doc = NULL;
+  code = hwinst_wait_many(NULL, TWO, FLEET_FAST, NULL, NULL, NULL, &doc);
+  expect_code("fleet:null_client", code, HWINST_INVALID_ARGUMENT, doc);
+  doc = NULL;
+  code = hwinst_wait_many(client, NULL, FLEET_FAST, NULL, NULL, NULL, &doc);
+  expect_code("fleet:null_targets", code, HWINST_INVALID_ARGUMENT, doc);
+  static const struct {
+    const char *label;
+    const char *targets;
+    const char *options;
+  } BAD[] = {
+      {"fleet:targets_not_json", "[{\"source\":", NULL},
+      {"fleet:targets_not_utf8", "[{\"source\":\"apig\",\"instance_id\":\"\xff\"}]", NULL},
+      {"fleet:targets_empty", "[]", NULL},
+      {"fleet:targets_duplicate",
+       "[{\"source\":\"apig\",\"instance_id\":\"fleet-b\"},"
+       "{\"source\":\"apig\",\"instance_id\":\"fleet-b\"}]",
+       NULL},
+      {"fleet:targets_unsafe_id", "[{\"source\":\"apig\",\"instance_id\":\"../x\"}]", NULL},
+      {"fleet:targets_bad_source", "[{\"source\":\"ROMA\",\"instance_id\":\"x\"}]", NULL},
+      {"fleet:targets_unknown_key",
+       "[{\"source\":\"apig\",\"instance_id\":\"x\",\"region\":\"r\"}]", NULL},
+      {"fleet:options_unknown_key", NULL, "{\"timeout\":5}"},
+      {"fleet:options_bad_mode", NULL, "{\"mode\":\"some\"}"},
+      {"fleet:options_zero_concurrency", NULL, "{\"concurrency\":0}"},
+      {"fleet:options_not_json", NULL, "{\"mode\":"},
+  };
+  for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+    doc = NULL;
+    code = hwinst_wait_many(client, BAD[i].targets ? BAD[i].targets : TWO, BAD[i].options,
+                            NULL, NULL, NULL, &doc);
+    expect_code(BAD[i].label, code, HWINST_INVALID_ARGUMENT, doc);
+  }
+}
+
 /* ---- 8 threads, one client --------------------------------------------- */
 
 struct worker {
@@ -719,6 +804,7 @@ int main(int argc, char **argv) {
   test_client_side_failures(url, refused, token);
   test_lifecycle_and_wait(client);
   test_cancel_tokens(client);
+  test_wait_many(client);
   test_credentials_and_retries(url, token);
   test_threads(client, atoi(argv[5]));
   hwinst_client_free(client);
