@@ -21,6 +21,14 @@ static enum hwinst_code hwinst_go_wait(const hwinst_client *client, const char *
 	return hwinst_wait_cancellable(client, source, instance_id, options_json,
 		with_callback ? hwinst_go_trampoline : NULL, (void *)handle, token, out_json);
 }
+
+// Not static: fleet.go calls it.
+enum hwinst_code hwinst_go_wait_many(const hwinst_client *client,
+		const char *targets_json, const char *options_json, int with_callback,
+		uintptr_t handle, const hwinst_cancel_token *token, char **out_json) {
+	return hwinst_wait_many(client, targets_json, options_json,
+		with_callback ? hwinst_go_trampoline : NULL, (void *)handle, token, out_json);
+}
 */
 import "C"
 
@@ -71,21 +79,30 @@ type waitOptionsDocument struct {
 
 // document writes the options with the wait's effective timeout.
 func (o WaitOptions) document(timeout time.Duration) ([]byte, error) {
+	doc, err := o.options(timeout)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(doc)
+}
+
+// options is the options document with the wait's effective timeout.
+func (o WaitOptions) options(timeout time.Duration) (waitOptionsDocument, error) {
 	doc := waitOptionsDocument{Until: o.Until}
 	for _, phase := range o.Until {
 		if strings.IndexByte(string(phase), 0) >= 0 {
-			return nil, invalidArgument("WaitOptions.Until contains a NUL byte")
+			return doc, invalidArgument("WaitOptions.Until contains a NUL byte")
 		}
 	}
 	var err error
 	if doc.TimeoutMs, err = millis("WaitOptions.Timeout", timeout, invalidArgument); err != nil {
-		return nil, err
+		return doc, err
 	}
 	if doc.InitialIntervalMs, err = millis("WaitOptions.InitialInterval", o.InitialInterval, invalidArgument); err != nil {
-		return nil, err
+		return doc, err
 	}
 	if doc.MaxIntervalMs, err = millis("WaitOptions.MaxInterval", o.MaxInterval, invalidArgument); err != nil {
-		return nil, err
+		return doc, err
 	}
 	switch {
 	case o.NotFoundGrace < 0:
@@ -94,11 +111,11 @@ func (o WaitOptions) document(timeout time.Duration) ([]byte, error) {
 	case o.NotFoundGrace > 0:
 		grace, err := millis("WaitOptions.NotFoundGrace", o.NotFoundGrace, invalidArgument)
 		if err != nil {
-			return nil, err
+			return doc, err
 		}
 		doc.NotFoundGraceMs = &grace
 	}
-	return json.Marshal(doc)
+	return doc, nil
 }
 
 // Wait polls the lifecycle of instanceID from source until its phase is one of opts'
