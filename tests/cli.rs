@@ -290,6 +290,10 @@ fn every_subcommand_has_help_with_an_example() {
         "stderr",
         "14 the timeout",
         "23 it failed",
+        "--targets <FILE>",
+        "--rate <SERVICE=N>",
+        "--any",
+        "wait apig gw-1 gw-2 gw-3",
     ] {
         assert!(wait.contains(expected), "wait --help lacks {expected:?}");
     }
@@ -1297,7 +1301,14 @@ fn demo_json_every_instance_ends_as_scripted() {
         assert_eq!(instance["error"], "INSTANCE_FAILED", "{instance}");
         assert_eq!(instance["lifecycle"]["phase"], "failed", "{instance}");
     }
-    // The throttling happened and was retried through.
+    // One fleet wait, whose requests the simulator all answered, within the budget it says.
+    let sent = summary["fleet"]["total"].as_u64().unwrap();
+    assert!(
+        sent >= 6 && sent <= summary["requests"].as_u64().unwrap(),
+        "{summary}"
+    );
+    assert_eq!(summary["fleet"]["budget_per_second"], 16.0, "{summary}");
+    // The throttling happened and was polled through.
     assert!(summary["throttled"].as_u64().unwrap() >= 2, "{summary}");
     assert!(instances
         .iter()
@@ -1349,6 +1360,12 @@ fn demo_human_shows_progress_then_the_summary() {
         "{failures:?}"
     );
     assert!(rows.iter().any(|r| r.contains("×429")), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("One fleet wait sent ")
+            && run.stdout.contains("requests/s per service"),
+        "{}",
+        run.stdout
+    );
     assert!(
         run.stdout.contains("instances ended as scripted"),
         "{}",
@@ -1781,6 +1798,61 @@ fn wait_targets_dash_reads_stdin() {
         [
             triple("apig", "gw-1", "reached"),
             triple("clouddc", "dc-1", "reached")
+        ]
+    );
+}
+
+#[test]
+fn a_signal_cancels_a_fleet_wait_with_its_document() {
+    let backend = backend();
+    backend.add(stuck(Service::Apig, "gw-1"));
+    backend.add(stuck(Service::Clouddc, "dc-1"));
+    let mut child = hwinst()
+        .env("HWINST_CONFIG", &backend.config)
+        .args(["-o", "json", "wait", "--targets", "-", "--timeout", "2m"])
+        .args(FLEET_FAST)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("hwinst starts");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"apig gw-1\nclouddc dc-1\n").unwrap();
+    }
+    // The first change line says the wait is under way (its handlers are installed).
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    stderr.read_line(&mut first).unwrap();
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: sends a signal to our own child process.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("hwinst did not stop within 10 s of SIGINT");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    assert_eq!(status.code(), Some(22), "{first}\n{stdout}");
+    let document: Value = serde_json::from_str(&stdout).expect("one JSON document");
+    assert_eq!(
+        fleet_outcomes(&document),
+        [
+            triple("apig", "gw-1", "cancelled"),
+            triple("clouddc", "dc-1", "cancelled")
         ]
     );
 }
