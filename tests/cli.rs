@@ -290,6 +290,10 @@ fn every_subcommand_has_help_with_an_example() {
         "stderr",
         "14 the timeout",
         "23 it failed",
+        "--targets <FILE>",
+        "--rate <SERVICE=N>",
+        "--any",
+        "wait apig gw-1 gw-2 gw-3",
     ] {
         assert!(wait.contains(expected), "wait --help lacks {expected:?}");
     }
@@ -1297,7 +1301,14 @@ fn demo_json_every_instance_ends_as_scripted() {
         assert_eq!(instance["error"], "INSTANCE_FAILED", "{instance}");
         assert_eq!(instance["lifecycle"]["phase"], "failed", "{instance}");
     }
-    // The throttling happened and was retried through.
+    // One fleet wait, whose requests the simulator all answered, within the budget it says.
+    let sent = summary["fleet"]["total"].as_u64().unwrap();
+    assert!(
+        sent >= 6 && sent <= summary["requests"].as_u64().unwrap(),
+        "{summary}"
+    );
+    assert_eq!(summary["fleet"]["budget_per_second"], 16.0, "{summary}");
+    // The throttling happened and was polled through.
     assert!(summary["throttled"].as_u64().unwrap() >= 2, "{summary}");
     assert!(instances
         .iter()
@@ -1349,6 +1360,12 @@ fn demo_human_shows_progress_then_the_summary() {
         "{failures:?}"
     );
     assert!(rows.iter().any(|r| r.contains("×429")), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("One fleet wait sent ")
+            && run.stdout.contains("requests/s per service"),
+        "{}",
+        run.stdout
+    );
     assert!(
         run.stdout.contains("instances ended as scripted"),
         "{}",
@@ -1451,4 +1468,391 @@ fn a_signal_cancels_a_wait_with_its_document() {
             "{rest}"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 18, item 4: `hwinst wait` for several instances (the fleet wait)
+// ---------------------------------------------------------------------------------------------
+
+/// Quick polls and a generous budget, so that a fleet of a few instances ends at once.
+const FLEET_FAST: [&str; 10] = [
+    "--interval",
+    "10ms",
+    "--max-interval",
+    "20ms",
+    "--rate",
+    "apig=100",
+    "--rate",
+    "roma=100",
+    "--rate",
+    "clouddc=100",
+];
+
+/// The fleet document's `(source, instance_id, outcome)` of each instance, in order.
+fn fleet_outcomes(document: &Value) -> Vec<(String, String, String)> {
+    document["instances"]
+        .as_array()
+        .unwrap_or_else(|| panic!("not a fleet document: {document}"))
+        .iter()
+        .map(|i| {
+            let text = |key: &str| i[key].as_str().unwrap().to_owned();
+            (text("source"), text("instance_id"), text("outcome"))
+        })
+        .collect()
+}
+
+fn triple(source: &str, id: &str, outcome: &str) -> (String, String, String) {
+    (source.to_owned(), id.to_owned(), outcome.to_owned())
+}
+
+#[test]
+fn wait_for_several_ids_prints_the_fleet_document() {
+    let backend = backend();
+    backend.add(steady(Service::Apig, "gw-1"));
+    creating_apig(&backend);
+
+    let run = backend
+        .run(
+            &[
+                &["-o", "json", "wait", "apig", "gw-1", APIG_ID][..],
+                &FLEET_FAST,
+            ]
+            .concat(),
+        )
+        .expect(0);
+    let document = run.json();
+    assert_eq!(
+        fleet_outcomes(&document),
+        [
+            triple("apig", "gw-1", "reached"),
+            triple("apig", APIG_ID, "reached")
+        ]
+    );
+    assert_eq!(document["instances"][1]["lifecycle"]["phase"], "running");
+    assert_eq!(document["instances"][1]["lifecycle"]["progress"], 100);
+    assert!(document["instances"][1]["polls"].as_u64().unwrap() >= 2);
+    assert_eq!(document["instances"][0]["error"], Value::Null);
+    let sent = document["requests"]["apig"].as_u64().unwrap();
+    assert_eq!(sent as usize, backend.sim.requests().len(), "{document}");
+    assert_eq!(document["throttled"], 0);
+    assert!(document["elapsed_ms"].is_u64());
+    // The change lines go to stderr in JSON mode, in the single wait's format.
+    let mine: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.split(' ').nth(2) == Some(APIG_ID))
+        .collect();
+    assert_changes(&mine, &apig_script(APIG_ID));
+    assert!(run
+        .stderr
+        .lines()
+        .any(|l| l.ends_with(" apig gw-1 running 100% (status success)")));
+
+    // Human mode: the change lines, then a table of how each ended and what it cost.
+    let backend = self::backend();
+    backend.add(steady(Service::Apig, "gw-1"));
+    backend.add(steady(Service::Apig, "gw-2"));
+    let run = backend
+        .run(&[&["wait", "apig", "gw-1", "gw-2"][..], &FLEET_FAST].concat())
+        .expect(0);
+    let header = run
+        .stdout
+        .lines()
+        .position(|l| l.starts_with("INSTANCE "))
+        .unwrap_or_else(|| panic!("no table:\n{}", run.stdout));
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(header, 2, "{}", run.stdout);
+    assert!(lines[header + 1].starts_with("gw-1 ") && lines[header + 1].contains(" reached "));
+    assert!(lines[header + 2].starts_with("gw-2 ") && lines[header + 2].contains(" reached "));
+    assert!(
+        lines[header + 3].starts_with("2 requests (apig 2, roma 0, clouddc 0), 0 answered 429"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+}
+
+#[test]
+fn a_failed_instance_among_several_exits_23() {
+    let backend = backend();
+    backend.add(steady(Service::Apig, "gw-1"));
+    backend.add(
+        InstanceSpec::new(Service::Apig)
+            .id("gw-2")
+            .outcome(Outcome::Fail)
+            .step(Duration::ZERO),
+    );
+    let run = backend
+        .run(
+            &[
+                &["wait", "-o", "json", "apig", "gw-1", "gw-2"][..],
+                &FLEET_FAST,
+            ]
+            .concat(),
+        )
+        .expect(23);
+    let document = run.json();
+    assert_eq!(
+        fleet_outcomes(&document),
+        [
+            triple("apig", "gw-1", "reached"),
+            triple("apig", "gw-2", "failed")
+        ]
+    );
+    assert_eq!(document["instances"][1]["error"]["code"], "INSTANCE_FAILED");
+    assert_eq!(document["instances"][1]["lifecycle"]["phase"], "failed");
+    let last = run.stderr.lines().last().unwrap();
+    assert!(
+        last.starts_with(
+            "hwinst: the fleet wait ended INSTANCE_FAILED: 1 reached, 1 failed; apig gw-2: "
+        ),
+        "{last}"
+    );
+
+    // --fail-fast: the other instance, stuck, is reported pending.
+    let backend = self::backend();
+    backend.add(stuck(Service::Apig, "gw-1"));
+    backend.add(
+        InstanceSpec::new(Service::Apig)
+            .id("gw-2")
+            .outcome(Outcome::Fail)
+            .step(Duration::ZERO),
+    );
+    let args = [
+        &["wait", "-o", "json", "apig", "gw-1", "gw-2", "--fail-fast"][..],
+        &FLEET_FAST,
+    ]
+    .concat();
+    let document = backend.run(&args).expect(23).json();
+    assert_eq!(
+        fleet_outcomes(&document),
+        [
+            triple("apig", "gw-1", "pending"),
+            triple("apig", "gw-2", "failed")
+        ]
+    );
+}
+
+#[test]
+fn several_ids_that_never_end_time_out_with_14() {
+    let backend = backend();
+    backend.add(steady(Service::Clouddc, "dc-1"));
+    backend.add(stuck(Service::Clouddc, "dc-2"));
+    let args = [
+        &[
+            "-o",
+            "json",
+            "wait",
+            "clouddc",
+            "dc-1",
+            "dc-2",
+            "--timeout",
+            "1s",
+        ][..],
+        &FLEET_FAST,
+    ]
+    .concat();
+    let run = backend.run(&args).expect(14);
+    let document = run.json();
+    assert_eq!(
+        fleet_outcomes(&document),
+        [
+            triple("clouddc", "dc-1", "reached"),
+            triple("clouddc", "dc-2", "timeout")
+        ]
+    );
+    assert_eq!(document["instances"][1]["error"]["code"], "TIMEOUT");
+    assert_eq!(document["instances"][1]["lifecycle"]["phase"], "pending");
+    assert!(run
+        .stderr
+        .lines()
+        .last()
+        .unwrap()
+        .starts_with("hwinst: the fleet wait ended TIMEOUT"));
+}
+
+#[test]
+fn any_ends_at_the_first_instance_to_reach_a_target() {
+    let backend = backend();
+    backend.add(stuck(Service::Apig, "gw-1"));
+    backend.add(steady(Service::Apig, "gw-2"));
+    let started = Instant::now();
+    let args = [
+        &[
+            "-o",
+            "json",
+            "wait",
+            "apig",
+            "gw-1",
+            "gw-2",
+            "--any",
+            "--timeout",
+            "1m",
+        ][..],
+        &FLEET_FAST,
+    ]
+    .concat();
+    let document = backend.run(&args).expect(0).json();
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert_eq!(
+        fleet_outcomes(&document),
+        [
+            triple("apig", "gw-1", "pending"),
+            triple("apig", "gw-2", "reached")
+        ]
+    );
+}
+
+#[test]
+fn wait_targets_reads_a_file_of_mixed_sources() {
+    let backend = backend();
+    backend.add(steady(Service::Apig, "gw-1"));
+    backend.add(steady(Service::Roma, "r-1"));
+    backend.add(steady(Service::Roma, "r-2"));
+    backend.add(steady(Service::Clouddc, "dc-1"));
+    let file = temp_file(
+        "targets.txt",
+        "# the environment\napig gw-1\n\n  roma r-1\nroma-details r-2   # not a comment: refused\n",
+    );
+    // A line with more than `SOURCE ID` is a usage error naming the line.
+    let file_arg = file.to_str().unwrap();
+    let run = backend
+        .run(&[&["wait", "--targets", file_arg][..], &FLEET_FAST].concat())
+        .expect(2);
+    assert!(
+        run.one_error_line()
+            .contains(" line 5: expected \"SOURCE ID\""),
+        "{}",
+        run.stderr
+    );
+    assert!(backend.sim.requests().is_empty());
+
+    let file = temp_file(
+        "targets.txt",
+        "# the environment\napig gw-1\n\n  roma r-1\nroma-details r-2\n\tclouddc dc-1\n",
+    );
+    let args = [
+        &["-o", "json", "wait", "--targets", file.to_str().unwrap()][..],
+        &FLEET_FAST,
+    ]
+    .concat();
+    let document = backend.run(&args).expect(0).json();
+    assert_eq!(
+        fleet_outcomes(&document),
+        [
+            triple("apig", "gw-1", "reached"),
+            triple("roma", "r-1", "reached"),
+            triple("roma-details", "r-2", "reached"),
+            triple("clouddc", "dc-1", "reached"),
+        ]
+    );
+
+    // An unknown source, and a file without targets.
+    for (content, expected) in [
+        ("apig gw-1\nrds db-1\n", "line 2: unknown source \"rds\""),
+        ("# nothing\n\n", "no targets"),
+    ] {
+        let file = temp_file("targets.txt", content);
+        let run = backend
+            .run(&["wait", "--targets", file.to_str().unwrap()])
+            .expect(2);
+        assert!(run.one_error_line().contains(expected), "{}", run.stderr);
+    }
+    // --targets with SOURCE or ID, or neither: clap's usage error.
+    backend
+        .run(&["wait", "apig", "gw-1", "--targets", file.to_str().unwrap()])
+        .expect(2);
+    backend.run(&["wait"]).expect(2);
+}
+
+#[test]
+fn wait_targets_dash_reads_stdin() {
+    let backend = backend();
+    backend.add(steady(Service::Apig, "gw-1"));
+    backend.add(steady(Service::Clouddc, "dc-1"));
+    let mut child = hwinst()
+        .env("HWINST_CONFIG", &backend.config)
+        .args([&["-o", "json", "wait", "--targets", "-"][..], &FLEET_FAST].concat())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("hwinst starts");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(b"apig gw-1\n# a comment\nclouddc dc-1\n")
+            .unwrap();
+    }
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let document: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        fleet_outcomes(&document),
+        [
+            triple("apig", "gw-1", "reached"),
+            triple("clouddc", "dc-1", "reached")
+        ]
+    );
+}
+
+#[test]
+fn a_signal_cancels_a_fleet_wait_with_its_document() {
+    let backend = backend();
+    backend.add(stuck(Service::Apig, "gw-1"));
+    backend.add(stuck(Service::Clouddc, "dc-1"));
+    let mut child = hwinst()
+        .env("HWINST_CONFIG", &backend.config)
+        .args(["-o", "json", "wait", "--targets", "-", "--timeout", "2m"])
+        .args(FLEET_FAST)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("hwinst starts");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"apig gw-1\nclouddc dc-1\n").unwrap();
+    }
+    // The first change line says the wait is under way (its handlers are installed).
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    stderr.read_line(&mut first).unwrap();
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: sends a signal to our own child process.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("hwinst did not stop within 10 s of SIGINT");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    assert_eq!(status.code(), Some(22), "{first}\n{stdout}");
+    let document: Value = serde_json::from_str(&stdout).expect("one JSON document");
+    assert_eq!(
+        fleet_outcomes(&document),
+        [
+            triple("apig", "gw-1", "cancelled"),
+            triple("clouddc", "dc-1", "cancelled")
+        ]
+    );
 }

@@ -3,9 +3,12 @@
 
 use crate::exit::Failure;
 use crate::output::{self, Format};
-use crate::progress::Surface;
+use crate::progress::{FleetDisplay, Surface};
 use crate::{ListArgs, ProgressService, WaitArgs};
-use hwinst::{Client, Lifecycle, RomaInstanceSummary, RomaListQuery, Source, WaitOptions};
+use hwinst::{
+    Client, FleetMode, FleetOptions, FleetOutcome, InstanceOutcome, Lifecycle, RomaInstanceSummary,
+    RomaListQuery, Source, Target, WaitOptions,
+};
 use serde::Serialize;
 use std::io::{self, Write};
 use std::ops::ControlFlow;
@@ -122,20 +125,44 @@ fn instance_table(out: &mut dyn Write, instances: &[RomaInstanceSummary]) -> io:
     output::instance_table(instances).write(out)
 }
 
+/// One instance (`SOURCE ID`): the single wait. Several IDs or `--targets`: the fleet wait.
 pub fn wait(client: &Client, format: Format, args: &WaitArgs) -> Result<(), Failure> {
-    let options = WaitOptions::new()
+    let targets = match (&args.targets, args.source, args.ids.as_slice()) {
+        (Some(file), _, _) => read_targets(file)?,
+        (None, Some(source), [id]) => return wait_one(client, format, args, source, id),
+        (None, Some(source), ids) => ids.iter().map(|id| Target::new(source, id)).collect(),
+        // clap requires SOURCE and ID without --targets.
+        (None, None, _) => return Err(Failure::Usage("name SOURCE and ID, or --targets".into())),
+    };
+    wait_many(client, format, args, &targets)
+}
+
+/// The wait options every wait of `args` uses, with `cancel` cancelling it.
+fn wait_options(args: &WaitArgs, cancel: &hwinst::CancelToken) -> WaitOptions {
+    WaitOptions::new()
         .until(args.until.iter().copied())
         .timeout(args.timeout.into())
         .initial_interval(args.interval.into())
         .max_interval(args.max_interval.into())
-        .not_found_grace(args.not_found_grace.into());
+        .not_found_grace(args.not_found_grace.into())
+        .settle(args.settle)
+        .cancel_token(cancel.clone())
+}
+
+fn wait_one(
+    client: &Client,
+    format: Format,
+    args: &WaitArgs,
+    source: Source,
+    id: &str,
+) -> Result<(), Failure> {
     let cancel = hwinst::CancelToken::new();
-    let options = options.cancel_token(cancel.clone());
+    let options = wait_options(args, &cancel);
     let _signals = crate::signals::CancelOnSignals::new(&cancel);
     let surface = Surface::new(format, args.quiet);
-    let display = surface.display(args.source, &args.id);
+    let display = surface.display(source, id);
     let started = Instant::now();
-    let outcome = client.wait(args.source, &args.id, &options, |lifecycle| {
+    let outcome = client.wait(source, id, &options, |lifecycle| {
         display.show(lifecycle);
         ControlFlow::Continue(())
     });
@@ -148,4 +175,167 @@ pub fn wait(client: &Client, format: Format, args: &WaitArgs) -> Result<(), Fail
             .row("waited", Some(humantime::format_duration(waited)))
             .write(out)
     })
+}
+
+/// `--targets FILE` (`-`: stdin): one `SOURCE ID` a line; blank lines and `#` comments
+/// skipped. A bad line is a usage error naming its number.
+fn read_targets(file: &std::path::Path) -> Result<Vec<Target>, Failure> {
+    let shown = file.display();
+    let text = if file.as_os_str() == "-" {
+        let mut text = String::new();
+        io::Read::read_to_string(&mut io::stdin(), &mut text)
+            .map_err(|e| Failure::Usage(format!("--targets -: cannot read stdin: {e}")))?;
+        text
+    } else {
+        std::fs::read_to_string(file)
+            .map_err(|e| Failure::Usage(format!("--targets {shown}: cannot read it: {e}")))?
+    };
+    parse_targets(&text).map_err(|problem| Failure::Usage(format!("--targets {shown}: {problem}")))
+}
+
+fn parse_targets(text: &str) -> Result<Vec<Target>, String> {
+    let mut targets = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let [source, id] = fields[..] else {
+            return Err(format!(
+                "line {}: expected \"SOURCE ID\", e.g. \"apig eddc4d25480b4cd6\"",
+                n + 1
+            ));
+        };
+        let source = source
+            .parse::<Source>()
+            .ok()
+            .filter(|source| Source::POLLABLE.contains(source))
+            .ok_or_else(|| {
+                format!(
+                    "line {}: unknown source {:?}; sources are roma, roma-details, apig, clouddc",
+                    n + 1,
+                    output::clean(source)
+                )
+            })?;
+        targets.push(Target::new(source, id));
+    }
+    if targets.is_empty() {
+        return Err("no targets (one \"SOURCE ID\" a line)".to_owned());
+    }
+    Ok(targets)
+}
+
+fn wait_many(
+    client: &Client,
+    format: Format,
+    args: &WaitArgs,
+    targets: &[Target],
+) -> Result<(), Failure> {
+    let cancel = hwinst::CancelToken::new();
+    let mut options = FleetOptions::new()
+        .wait_options(wait_options(args, &cancel))
+        .mode(if args.any {
+            FleetMode::Any
+        } else {
+            FleetMode::All
+        })
+        .fail_fast(args.fail_fast)
+        .concurrency(args.concurrency)
+        .batch_roma(!args.no_batch_roma);
+    for (service, rate) in &args.rate {
+        options = options.max_requests_per_second(*service, *rate);
+    }
+    let _signals = crate::signals::CancelOnSignals::new(&cancel);
+    let surface = Surface::new(format, args.quiet);
+    let display = FleetDisplay::new(&surface, targets);
+    let fleet = client.wait_many(targets, &options, |lifecycle| display.show(lifecycle));
+    display.keep();
+    let fleet = fleet?;
+    match format {
+        Format::Json => {
+            let document: serde_json::Value =
+                serde_json::from_str(&fleet.document()).expect("the fleet document is JSON");
+            print(format, &document, |_| Ok(()))?;
+        }
+        Format::Human => print(format, &(), |out| fleet_summary(out, &fleet))?,
+    }
+    match fleet.status() {
+        Ok(()) => Ok(()),
+        Err(kind) => Err(Failure::Fleet(kind, fleet_problem(&fleet, kind))),
+    }
+}
+
+/// Each instance's ending, and what the wait cost.
+pub fn fleet_summary(out: &mut dyn Write, fleet: &FleetOutcome) -> io::Result<()> {
+    let mut table = output::Table::new(&["INSTANCE", "SOURCE", "OUTCOME", "LAST", "POLLS"]);
+    for instance in &fleet.instances {
+        table.row([
+            Some(instance.instance_id.clone()),
+            Some(instance.source.to_string()),
+            Some(instance.outcome.as_str().to_owned()),
+            instance.lifecycle.as_ref().map(lifecycle_brief),
+            Some(instance.polls.to_string()),
+        ]);
+    }
+    table.write(out)?;
+    writeln!(out, "{}", fleet_cost(fleet))
+}
+
+/// `12 requests (apig 8, roma 2, clouddc 2), 1 answered 429, in 4.2 s`.
+pub fn fleet_cost(fleet: &FleetOutcome) -> String {
+    let r = &fleet.requests;
+    format!(
+        "{} requests (apig {}, roma {}, clouddc {}), {} answered 429, in {:.1} s",
+        r.total(),
+        r.apig,
+        r.roma,
+        r.clouddc,
+        fleet.throttled,
+        fleet.elapsed.as_secs_f64()
+    )
+}
+
+/// A lifecycle in a few words: `running 100% (status success)`, without source and ID.
+fn lifecycle_brief(lifecycle: &Lifecycle) -> String {
+    let line = output::lifecycle_line(lifecycle);
+    let skip = format!(
+        "{} {} ",
+        lifecycle.source,
+        output::clean(&lifecycle.instance_id)
+    );
+    line.strip_prefix(&skip).unwrap_or(&line).to_owned()
+}
+
+/// Why a fleet wait's condition was not met, in one line: how many instances ended how,
+/// and the first one's error.
+fn fleet_problem(fleet: &FleetOutcome, kind: hwinst::ErrorKind) -> String {
+    let mut counts: Vec<(InstanceOutcome, usize)> = Vec::new();
+    for instance in &fleet.instances {
+        match counts.iter_mut().find(|(o, _)| *o == instance.outcome) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((instance.outcome, 1)),
+        }
+    }
+    let counts: Vec<String> = counts
+        .iter()
+        .map(|(outcome, n)| format!("{n} {}", outcome.as_str()))
+        .collect();
+    let first = fleet
+        .instances
+        .iter()
+        .find_map(|i| Some((i, i.error.as_ref().filter(|e| e.kind() == kind)?)));
+    let mut text = format!(
+        "the fleet wait ended {}: {}",
+        kind.as_str(),
+        counts.join(", ")
+    );
+    if let Some((instance, error)) = first {
+        text.push_str(&format!(
+            "; {} {}: {error}",
+            instance.source,
+            output::clean(&instance.instance_id)
+        ));
+    }
+    text
 }

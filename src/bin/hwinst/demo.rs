@@ -1,17 +1,21 @@
 //! `hwinst demo`: hwinst at work without a cloud account. A simulator in this process plays
 //! instances of all three services, some succeeding, some failing, one throttled on the way;
-//! hwinst waits for all of them at once, then shows what each ended as beside what its script
-//! says, and what the simulator saw.
+//! hwinst waits for all of them at once with one fleet wait (`Client::wait_many`), then shows
+//! what each ended as beside what its script says, what the wait sent and what the simulator
+//! saw.
 
 use crate::exit::Failure;
 use crate::output::{self, Format, Table};
-use crate::progress::Surface;
+use crate::progress::{FleetDisplay, Surface};
 use crate::DemoArgs;
 use hwinst::sim::{Fault, InstanceSpec, Outcome, RequestRecord, Scenario, Simulator};
-use hwinst::{Lifecycle, Phase, Service, Source, WaitOptions};
+use hwinst::{
+    FleetInstance, FleetOptions, FleetRequests, InstanceOutcome, Lifecycle, Phase, Service, Source,
+    Target, WaitOptions,
+};
 use serde::Serialize;
+use std::collections::HashMap;
 use std::io::{self, Write};
-use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
 /// One instance of the demo: what the simulator plays, where hwinst reads it, and how it must
@@ -99,6 +103,12 @@ const INITIAL_INTERVAL: Duration = Duration::from_millis(200);
 const MAX_INTERVAL: Duration = Duration::from_secs(1);
 /// The shortest poll interval however fast the demo runs.
 const MIN_INTERVAL: Duration = Duration::from_millis(10);
+/// The fleet's budget per service at `--speed 1`, in requests per second (times the speed
+/// above 1): the library's default, 0.5/s, suits a real account's throttling, not a script
+/// whose steps last a second or two.
+const BUDGET_PER_SECOND: f64 = 4.0;
+/// Requests in flight at once: the fleet wait's worker threads.
+const CONCURRENCY: usize = 4;
 
 impl Act {
     fn spec(&self) -> InstanceSpec {
@@ -120,11 +130,14 @@ impl Act {
     }
 
     /// Whether the wait ended as the script says.
-    fn as_expected(&self, result: &WaitResult) -> bool {
-        match (self.fails_with, result) {
-            (None, Some(Ok(lifecycle))) => lifecycle.phase == Phase::Running,
-            (Some(says), Some(Err(error))) if error.kind() == hwinst::ErrorKind::InstanceFailed => {
-                error.lifecycle().is_some_and(|lifecycle| {
+    fn as_expected(&self, ending: &FleetInstance) -> bool {
+        match (self.fails_with, ending.outcome) {
+            (None, InstanceOutcome::Reached) => ending
+                .lifecycle
+                .as_ref()
+                .is_some_and(|lifecycle| lifecycle.phase == Phase::Running),
+            (Some(says), InstanceOutcome::Failed) => {
+                ending.lifecycle.as_ref().is_some_and(|lifecycle| {
                     let code = lifecycle
                         .error
                         .as_ref()
@@ -140,9 +153,6 @@ impl Act {
         }
     }
 }
-
-/// How a wait ended; `None` when its thread panicked.
-type WaitResult = Option<hwinst::Result<Lifecycle>>;
 
 /// One act's ending, as the summary shows it.
 #[derive(Serialize)]
@@ -172,9 +182,26 @@ struct Row<'a> {
 struct Summary<'a> {
     as_scripted: bool,
     seconds: f64,
+    /// The requests the simulator answered.
     requests: usize,
+    /// How many of those were answered 429.
     throttled: usize,
+    /// What the fleet wait used and sent.
+    fleet: FleetUse,
     instances: Vec<Row<'a>>,
+}
+
+/// The fleet wait's settings and cost.
+#[derive(Serialize)]
+struct FleetUse {
+    /// Each service's budget, in requests per second.
+    budget_per_second: f64,
+    concurrency: usize,
+    batch_roma: bool,
+    /// The requests it sent, per service.
+    requests: FleetRequests,
+    /// Their sum.
+    total: u64,
 }
 
 pub fn demo(format: Format, args: &DemoArgs) -> Result<(), Failure> {
@@ -191,84 +218,82 @@ pub fn demo(format: Format, args: &DemoArgs) -> Result<(), Failure> {
             )?;
         }
     }
-    // Retries keep the client's defaults: they absorb the throttling.
+    // The fleet wait polls with one request each (no retries inside a poll): a 429 pauses
+    // every poll of its service for the Retry-After.
     let client = sim.client_builder().build()?;
+    let budget = BUDGET_PER_SECOND * speed.max(1.0);
     let _ = writeln!(
         io::stderr(),
-        "A simulator at {} plays {} instances; hwinst waits for them all.",
+        "A simulator at {} plays {} instances; hwinst waits for them all with one fleet wait \
+         ({budget} requests/s per service, {CONCURRENCY} in flight at most).",
         sim.base_url(),
         ACTS.len()
     );
 
     let scaled = |interval: Duration| interval.div_f64(speed.max(1.0)).max(MIN_INTERVAL);
     // A bound, not a pace: the script ends in about 8 s divided by the speed, and the
-    // throttled instance's retries add their wall-clock Retry-After.
+    // throttled instance's pauses add their wall-clock Retry-After.
     let timeout = Duration::from_secs(25).div_f64(speed) + Duration::from_secs(5);
-    let options = WaitOptions::new()
+    let wait = WaitOptions::new()
         .initial_interval(scaled(INITIAL_INTERVAL))
         .max_interval(scaled(MAX_INTERVAL))
         .timeout(timeout);
+    // Batching off: the ROMA instances keep their own sources (progress, the details' words).
+    let mut options = FleetOptions::new()
+        .wait_options(wait)
+        .concurrency(CONCURRENCY)
+        .batch_roma(false);
+    for service in Service::ALL {
+        options = options.max_requests_per_second(service, budget);
+    }
+    let targets: Vec<Target> = ACTS
+        .iter()
+        .map(|act| Target::new(act.source, act.id))
+        .collect();
     let surface = Surface::new(format, false);
+    let display = FleetDisplay::new(&surface, &targets);
     let started = Instant::now();
-    let endings: Vec<(WaitResult, Duration)> = std::thread::scope(|scope| {
-        let (client, options) = (&client, &options);
-        let waits: Vec<_> = ACTS
-            .iter()
-            .map(|act| {
-                let display = surface.display(act.source, act.id);
-                scope.spawn(move || {
-                    let begun = Instant::now();
-                    let result = client.wait(act.source, act.id, options, |lifecycle| {
-                        display.show(lifecycle);
-                        ControlFlow::Continue(())
-                    });
-                    display.keep();
-                    (result, begun.elapsed())
-                })
-            })
-            .collect();
-        waits
-            .into_iter()
-            .map(|wait| match wait.join() {
-                Ok((result, took)) => (Some(result), took),
-                Err(_) => (None, started.elapsed()),
-            })
-            .collect()
+    // When each instance last changed: the time its wait took.
+    let mut changed: HashMap<String, Duration> = HashMap::new();
+    let fleet = client.wait_many(&targets, &options, |lifecycle| {
+        display.show(lifecycle);
+        changed.insert(lifecycle.instance_id.clone(), started.elapsed());
     });
+    display.keep();
+    let fleet = fleet?;
     let took = started.elapsed();
 
     let requests = sim.requests();
     let rows: Vec<Row> = ACTS
         .iter()
-        .zip(&endings)
-        .map(|(act, (result, took))| {
+        .zip(&fleet.instances)
+        .map(|(act, ending)| {
             let mine = || {
                 requests
                     .iter()
                     .filter(|r| r.instance_id.as_deref() == Some(act.id))
             };
-            let as_expected = act.as_expected(result);
+            let as_expected = act.as_expected(ending);
+            let seconds = match ending.outcome {
+                InstanceOutcome::Reached | InstanceOutcome::Failed => {
+                    changed.get(act.id).copied().unwrap_or(took)
+                }
+                _ => took,
+            };
             Row {
                 id: act.id,
                 source: act.source,
                 expected: act.expected(),
-                lifecycle: match result {
-                    Some(Ok(lifecycle)) => Some(lifecycle),
-                    Some(Err(error)) => error.lifecycle(),
-                    None => None,
-                },
-                error: result
-                    .as_ref()
-                    .and_then(|r| r.as_ref().err())
-                    .map(|e| e.kind().as_str()),
-                outcome: outcome(result),
+                lifecycle: ending.lifecycle.as_ref(),
+                error: ending.error.as_ref().map(|e| e.kind().as_str()),
+                outcome: outcome(ending),
                 requests: mine().count(),
                 throttled: throttled(mine()),
-                seconds: tenths(*took),
+                seconds: tenths(seconds),
                 as_expected,
-                problem: (!as_expected).then(|| match result {
-                    Some(Err(error)) => error.to_string(),
-                    _ => outcome(result),
+                problem: (!as_expected).then(|| match &ending.error {
+                    Some(error) => format!("{}: {error}", ending.outcome.as_str()),
+                    None => outcome(ending),
                 }),
             }
         })
@@ -278,6 +303,13 @@ pub fn demo(format: Format, args: &DemoArgs) -> Result<(), Failure> {
         seconds: tenths(took),
         requests: requests.len(),
         throttled: throttled(requests.iter()),
+        fleet: FleetUse {
+            budget_per_second: budget,
+            concurrency: CONCURRENCY,
+            batch_roma: false,
+            requests: fleet.requests,
+            total: fleet.requests.total(),
+        },
         instances: rows,
     };
 
@@ -311,7 +343,7 @@ pub fn demo(format: Format, args: &DemoArgs) -> Result<(), Failure> {
 
 /// How a wait ended, in a few words: `running 100%`, `failed CLOUDDC.1001`,
 /// `failed (CreateFail)`, `TIMEOUT, last creating 30%`.
-fn outcome(result: &WaitResult) -> String {
+fn outcome(ending: &FleetInstance) -> String {
     let ended = |lifecycle: &Lifecycle| {
         let mut text = lifecycle.phase.to_string();
         if let Some(progress) = lifecycle.progress {
@@ -327,14 +359,14 @@ fn outcome(result: &WaitResult) -> String {
         }
         text
     };
-    match result {
-        Some(Ok(lifecycle)) => ended(lifecycle),
-        Some(Err(error)) => match (error.kind(), error.lifecycle()) {
-            (hwinst::ErrorKind::InstanceFailed, Some(lifecycle)) => ended(lifecycle),
-            (kind, Some(lifecycle)) => format!("{}, last {}", kind.as_str(), ended(lifecycle)),
-            (kind, None) => kind.as_str().to_owned(),
-        },
-        None => "the wait stopped unexpectedly".to_owned(),
+    let why = ending
+        .error
+        .as_ref()
+        .map_or(ending.outcome.as_str(), |e| e.kind().as_str());
+    match (ending.outcome, &ending.lifecycle) {
+        (InstanceOutcome::Reached | InstanceOutcome::Failed, Some(lifecycle)) => ended(lifecycle),
+        (_, Some(lifecycle)) => format!("{why}, last {}", ended(lifecycle)),
+        (_, None) => why.to_owned(),
     }
 }
 
@@ -370,11 +402,24 @@ fn write_summary(out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
     writeln!(out)?;
     table.write(out)?;
     writeln!(out)?;
+    let fleet = &summary.fleet;
+    writeln!(
+        out,
+        "One fleet wait sent {} requests (apig {}, roma {}, clouddc {}) on {} worker threads,\n\
+         within a budget of {} requests/s per service (the library's default is {}/s, for a \
+         real account);\nROMA batching off, so that ROMA instances show their own progress.",
+        fleet.total,
+        fleet.requests.apig,
+        fleet.requests.roma,
+        fleet.requests.clouddc,
+        fleet.concurrency,
+        fleet.budget_per_second,
+        hwinst::DEFAULT_MAX_REQUESTS_PER_SECOND
+    )?;
     writeln!(
         out,
         "The simulator answered {} requests; {} of them were 429 Too Many Requests\n\
-         (Retry-After: {RETRY_AFTER_S} s), waited out and retried by the client's default \
-         retry policy.",
+         (Retry-After: {RETRY_AFTER_S} s), each pausing every API Gateway poll until it passed.",
         summary.requests, summary.throttled
     )?;
     let matched = summary

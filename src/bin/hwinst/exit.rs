@@ -21,6 +21,11 @@ pub enum Failure {
     Simulator(String),
     /// `demo`: an instance did not end as its script says. Says which, for people.
     Demo(String),
+    /// A usage error found after parsing (a bad line of `wait --targets`). Says what.
+    Usage(String),
+    /// `wait` for several instances: the fleet's condition was not met, with the kind of
+    /// why (`FleetOutcome::status`). The results are already printed; says why, for people.
+    Fleet(ErrorKind, String),
 }
 
 impl From<hwinst::Error> for Failure {
@@ -46,6 +51,8 @@ impl Failure {
         match self {
             Failure::Library(error) => for_kind(error.kind()),
             Failure::Output(_) | Failure::Demo(_) => OTHER,
+            Failure::Usage(_) => USAGE,
+            Failure::Fleet(kind, _) => for_kind(*kind),
             // What to simulate, and where, is the simulator's configuration.
             Failure::Simulator(_) => for_kind(ErrorKind::Config),
         }
@@ -110,7 +117,7 @@ const KINDS: [(ErrorKind, &str); 13] = [
     (ErrorKind::Cancelled, "the wait was cancelled"),
     (
         ErrorKind::InstanceFailed,
-        "`wait`: the instance failed or was deleted",
+        "`wait`: the instance (or one of several) failed or was deleted",
     ),
 ];
 

@@ -188,7 +188,7 @@ Example:
         id: String,
     },
 
-    /// Wait until an instance reaches a phase (running by default), showing its progress.
+    /// Wait until instances reach a phase (running by default), showing their progress.
     #[command(after_help = "\
 While waiting, each change is shown: as a live progress bar on a terminal, or as one
 line per change otherwise (\"2026-11-22T12:00:01Z apig eddc... creating 50%\"). In
@@ -196,17 +196,26 @@ human mode this goes to stdout, followed by the final lifecycle. With --output j
 it goes to stderr, and stdout gets only the final lifecycle document (or the error
 document).
 
+Several IDs, or --targets FILE, wait for a fleet at once: one bar (or line) per
+instance, polls shared out by one scheduler within each service's --rate budget, then
+a table of how each ended (with --output json, the fleet document:
+{\"instances\":[{\"source\",\"instance_id\",\"outcome\",\"lifecycle\",\"error\",\"polls\"}],
+\"requests\",\"throttled\",\"elapsed_ms\"}). Each instance is polled as one wait polls.
+
 Throttling, server errors and connection failures are polled through until the
 timeout; \"not found\" is polled through for --not-found-grace after the start.
 
-Exit codes: 0 the instance reached a target phase; 14 the timeout passed;
-23 it failed or was deleted (unless that was a target); others: hwinst --help.
+Exit codes: 0 the instance reached a target phase (several: every one, or with --any
+one of them); 14 the timeout passed; 23 it failed or was deleted (unless that was a
+target); 22 cancelled (Ctrl-C); others: hwinst --help.
 
 Examples:
   hwinst wait apig eddc4d25480b4cd6b512f270a1b8b341
   hwinst wait clouddc 5e3d1b3c2a5c4d8e --until running,stopped --timeout 1h
   hwinst wait roma-details b037d389-62a4-464a-8461-c88797ad4f23 --until deleted
-  hwinst -o json wait apig eddc4d25480b4cd6b512f270a1b8b341 2>/dev/null | jq .phase")]
+  hwinst -o json wait apig eddc4d25480b4cd6b512f270a1b8b341 2>/dev/null | jq .phase
+  hwinst wait apig gw-1 gw-2 gw-3 --rate apig=2 --fail-fast
+  printf 'apig gw-1\\nroma r-1\\nclouddc dc-1\\n' | hwinst wait --targets - --timeout 1h")]
     Wait(WaitArgs),
 
     /// Run a local simulator of the services, to try hwinst or test tools offline.
@@ -219,11 +228,13 @@ Examples:
     #[command(after_help = "\
 A simulator starts in this process (on loopback, at a free port) and plays six instances:
 API Gateway instances that are created (one of them throttled twice on the way, with
-HTTP 429 and Retry-After, which the client's default retry policy waits out), a ROMA
+HTTP 429 and Retry-After, which pauses every API Gateway poll until it passes), a ROMA
 Connect instance that is created and one whose creation fails, a Cloud DC instance that
-is installed and one whose installation fails. hwinst waits for all of them at once,
-showing their progress (bars on a terminal, else one line per change), then prints what
-each ended as beside what its script says, and what the simulator saw.
+is installed and one whose installation fails. hwinst waits for all of them at once with
+one fleet wait (as `hwinst wait` with several IDs does: 4 requests in flight at most,
+a budget of 4 requests/s per service, times --speed above 1), showing their progress
+(bars on a terminal, else one line per change), then prints what each ended as beside
+what its script says, the requests the wait sent, and what the simulator saw.
 
 It needs no configuration and sends nothing outside this machine.
 
@@ -342,11 +353,17 @@ fn list_status_help() -> String {
 #[derive(Debug, Args)]
 pub struct WaitArgs {
     /// Where to read the lifecycle: which service and API.
-    #[arg(value_parser = source_parser())]
-    pub source: Source,
+    #[arg(value_parser = source_parser(), required_unless_present = "targets")]
+    pub source: Option<Source>,
 
-    /// The instance's ID.
-    pub id: String,
+    /// The instance's ID; several IDs wait for them all at once (a fleet wait).
+    #[arg(value_name = "ID", required_unless_present = "targets")]
+    pub ids: Vec<String>,
+
+    /// Wait for the instances listed in FILE, one "SOURCE ID" a line (sources may be mixed;
+    /// blank lines and lines starting with # are skipped); - reads stdin.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["source", "ids"])]
+    pub targets: Option<std::path::PathBuf>,
 
     /// Stop when the instance reaches this phase; repeat the flag or separate phases with
     /// commas for several. Reaching failed or deleted ends the wait (exit code 23) unless
@@ -378,9 +395,53 @@ pub struct WaitArgs {
     #[arg(long, value_name = "DURATION", default_value_t = hwinst::DEFAULT_NOT_FOUND_GRACE.into())]
     pub not_found_grace: humantime::Duration,
 
+    /// A target phase counts once seen on N polls in a row (for statuses that flap).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub settle: u32,
+
     /// Show no progress: only the final lifecycle (or the error).
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Several instances: end at the first that reaches a target phase (default: when
+    /// every one has an outcome).
+    #[arg(long, help_heading = "Several instances")]
+    pub any: bool,
+
+    /// Several instances: end at the first that fails.
+    #[arg(long, help_heading = "Several instances")]
+    pub fail_fast: bool,
+
+    /// Several instances: the most requests in flight at once (and worker threads).
+    #[arg(long, value_name = "N", default_value_t = hwinst::DEFAULT_CONCURRENCY,
+          help_heading = "Several instances")]
+    pub concurrency: usize,
+
+    /// Several instances: the request budget of one service shared by all its polls, e.g.
+    /// apig=2 (repeatable) [default: 0.5 per service].
+    #[arg(long, value_name = "SERVICE=N", value_parser = parse_rate,
+          help_heading = "Several instances")]
+    pub rate: Vec<(hwinst::Service, f64)>,
+
+    /// Several instances: read ROMA instances one request each (with their progress) rather
+    /// than through one paged list request for all of them (statuses only).
+    #[arg(long, help_heading = "Several instances")]
+    pub no_batch_roma: bool,
+}
+
+/// `--rate apig=2`: a service and a positive number of requests per second.
+fn parse_rate(text: &str) -> Result<(hwinst::Service, f64), String> {
+    let (name, rate) = text
+        .split_once('=')
+        .ok_or_else(|| "expected SERVICE=N, e.g. apig=2".to_owned())?;
+    let service = hwinst::Service::ALL
+        .into_iter()
+        .find(|service| service.to_string() == name.trim())
+        .ok_or_else(|| format!("unknown service {name:?}; services are roma, apig, clouddc"))?;
+    match rate.trim().parse::<f64>() {
+        Ok(rate) if rate.is_finite() && rate > 0.0 => Ok((service, rate)),
+        _ => Err("expected a number of requests per second greater than zero".to_owned()),
+    }
 }
 
 /// The sources the library can poll, named and described for `--help` and value errors.
@@ -470,7 +531,7 @@ fn report(failure: &Failure, format: Format) -> ExitCode {
             let _ = writeln!(io::stderr(), "hwinst: {problem}");
         }
         // The summary on stdout already shows what went wrong (as JSON too).
-        Failure::Demo(problem) => {
+        Failure::Demo(problem) | Failure::Fleet(_, problem) | Failure::Usage(problem) => {
             let _ = writeln!(io::stderr(), "hwinst: {problem}");
         }
     }

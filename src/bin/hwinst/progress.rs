@@ -6,8 +6,9 @@
 //! `--output json` (whose stdout holds only the final document).
 
 use crate::output::{clean, lifecycle_line, utc, Format};
-use hwinst::{Lifecycle, Source};
+use hwinst::{Lifecycle, Service, Source, Target};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::HashMap;
 use std::io::{self, IsTerminal, Write};
 use std::time::Duration;
 
@@ -69,6 +70,39 @@ impl Surface {
             Surface::Lines(stream) => WaitDisplay::Lines(*stream),
             Surface::Quiet => WaitDisplay::Quiet,
         }
+    }
+}
+
+/// The displays of a fleet wait (`hwinst wait` with several instances, `hwinst demo`): one per
+/// target, found by each change's service and ID (an instance read through the ROMA list
+/// changes as `roma-list`).
+pub struct FleetDisplay {
+    displays: HashMap<(Service, String), WaitDisplay>,
+}
+
+impl FleetDisplay {
+    pub fn new(surface: &Surface, targets: &[Target]) -> FleetDisplay {
+        let displays = targets
+            .iter()
+            .map(|t| {
+                let key = (t.source.service(), t.instance_id.clone());
+                (key, surface.display(t.source, &t.instance_id))
+            })
+            .collect();
+        FleetDisplay { displays }
+    }
+
+    /// Shows a change on its instance's display.
+    pub fn show(&self, lifecycle: &Lifecycle) {
+        let key = (lifecycle.source.service(), lifecycle.instance_id.clone());
+        if let Some(display) = self.displays.get(&key) {
+            display.show(lifecycle);
+        }
+    }
+
+    /// Stops every bar where it is (see [`WaitDisplay::keep`]).
+    pub fn keep(self) {
+        self.displays.into_values().for_each(WaitDisplay::keep);
     }
 }
 
