@@ -8,6 +8,8 @@
 //     std::string instance = client.roma_instance("eddc4d25480b4cd6b512f270a1b8b341");
 //     std::string done = client.wait("apig", id, R"({"timeout_ms":600000})",
 //                                    [](std::string_view change) { return true; });
+//     std::string fleet = client.wait_many(
+//         R"([{"source":"apig","instance_id":"a"},{"source":"roma","instance_id":"b"}])");
 //
 // Results are the C functions' JSON documents, as std::string. Every failure throws
 // hwinst::Error, which carries the error document's fields. Nothing here is ever thrown
@@ -126,14 +128,46 @@ inline std::optional<std::string> string_member(const Document& doc, const char*
   return it->get<std::string>();
 }
 
-// Reads an error document. hwinst always writes one of the documented shape; should it ever
-// not be JSON, the text itself becomes the message and the optional fields stay empty.
+// Whether `doc` is hwinst_wait_many's fleet document ({"instances":[...],"requests",...})
+// rather than an error document.
+inline bool is_fleet_document(const Document& doc) {
+  if (!doc.is_object() || doc.contains("code")) return false;
+  const auto instances = doc.find("instances");
+  return instances != doc.end() && instances->is_array();
+}
+
+// Reads an error document, or the fleet document of a fleet wait that did not succeed.
+// hwinst always writes one of the documented shape; should it ever not be JSON, the text
+// itself becomes the message and the optional fields stay empty.
 inline std::shared_ptr<const ErrorDetails> parse_error(Code code, std::string document) {
   auto details = std::make_shared<ErrorDetails>();
   details->code = code;
   details->code_name = std::string(hwinst::code_name(code));
-  const auto doc = Document::parse(document, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_object()) {
+  const auto parsed = Document::parse(document, nullptr, /*allow_exceptions=*/false);
+  // A fleet document (hwinst_wait_many): the fields come from the first instance whose error
+  // has the wait's code (the one that decided it), the document stays the fleet's.
+  const Document* culprit = nullptr;
+  std::string prefix;
+  if (is_fleet_document(parsed)) {
+    for (const auto& instance : parsed.at("instances")) {
+      const auto error = instance.find("error");
+      if (!instance.is_object() || error == instance.end() || !error->is_object()) continue;
+      if (string_member(*error, "code") != details->code_name) continue;
+      culprit = &*error;
+      prefix = "fleet wait: " + string_member(instance, "source").value_or("?") + " " +
+               string_member(instance, "instance_id").value_or("?") + ": ";
+      const auto lifecycle = instance.find("lifecycle");
+      if (lifecycle != instance.end() && lifecycle->is_object()) {
+        details->lifecycle = lifecycle->dump(-1, ' ', false, Document::error_handler_t::replace);
+      }
+      break;
+    }
+    if (culprit == nullptr) details->message = "fleet wait ended with " + details->code_name;
+  } else if (parsed.is_object()) {
+    culprit = &parsed;
+  }
+  if (culprit != nullptr) {
+    const Document& doc = *culprit;
     if (auto name = string_member(doc, "code")) details->code_name = std::move(*name);
     if (auto message = string_member(doc, "message")) details->message = std::move(*message);
     const auto status = doc.find("http_status");
@@ -147,9 +181,10 @@ inline std::shared_ptr<const ErrorDetails> parse_error(Code code, std::string do
     details->retryable =
         retryable != doc.end() && retryable->is_boolean() && retryable->get<bool>();
     const auto lifecycle = doc.find("lifecycle");
-    if (lifecycle != doc.end() && lifecycle->is_object()) {
+    if (!details->lifecycle && lifecycle != doc.end() && lifecycle->is_object()) {
       details->lifecycle = lifecycle->dump(-1, ' ', false, Document::error_handler_t::replace);
     }
+    if (!prefix.empty()) details->message = prefix + details->message;
   }
   if (details->message.empty()) {
     details->message = document.empty() ? details->code_name : document;
@@ -178,6 +213,11 @@ inline std::string make_document(Code code, std::string_view message) {
 /// Every failure of this binding: a failed hwinst call (its code and error document), or an
 /// argument refused before calling C (Code::InvalidArgument, with a document of the same
 /// shape). what() is the document's "message", which never holds a credential.
+///
+/// A fleet wait (Client::wait_many) that did not succeed throws an Error whose document() is
+/// the fleet document; its other fields (message, http_status, service_code, lifecycle, ...)
+/// are those of the first instance whose error has the wait's code, and what() names that
+/// instance ("fleet wait: apig ID: ...").
 ///
 /// Copying is cheap and never throws (the details are shared and immutable), so an Error may
 /// be read by several threads at once.
@@ -213,11 +253,14 @@ class Error : public std::runtime_error {
   /// Whether trying the same call again later may succeed (429, 5xx, transport failures).
   [[nodiscard]] bool retryable() const noexcept { return details_->retryable; }
   /// For a wait's Code::InstanceFailed, Code::Cancelled or Code::Timeout: the last lifecycle
-  /// document seen, as JSON text; empty when there was none.
+  /// document seen, as JSON text; empty when there was none. For a fleet wait, that of the
+  /// instance the Error is about (see above).
   [[nodiscard]] const std::optional<std::string>& lifecycle() const noexcept {
     return details_->lifecycle;
   }
-  /// The whole error document, as hwinst wrote it.
+  /// The whole error document, as hwinst wrote it. For Client::wait_many, except for argument
+  /// errors: the fleet document ({"instances":[...],"requests","throttled","elapsed_ms"}),
+  /// every instance's outcome included.
   [[nodiscard]] const std::string& document() const noexcept { return details_->document; }
 
  private:
@@ -503,6 +546,50 @@ class Client {
     return wait_call(source, instance_id, options_json, on_change, cancel.native_handle());
   }
 
+  /// Waits for a fleet of instances at once (hwinst_wait_many): one scheduler on this thread,
+  /// at most `concurrency` requests in flight, one request budget per service (a 429 pauses
+  /// every poll of that service), ROMA instances read through the paged list. Returns the
+  /// fleet document when the mode's condition was met:
+  /// `{"instances":[{"source","instance_id","outcome","lifecycle","error","polls"}, ...],
+  /// "requests":{"roma","apig","clouddc"},"throttled","elapsed_ms"}`, the instances in the
+  /// order of the targets, `outcome` one of `reached`, `failed`, `timeout`, `cancelled`,
+  /// `error`, `pending`.
+  ///
+  /// `targets_json` is `[{"source":"apig","instance_id":"..."}, ...]` (any mix of sources).
+  /// `options_json` is empty (the defaults) or an object with the keys of wait() and `settle`,
+  /// `mode` ("all" or "any"), `fail_fast`, `concurrency`, `max_requests_per_second`
+  /// (`{"apig":5,"roma":5,"clouddc":5}`) and `batch_roma` (see hwinst_wait_many in hwinst.h).
+  ///
+  /// `on_change` (may be empty) is called on this thread, one call at a time, with each
+  /// instance's first lifecycle document and every change (the document names its source
+  /// and ID); returning false cancels the whole fleet. What it throws comes out of
+  /// wait_many() unchanged, as for wait().
+  ///
+  /// Throws Error, whose document() is the fleet document (every instance's outcome; see
+  /// Error): Code::InstanceFailed (an instance failed or was deleted), Code::Cancelled (the
+  /// callback returned false, or the token was cancelled), Code::Timeout (the deadline of
+  /// the whole fleet passed), or the code of an instance's error that polling again cannot
+  /// fix (e.g. Code::NotFound). Argument errors (Code::InvalidArgument: bad JSON, an empty
+  /// list, an unknown source or key, an unsafe or repeated ID; Code::Config when the worker
+  /// threads cannot start) carry the usual error document, and nothing was sent. Blocks the
+  /// calling thread; any number of waits may share the client.
+  [[nodiscard]] std::string wait_many(std::string_view targets_json,
+                                      std::string_view options_json = {},
+                                      const OnChange& on_change = {}) const {
+    return wait_many_call(targets_json, options_json, on_change, nullptr);
+  }
+
+  /// wait_many(), which another thread can stop with `cancel.cancel()`: the wait then throws
+  /// Error (Code::Cancelled, with the fleet document) at once. `cancel` must outlive the
+  /// call. Throws Error (Code::InvalidArgument for a moved-from token), as wait_many()
+  /// otherwise.
+  [[nodiscard]] std::string wait_many(std::string_view targets_json,
+                                      std::string_view options_json, const OnChange& on_change,
+                                      const CancelToken& cancel) const {
+    if (!cancel) detail::refuse("the hwinst::CancelToken was moved from");
+    return wait_many_call(targets_json, options_json, on_change, cancel.native_handle());
+  }
+
  private:
   struct Adopt {};
   Client(Adopt, hwinst_client* client) noexcept : handle_(client) {}
@@ -541,6 +628,22 @@ class Client {
     char* raw = nullptr;
     const hwinst_code code = hwinst_wait_cancellable(
         client, source_c.c_str(), id.c_str(), detail::or_null(options),
+        on_change ? &detail::wait_trampoline : nullptr, &state, token, &raw);
+    detail::OwnedString document(raw);
+    // The callback's own exception, rather than the CANCELLED that stopping the wait caused.
+    if (state.exception) std::rethrow_exception(state.exception);
+    return detail::take(code, document);
+  }
+
+  std::string wait_many_call(std::string_view targets_json, std::string_view options_json,
+                             const OnChange& on_change, const hwinst_cancel_token* token) const {
+    const hwinst_client* client = checked();
+    const std::string targets = detail::c_string(targets_json, "targets_json");
+    const std::string options = detail::c_string(options_json, "options_json");
+    detail::WaitState state{&on_change, nullptr};
+    char* raw = nullptr;
+    const hwinst_code code = hwinst_wait_many(
+        client, targets.c_str(), detail::or_null(options),
         on_change ? &detail::wait_trampoline : nullptr, &state, token, &raw);
     detail::OwnedString document(raw);
     // The callback's own exception, rather than the CANCELLED that stopping the wait caused.

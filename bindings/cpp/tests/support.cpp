@@ -120,6 +120,14 @@ json scenario() {
     add("apig", id, "success", stuck);
   }
   add("apig", "apig-fail", "fail", 0);
+  // Client::wait_many (wait_many_test.cpp).
+  add("apig", "fleet-apig", "steady", 0);
+  add("clouddc", "fleet-dc", "steady", 0);
+  add("apig", "fleet-fail", "fail", 0);
+  for (const char* id : {"fleet-stuck-a", "fleet-stuck-b", "fleet-stuck-c", "fleet-stuck-d",
+                         "fleet-stuck-e", "fleet-stuck-f", "fleet-stuck-g", "fleet-stuck-h"}) {
+    add("apig", id, "success", stuck);
+  }
   add("apig", "f-retry-once", "steady", 0);
   add("clouddc", "dc-running", "steady", 0);
   add("clouddc", "dc-fail", "fail", 0);
