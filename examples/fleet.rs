@@ -284,8 +284,7 @@ fn child(run: &str) -> Result<Row> {
     let threads_before = sampler.peak();
     let started = Instant::now();
     let mut row = Row::new();
-    let reached;
-    if run.ends_with("-threads") {
+    let reached = if run.ends_with("-threads") {
         let ok = AtomicUsize::new(0);
         thread::scope(|scope| {
             for (service, id) in &list {
@@ -300,7 +299,7 @@ fn child(run: &str) -> Result<Row> {
                 });
             }
         });
-        reached = ok.load(Ordering::Relaxed);
+        ok.load(Ordering::Relaxed)
     } else {
         let targets: Vec<Target> = list
             .iter()
@@ -319,11 +318,6 @@ fn child(run: &str) -> Result<Row> {
             .max_requests_per_second(Service::Clouddc, per_service)
             .batch_roma(!run.starts_with("s3-nobatch"));
         let fleet = client.wait_many(&targets, &fleet_options, |_| {})?;
-        reached = fleet
-            .instances
-            .iter()
-            .filter(|i| i.outcome == InstanceOutcome::Reached)
-            .count();
         row.insert("fleet_requests".into(), fleet.requests.total().to_string());
         row.insert("fleet_throttled".into(), fleet.throttled.to_string());
         let polls: u64 = fleet.instances.iter().map(|i| u64::from(i.polls)).sum();
@@ -331,7 +325,12 @@ fn child(run: &str) -> Result<Row> {
             "mean_polls".into(),
             format!("{:.1}", polls as f64 / fleet.instances.len() as f64),
         );
-    }
+        fleet
+            .instances
+            .iter()
+            .filter(|i| i.outcome == InstanceOutcome::Reached)
+            .count()
+    };
     let wall = started.elapsed();
     let threads_peak = sampler.peak();
     let (sim_cpu, sampler_cpu) = (thread_cpu_ms("hwinst-sim"), thread_cpu_ms("sampler"));
