@@ -14,7 +14,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
-	"runtime/cgo"
 	"time"
 	"unsafe"
 )
@@ -236,28 +235,12 @@ const fleetCancelGrace = time.Second
 // targets or options (an empty list, an unknown source, an unsafe ID, a duplicate, an
 // unknown mode) are an [ErrInvalidArgument] error with a nil Fleet; nothing is sent.
 func (c *Client) WaitMany(ctx context.Context, targets []Target, opts FleetOptions, onChange func(Lifecycle)) (*Fleet, error) {
-	if ctx == nil {
-		return nil, invalidArgument("WaitMany needs a context (context.Background() for none)")
-	}
-	if err := ctx.Err(); err != nil {
+	timeout, byDeadline, err := waitTimeout(ctx, "WaitMany", opts.WaitOptions)
+	if err != nil {
 		return nil, err
 	}
 	if targets == nil {
 		targets = []Target{} // refused by the library as an empty list, naming it
-	}
-	timeout := opts.Timeout
-	if timeout == 0 {
-		timeout = DefaultWaitTimeout
-	}
-	byDeadline := false
-	if deadline, ok := ctx.Deadline(); ok && timeout > 0 {
-		left := time.Until(deadline)
-		if left <= 0 {
-			return nil, context.DeadlineExceeded
-		}
-		if left < timeout {
-			timeout, byDeadline = left, true
-		}
 	}
 	options, err := opts.document(timeout)
 	if err != nil {
@@ -275,43 +258,19 @@ func (c *Client) WaitMany(ctx context.Context, targets []Target, opts FleetOptio
 		C.free(unsafe.Pointer(cOptions))
 	}
 
-	var token *C.hwinst_cancel_token
-	if code := C.hwinst_cancel_token_new(&token); code != C.HWINST_OK {
-		freeStrings()
-		return nil, errorFromDocument(Code(code), nil)
-	}
-	flight := &waitFlight{closing: make(chan struct{})}
-	ptr, err := c.acquireWait(token, flight)
+	call, err := c.beginWait(onChange != nil, freeStrings)
 	if err != nil {
-		C.hwinst_cancel_token_free(token)
-		freeStrings()
 		return nil, err
 	}
-
-	w := &waitChannels{
-		changes: make(chan []byte),
-		acks:    make(chan bool, 1), // never blocks WaitMany, even once the C side has left
-		abandon: make(chan struct{}),
-		closing: flight.closing,
-	}
-	var handle cgo.Handle
-	withCallback := C.int(0)
-	if onChange != nil {
-		handle = cgo.NewHandle(w)
-		withCallback = 1
-	}
+	token, flight, w := call.token, call.flight, call.w
 	results := make(chan fleetResult, 1)
 	go func() {
 		var out *C.char
-		code := C.hwinst_go_wait_many(ptr, cTargets, cOptions, withCallback,
-			C.uintptr_t(handle), token, &out)
+		code := C.hwinst_go_wait_many(call.ptr, cTargets, cOptions, call.withCallback,
+			C.uintptr_t(call.handle), token, &out)
 		runtime.KeepAlive(c) // the finalizer must not free ptr while the C call uses it
 		doc := takeString(out)
-		c.releaseWait(token)
-		freeStrings()
-		if handle != 0 {
-			handle.Delete()
-		}
+		call.end(c, freeStrings)
 		results <- fleetResult{code: Code(code), doc: doc}
 	}()
 
@@ -330,14 +289,9 @@ func (c *Client) WaitMany(ctx context.Context, targets []Target, opts FleetOptio
 	for {
 		select {
 		case doc := <-w.changes:
-			var lifecycle Lifecycle
-			if err := json.Unmarshal(doc, &lifecycle); err != nil {
-				callbackErr = &Error{Code: CodeDecode, Message: "the lifecycle document did not decode: " + err.Error()}
-				w.acks <- false
-				continue
+			if err := w.relay(doc, onChange); err != nil {
+				callbackErr = err
 			}
-			onChange(lifecycle)
-			w.acks <- true
 		case r := <-results:
 			return finishFleet(r, flight, callbackErr, byDeadline)
 		case <-ctx.Done():

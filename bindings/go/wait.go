@@ -143,25 +143,9 @@ func (o WaitOptions) options(timeout time.Duration) (waitOptionsDocument, error)
 //     ID, "not found" after the grace period, ...). Throttling, server errors, timeouts and
 //     connection failures are polled through until the deadline.
 func (c *Client) Wait(ctx context.Context, source Source, instanceID string, opts WaitOptions, onChange func(Lifecycle)) (*Lifecycle, error) {
-	if ctx == nil {
-		return nil, invalidArgument("Wait needs a context (context.Background() for none)")
-	}
-	if err := ctx.Err(); err != nil {
+	timeout, byDeadline, err := waitTimeout(ctx, "Wait", opts)
+	if err != nil {
 		return nil, err
-	}
-	timeout := opts.Timeout
-	if timeout == 0 {
-		timeout = DefaultWaitTimeout
-	}
-	byDeadline := false
-	if deadline, ok := ctx.Deadline(); ok && timeout > 0 {
-		left := time.Until(deadline)
-		if left <= 0 {
-			return nil, context.DeadlineExceeded
-		}
-		if left < timeout {
-			timeout, byDeadline = left, true
-		}
 	}
 	options, err := opts.document(timeout)
 	if err != nil {
@@ -184,43 +168,19 @@ func (c *Client) Wait(ctx context.Context, source Source, instanceID string, opt
 		C.free(unsafe.Pointer(cOptions))
 	}
 
-	var token *C.hwinst_cancel_token
-	if code := C.hwinst_cancel_token_new(&token); code != C.HWINST_OK {
-		freeStrings()
-		return nil, errorFromDocument(Code(code), nil)
-	}
-	flight := &waitFlight{closing: make(chan struct{})}
-	ptr, err := c.acquireWait(token, flight)
+	call, err := c.beginWait(onChange != nil, freeStrings)
 	if err != nil {
-		C.hwinst_cancel_token_free(token)
-		freeStrings()
 		return nil, err
 	}
-
-	w := &waitChannels{
-		changes: make(chan []byte),
-		acks:    make(chan bool, 1), // never blocks Wait, even once the C side has left
-		abandon: make(chan struct{}),
-		closing: flight.closing,
-	}
-	var handle cgo.Handle
-	withCallback := C.int(0)
-	if onChange != nil {
-		handle = cgo.NewHandle(w)
-		withCallback = 1
-	}
+	token, flight, w := call.token, call.flight, call.w
 	results := make(chan waitResult, 1)
 	go func() {
 		var out *C.char
-		code := C.hwinst_go_wait(ptr, cSource, cID, cOptions, withCallback,
-			C.uintptr_t(handle), token, &out)
+		code := C.hwinst_go_wait(call.ptr, cSource, cID, cOptions, call.withCallback,
+			C.uintptr_t(call.handle), token, &out)
 		runtime.KeepAlive(c) // the finalizer must not free ptr while the C call uses it
 		doc, err := takeDocument(code, out)
-		c.releaseWait(token)
-		freeStrings()
-		if handle != 0 {
-			handle.Delete()
-		}
+		call.end(c, freeStrings)
 		results <- waitResult{doc: doc, err: err}
 	}()
 
@@ -234,14 +194,9 @@ func (c *Client) Wait(ctx context.Context, source Source, instanceID string, opt
 	for {
 		select {
 		case doc := <-w.changes:
-			var lifecycle Lifecycle
-			if err := json.Unmarshal(doc, &lifecycle); err != nil {
-				callbackErr = &Error{Code: CodeDecode, Message: "the lifecycle document did not decode: " + err.Error()}
-				w.acks <- false
-				continue
+			if err := w.relay(doc, onChange); err != nil {
+				callbackErr = err
 			}
-			onChange(lifecycle)
-			w.acks <- true
 		case r := <-results:
 			return finishWait(r, flight, callbackErr, byDeadline)
 		case <-ctx.Done():
@@ -267,6 +222,81 @@ func finishWait(r waitResult, flight *waitFlight, callbackErr error, byDeadline 
 	return result[Lifecycle]("lifecycle", r.doc, nil)
 }
 
+// waitTimeout is the library's timeout for a wait under ctx: opts' (or the default),
+// shortened to ctx's deadline when that comes first (byDeadline). name is the caller's, for
+// the error about a nil ctx.
+func waitTimeout(ctx context.Context, name string, opts WaitOptions) (timeout time.Duration, byDeadline bool, err error) {
+	if ctx == nil {
+		return 0, false, invalidArgument(name + " needs a context (context.Background() for none)")
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, false, err
+	}
+	timeout = opts.Timeout
+	if timeout == 0 {
+		timeout = DefaultWaitTimeout
+	}
+	if deadline, ok := ctx.Deadline(); ok && timeout > 0 {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return 0, false, context.DeadlineExceeded
+		}
+		if left < timeout {
+			timeout, byDeadline = left, true
+		}
+	}
+	return timeout, byDeadline, nil
+}
+
+// waitCall is what one C wait (Wait's or WaitMany's) holds while it runs: its cancel token,
+// registered with the client so that Close cancels it; the client pointer; and the channels
+// and handle its callback uses.
+type waitCall struct {
+	token        *C.hwinst_cancel_token
+	flight       *waitFlight
+	ptr          *C.hwinst_client
+	w            *waitChannels
+	handle       cgo.Handle
+	withCallback C.int
+}
+
+// beginWait prepares a C wait, with a callback when withCallback. On error, nothing is held
+// and freeStrings has been called.
+func (c *Client) beginWait(withCallback bool, freeStrings func()) (*waitCall, error) {
+	var token *C.hwinst_cancel_token
+	if code := C.hwinst_cancel_token_new(&token); code != C.HWINST_OK {
+		freeStrings()
+		return nil, errorFromDocument(Code(code), nil)
+	}
+	flight := &waitFlight{closing: make(chan struct{})}
+	ptr, err := c.acquireWait(token, flight)
+	if err != nil {
+		C.hwinst_cancel_token_free(token)
+		freeStrings()
+		return nil, err
+	}
+	call := &waitCall{token: token, flight: flight, ptr: ptr, w: &waitChannels{
+		changes: make(chan []byte),
+		acks:    make(chan bool, 1), // never blocks the waiter, even once the C side has left
+		abandon: make(chan struct{}),
+		closing: flight.closing,
+	}}
+	if withCallback {
+		call.handle = cgo.NewHandle(call.w)
+		call.withCallback = 1
+	}
+	return call, nil
+}
+
+// end releases what the wait held, once its C call has returned.
+func (call *waitCall) end(c *Client, freeStrings func()) {
+	c.releaseWait(call.token)
+	freeStrings()
+	if call.handle != 0 {
+		call.handle.Delete()
+	}
+}
+
 // waitResult is what the C wait returned.
 type waitResult struct {
 	doc []byte
@@ -285,6 +315,19 @@ type waitChannels struct {
 	// closing is closed when Close cancels the wait: the C side stops even if Wait is
 	// busy in onChange (which may be what called Close).
 	closing chan struct{}
+}
+
+// relay runs onChange with one lifecycle document from the C side and answers it: keep
+// waiting, or stop with the error when the document does not decode.
+func (w *waitChannels) relay(doc []byte, onChange func(Lifecycle)) error {
+	var lifecycle Lifecycle
+	if err := json.Unmarshal(doc, &lifecycle); err != nil {
+		w.acks <- false
+		return &Error{Code: CodeDecode, Message: "the lifecycle document did not decode: " + err.Error()}
+	}
+	onChange(lifecycle)
+	w.acks <- true
+	return nil
 }
 
 // deliver hands one lifecycle document to Wait and waits for its answer; false stops the
