@@ -8,7 +8,7 @@
 use crate::cancel::CancelToken;
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 /// Where a client's waits and retries get the time, their pauses and their jitter.
 ///
@@ -25,6 +25,12 @@ pub trait Clock: fmt::Debug + Send + Sync {
 
     /// A random duration from zero to `max`, drawn uniformly.
     fn jitter(&self, max: Duration) -> Duration;
+
+    /// The current calendar time: what AK/SK signatures are dated with and temporary
+    /// credentials expire by. It moves with [`now`](Self::now) (the default is the system's).
+    fn wall_time(&self) -> SystemTime {
+        SystemTime::now()
+    }
 }
 
 /// The real clock: [`Instant::now`], real sleeps (cut short by a [`CancelToken`] at once), and
@@ -71,6 +77,8 @@ impl Clock for SystemClock {
 #[derive(Debug)]
 pub struct ManualClock {
     start: Instant,
+    /// The calendar time at `start`: the clock's wall time moves on with its instants.
+    start_wall: SystemTime,
     state: Mutex<ManualState>,
 }
 
@@ -91,6 +99,7 @@ impl ManualClock {
     pub fn with_seed(seed: u64) -> ManualClock {
         ManualClock {
             start: Instant::now(),
+            start_wall: SystemTime::now(),
             state: Mutex::new(ManualState {
                 elapsed: Duration::ZERO,
                 sleeps: Vec::new(),
@@ -144,6 +153,10 @@ impl Clock for ManualClock {
     fn jitter(&self, max: Duration) -> Duration {
         up_to(max, |range| self.state().rng.u64(range))
     }
+
+    fn wall_time(&self) -> SystemTime {
+        self.start_wall + self.state().elapsed
+    }
 }
 
 /// A duration from zero to `max` (whole nanoseconds), drawn by `draw` from the range it is
@@ -179,6 +192,12 @@ mod tests {
         clock.advance(Duration::from_secs(1));
         assert_eq!(clock.now() - start, Duration::from_secs(6));
         assert_eq!(clock.elapsed(), Duration::from_secs(6));
+        let wall = clock.wall_time();
+        clock.advance(Duration::from_secs(3600));
+        assert_eq!(
+            clock.wall_time().duration_since(wall).unwrap(),
+            Duration::from_secs(3600)
+        );
         let token = CancelToken::new();
         token.cancel();
         assert!(clock.sleep(Duration::from_secs(60), Some(&token)));
