@@ -4,11 +4,14 @@
 //! request (method, URL, headers) and decorates it. Token auth adds `X-Auth-Token`; request
 //! signing slots in as another implementation of the same step, without the services knowing.
 
+use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::sign;
 use crate::transport::{Reply, Transport};
 use std::fmt;
-use std::time::{Instant, SystemTime};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
 use ureq::http::{HeaderValue, Method, Request, Uri};
 
 /// A secret string (token, secret key, password). Its `Debug` never shows the value, and it
@@ -131,6 +134,20 @@ impl Credentials {
         }
     }
 
+    /// What kind of credentials these are, for people (`token`, `AK/SK`, `temporary AK/SK`,
+    /// `IAM password`).
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Credentials::Token(_) => "token",
+            Credentials::AkSk {
+                security_token: None,
+                ..
+            } => "AK/SK",
+            Credentials::AkSk { .. } => "temporary AK/SK",
+            Credentials::IamPassword { .. } => "IAM password",
+        }
+    }
+
     /// Whether a project ID can be looked up with these credentials (a bare token cannot).
     pub(crate) fn can_look_up_project(&self) -> bool {
         !matches!(self, Credentials::Token(_))
@@ -153,15 +170,17 @@ pub(crate) trait Authenticate: Send + Sync {
     /// answer into an error.
     fn secrets(&self) -> Vec<String>;
 
-    /// Called after a 401: forgets a cached token and says whether asking again with a new
-    /// one may succeed.
-    fn forget_token(&self) -> bool {
+    /// Called after a 401 `reply`: drops what made it (a stale IAM token, expired temporary
+    /// credentials, a wrong idea of the time) and says whether sending the request once more
+    /// may succeed.
+    fn recover(&self, reply: &Reply) -> bool {
+        let _ = reply;
         false
     }
 }
 
 /// `GET url`, authenticated by `auth` for `project_id`, with the transport's retries; after
-/// a 401, once more with a new token when `auth` can get one.
+/// a 401, once more (never twice) when `auth` could recover from it.
 pub(crate) fn get(
     transport: &Transport,
     auth: &dyn Authenticate,
@@ -183,7 +202,7 @@ pub(crate) fn get(
         )
     };
     let reply = send()?;
-    if reply.status == 401 && auth.forget_token() {
+    if reply.status == 401 && auth.recover(&reply) {
         return send();
     }
     Ok(reply)
@@ -249,10 +268,17 @@ pub(crate) struct AkSkAuth {
     ak: String,
     sk: Secret,
     security_token: Option<(Secret, HeaderValue)>,
+    time: Arc<ServerTime>,
 }
 
 impl AkSkAuth {
-    pub(crate) fn new(ak: String, sk: Secret, security_token: Option<Secret>) -> Result<AkSkAuth> {
+    /// Signs with `ak`/`sk` (and `security_token`), dating signatures by `time`.
+    pub(crate) fn new(
+        ak: String,
+        sk: Secret,
+        security_token: Option<Secret>,
+        time: Arc<ServerTime>,
+    ) -> Result<AkSkAuth> {
         // The AK goes into the Authorization header: same rules, but it is not secret.
         credential_header("access key (ak)", &ak)?;
         if sk.expose().is_empty() {
@@ -271,6 +297,7 @@ impl AkSkAuth {
             ak,
             sk,
             security_token,
+            time,
         })
     }
 }
@@ -283,7 +310,7 @@ impl Authenticate for AkSkAuth {
         _: Option<Instant>,
     ) -> Result<()> {
         let uri = request.uri().clone();
-        let date = sign::sdk_date(SystemTime::now());
+        let date = sign::sdk_date(self.time.now());
         let mut signed: Vec<(&'static str, HeaderValue)> = vec![
             ("host", header_value(&host(&uri))?),
             ("x-sdk-date", header_value(&date)?),
@@ -329,6 +356,115 @@ impl Authenticate for AkSkAuth {
         }
         secrets
     }
+
+    fn recover(&self, reply: &Reply) -> bool {
+        self.time.correct(reply)
+    }
+}
+
+/// A server's `Date` this far from the time a request was signed with marks the 401 it came
+/// with as a refused `X-Sdk-Date` (gateways allow 15 minutes; the header has whole seconds).
+const SKEW_TOLERANCE: Duration = Duration::from_secs(60);
+
+/// The time AK/SK signatures are dated with: the clock's, corrected by what the servers said
+/// their time was when they refused a signature for its date. One per client, shared by every
+/// signer it has (temporary credentials are renewed, the correction stays).
+#[derive(Debug)]
+pub(crate) struct ServerTime {
+    clock: Arc<dyn Clock>,
+    /// The servers' time minus the clock's, in milliseconds.
+    offset_ms: AtomicI64,
+}
+
+impl ServerTime {
+    pub(crate) fn new(clock: Arc<dyn Clock>) -> ServerTime {
+        ServerTime {
+            clock,
+            offset_ms: AtomicI64::new(0),
+        }
+    }
+
+    /// The servers' idea of the time, as far as it is known.
+    pub(crate) fn now(&self) -> SystemTime {
+        shifted(
+            self.clock.wall_time(),
+            self.offset_ms.load(Ordering::Relaxed),
+        )
+    }
+
+    /// After a 401: when the answer's `Date` is more than [`SKEW_TOLERANCE`] from the time
+    /// signatures are dated with, adopts the server's time from now on (logged) and says that
+    /// signing again may succeed.
+    pub(crate) fn correct(&self, reply: &Reply) -> bool {
+        let Some(server) = reply
+            .header("date")
+            .and_then(|d| httpdate::parse_http_date(d).ok())
+        else {
+            return false;
+        };
+        let ours = self.now();
+        let off_by = match server.duration_since(ours) {
+            Ok(ahead) => ahead,
+            Err(behind) => behind.duration(),
+        };
+        if off_by <= SKEW_TOLERANCE {
+            return false;
+        }
+        let offset = millis_between(self.clock.wall_time(), server);
+        self.offset_ms.store(offset, Ordering::Relaxed);
+        log::warn!(
+            target: "hwinst",
+            "a signature was refused with the server's clock {} s {} this machine's: \
+             signing with the server's time from now on",
+            offset.unsigned_abs() / 1000,
+            if offset > 0 { "ahead of" } else { "behind" }
+        );
+        true
+    }
+}
+
+/// `at` moved by `offset_ms` milliseconds (either way).
+fn shifted(at: SystemTime, offset_ms: i64) -> SystemTime {
+    let by = Duration::from_millis(offset_ms.unsigned_abs());
+    let moved = if offset_ms >= 0 {
+        at.checked_add(by)
+    } else {
+        at.checked_sub(by)
+    };
+    moved.unwrap_or(at)
+}
+
+/// `to - from` in milliseconds, negative when `to` is earlier.
+fn millis_between(from: SystemTime, to: SystemTime) -> i64 {
+    match to.duration_since(from) {
+        Ok(d) => i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
+        Err(e) => -i64::try_from(e.duration().as_millis()).unwrap_or(i64::MAX),
+    }
+}
+
+/// A token or temporary credentials are renewed this long before they expire, or at half
+/// their life when that is shorter.
+const RENEW_BEFORE_EXPIRY: Duration = Duration::from_secs(10 * 60);
+
+/// When to renew credentials issued at `issued` that expire at `expires_at` (one hour after
+/// issue when the issuer did not say).
+pub(crate) fn renewal_time(issued: SystemTime, expires_at: Option<SystemTime>) -> SystemTime {
+    const ASSUMED_LIFETIME: Duration = Duration::from_secs(60 * 60);
+    let expires_at = expires_at.unwrap_or(issued + ASSUMED_LIFETIME);
+    let life = expires_at.duration_since(issued).unwrap_or(Duration::ZERO);
+    // Whatever date the issuer wrote, renewing is never later than expiry (and never a panic).
+    expires_at
+        .checked_sub(RENEW_BEFORE_EXPIRY.min(life / 2))
+        .unwrap_or(issued)
+}
+
+/// An ISO 8601 / RFC 3339 time as IAM and the metadata service write it
+/// (`2026-11-23T10:15:00.000000Z`).
+pub(crate) fn parse_time(text: &str) -> Option<SystemTime> {
+    let at =
+        time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339)
+            .ok()?;
+    Some(SystemTime::from(at))
 }
 
 /// The `Host` header the request is sent with: the URL's authority, without the port when it
@@ -370,5 +506,63 @@ mod tests {
                 assert!(!err.to_string().contains(token));
             }
         }
+    }
+
+    #[test]
+    fn credentials_are_renewed_before_they_expire() {
+        let issued = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let day = Duration::from_secs(24 * 3600);
+        assert_eq!(
+            renewal_time(issued, Some(issued + day)),
+            issued + day - RENEW_BEFORE_EXPIRY
+        );
+        // Short-lived: at half its life. Already expired: at once.
+        let short = Duration::from_secs(60);
+        assert_eq!(
+            renewal_time(issued, Some(issued + short)),
+            issued + short / 2
+        );
+        assert!(renewal_time(issued, Some(issued - short)) <= issued);
+        assert_eq!(
+            renewal_time(issued, None),
+            issued + Duration::from_secs(3600) - RENEW_BEFORE_EXPIRY
+        );
+    }
+
+    #[test]
+    fn times_as_iam_and_the_metadata_service_write_them() {
+        let at = parse_time("2026-11-23T10:15:00.123000Z").unwrap();
+        let epoch = at.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs();
+        assert_eq!(epoch, 1_795_428_900);
+        assert!(parse_time("tomorrow").is_none());
+    }
+
+    #[test]
+    fn server_time_is_corrected_from_a_refusal_s_date_header() {
+        let clock = Arc::new(crate::clock::ManualClock::new());
+        let time = ServerTime::new(clock.clone());
+        let reply = |date: SystemTime| Reply {
+            status: 401,
+            headers: [(
+                ureq::http::header::DATE,
+                HeaderValue::from_str(&httpdate::fmt_http_date(date)).unwrap(),
+            )]
+            .into_iter()
+            .collect(),
+            body: Vec::new(),
+            attempts: 1,
+        };
+        // Within the tolerance: another cause, nothing corrected.
+        assert!(!time.correct(&reply(clock.wall_time() + Duration::from_secs(30))));
+        let ahead = Duration::from_secs(20 * 60);
+        assert!(time.correct(&reply(clock.wall_time() + ahead)));
+        let off = time.now().duration_since(clock.wall_time()).unwrap();
+        assert!(off.abs_diff(ahead) < Duration::from_secs(1), "{off:?}");
+        // Corrected already: the same answer again is not a reason to sign again.
+        assert!(!time.correct(&reply(clock.wall_time() + ahead)));
+        assert!(time.correct(&reply(clock.wall_time() - ahead)));
+        assert!(
+            clock.wall_time().duration_since(time.now()).unwrap() > ahead - Duration::from_secs(1)
+        );
     }
 }

@@ -11,18 +11,11 @@ use crate::error::{Error, Result};
 use crate::transport::Transport;
 use serde::Deserialize;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Instant, SystemTime};
 use ureq::http::{header, HeaderValue, Method, Request};
 
 /// IAM's endpoint when none is configured (`iam.{region}.myhuaweicloud.com` serves too).
 pub const DEFAULT_IAM_ENDPOINT: &str = "https://iam.myhuaweicloud.com";
-
-/// A token is renewed this long before IAM says it expires (tokens live 24 hours), or at half
-/// its life when that is shorter.
-const RENEW_BEFORE_EXPIRY: Duration = Duration::from_secs(10 * 60);
-
-/// A token's life when IAM does not say (`expires_at` absent or unreadable).
-const ASSUMED_LIFETIME: Duration = Duration::from_secs(60 * 60);
 
 /// What the token is for: IAM tokens are scoped to a project.
 #[derive(Debug, Clone)]
@@ -152,11 +145,11 @@ impl IamAuth {
         let expires_at = serde_json::from_slice::<TokenDocument>(&reply.body)
             .ok()
             .and_then(|d| d.token?.expires_at)
-            .and_then(|at| parse_time(&at));
+            .and_then(|at| auth::parse_time(&at));
         Ok(Token {
             value: Secret::new(value),
             header,
-            renew_at: renewal_time(issued, expires_at),
+            renew_at: auth::renewal_time(issued, expires_at),
         })
     }
 }
@@ -182,7 +175,7 @@ impl Authenticate for IamAuth {
         secrets
     }
 
-    fn forget_token(&self) -> bool {
+    fn recover(&self, _: &crate::transport::Reply) -> bool {
         log::info!(
             target: "hwinst",
             "the service answered 401: dropping the IAM token, and asking IAM for a new one"
@@ -200,24 +193,6 @@ struct TokenDocument {
 #[derive(Deserialize)]
 struct TokenBody {
     expires_at: Option<String>,
-}
-
-/// When to renew a token issued at `issued` that expires at `expires_at`.
-fn renewal_time(issued: SystemTime, expires_at: Option<SystemTime>) -> SystemTime {
-    let expires_at = expires_at.unwrap_or(issued + ASSUMED_LIFETIME);
-    let life = expires_at.duration_since(issued).unwrap_or(Duration::ZERO);
-    // Whatever date IAM wrote, renewing is never later than expiry (and never a panic).
-    expires_at
-        .checked_sub(RENEW_BEFORE_EXPIRY.min(life / 2))
-        .unwrap_or(issued)
-}
-
-/// An ISO 8601 / RFC 3339 time as IAM writes it (`2026-11-23T10:15:00.000000Z`).
-fn parse_time(text: &str) -> Option<SystemTime> {
-    let at =
-        time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339)
-            .ok()?;
-    Some(SystemTime::from(at))
 }
 
 #[derive(Deserialize)]
@@ -267,39 +242,5 @@ pub(crate) fn look_up_project(
             "IAM has {} projects named {region:?}; set project_id to the one to use",
             several.len()
         ))),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_are_renewed_before_they_expire() {
-        let issued = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
-        let day = Duration::from_secs(24 * 3600);
-        assert_eq!(
-            renewal_time(issued, Some(issued + day)),
-            issued + day - RENEW_BEFORE_EXPIRY
-        );
-        // Short-lived: at half its life. Already expired: at once.
-        let short = Duration::from_secs(60);
-        assert_eq!(
-            renewal_time(issued, Some(issued + short)),
-            issued + short / 2
-        );
-        assert!(renewal_time(issued, Some(issued - short)) <= issued);
-        assert_eq!(
-            renewal_time(issued, None),
-            issued + ASSUMED_LIFETIME - RENEW_BEFORE_EXPIRY
-        );
-    }
-
-    #[test]
-    fn iam_times() {
-        let at = parse_time("2026-11-23T10:15:00.123000Z").unwrap();
-        let epoch = at.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs();
-        assert_eq!(epoch, 1_795_428_900);
-        assert!(parse_time("tomorrow").is_none());
     }
 }

@@ -61,7 +61,8 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 // 1. `ffi`, `sim`: the C ABI and the simulator;
 // 2. `client`: `Client`, `ClientBuilder` and everything that calls a service;
 // 3. models: `roma`, `apig`, `clouddc`, `lifecycle` (models → lifecycles), `wait` (options);
-// 4. authentication: `iam`, `auth`, `sign`;
+// 4. authentication: `iam`, `auth`, `sign`, `profile` (credentials in files), `temporary`
+//    (credentials from the metadata service and pod identity, renewed);
 // 5. transport: `decode`, `transport`, `retry`, `clock`;
 // 6. foundations: `endpoint`, `id`, `error`, `limits`, `cancel`, `phase`, `vocab`, `de`,
 //    `bucket`.
@@ -86,12 +87,14 @@ mod interrupt;
 mod lifecycle;
 mod limits;
 mod phase;
+mod profile;
 mod resolve;
 mod retry;
 mod roma;
 mod sign;
 #[cfg(feature = "sim")]
 pub mod sim;
+mod temporary;
 mod transport;
 mod vocab;
 mod wait;
@@ -100,9 +103,10 @@ pub use apig::{ApigCreationProgress, ApigProgressStatus};
 pub use auth::{Credentials, Secret, MIN_SECRET_LEN};
 pub use cancel::CancelToken;
 pub use client::{
-    AllRomaInstances, Client, ClientBuilder, FleetInstance, FleetOutcome, FleetRequests,
-    InstanceOutcome, RomaInstances, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_PAGE_SIZE, DEFAULT_REQUEST_TIMEOUT, ENV_VARS,
+    AllRomaInstances, Client, ClientBuilder, ClientSettings, CredentialSource, FleetInstance,
+    FleetOutcome, FleetRequests, InstanceOutcome, RomaInstances, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_METADATA_ENDPOINT, DEFAULT_PAGE_SIZE,
+    DEFAULT_REQUEST_TIMEOUT, ENV_VARS, HOST_CONNECT_TIMEOUT, METADATA_OFF,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use clouddc::{ClouddcError, ClouddcErrorType, ClouddcInstanceStatus, ClouddcState};
@@ -114,6 +118,7 @@ pub use lifecycle::{
     APIG_PHASES, CLOUDDC_PHASES, ROMA_DETAILS_PHASES, ROMA_LIST_PHASES, ROMA_PROCESS_PHASES,
 };
 pub use phase::{Lifecycle, LifecycleError, Phase, Source};
+pub use profile::PROFILE_SECTION;
 pub use retry::{RetryPolicy, DEFAULT_BASE_DELAY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY};
 pub use roma::{
     Backend, CbcLockScene, CbcOperationLock, ChargeType, CpuArch, HealthCheck, Listener, NodeIps,

@@ -16,7 +16,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("the client", &["client"]),
     ("models", &["roma", "apig", "clouddc", "lifecycle", "wait"]),
-    ("authentication", &["iam", "auth", "sign"]),
+    (
+        "authentication",
+        &["iam", "auth", "sign", "profile", "temporary"],
+    ),
     (
         "transport",
         &[

@@ -2,14 +2,16 @@
 //! credentials into the authentication step happens here, so that `auth` and `iam` need not
 //! know each other.
 
-use super::{Client, Inner, Project, ProjectId};
-use crate::auth::{AkSkAuth, Authenticate, Credentials, Secret, TokenAuth};
+use super::chain::{self, CredentialSource, Discovered, Host, Reach, Resolved};
+use super::{Client, Inner, Origins, Project, ProjectId};
+use crate::auth::{AkSkAuth, Authenticate, Credentials, Secret, ServerTime, TokenAuth};
 use crate::clock::{Clock, SystemClock};
 use crate::endpoint::{Endpoint, PerService, Service};
 use crate::error::{Error, Result};
 use crate::iam::{IamAuth, IamSetup, Scope, DEFAULT_IAM_ENDPOINT};
 use crate::limits;
 use crate::retry::RetryPolicy;
+use crate::temporary::TemporaryAuth;
 use crate::transport::{ProxySetting, Transport, TransportConfig};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -22,8 +24,9 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default largest response body accepted (16 MiB).
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
 
-/// Configures a [`Client`]. Every setting has a safe default except the credentials, the
-/// project ID, and a region or endpoints.
+/// Configures a [`Client`]. Every setting has a safe default except the project ID, and a
+/// region or endpoints. Without credentials, the client finds them where the host keeps them
+/// (see [`credential_source`](Self::credential_source)).
 ///
 /// ```
 /// use std::time::Duration;
@@ -47,6 +50,8 @@ pub struct ClientBuilder {
     region: Option<String>,
     project_id: Option<String>,
     credentials: Option<Credentials>,
+    credential_source: CredentialSource,
+    metadata_endpoint: Option<String>,
     endpoints: PerService<Option<String>>,
     connect_timeout: Duration,
     request_timeout: Duration,
@@ -66,6 +71,8 @@ impl Default for ClientBuilder {
             region: None,
             project_id: None,
             credentials: None,
+            credential_source: CredentialSource::Chain,
+            metadata_endpoint: None,
             endpoints: PerService::default(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
@@ -115,9 +122,27 @@ impl ClientBuilder {
         self.credentials(Credentials::iam_password(user, password, domain))
     }
 
-    /// Authenticate with `credentials`.
+    /// Authenticate with `credentials`. Given credentials always win over the
+    /// [`credential_source`](Self::credential_source).
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(credentials);
+        self
+    }
+
+    /// Where [`build`](Self::build) finds the credentials when none are given (default: the
+    /// [chain](CredentialSource::Chain) of the environment, the profile file, a KooCLI profile,
+    /// the CCE pod-identity endpoint and the ECS metadata service). The project, region and
+    /// IAM endpoint the source names fill in those not set here. Temporary credentials (pod
+    /// identity, metadata) renew themselves.
+    pub fn credential_source(mut self, source: CredentialSource) -> Self {
+        self.credential_source = source;
+        self
+    }
+
+    /// The ECS metadata service's base URL (default: `HWINST_METADATA_ENDPOINT`, else
+    /// `http://169.254.169.254`); `"none"` turns the metadata service off.
+    pub fn metadata_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.metadata_endpoint = Some(url.into());
         self
     }
 
@@ -203,11 +228,15 @@ impl ClientBuilder {
         self
     }
 
-    /// Checks the configuration and builds the client.
+    /// Checks the configuration and builds the client. Without credentials, this is when the
+    /// [`credential_source`](Self::credential_source) is read (and the metadata service or
+    /// pod-identity endpoint asked, within a few seconds).
     pub fn build(self) -> Result<Client> {
-        let credentials = self.credentials.ok_or_else(|| {
-            Error::Config("no credentials: set a token, AK/SK or an IAM password".into())
-        })?;
+        self.build_on(&Host::process())
+    }
+
+    /// [`build`](Self::build), with `host` standing for the environment and home directory.
+    pub(crate) fn build_on(mut self, host: &Host) -> Result<Client> {
         for (name, value) in [
             ("connect timeout", self.connect_timeout),
             ("request timeout", self.request_timeout),
@@ -227,13 +256,39 @@ impl ClientBuilder {
         if let Some(region) = &self.region {
             crate::endpoint::check_region(region)?;
         }
+        let user_agent = user_agent(self.user_agent.as_deref())?;
+        let discovered = match self.credentials.take() {
+            Some(credentials) => Discovered {
+                resolved: Resolved::Fixed(credentials),
+                origin: "the configuration".into(),
+                project_id: None,
+                region: None,
+                iam_endpoint: None,
+            },
+            None => chain::discover(
+                &self.credential_source,
+                host,
+                &Reach {
+                    metadata_endpoint: self.metadata_endpoint.clone(),
+                    clock: Arc::clone(&self.clock),
+                    user_agent: user_agent.clone(),
+                },
+            )?,
+        };
+        // What the configuration sets wins; the credentials' source fills the gaps.
+        let region_origin = origin(&self.region, &discovered.region, &discovered.origin);
+        let project_origin = origin(&self.project_id, &discovered.project_id, &discovered.origin);
+        self.region = self.region.or(discovered.region);
+        self.project_id = self.project_id.or(discovered.project_id);
+        self.iam_endpoint = self.iam_endpoint.or(discovered.iam_endpoint);
         let endpoints =
             resolve_endpoints(self.region.as_deref(), &self.endpoints, self.allow_http)?;
+        let server_time = Arc::new(ServerTime::new(Arc::clone(&self.clock)));
         let transport = Arc::new(Transport::new(&TransportConfig {
             connect_timeout: self.connect_timeout,
             request_timeout: self.request_timeout,
             max_response_bytes: self.max_response_bytes,
-            user_agent: user_agent(self.user_agent.as_deref())?,
+            user_agent,
             retry: self.retry,
             proxy: self.proxy,
             ca_file: self.ca_file,
@@ -243,14 +298,18 @@ impl ClientBuilder {
             let url = self.iam_endpoint.as_deref().unwrap_or(DEFAULT_IAM_ENDPOINT);
             Endpoint::parse("iam", url, self.allow_http)
         };
+        let can_look_up_project = match &discovered.resolved {
+            Resolved::Fixed(credentials) => credentials.can_look_up_project(),
+            Resolved::Temporary(..) => true,
+        };
         let project = match (self.project_id, &self.region) {
             (Some(id), _) => Project::Known(ProjectId::new(id)?),
-            (None, Some(region)) if credentials.can_look_up_project() => Project::FromRegion {
+            (None, Some(region)) if can_look_up_project => Project::FromRegion {
                 region: region.clone(),
                 iam: iam()?,
                 found: Mutex::new(None),
             },
-            (None, _) if credentials.can_look_up_project() => {
+            (None, _) if can_look_up_project => {
                 return Err(Error::Config(
                     "no project_id: set it, or set a region to look it up from IAM".into(),
                 ))
@@ -265,7 +324,11 @@ impl ClientBuilder {
             Project::Known(p) => Scope::ProjectId(p.id.clone()),
             Project::FromRegion { region, .. } => Scope::ProjectName(region.clone()),
         };
-        let auth = authenticator(credentials, || {
+        let credentials_kind = match &discovered.resolved {
+            Resolved::Fixed(credentials) => credentials.kind(),
+            Resolved::Temporary(..) => "temporary AK/SK",
+        };
+        let auth = authenticator(discovered.resolved, server_time, || {
             Ok(IamSetup {
                 transport: Arc::clone(&transport),
                 endpoint: iam()?,
@@ -278,25 +341,49 @@ impl ClientBuilder {
                 endpoints,
                 transport,
                 auth,
+                origins: Origins {
+                    credentials_kind,
+                    credentials: discovered.origin,
+                    region: self.region.map(|r| (r, region_origin)),
+                    project: project_origin,
+                },
             }),
             deadline: None,
         })
     }
 }
 
-/// Checks the credentials and turns them into the request step that applies them. `iam` is
-/// how IAM password credentials reach IAM.
+/// Where a setting came from: the configuration when it set it, else the credentials' source
+/// when that gave it.
+fn origin(configured: &Option<String>, from_source: &Option<String>, source: &str) -> String {
+    match (configured, from_source) {
+        (Some(_), _) => "the configuration".to_owned(),
+        (None, Some(_)) => source.to_owned(),
+        (None, None) => String::new(),
+    }
+}
+
+/// Checks the credentials and turns them into the request step that applies them. AK/SK
+/// signatures are dated by `time`; `iam` is how IAM password credentials reach IAM.
 fn authenticator(
-    credentials: Credentials,
+    resolved: Resolved,
+    time: Arc<ServerTime>,
     iam: impl FnOnce() -> Result<IamSetup>,
 ) -> Result<Box<dyn Authenticate>> {
+    let credentials = match resolved {
+        Resolved::Fixed(credentials) => credentials,
+        Resolved::Temporary(temporary) => {
+            let (fetcher, first) = *temporary;
+            return Ok(Box::new(TemporaryAuth::new(fetcher, time, Some(first))?));
+        }
+    };
     match credentials {
         Credentials::Token(token) => Ok(Box::new(TokenAuth::new(token)?)),
         Credentials::AkSk {
             ak,
             sk,
             security_token,
-        } => Ok(Box::new(AkSkAuth::new(ak, sk, security_token)?)),
+        } => Ok(Box::new(AkSkAuth::new(ak, sk, security_token, time)?)),
         Credentials::IamPassword {
             user,
             password,
@@ -373,7 +460,7 @@ mod tests {
         let client = base()
             .region("cn-north-4")
             .endpoint(Service::Clouddc, "http://127.0.0.1:8080/")
-            .build()
+            .build_on(&super::super::chain::bare_host())
             .unwrap();
         assert_eq!(
             client.endpoint(Service::Roma),
@@ -387,7 +474,10 @@ mod tests {
 
     #[test]
     fn a_service_without_endpoint_fails_when_used() {
-        let client = base().region("cn-north-4").build().unwrap();
+        let client = base()
+            .region("cn-north-4")
+            .build_on(&super::super::chain::bare_host())
+            .unwrap();
         assert_eq!(client.endpoint(Service::Clouddc), None);
         let err = client.clouddc_instance_status("i1").unwrap_err();
         assert!(matches!(err, Error::Config(_)), "{err}");
@@ -436,7 +526,9 @@ mod tests {
             ),
         ];
         for (builder, expected) in cases {
-            let err = builder.build().unwrap_err();
+            let err = builder
+                .build_on(&super::super::chain::bare_host())
+                .unwrap_err();
             assert!(matches!(err, Error::Config(_)), "{err}");
             assert!(err.to_string().contains(expected), "{err} lacks {expected}");
         }
@@ -455,7 +547,7 @@ mod tests {
     fn debug_hides_the_token() {
         let builder = base().region("cn-north-4");
         assert!(!format!("{builder:?}").contains("s3cr3t"));
-        let client = builder.build().unwrap();
+        let client = builder.build_on(&super::super::chain::bare_host()).unwrap();
         assert!(!format!("{client:?}").contains("s3cr3t"));
     }
 }

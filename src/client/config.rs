@@ -4,6 +4,7 @@
 //! Unknown keys are refused with the key named, at any depth: a typo must not silently fall
 //! back to a default.
 
+use super::chain::CredentialSource;
 use super::ClientBuilder;
 use crate::auth::{Credentials, Secret};
 use crate::decode;
@@ -27,9 +28,13 @@ impl ClientBuilder {
     ///
     /// `credentials` is one of `{"token": "..."}`, `{"ak": "...", "sk": "...",
     /// "security_token": "..."}` (the token only for temporary credentials) and
-    /// `{"iam_password": {"user": "...", "password": "...", "domain": "..."}}`; `endpoints`
-    /// may also name `"iam"`. `proxy` is a URL, or `"none"` to ignore the proxy environment
-    /// variables.
+    /// `{"iam_password": {"user": "...", "password": "...", "domain": "..."}}`, or names the
+    /// one [`CredentialSource`] to read them from: `{"environment": {}}`, `{"profile_file":
+    /// {"path": "..."}}` (`path` optional), `{"profile": "NAME"}` (a KooCLI profile),
+    /// `{"pod_identity": {}}` or `{"metadata": {}}`. Without `credentials`, the default chain
+    /// finds them. `endpoints` may also name `"iam"` and `"metadata"` (the ECS metadata
+    /// service's base URL, or `"none"`). `proxy` is a URL, or `"none"` to ignore the proxy
+    /// environment variables.
     ///
     /// Every key is optional here (`build()` says what is missing), `null` means absent, and
     /// the builder's methods may still change any setting afterwards.
@@ -97,6 +102,28 @@ struct CredentialsDocument {
     sk: Option<String>,
     security_token: Option<String>,
     iam_password: Option<IamPasswordDocument>,
+    environment: Option<NoKeys>,
+    profile_file: Option<ProfileFileDocument>,
+    profile: Option<String>,
+    pod_identity: Option<NoKeys>,
+    metadata: Option<NoKeys>,
+}
+
+/// `{}`: a source that takes no settings.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoKeys {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileFileDocument {
+    path: Option<String>,
+}
+
+/// What `credentials` says: the credentials themselves, or where to find them.
+enum CredentialsSetting {
+    Given(Credentials),
+    From(CredentialSource),
 }
 
 #[derive(Deserialize)]
@@ -114,6 +141,7 @@ struct EndpointsDocument {
     apig: Option<String>,
     clouddc: Option<String>,
     iam: Option<String>,
+    metadata: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -162,11 +190,17 @@ impl ConfigDocument {
             builder = builder.project_id(project_id);
         }
         if let Some(credentials) = self.credentials {
-            builder = builder.credentials(credentials.into_credentials()?);
+            builder = match credentials.into_setting()? {
+                CredentialsSetting::Given(credentials) => builder.credentials(credentials),
+                CredentialsSetting::From(source) => builder.credential_source(source),
+            };
         }
         if let Some(endpoints) = self.endpoints {
             if let Some(url) = endpoints.iam {
                 builder = builder.iam_endpoint(url);
+            }
+            if let Some(url) = endpoints.metadata {
+                builder = builder.metadata_endpoint(url);
             }
             for (service, url) in [
                 (Service::Roma, endpoints.roma),
@@ -200,10 +234,37 @@ impl ConfigDocument {
 }
 
 impl CredentialsDocument {
-    fn into_credentials(self) -> Result<Credentials> {
+    fn into_setting(self) -> Result<CredentialsSetting> {
         let aksk = self.ak.is_some() || self.sk.is_some() || self.security_token.is_some();
-        let kinds = [self.token.is_some(), aksk, self.iam_password.is_some()];
-        match kinds {
+        let mut sources = Vec::new();
+        if self.environment.is_some() {
+            sources.push(CredentialSource::Environment);
+        }
+        if let Some(file) = self.profile_file {
+            sources.push(CredentialSource::ProfileFile(file.path.map(Into::into)));
+        }
+        if let Some(name) = self.profile {
+            if name.trim().is_empty() {
+                return Err(Error::Config(
+                    "`credentials.profile` is empty: name a KooCLI profile".into(),
+                ));
+            }
+            sources.push(CredentialSource::Koocli(Some(name)));
+        }
+        if self.pod_identity.is_some() {
+            sources.push(CredentialSource::PodIdentity);
+        }
+        if self.metadata.is_some() {
+            sources.push(CredentialSource::Metadata);
+        }
+        let given = [self.token.is_some(), aksk, self.iam_password.is_some()];
+        if !sources.is_empty() {
+            if sources.len() > 1 || given.contains(&true) {
+                return Err(Error::Config(MORE_THAN_ONE.into()));
+            }
+            return Ok(CredentialsSetting::From(sources.remove(0)));
+        }
+        let given = match given {
             [true, false, false] => Ok(Credentials::Token(Secret::new(
                 self.token.unwrap_or_default(),
             ))),
@@ -234,16 +295,20 @@ impl CredentialsDocument {
                 }
             }
             [false, false, false] => Err(Error::Config(
-                "`credentials` is empty: give a `token`, `ak`/`sk`, or `iam_password`".into(),
-            )),
-            _ => Err(Error::Config(
-                "`credentials` holds more than one kind of credentials (`token`, `ak`/`sk`, \
-                 `iam_password`): give exactly one"
+                "`credentials` is empty: give a `token`, `ak`/`sk` or `iam_password`, or name \
+                 a source (`environment`, `profile_file`, `profile`, `pod_identity`, \
+                 `metadata`); leave it out for the default chain"
                     .into(),
             )),
-        }
+            _ => Err(Error::Config(MORE_THAN_ONE.into())),
+        };
+        given.map(CredentialsSetting::Given)
     }
 }
+
+const MORE_THAN_ONE: &str = "`credentials` holds more than one kind of credentials or source \
+     (`token`, `ak`/`sk`, `iam_password`, `environment`, `profile_file`, `profile`, \
+     `pod_identity`, `metadata`): give exactly one";
 
 /// Every string under the document's `credentials`, to be masked in error messages even
 /// when the document around it is malformed.
@@ -269,7 +334,9 @@ mod tests {
     use crate::error::ErrorKind;
 
     fn config_error(json: &str) -> Error {
-        match ClientBuilder::from_config_json(json).and_then(ClientBuilder::build) {
+        match ClientBuilder::from_config_json(json)
+            .and_then(|b| b.build_on(&super::super::chain::bare_host()))
+        {
             Ok(_) => panic!("{json} was accepted"),
             Err(e) => e,
         }
@@ -284,7 +351,7 @@ mod tests {
                 "user_agent":"tool/1","max_response_bytes":1024,"proxy":null}"#,
         )
         .unwrap()
-        .build()
+        .build_on(&super::super::chain::bare_host())
         .unwrap();
         assert_eq!(client.endpoint(Service::Roma), Some("http://127.0.0.1:1/r"));
         assert_eq!(
@@ -320,7 +387,8 @@ mod tests {
             r#"{"region":"cn-north-4","project_id":"p","credentials":{"token":"t0k3n-123"},
                 "proxy":"http://user:pw@127.0.0.1:3128"}"#,
         ] {
-            let built = ClientBuilder::from_config_json(json).and_then(ClientBuilder::build);
+            let built = ClientBuilder::from_config_json(json)
+                .and_then(|b| b.build_on(&super::super::chain::bare_host()));
             assert!(built.is_ok(), "{json}: {:?}", built.err());
         }
     }

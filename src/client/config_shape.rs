@@ -32,6 +32,12 @@ const CREDENTIALS: &[(&str, Shape)] = &[
     ("sk", Shape::Text),
     ("security_token", Shape::Text),
     ("iam_password", Shape::Object(IAM_PASSWORD)),
+    // One source of the default chain, named on its own.
+    ("environment", Shape::Object(&[])),
+    ("profile_file", Shape::Object(&[("path", Shape::Text)])),
+    ("profile", Shape::Text),
+    ("pod_identity", Shape::Object(&[])),
+    ("metadata", Shape::Object(&[])),
 ];
 
 const DOCUMENT: &[(&str, Shape)] = &[
@@ -45,6 +51,7 @@ const DOCUMENT: &[(&str, Shape)] = &[
             ("apig", Shape::Text),
             ("clouddc", Shape::Text),
             ("iam", Shape::Text),
+            ("metadata", Shape::Text),
         ]),
     ),
     (
@@ -140,11 +147,12 @@ fn unknown_key(path: &str, key: &str, allowed: &[(&str, Shape)]) -> Error {
     } else {
         format!("unknown key `{key}`")
     };
-    Error::Config(format!(
-        "{}: {which}; expected one of {}",
-        place(path),
-        names.join(", ")
-    ))
+    let expected = if names.is_empty() {
+        "it takes no keys".to_owned()
+    } else {
+        format!("expected one of {}", names.join(", "))
+    };
+    Error::Config(format!("{}: {which}; {expected}", place(path)))
 }
 
 fn expected(shape: &Shape) -> String {

@@ -36,13 +36,55 @@ impl ClientBuilder {
     /// security token without AK/SK is a [`Config`](crate::ErrorKind::Config) error rather
     /// than a guess; so is a variable that is not UTF-8.
     pub fn from_env() -> Result<ClientBuilder> {
-        from_vars(|name| match std::env::var(name) {
-            Ok(value) => Ok(Some(value)),
-            Err(std::env::VarError::NotPresent) => Ok(None),
-            Err(std::env::VarError::NotUnicode(_)) => Err(Error::Config(format!(
-                "the environment variable {name} is not valid UTF-8"
-            ))),
-        })
+        from_vars(process_var)
+    }
+}
+
+/// A variable of the process's environment; one that is not UTF-8 is an error.
+pub(crate) fn process_var(name: &str) -> Result<Option<String>> {
+    match std::env::var(name) {
+        Ok(value) => Ok(Some(value)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(Error::Config(format!(
+            "the environment variable {name} is not valid UTF-8"
+        ))),
+    }
+}
+
+/// The credentials the environment holds, and the variable that gave them: `HWINST_TOKEN`, or
+/// `HUAWEICLOUD_SDK_AK`/`SK` (with `HUAWEICLOUD_SDK_SECURITY_TOKEN`). `get` reads a variable,
+/// empty counting as unset. Both kinds at once, or half a pair, is an error.
+pub(crate) fn credentials(
+    get: &dyn Fn(&str) -> Result<Option<String>>,
+) -> Result<Option<(Credentials, &'static str)>> {
+    let token = get("HWINST_TOKEN")?;
+    let ak = get("HUAWEICLOUD_SDK_AK")?;
+    let sk = get("HUAWEICLOUD_SDK_SK")?;
+    let security_token = get("HUAWEICLOUD_SDK_SECURITY_TOKEN")?;
+    let aksk = ak.is_some() || sk.is_some() || security_token.is_some();
+    match (token, aksk) {
+        (Some(_), true) => Err(Error::Config(
+            "both HWINST_TOKEN and HUAWEICLOUD_SDK_AK/SK are set: unset one of them".into(),
+        )),
+        (Some(token), false) => Ok(Some((Credentials::Token(token.into()), "HWINST_TOKEN"))),
+        (None, true) => match (ak, sk) {
+            (Some(ak), Some(sk)) => Ok(Some(match security_token {
+                Some(token) => (
+                    Credentials::temporary_ak_sk(ak, sk, token),
+                    "HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_SECURITY_TOKEN",
+                ),
+                None => (
+                    Credentials::ak_sk(ak, sk),
+                    "HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK",
+                ),
+            })),
+            _ => Err(Error::Config(
+                "HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK must be set together \
+                 (HUAWEICLOUD_SDK_SECURITY_TOKEN only with them)"
+                    .into(),
+            )),
+        },
+        (None, false) => Ok(None),
     }
 }
 
@@ -51,34 +93,8 @@ pub(crate) fn from_vars(var: impl Fn(&str) -> Result<Option<String>>) -> Result<
     let get =
         |name: &str| -> Result<Option<String>> { Ok(var(name)?.filter(|value| !value.is_empty())) };
     let mut builder = ClientBuilder::default();
-    let token = get("HWINST_TOKEN")?;
-    let ak = get("HUAWEICLOUD_SDK_AK")?;
-    let sk = get("HUAWEICLOUD_SDK_SK")?;
-    let security_token = get("HUAWEICLOUD_SDK_SECURITY_TOKEN")?;
-    let aksk = ak.is_some() || sk.is_some() || security_token.is_some();
-    match (token, aksk) {
-        (Some(_), true) => {
-            return Err(Error::Config(
-                "both HWINST_TOKEN and HUAWEICLOUD_SDK_AK/SK are set: unset one of them".into(),
-            ))
-        }
-        (Some(token), false) => builder = builder.token(token),
-        (None, true) => match (ak, sk) {
-            (Some(ak), Some(sk)) => {
-                builder = builder.credentials(match security_token {
-                    Some(token) => Credentials::temporary_ak_sk(ak, sk, token),
-                    None => Credentials::ak_sk(ak, sk),
-                })
-            }
-            _ => {
-                return Err(Error::Config(
-                    "HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK must be set together \
-                     (HUAWEICLOUD_SDK_SECURITY_TOKEN only with them)"
-                        .into(),
-                ))
-            }
-        },
-        (None, false) => {}
+    if let Some((credentials, _)) = credentials(&get)? {
+        builder = builder.credentials(credentials);
     }
     if let Some(project_id) = get("HUAWEICLOUD_SDK_PROJECT_ID")? {
         builder = builder.project_id(project_id);
@@ -113,7 +129,7 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        from_vars(|name| Ok(vars.get(name).cloned()))?.build()
+        from_vars(|name| Ok(vars.get(name).cloned()))?.build_on(&super::super::chain::bare_host())
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //! `auth` and `iam` authenticate, `decode` reads bodies, `transport` sends.
 
 mod builder;
+mod chain;
 mod config;
 mod config_shape;
 mod env;
@@ -26,6 +27,7 @@ mod wait;
 pub use builder::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT,
 };
+pub use chain::{CredentialSource, DEFAULT_METADATA_ENDPOINT, HOST_CONNECT_TIMEOUT, METADATA_OFF};
 pub use env::ENV_VARS;
 pub use fleet::{FleetInstance, FleetOutcome, FleetRequests, InstanceOutcome};
 pub use pages::{AllRomaInstances, RomaInstances, DEFAULT_PAGE_SIZE};
@@ -70,6 +72,36 @@ struct Inner {
     endpoints: PerService<Result<Endpoint, String>>,
     transport: Arc<Transport>,
     auth: Box<dyn Authenticate>,
+    origins: Origins,
+}
+
+/// Where the settings that may come from several places came from.
+struct Origins {
+    credentials_kind: &'static str,
+    credentials: String,
+    region: Option<(String, String)>,
+    /// Empty when the project is looked up.
+    project: String,
+}
+
+/// A client's credentials, region and project, and where each came from (what `hwinst config
+/// show` prints). It holds no secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ClientSettings {
+    /// The kind of credentials: `token`, `AK/SK`, `temporary AK/SK` or `IAM password`.
+    pub credentials: &'static str,
+    /// Where they were found: `the configuration`, `the environment (HWINST_TOKEN)`, `the
+    /// profile file ~/.huaweicloud/credentials [basic]`, `the ECS metadata service (...)`...
+    pub credentials_from: String,
+    /// The region, if one is set.
+    pub region: Option<String>,
+    /// Where the region came from (empty without one).
+    pub region_from: String,
+    /// The project ID, unless it is still to be looked up.
+    pub project_id: Option<String>,
+    /// Where the project ID came from, or how it will be.
+    pub project_id_from: String,
 }
 
 /// The project every request path carries: configured, or looked up from IAM by region when
@@ -115,6 +147,34 @@ impl Client {
             .as_ref()
             .ok()
             .map(Endpoint::as_str)
+    }
+
+    /// The client's credentials, region and project, and where each came from.
+    pub fn settings(&self) -> ClientSettings {
+        let origins = &self.inner.origins;
+        let (project_id, project_id_from) = match &self.inner.project {
+            Project::Known(project) => (Some(project.id.clone()), origins.project.clone()),
+            Project::FromRegion { region, found, .. } => {
+                let found = found.lock().unwrap_or_else(|e| e.into_inner());
+                let how = format!("IAM, by the name of region {region}");
+                match found.as_ref() {
+                    Some(project) => (Some(project.id.clone()), how),
+                    None => (None, format!("{how}, when first needed")),
+                }
+            }
+        };
+        ClientSettings {
+            credentials: origins.credentials_kind,
+            credentials_from: origins.credentials.clone(),
+            region: origins.region.as_ref().map(|(r, _)| r.clone()),
+            region_from: origins
+                .region
+                .as_ref()
+                .map(|(_, from)| from.clone())
+                .unwrap_or_default(),
+            project_id,
+            project_id_from,
+        }
     }
 
     /// This client, with every request ending by `deadline` at the latest (what a wait polls
