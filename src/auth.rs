@@ -170,6 +170,11 @@ pub(crate) trait Authenticate: Send + Sync {
     /// answer into an error.
     fn secrets(&self) -> Vec<String>;
 
+    /// The access key ID requests are signed with now, for AK/SK credentials (not a secret).
+    fn access_key(&self) -> Option<String> {
+        None
+    }
+
     /// Called after a 401 `reply`: drops what made it (a stale IAM token, expired temporary
     /// credentials, a wrong idea of the time) and says whether sending the request once more
     /// may succeed.
@@ -355,6 +360,10 @@ impl Authenticate for AkSkAuth {
             secrets.push(token.expose().to_owned());
         }
         secrets
+    }
+
+    fn access_key(&self) -> Option<String> {
+        Some(self.ak.clone())
     }
 
     fn recover(&self, reply: &Reply) -> bool {

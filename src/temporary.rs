@@ -402,6 +402,11 @@ impl Authenticate for TemporaryAuth {
         secrets
     }
 
+    fn access_key(&self) -> Option<String> {
+        let current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        current.as_ref().and_then(|held| held.signer.access_key())
+    }
+
     fn recover(&self, reply: &Reply) -> bool {
         if self.time.correct(reply) {
             return true;

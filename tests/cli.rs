@@ -97,10 +97,11 @@ fn temp_file(name: &str, content: &str) -> PathBuf {
     path
 }
 
-/// The binary with nothing of this process's environment but PATH.
+/// The binary with nothing of this process's environment but PATH, and the metadata service
+/// turned off: a command without credentials must not ask 169.254.169.254 from here.
 fn hwinst() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_hwinst"));
-    command.env_clear();
+    command.env_clear().env("HWINST_METADATA_ENDPOINT", "none");
     if let Some(path) = std::env::var_os("PATH") {
         command.env("PATH", path);
     }

@@ -122,8 +122,8 @@ impl ClientBuilder {
         self.credentials(Credentials::iam_password(user, password, domain))
     }
 
-    /// Authenticate with `credentials`. Given credentials always win over the
-    /// [`credential_source`](Self::credential_source).
+    /// Authenticate with `credentials` (replacing any
+    /// [`credential_source`](Self::credential_source)).
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(credentials);
         self
@@ -133,8 +133,9 @@ impl ClientBuilder {
     /// [chain](CredentialSource::Chain) of the environment, the profile file, a KooCLI profile,
     /// the CCE pod-identity endpoint and the ECS metadata service). The project, region and
     /// IAM endpoint the source names fill in those not set here. Temporary credentials (pod
-    /// identity, metadata) renew themselves.
+    /// identity, metadata) renew themselves. Replaces any credentials given before.
     pub fn credential_source(mut self, source: CredentialSource) -> Self {
+        self.credentials = None;
         self.credential_source = source;
         self
     }

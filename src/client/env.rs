@@ -1,6 +1,7 @@
 //! The environment: the variables the official SDKs read, plus `HUAWEICLOUD_SDK_REGION` and
 //! `HWINST_TOKEN`, turned into a [`ClientBuilder`].
 
+use super::chain::CredentialSource;
 use super::ClientBuilder;
 use crate::auth::Credentials;
 use crate::endpoint::Service;
@@ -93,8 +94,10 @@ pub(crate) fn from_vars(var: impl Fn(&str) -> Result<Option<String>>) -> Result<
     let get =
         |name: &str| -> Result<Option<String>> { Ok(var(name)?.filter(|value| !value.is_empty())) };
     let mut builder = ClientBuilder::default();
-    if let Some((credentials, _)) = credentials(&get)? {
-        builder = builder.credentials(credentials);
+    // Checked now (a conflict is an error here), read again when the client is built, so that
+    // the client says they came from the environment. Without any, the default chain runs.
+    if credentials(&get)?.is_some() {
+        builder = builder.credential_source(CredentialSource::Environment);
     }
     if let Some(project_id) = get("HUAWEICLOUD_SDK_PROJECT_ID")? {
         builder = builder.project_id(project_id);
@@ -125,11 +128,17 @@ mod tests {
     use std::collections::HashMap;
 
     fn build(vars: &[(&str, &str)]) -> Result<crate::Client> {
-        let vars: HashMap<String, String> = vars
+        let mut vars: HashMap<String, String> = vars
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        from_vars(|name| Ok(vars.get(name).cloned()))?.build_on(&super::super::chain::bare_host())
+        vars.insert("HWINST_METADATA_ENDPOINT".into(), "none".into());
+        let var = |name: &str| Ok(vars.get(name).cloned());
+        let host = super::super::chain::Host {
+            var: &var,
+            home: None,
+        };
+        from_vars(var)?.build_on(&host)
     }
 
     #[test]

@@ -94,6 +94,9 @@ pub struct ClientSettings {
     /// Where they were found: `the configuration`, `the environment (HWINST_TOKEN)`, `the
     /// profile file ~/.huaweicloud/credentials [basic]`, `the ECS metadata service (...)`...
     pub credentials_from: String,
+    /// The access key ID requests are signed with now (AK/SK credentials only). It names the
+    /// key and is not a secret; the secret key is never shown.
+    pub access_key: Option<String>,
     /// The region, if one is set.
     pub region: Option<String>,
     /// Where the region came from (empty without one).
@@ -166,6 +169,7 @@ impl Client {
         ClientSettings {
             credentials: origins.credentials_kind,
             credentials_from: origins.credentials.clone(),
+            access_key: self.inner.auth.access_key(),
             region: origins.region.as_ref().map(|(r, _)| r.clone()),
             region_from: origins
                 .region

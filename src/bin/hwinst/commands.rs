@@ -339,3 +339,90 @@ fn fleet_problem(fleet: &FleetOutcome, kind: hwinst::ErrorKind) -> String {
     }
     text
 }
+
+/// `hwinst config show`: the client's settings and where each came from. `args` tells which
+/// settings the flags gave, and whether "the configuration" was a file or the environment.
+pub fn config_show(
+    client: &Client,
+    format: Format,
+    args: &crate::config::ConfigArgs,
+) -> Result<(), Failure> {
+    let settings = client.settings();
+    let file = crate::config::config_file(args);
+    // The library knows "the configuration"; the command line knows which.
+    let configured = |flag: bool, flag_name: &str, variable: &str| match (flag, &file) {
+        (true, _) => flag_name.to_owned(),
+        (false, Some(path)) => format!("the configuration file {}", path.display()),
+        (false, None) => format!("the environment ({variable})"),
+    };
+    let from = |origin: &str, flag: bool, flag_name: &str, variable: &str| {
+        if origin == "the configuration" || flag {
+            configured(flag, flag_name, variable)
+        } else {
+            origin.to_owned()
+        }
+    };
+    let credentials_from = if args.profile.is_some() {
+        format!("--profile: {}", settings.credentials_from)
+    } else {
+        from(&settings.credentials_from, false, "", "HWINST_TOKEN")
+    };
+    let region_from = from(
+        &settings.region_from,
+        args.region.is_some(),
+        "--region",
+        "HUAWEICLOUD_SDK_REGION",
+    );
+    let project_from = from(
+        &settings.project_id_from,
+        args.project_id.is_some(),
+        "--project-id",
+        "HUAWEICLOUD_SDK_PROJECT_ID",
+    );
+    let endpoints: serde_json::Map<String, serde_json::Value> = hwinst::Service::ALL
+        .into_iter()
+        .map(|s| (s.name().to_owned(), client.endpoint(s).into()))
+        .collect();
+    let secret = settings.access_key.as_ref().map(|_| "(set; never shown)");
+    let document = serde_json::json!({
+        "credentials": {
+            "kind": settings.credentials,
+            "from": credentials_from,
+            "access_key": settings.access_key,
+        },
+        "region": {
+            "value": settings.region,
+            "from": settings.region.as_ref().map(|_| &region_from),
+        },
+        "project_id": {
+            "value": settings.project_id,
+            "from": project_from,
+        },
+        "endpoints": endpoints,
+    });
+    print(format, &document, |out| {
+        let mut view = output::View::default();
+        view.row("credentials", Some(settings.credentials))
+            .row("credentials from", Some(&credentials_from))
+            .row("access key", settings.access_key.as_ref())
+            .row("secret key", secret)
+            .row(
+                "region",
+                settings
+                    .region
+                    .as_ref()
+                    .map(|r| format!("{r}, from {region_from}")),
+            )
+            .row(
+                "project_id",
+                Some(match &settings.project_id {
+                    Some(id) => format!("{id}, from {project_from}"),
+                    None => format!("to be looked up: {project_from}"),
+                }),
+            );
+        for service in hwinst::Service::ALL {
+            view.row(service.name(), client.endpoint(service));
+        }
+        view.write(out)
+    })
+}

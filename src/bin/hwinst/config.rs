@@ -4,7 +4,7 @@
 //! machine (`ps`) and kept in shell history.
 
 use clap::Args;
-use hwinst::{Client, ClientBuilder, Error, Service};
+use hwinst::{Client, ClientBuilder, CredentialSource, Error, Service};
 use std::path::{Path, PathBuf};
 
 /// The flags that say which cloud to talk to and how.
@@ -37,6 +37,13 @@ pub struct ConfigArgs {
         global = true
     )]
     pub endpoint: Vec<EndpointSetting>,
+
+    /// Take the credentials from this KooCLI profile (~/.hcloud/config.json), whatever the
+    /// file or the environment say. Without it, the credentials come from the file, else
+    /// from the default chain: the environment, ~/.huaweicloud/credentials, KooCLI's current
+    /// profile (or $HWINST_PROFILE), CCE pod identity, the ECS metadata service.
+    #[arg(long, value_name = "NAME", global = true)]
+    pub profile: Option<String>,
 
     /// The longest one call may take, retries included, e.g. 10s or 2m (default: the file's
     /// timeouts_ms.request, else 30s).
@@ -78,18 +85,25 @@ fn parse_endpoint(text: &str) -> Result<EndpointSetting, String> {
     })
 }
 
-/// The client these flags, the file and the environment describe.
-pub fn client(args: &ConfigArgs) -> hwinst::Result<Client> {
+/// The configuration file these flags or the environment name, if any.
+pub fn config_file(args: &ConfigArgs) -> Option<PathBuf> {
     // Empty counts as unset, as for every variable the library reads.
-    let file = args.config.clone().or_else(|| {
+    args.config.clone().or_else(|| {
         std::env::var_os("HWINST_CONFIG")
             .filter(|path| !path.is_empty())
             .map(PathBuf::from)
-    });
-    let mut builder = match file {
+    })
+}
+
+/// The client these flags, the file and the environment describe.
+pub fn client(args: &ConfigArgs) -> hwinst::Result<Client> {
+    let mut builder = match config_file(args) {
         Some(path) => from_file(&path)?,
         None => ClientBuilder::from_env()?,
     };
+    if let Some(name) = &args.profile {
+        builder = builder.credential_source(CredentialSource::Koocli(Some(name.clone())));
+    }
     if let Some(region) = &args.region {
         builder = builder.region(region);
     }

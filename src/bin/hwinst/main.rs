@@ -40,8 +40,11 @@ service reports one, and whether the phase is terminal (stays until someone acts
 Settings come from a configuration file (--config, or HWINST_CONFIG) or, without one, from \
 the environment; the flags under \"Configuration\" override either. Credentials are never \
 flags, because a command line is visible to other users (ps) and kept in shell history: \
-they come from the file or from the environment (HWINST_TOKEN, or HUAWEICLOUD_SDK_AK and \
-HUAWEICLOUD_SDK_SK).";
+they come from the file, else from the first place of the default chain that has them: the \
+environment (HWINST_TOKEN, or HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK), the official SDKs' \
+profile file (~/.huaweicloud/credentials, section [basic]), a KooCLI profile \
+(~/.hcloud/config.json; --profile or HWINST_PROFILE choose one), the CCE pod-identity \
+endpoint, the ECS metadata service of a VM with an agency. `hwinst config show` says which.";
 
 const ENVIRONMENT: &str = "\
 Environment (read when no configuration file is given):
@@ -53,6 +56,13 @@ Environment (read when no configuration file is given):
   HUAWEICLOUD_SDK_IAM_ENDPOINT    IAM's endpoint
   HUAWEICLOUD_SDK_REGION_{SERVICE}_{REGION}
                                   one service's endpoint in one region
+  HUAWEICLOUD_SDK_CREDENTIALS_FILE
+                                  the profile file (default ~/.huaweicloud/credentials)
+  HWINST_PROFILE                  the KooCLI profile the chain reads (default: current)
+  HC_CONTAINER_CREDENTIALS_FULL_URI, HC_CONTAINER_AUTHORIZATION_TOKEN_FILE
+                                  CCE pod identity
+  HWINST_METADATA_ENDPOINT        the ECS metadata service (default
+                                  http://169.254.169.254; \"none\" turns it off)
   HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY
                                   the proxy
 
@@ -218,6 +228,12 @@ Examples:
   printf 'apig gw-1\\nroma r-1\\nclouddc dc-1\\n' | hwinst wait --targets - --timeout 1h")]
     Wait(WaitArgs),
 
+    /// Show the settings hwinst would use and where each came from (no secret is shown).
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+
     /// Run a local simulator of the services, to try hwinst or test tools offline.
     Sim {
         #[command(subcommand)]
@@ -246,6 +262,20 @@ Examples:
   hwinst demo --speed 4
   hwinst demo --output json | jq '.instances[] | {id, outcome}'")]
     Demo(DemoArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Build the client as any command would (finding the credentials: the configuration
+    /// file, else the environment, else ~/.huaweicloud/credentials, a KooCLI profile, CCE pod
+    /// identity, the ECS metadata service) and show its credentials, region, project and
+    /// endpoints, with where each came from. Sends no request to the services.
+    #[command(after_help = "\
+Examples:
+  hwinst config show
+  hwinst --profile dev config show
+  hwinst -o json config show | jq -r .credentials.from")]
+    Show,
 }
 
 #[derive(Debug, Subcommand)]
@@ -485,6 +515,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Status { id } => commands::status(&client()?, format, id),
         Command::Lifecycle { source, id } => commands::lifecycle(&client()?, format, *source, id),
         Command::Wait(args) => commands::wait(&client()?, format, args),
+        Command::Config {
+            command: ConfigCommand::Show,
+        } => commands::config_show(&client()?, format, &cli.config),
         Command::Sim {
             command: SimCommand::Serve(args),
         } => serve::serve(args),
