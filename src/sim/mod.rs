@@ -271,6 +271,12 @@ impl Simulator {
         format!("{}/pod-identity/credentials", self.base_url())
     }
 
+    /// Whether the pod-identity endpoint answers (the scenario has a
+    /// [`pod_identity`](Scenario::pod_identity)).
+    pub fn serves_pod_identity(&self) -> bool {
+        self.shared.world().pod_identity.is_some()
+    }
+
     /// How many temporary credentials the metadata service and the pod-identity endpoint have
     /// issued since the scenario was loaded.
     pub fn issued_temporary_keys(&self) -> usize {
