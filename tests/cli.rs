@@ -1163,6 +1163,11 @@ fn sim_serve_prints_its_url_and_stops_when_stdin_closes() {
     // The hint says how to use it, and shows no credential.
     assert!(stderr.contains(&format!("{url}/_sim/config")), "{stderr}");
     assert!(stderr.contains("hwinst --config"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("HWINST_METADATA_ENDPOINT={url}\n")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("HC_CONTAINER_"), "{stderr}");
     let token = config["credentials"]["token"].as_str().unwrap();
     assert!(!stderr.contains(token), "{stderr}");
 }
@@ -1172,7 +1177,8 @@ fn sim_serve_writes_the_client_configuration_for_its_scenario() {
     let scenario = temp_file(
         "scenario.json",
         &json!({"project_id": "p-77", "tokens": ["t-0k3n-77"],
-                "instances": [{"service": "clouddc", "id": "dc-1", "outcome": "steady"}]})
+                "instances": [{"service": "clouddc", "id": "dc-1", "outcome": "steady"}],
+                "pod_identity": {"token": "p0d-t0k3n-77"}})
         .to_string(),
     );
     let config = scenario.with_file_name("sim.json");
@@ -1206,9 +1212,17 @@ fn sim_serve_writes_the_client_configuration_for_its_scenario() {
     .expect(0);
     assert_eq!(json.json()["state"], "running");
 
+    let url = serve.url.clone();
     let (code, stderr) = serve.stop();
     assert_eq!(code, 0, "{stderr}");
     assert!(!stderr.contains("t-0k3n-77"), "{stderr}");
+    let pod_uri = format!("HC_CONTAINER_CREDENTIALS_FULL_URI={url}/pod-identity/credentials\n");
+    assert!(stderr.contains(&pod_uri), "{stderr}");
+    assert!(
+        stderr.contains("HC_CONTAINER_AUTHORIZATION_TOKEN_FILE="),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("p0d-t0k3n-77"), "{stderr}");
 }
 
 #[test]

@@ -2,7 +2,9 @@
 //! and out; a bad request is 400 `{"error": "..."}` naming what is wrong.
 
 use super::fault::Fault;
-use super::scenario::{decode, InstanceSpec, RateLimitsDocument, Scenario};
+use super::scenario::{
+    check_clock_skew, decode, ClockSkewDocument, InstanceSpec, RateLimitsDocument, Scenario,
+};
 use super::server::{Reply, Shared};
 use super::world::World;
 use super::SimError;
@@ -10,7 +12,7 @@ use crate::endpoint::Service;
 use percent_encoding::percent_decode_str;
 use serde::Deserialize;
 use serde_json::json;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Whether `path` belongs to the admin API.
 pub(crate) fn is_admin(path: &str) -> bool {
@@ -46,7 +48,8 @@ pub(crate) fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> 
             &shared.world().config_document(&shared.base_url),
         )),
         ("GET", "instances") => {
-            let views = shared.world().views(Instant::now());
+            let world = shared.world();
+            let views = world.views(world.now());
             Ok(Reply::json(200, &json!({ "instances": views })))
         }
         ("POST", "instances") => add_instance(shared, body),
@@ -60,6 +63,8 @@ pub(crate) fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> 
         ("POST", "advance") => advance(shared, body),
         ("GET", "rate_limits") => Ok(Reply::json(200, &rate_limits(&shared.world()))),
         ("POST", "rate_limits") => set_rate_limits(shared, body),
+        ("GET", "clock_skew") => Ok(Reply::json(200, &clock_skew(&shared.world()))),
+        ("POST", "clock_skew") => set_clock_skew(shared, body),
         ("GET", "requests") => {
             let requests = shared.world().requests();
             Ok(Reply::json(200, &json!({ "requests": requests })))
@@ -92,7 +97,7 @@ fn allowed(route: &str) -> Option<&'static str> {
         "instances" => Some("GET, POST"),
         "faults" => Some("POST, DELETE"),
         "tokens" | "scenario" | "advance" => Some("POST"),
-        "rate_limits" => Some("GET, POST"),
+        "rate_limits" | "clock_skew" => Some("GET, POST"),
         "requests" => Some("GET, DELETE"),
         _ => None,
     }
@@ -108,7 +113,7 @@ fn add_instance(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
     let id = world
         .add_instance(&spec)
         .map_err(|m| error(400, &format!("instance: {m}")))?;
-    let view = world.view(&id, Instant::now());
+    let view = world.view(&id, world.now());
     Ok(Reply::json(201, &json!(view)))
 }
 
@@ -168,9 +173,27 @@ fn advance(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
 
 fn load_scenario(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
     let scenario = Scenario::from_json(text(body)?).map_err(invalid)?;
-    let world = World::new(&scenario).map_err(invalid)?;
-    *shared.world() = world;
+    let mut world = shared.world();
+    *world = World::new(&scenario, world.clock()).map_err(invalid)?;
     Ok(Reply::empty(204))
+}
+
+/// `{"clock_skew_s": 1200, "time": "2026-11-23T10:35:00Z"}`: the skew and the simulator's
+/// calendar time with it.
+fn clock_skew(world: &World) -> serde_json::Value {
+    json!({
+        "clock_skew_s": world.clock_skew_s(),
+        "time": super::bodies::rfc3339(super::world::unix_ms(world.calendar())),
+    })
+}
+
+/// `{"clock_skew_s": N}`: sets the skew.
+fn set_clock_skew(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
+    let doc: ClockSkewDocument = decode("clock_skew", text(body)?, &[]).map_err(invalid)?;
+    check_clock_skew(doc.clock_skew_s).map_err(|m| error(400, &format!("clock_skew: {m}")))?;
+    let mut world = shared.world();
+    world.set_clock_skew(doc.clock_skew_s);
+    Ok(Reply::json(200, &clock_skew(&world)))
 }
 
 /// `{"roma": null, "apig": 20, "clouddc": null}`: each service's requests per second.

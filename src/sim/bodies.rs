@@ -338,6 +338,9 @@ pub(crate) enum Family {
     Iam,
     /// A path the simulator does not serve.
     Unserved,
+    /// The ECS metadata service and the CCE pod-identity endpoint:
+    /// `{"error_code":"SIM.0NNN","error_msg"}` (no document gives their error bodies).
+    Credentials,
 }
 
 /// The reason phrase of a status the simulator answers.
@@ -434,6 +437,36 @@ pub(crate) fn error_body(
             )
         }
         Family::Unserved => Some(json!({ "error_code": own_code(status), "error_msg": details })),
+        Family::Credentials => Some(json!({
+            "error_code": own_code(status),
+            "error_msg": if details.is_empty() { reason(status) } else { details },
+        })),
+    }
+}
+
+/// The 401 of the API gateway in front of the services when it refuses a signature itself
+/// (a signature too old or new, an expired security token): `APIGW.0301` with `message` (and
+/// the gateway's `request_id`) for ROMA and APIG, `message` in the family's own shape for
+/// Cloud DC and IAM.
+pub(crate) fn gateway_unauthorized(family: Family, request_id: &str, message: &str) -> Value {
+    match family {
+        Family::Apic => json!({
+            "error_code": "APIGW.0301",
+            "error_msg": message,
+            "request_id": request_id,
+        }),
+        Family::RomaList => {
+            let mut body = error_body(family, 401, request_id, message).unwrap_or_default();
+            body["error_code"] = Value::from("APIGW.0301");
+            body["error_msg"] = Value::from(message);
+            body
+        }
+        Family::Clouddc => {
+            let mut body = error_body(family, 401, request_id, message).unwrap_or_default();
+            body["error_msg"] = Value::from(message);
+            body
+        }
+        _ => error_body(family, 401, request_id, message).unwrap_or_default(),
     }
 }
 
@@ -473,5 +506,25 @@ mod tests {
         assert_eq!(body["error_code"], "CLOUDDC.0401");
         let body = error_body(Family::Apic, 503, "r", "").unwrap();
         assert_eq!(body["error_code"], "SIM.0503");
+    }
+
+    #[test]
+    fn gateway_refusals_keep_each_familys_shape() {
+        let message = "Incorrect IAM authentication information: the security token has expired";
+        let body = gateway_unauthorized(Family::Apic, "rid", message);
+        assert_eq!(
+            body,
+            json!({"error_code": "APIGW.0301", "error_msg": message, "request_id": "rid"})
+        );
+        let body = gateway_unauthorized(Family::RomaList, "rid", message);
+        assert_eq!(body["error_code"], "APIGW.0301");
+        assert_eq!(body["error_msg"], message);
+        assert_eq!(body["request_id"], "rid");
+        let body = gateway_unauthorized(Family::Clouddc, "rid", message);
+        assert_eq!(body["error_code"], "CLOUDDC.0401");
+        assert_eq!(body["error_msg"], message);
+        let body = gateway_unauthorized(Family::Iam, "rid", message);
+        assert_eq!(body["error"]["message"], message);
+        assert_eq!(body["error"]["code"], 401);
     }
 }

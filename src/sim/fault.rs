@@ -35,11 +35,18 @@ pub enum Operation {
     IamTokens,
     /// `GET /v3/projects` (IAM project look-up).
     IamProjects,
+    /// `PUT /meta-data/latest/api/token` (ECS metadata session token).
+    MetadataToken,
+    /// `GET /openstack/latest/securitykey` (ECS metadata temporary credentials).
+    #[serde(rename = "metadata_securitykey")]
+    MetadataSecurityKey,
+    /// `POST /pod-identity/credentials` (CCE pod identity temporary credentials).
+    PodIdentity,
 }
 
 impl Operation {
     /// Every operation.
-    pub const ALL: [Operation; 7] = [
+    pub const ALL: [Operation; 10] = [
         Operation::RomaProcess,
         Operation::ApigProgress,
         Operation::RomaInstance,
@@ -47,6 +54,9 @@ impl Operation {
         Operation::ClouddcStatus,
         Operation::IamTokens,
         Operation::IamProjects,
+        Operation::MetadataToken,
+        Operation::MetadataSecurityKey,
+        Operation::PodIdentity,
     ];
 
     /// The operation's name, e.g. `"apig_progress"`.
@@ -59,6 +69,9 @@ impl Operation {
             Operation::ClouddcStatus => "clouddc_status",
             Operation::IamTokens => "iam_tokens",
             Operation::IamProjects => "iam_projects",
+            Operation::MetadataToken => "metadata_token",
+            Operation::MetadataSecurityKey => "metadata_securitykey",
+            Operation::PodIdentity => "pod_identity",
         }
     }
 }
@@ -326,5 +339,21 @@ impl Fault {
                 .instance_id
                 .as_deref()
                 .is_none_or(|id| instance_id == Some(id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_names_are_the_same_in_json() {
+        for operation in Operation::ALL {
+            let json = serde_json::to_value(operation).unwrap();
+            assert_eq!(json, operation.as_str(), "{operation:?}");
+            assert_eq!(operation.as_str().parse::<Operation>().unwrap(), operation);
+            let back: Operation = serde_json::from_value(json).unwrap();
+            assert_eq!(back, operation);
+        }
     }
 }

@@ -21,6 +21,7 @@
 
 mod admin;
 mod bodies;
+mod credentials;
 mod fault;
 mod routes;
 mod scenario;
@@ -31,19 +32,23 @@ mod world;
 
 pub use fault::{Fault, FaultKind, Operation, FAULT_STATUSES, MAX_DELAY};
 pub use routes::{DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT};
-pub use scenario::{AccessKey, InstanceSpec, Outcome, Scenario, User, DEFAULT_STEP, MAX_GENERATED};
+pub use scenario::{
+    AccessKey, InstanceSpec, MetadataSpec, Outcome, Scenario, User, DEFAULT_STEP, MAX_GENERATED,
+    MAX_SESSION_TOKEN_TTL, MAX_SIMULATED_SKEW_S,
+};
 pub use server::MAX_REQUEST_BODY;
 pub use verify::MAX_CLOCK_SKEW;
 pub use world::{AuthKind, InstanceView, RequestRecord, REQUEST_LOG_LIMIT};
 
 use crate::auth::Secret;
 use crate::client::{Client, ClientBuilder};
+use crate::clock::{Clock, SystemClock};
 use crate::endpoint::Service;
 use server::{Server, Shared};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime};
 use world::World;
 
 /// Why the simulator refused something or could not start.
@@ -93,7 +98,7 @@ impl Simulator {
     /// authentication and an admin API anyone reaching it may use.
     pub fn start_on(addr: &str, scenario: Scenario) -> Result<Simulator, SimError> {
         let addr = loopback(addr)?;
-        let world = World::new(&scenario)?;
+        let world = World::new(&scenario, Arc::new(SystemClock))?;
         let listener = TcpListener::bind(addr).map_err(|source| SimError::Io {
             what: format!("cannot listen on {addr}"),
             source,
@@ -164,12 +169,14 @@ impl Simulator {
 
     /// Every instance as it is now, in the order added.
     pub fn instances(&self) -> Vec<InstanceView> {
-        self.shared.world().views(Instant::now())
+        let world = self.shared.world();
+        world.views(world.now())
     }
 
     /// The instance `id` as it is now.
     pub fn instance(&self, id: &str) -> Option<InstanceView> {
-        self.shared.world().view(id, Instant::now())
+        let world = self.shared.world();
+        world.view(id, world.now())
     }
 
     /// Adds a fault after those in force; its ID.
@@ -209,9 +216,71 @@ impl Simulator {
     /// Replaces everything (settings, credentials, instances, faults, issued tokens and the
     /// request log) with `scenario`, as `POST /_sim/scenario` does.
     pub fn load_scenario(&self, scenario: Scenario) -> Result<(), SimError> {
-        let world = World::new(&scenario)?;
-        *self.shared.world() = world;
+        let mut world = self.shared.world();
+        *world = World::new(&scenario, world.clock())?;
         Ok(())
+    }
+
+    /// Runs the simulator on `clock` (the [`SystemClock`] until set): lifecycles move with
+    /// its instants, and its wall time (plus the clock skew) is the simulator's calendar time
+    /// — what `X-Sdk-Date` is checked against, when IAM tokens, metadata session tokens and
+    /// temporary credentials expire, and every answer's `Date` header. Rate limits stay on
+    /// real time.
+    ///
+    /// Shared with a client (`ClientBuilder::clock`), a
+    /// [`ManualClock`](crate::ManualClock) lets hours pass on both sides at once. Instances
+    /// keep the simulated time they have lived so far; a scenario loaded later keeps the
+    /// clock.
+    pub fn set_clock(&self, clock: Arc<dyn Clock>) {
+        self.shared.world().set_clock(clock);
+    }
+
+    /// Sets how many seconds the simulator's calendar runs ahead of its clock's wall time
+    /// (behind when negative; at most [`MAX_SIMULATED_SKEW_S`] either way), as the scenario's
+    /// `clock_skew_s` and `POST /_sim/clock_skew` do. AK/SK signatures dated more than
+    /// [`MAX_CLOCK_SKEW`] away from the simulator's calendar are refused with the gateway's
+    /// `signature expired` 401.
+    pub fn set_clock_skew(&self, seconds: i64) -> Result<(), SimError> {
+        scenario::check_clock_skew(seconds).map_err(SimError::Invalid)?;
+        self.shared.world().set_clock_skew(seconds);
+        Ok(())
+    }
+
+    /// The clock skew in seconds.
+    pub fn clock_skew(&self) -> i64 {
+        self.shared.world().clock_skew_s()
+    }
+
+    /// The simulator's calendar time: its clock's wall time plus the clock skew (what its
+    /// `Date` headers say).
+    pub fn time(&self) -> SystemTime {
+        self.shared.world().calendar()
+    }
+
+    /// The base URL of the simulated ECS metadata service (the same as
+    /// [`base_url`](Self::base_url)): `PUT {url}/meta-data/latest/api/token`, `GET
+    /// {url}/openstack/latest/securitykey`.
+    pub fn metadata_url(&self) -> &str {
+        self.base_url()
+    }
+
+    /// The full URL of the simulated CCE pod-identity endpoint (`{base_url}/pod-identity/
+    /// credentials`), what `HC_CONTAINER_CREDENTIALS_FULL_URI` holds in a pod. It answers only
+    /// when the scenario has a [`pod_identity`](Scenario::pod_identity).
+    pub fn pod_identity_url(&self) -> String {
+        format!("{}/pod-identity/credentials", self.base_url())
+    }
+
+    /// Whether the pod-identity endpoint answers (the scenario has a
+    /// [`pod_identity`](Scenario::pod_identity)).
+    pub fn serves_pod_identity(&self) -> bool {
+        self.shared.world().pod_identity.is_some()
+    }
+
+    /// How many temporary credentials the metadata service and the pod-identity endpoint have
+    /// issued since the scenario was loaded.
+    pub fn issued_temporary_keys(&self) -> usize {
+        self.shared.world().temporary_issued()
     }
 
     /// Limits `service` to `per_second` requests per second (wall-clock time, in bursts of at
@@ -236,7 +305,8 @@ impl Simulator {
         self.shared.world().rate_limit(service)
     }
 
-    /// The service and IAM requests answered so far (the last [`REQUEST_LOG_LIMIT`]).
+    /// The service, IAM, metadata and pod-identity requests answered so far (the last
+    /// [`REQUEST_LOG_LIMIT`]).
     pub fn requests(&self) -> Vec<RequestRecord> {
         self.shared.world().requests()
     }

@@ -2,6 +2,7 @@
 //! authentication, project, and the instance's body — and its line in the request log.
 
 use super::bodies::{self, error_body, Context, Family};
+use super::credentials;
 use super::fault::{FaultKind, Operation};
 use super::server::Reply;
 use super::verify::{self, Received};
@@ -71,12 +72,15 @@ pub(crate) fn target(method: &str, path: &str) -> Target {
         ["", "v1", p, "instances", id, "status"] => (Operation::ClouddcStatus, Some(p), Some(id)),
         ["", "v3", "auth", "tokens"] => (Operation::IamTokens, None, None),
         ["", "v3", "projects"] => (Operation::IamProjects, None, None),
+        ["", "meta-data", "latest", "api", "token"] => (Operation::MetadataToken, None, None),
+        ["", "openstack", "latest", "securitykey"] => (Operation::MetadataSecurityKey, None, None),
+        ["", "pod-identity", "credentials"] => (Operation::PodIdentity, None, None),
         _ => return Target::Unserved,
     };
-    let allow = if operation == Operation::IamTokens {
-        "POST"
-    } else {
-        "GET"
+    let allow = match operation {
+        Operation::IamTokens | Operation::PodIdentity => "POST",
+        Operation::MetadataToken => "PUT",
+        _ => "GET",
     };
     if method != allow {
         return Target::WrongMethod { operation, allow };
@@ -106,6 +110,9 @@ fn family(operation: Operation) -> Family {
         Operation::RomaList => Family::RomaList,
         Operation::ClouddcStatus => Family::Clouddc,
         Operation::IamTokens | Operation::IamProjects => Family::Iam,
+        Operation::MetadataToken | Operation::MetadataSecurityKey | Operation::PodIdentity => {
+            Family::Credentials
+        }
     }
 }
 
@@ -117,12 +124,16 @@ fn service(operation: Operation) -> Option<Service> {
         }
         Operation::ApigProgress => Some(Service::Apig),
         Operation::ClouddcStatus => Some(Service::Clouddc),
-        Operation::IamTokens | Operation::IamProjects => None,
+        Operation::IamTokens
+        | Operation::IamProjects
+        | Operation::MetadataToken
+        | Operation::MetadataSecurityKey
+        | Operation::PodIdentity => None,
     }
 }
 
 /// An error answer in the family's shape; `why` also goes into `X-Sim-Reason`.
-fn refusal(family: Family, status: u16, request_id: &str, why: &str) -> Reply {
+pub(crate) fn refusal(family: Family, status: u16, request_id: &str, why: &str) -> Reply {
     let reply = match error_body(family, status, request_id, why) {
         Some(body) => Reply::json(status, &body),
         None => Reply::empty(status),
@@ -236,12 +247,25 @@ fn respond(
         }
         _ => {}
     }
-    let now = SystemTime::now();
-    if operation == Operation::IamTokens {
-        return iam_tokens(world, request.body, now, request_id);
+    let now = world.calendar();
+    match operation {
+        Operation::IamTokens => return iam_tokens(world, request.body, now, request_id),
+        Operation::MetadataToken => return credentials::metadata_token(world, request, request_id),
+        Operation::MetadataSecurityKey => {
+            return credentials::metadata_security_key(world, request, request_id)
+        }
+        Operation::PodIdentity => return credentials::pod_identity(world, request, request_id),
+        _ => {}
     }
-    if let Err(why) = verify::authenticate(world, request, now) {
-        return refusal(family, 401, request_id, &why);
+    if let Err(refused) = verify::authenticate(world, request, now) {
+        return match refused.gateway_message {
+            Some(message) => Reply::json(
+                401,
+                &bodies::gateway_unauthorized(family, request_id, &message),
+            )
+            .header("x-sim-reason", &refused.why),
+            None => refusal(family, 401, request_id, &refused.why),
+        };
     }
     if operation == Operation::IamProjects {
         return iam_projects(world, request.query);
@@ -254,7 +278,7 @@ fn respond(
         region: &world.region,
         now_ms: unix_ms(now),
     };
-    let instant = Instant::now();
+    let instant = world.now();
     if operation == Operation::RomaList {
         let lying_total = match hit {
             Some(Hit {
@@ -451,7 +475,7 @@ fn iam_tokens(world: &mut World, body: &[u8], now: SystemTime, request_id: &str)
 }
 
 /// IAM's time format: RFC 3339 with microseconds (`2026-11-23T10:15:00.000000Z`).
-fn iam_time(at: SystemTime) -> String {
+pub(crate) fn iam_time(at: SystemTime) -> String {
     bodies::rfc3339(unix_ms(at)).replace('Z', ".000000Z")
 }
 
@@ -526,6 +550,26 @@ mod tests {
         assert!(matches!(
             target("POST", "/v1/p/instances/i/status"),
             Target::WrongMethod { allow: "GET", .. }
+        ));
+        assert_eq!(
+            op("PUT", "/meta-data/latest/api/token"),
+            Some((Operation::MetadataToken, None, None))
+        );
+        assert_eq!(
+            op("GET", "/openstack/latest/securitykey"),
+            Some((Operation::MetadataSecurityKey, None, None))
+        );
+        assert_eq!(
+            op("POST", "/pod-identity/credentials"),
+            Some((Operation::PodIdentity, None, None))
+        );
+        assert!(matches!(
+            target("GET", "/meta-data/latest/api/token"),
+            Target::WrongMethod { allow: "PUT", .. }
+        ));
+        assert!(matches!(
+            target("GET", "/pod-identity/credentials"),
+            Target::WrongMethod { allow: "POST", .. }
         ));
     }
 

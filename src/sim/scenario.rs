@@ -253,6 +253,115 @@ impl User {
     }
 }
 
+/// The longest a simulated metadata session token may live (6 hours, as on ECS).
+pub const MAX_SESSION_TOKEN_TTL: Duration = Duration::from_secs(21_600);
+
+/// The longest temporary credentials may live (a day, as IAM allows).
+pub const MAX_CREDENTIAL_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
+/// The largest clock skew a scenario may set, either way (a year).
+pub const MAX_SIMULATED_SKEW_S: i64 = 365 * 24 * 3600;
+
+/// How the simulated ECS metadata service answers (`PUT /meta-data/latest/api/token`, `GET
+/// /openstack/latest/securitykey`).
+///
+/// The default is a VM with an agency attached: session tokens supported but not required,
+/// temporary credentials valid an hour.
+///
+/// ```
+/// use std::time::Duration;
+/// use hwinst::sim::{MetadataSpec, Scenario};
+///
+/// let spec = MetadataSpec::default()
+///     .lifetime(Duration::from_secs(900))
+///     .require_session_token(true);
+/// let scenario = Scenario::default().metadata(spec);
+/// let same = Scenario::from_json(
+///     r#"{"metadata": {"lifetime_s": 900, "require_session_token": true}}"#)?;
+/// assert_eq!(format!("{scenario:?}"), format!("{same:?}"));
+/// # Ok::<_, hwinst::sim::SimError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub struct MetadataSpec {
+    pub(crate) agency: bool,
+    pub(crate) lifetime: Duration,
+    pub(crate) session_tokens: bool,
+    pub(crate) require_session_token: bool,
+}
+
+impl Default for MetadataSpec {
+    fn default() -> MetadataSpec {
+        MetadataSpec {
+            agency: true,
+            lifetime: Duration::from_secs(3600),
+            session_tokens: true,
+            require_session_token: false,
+        }
+    }
+}
+
+impl MetadataSpec {
+    /// Whether the VM has a cloud service agency (default `true`); without one the security
+    /// key is refused with 401 `Please configure Cloud Service Agency first`.
+    pub fn agency(mut self, agency: bool) -> MetadataSpec {
+        self.agency = agency;
+        self
+    }
+
+    /// How long the temporary credentials it issues are valid, in simulator time (default an
+    /// hour; 1 s to a day, whole seconds).
+    pub fn lifetime(mut self, lifetime: Duration) -> MetadataSpec {
+        self.lifetime = lifetime;
+        self
+    }
+
+    /// Whether session tokens are supported (default `true`); without them the token `PUT`
+    /// is 404 and `X-Metadata-Token` is ignored.
+    pub fn session_tokens(mut self, supported: bool) -> MetadataSpec {
+        self.session_tokens = supported;
+        self
+    }
+
+    /// Whether the security key needs a session token (default `false`); without one it is a
+    /// 401 (of the expired-token kind).
+    pub fn require_session_token(mut self, required: bool) -> MetadataSpec {
+        self.require_session_token = required;
+        self
+    }
+
+    fn check(&self) -> Result<(), String> {
+        check_lifetime("metadata.lifetime_s", self.lifetime)?;
+        if self.require_session_token && !self.session_tokens {
+            return Err(
+                "metadata.require_session_token needs metadata.session_tokens to be true".into(),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The simulated CCE pod-identity endpoint: the token its callers present and how long the
+/// credentials it issues last.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PodIdentity {
+    pub token: Secret,
+    pub lifetime: Duration,
+}
+
+fn check_lifetime(what: &str, lifetime: Duration) -> Result<(), String> {
+    if lifetime < Duration::from_secs(1)
+        || lifetime > MAX_CREDENTIAL_LIFETIME
+        || lifetime.subsec_nanos() != 0
+    {
+        return Err(format!(
+            "{what} must be a whole number of seconds from 1 to {}",
+            MAX_CREDENTIAL_LIFETIME.as_secs()
+        ));
+    }
+    Ok(())
+}
+
 /// Everything a simulator starts with.
 ///
 /// The default serves region `cn-north-4`, project `0a1b2c3d4e5f`, accepts the token
@@ -285,6 +394,9 @@ pub struct Scenario {
     pub(crate) generate: Vec<(Service, u64)>,
     pub(crate) faults: Vec<Fault>,
     pub(crate) rate_limits: Vec<(Service, f64)>,
+    pub(crate) clock_skew_s: i64,
+    pub(crate) metadata: MetadataSpec,
+    pub(crate) pod_identity: Option<PodIdentity>,
 }
 
 impl Default for Scenario {
@@ -300,6 +412,9 @@ impl Default for Scenario {
             generate: Vec::new(),
             faults: Vec::new(),
             rate_limits: Vec::new(),
+            clock_skew_s: 0,
+            metadata: MetadataSpec::default(),
+            pod_identity: None,
         }
     }
 }
@@ -317,6 +432,42 @@ struct ScenarioDocument {
     generate: Option<Vec<GenerateDocument>>,
     faults: Option<Vec<FaultDocument>>,
     rate_limits: Option<RateLimitsDocument>,
+    clock_skew_s: Option<i64>,
+    metadata: Option<MetadataDocument>,
+    pod_identity: Option<PodIdentityDocument>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a metadata object")]
+struct MetadataDocument {
+    agency: Option<bool>,
+    lifetime_s: Option<u64>,
+    session_tokens: Option<bool>,
+    require_session_token: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a pod_identity object")]
+struct PodIdentityDocument {
+    token: String,
+    lifetime_s: Option<u64>,
+}
+
+/// `{"clock_skew_s": N}`: the body of `POST /_sim/clock_skew`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ClockSkewDocument {
+    pub clock_skew_s: i64,
+}
+
+/// What is wrong with a clock skew.
+pub(crate) fn check_clock_skew(seconds: i64) -> Result<(), String> {
+    if seconds.unsigned_abs() > MAX_SIMULATED_SKEW_S.unsigned_abs() {
+        return Err(format!(
+            "clock_skew_s {seconds} is more than a year ({MAX_SIMULATED_SKEW_S} s) either way"
+        ));
+    }
+    Ok(())
 }
 
 /// `{"roma": 5, "apig": 20, "clouddc": 5}`: requests per second per service (the scenario's
@@ -442,6 +593,28 @@ impl Scenario {
         if let Some(limits) = doc.rate_limits {
             scenario.rate_limits = limits.limits();
         }
+        if let Some(skew) = doc.clock_skew_s {
+            scenario.clock_skew_s = skew;
+        }
+        if let Some(metadata) = doc.metadata {
+            let defaults = MetadataSpec::default();
+            scenario.metadata = MetadataSpec {
+                agency: metadata.agency.unwrap_or(defaults.agency),
+                lifetime: metadata
+                    .lifetime_s
+                    .map_or(defaults.lifetime, Duration::from_secs),
+                session_tokens: metadata.session_tokens.unwrap_or(defaults.session_tokens),
+                require_session_token: metadata
+                    .require_session_token
+                    .unwrap_or(defaults.require_session_token),
+            };
+        }
+        if let Some(pod) = doc.pod_identity {
+            scenario.pod_identity = Some(PodIdentity {
+                token: Secret::new(pod.token),
+                lifetime: Duration::from_secs(pod.lifetime_s.unwrap_or(3600)),
+            });
+        }
         scenario.check()?;
         Ok(scenario)
     }
@@ -532,6 +705,34 @@ impl Scenario {
         self
     }
 
+    /// The simulator's calendar runs `seconds` ahead of the clock's wall time (behind when
+    /// negative; default 0, at most a year either way): signatures dated more than 15 minutes
+    /// off it are refused, and every answer's `Date` header shows it.
+    pub fn clock_skew(mut self, seconds: i64) -> Scenario {
+        self.clock_skew_s = seconds;
+        self
+    }
+
+    /// How the ECS metadata service answers (default [`MetadataSpec::default`]: a VM with an
+    /// agency).
+    pub fn metadata(mut self, spec: MetadataSpec) -> Scenario {
+        self.metadata = spec;
+        self
+    }
+
+    /// Serves the CCE pod-identity endpoint ([`Simulator::pod_identity_url`]): a `POST` whose
+    /// `Authorization` header is `token` gets temporary credentials valid `lifetime` (1 s to a
+    /// day, whole seconds). Without it, the endpoint is a 404.
+    ///
+    /// [`Simulator::pod_identity_url`]: super::Simulator::pod_identity_url
+    pub fn pod_identity(mut self, token: impl Into<Secret>, lifetime: Duration) -> Scenario {
+        self.pod_identity = Some(PodIdentity {
+            token: token.into(),
+            lifetime,
+        });
+        self
+    }
+
     /// What is wrong with this scenario, naming the field.
     pub(crate) fn check(&self) -> Result<(), SimError> {
         let bad = |m: String| Err(SimError::Invalid(format!("scenario: {m}")));
@@ -614,6 +815,14 @@ impl Scenario {
                 .or_else(|m| bad(format!("faults[{i}]: {m}")))?;
         }
         check_rate_limits(&self.rate_limits).or_else(bad)?;
+        check_clock_skew(self.clock_skew_s).or_else(bad)?;
+        self.metadata.check().or_else(bad)?;
+        if let Some(pod) = &self.pod_identity {
+            if !header_safe(pod.token.expose()) {
+                return bad(format!("pod_identity.token {HEADER_RULE}"));
+            }
+            check_lifetime("pod_identity.lifetime_s", pod.lifetime).or_else(bad)?;
+        }
         Ok(())
     }
 }
@@ -650,7 +859,7 @@ pub(crate) fn decode<T: DeserializeOwned>(
     })
 }
 
-/// Every string under a key that holds a secret (`tokens`, `sk`, `security_token`,
+/// Every string under a key that holds a secret (`tokens`, `token`, `sk`, `security_token`,
 /// `password`), so that a decoding error never quotes one.
 fn secret_strings(json: &str) -> Vec<String> {
     fn walk(value: &serde_json::Value, secret: bool, out: &mut Vec<String>) {
@@ -664,7 +873,7 @@ fn secret_strings(json: &str) -> Vec<String> {
                     let secret = secret
                         || matches!(
                             key.as_str(),
-                            "tokens" | "sk" | "security_token" | "password"
+                            "tokens" | "token" | "sk" | "security_token" | "password"
                         );
                     walk(v, secret, out);
                 }

@@ -20,7 +20,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 use tokio::sync::oneshot;
 
 /// The largest request body read (admin documents, IAM requests); larger is a 413.
@@ -102,7 +102,9 @@ impl Reply {
         self
     }
 
-    fn into_response(self, request_id: &str) -> Response<SimBody> {
+    /// The response, with `X-Request-Id` and a `Date` header of `date` (the simulator's
+    /// calendar time; hyper then adds none of its own).
+    fn into_response(self, request_id: &str, date: SystemTime) -> Response<SimBody> {
         let len = self.body.len() as u64;
         let body = SimBody {
             remaining: len,
@@ -122,6 +124,10 @@ impl Reply {
         {
             headers.append(name, header_value(&value));
         }
+        headers.insert(
+            hyper::http::header::DATE,
+            header_value(&httpdate::fmt_http_date(date)),
+        );
         response
     }
 }
@@ -284,14 +290,15 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<SimBody
                 (400, "the request body could not be read".to_owned())
             };
             return Reply::json(status, &serde_json::json!({ "error": why }))
-                .into_response(&request_id);
+                .into_response(&request_id, shared.world().calendar());
         }
     };
     let method = parts.method.as_str();
     let path = parts.uri.path();
     let query = parts.uri.query().unwrap_or("");
     if admin::is_admin(path) {
-        return admin::handle(shared, method, path, &body).into_response(&request_id);
+        let reply = admin::handle(shared, method, path, &body);
+        return reply.into_response(&request_id, shared.world().calendar());
     }
     let target = routes::target(method, path);
     let mut hit = routes::take_fault(&mut shared.world(), &target);
@@ -310,6 +317,9 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<SimBody
         headers: &parts.headers,
         body: &body,
     };
-    let reply = routes::answer(&mut shared.world(), &target, &received, &request_id, hit);
-    reply.into_response(&request_id)
+    let mut world = shared.world();
+    let reply = routes::answer(&mut world, &target, &received, &request_id, hit);
+    let date = world.calendar();
+    drop(world);
+    reply.into_response(&request_id, date)
 }

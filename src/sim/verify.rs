@@ -35,27 +35,51 @@ pub(crate) fn presented(headers: &HeaderMap) -> AuthKind {
     }
 }
 
-/// Checks the request's token or signature; `Err` says why it is refused (never with a
-/// secret in it).
+/// Why a request's credentials are refused.
+pub(crate) struct Refused {
+    /// Why, in plain words (for `X-Sim-Reason`; never a secret).
+    pub why: String,
+    /// The API gateway's own message (`APIGW.0301`), when the gateway refuses the request
+    /// rather than the service.
+    pub gateway_message: Option<String>,
+}
+
+impl From<String> for Refused {
+    fn from(why: String) -> Refused {
+        Refused {
+            why,
+            gateway_message: None,
+        }
+    }
+}
+
+/// The gateway's message for a security token past its expiry.
+pub(crate) const EXPIRED_SECURITY_TOKEN: &str =
+    "Incorrect IAM authentication information: the security token has expired";
+
+/// Checks the request's token or signature at `now` (the simulator's calendar time); `Err`
+/// says why it is refused (never with a secret in it).
 pub(crate) fn authenticate(
     world: &World,
     request: &Received,
     now: SystemTime,
-) -> Result<AuthKind, String> {
+) -> Result<AuthKind, Refused> {
     match presented(request.headers) {
         AuthKind::Token => {
-            let token = single(request.headers, "x-auth-token")?;
+            let token = single(request.headers, "x-auth-token").map_err(Refused::from)?;
             if world.token_valid(token, now) {
                 Ok(AuthKind::Token)
             } else {
-                Err("the token is unknown or expired".into())
+                Err(String::from("the token is unknown or expired").into())
             }
         }
         AuthKind::Aksk => {
-            let authorization = single(request.headers, "authorization")?;
+            let authorization = single(request.headers, "authorization").map_err(Refused::from)?;
             check_signature(world, request, authorization, now).map(|()| AuthKind::Aksk)
         }
-        AuthKind::None => Err("the request has neither X-Auth-Token nor Authorization".into()),
+        AuthKind::None => {
+            Err(String::from("the request has neither X-Auth-Token nor Authorization").into())
+        }
     }
 }
 
@@ -123,15 +147,25 @@ fn check_signature(
     request: &Received,
     authorization: &str,
     now: SystemTime,
-) -> Result<(), String> {
+) -> Result<(), Refused> {
     let presented = parse_authorization(authorization)?;
     let key = world
-        .access_key(presented.access)
+        .signing_key(presented.access)
         .ok_or_else(|| format!("the access key {:?} is unknown", presented.access))?;
+    // The gateway knows the key's expiry as soon as it has looked the key up.
+    if key.expires.is_some_and(|expires| now >= expires) {
+        return Err(Refused {
+            why: format!(
+                "the temporary access key {:?} expired (simulator time)",
+                presented.access
+            ),
+            gateway_message: Some(EXPIRED_SECURITY_TOKEN.into()),
+        });
+    }
     let names: Vec<&str> = presented.signed_headers.split(';').collect();
     for required in ["host", "x-sdk-date"] {
         if !names.contains(&required) {
-            return Err(format!("SignedHeaders does not include {required}"));
+            return Err(format!("SignedHeaders does not include {required}").into());
         }
     }
     let mut signed = Vec::with_capacity(names.len());
@@ -143,7 +177,8 @@ fn check_signature(
             return Err(format!(
                 "SignedHeaders {:?} must list lower-case header names separated by `;`",
                 presented.signed_headers
-            ));
+            )
+            .into());
         }
         signed.push((
             (*name).to_owned(),
@@ -157,17 +192,23 @@ fn check_signature(
         .duration_since(signed_at)
         .unwrap_or_else(|e| e.duration());
     if skew > MAX_CLOCK_SKEW {
-        return Err(format!(
-            "X-Sdk-Date {date} is {} s away from the simulator's clock (at most {} s are allowed)",
-            skew.as_secs(),
-            MAX_CLOCK_SKEW.as_secs()
-        ));
+        return Err(Refused {
+            why: format!(
+                "X-Sdk-Date {date} is {} s away from the simulator's clock (at most {} s are \
+                 allowed)",
+                skew.as_secs(),
+                MAX_CLOCK_SKEW.as_secs()
+            ),
+            gateway_message: Some(signature_expired(signed_at, now)),
+        });
     }
-    if let Some(expected) = &key.security_token {
+    if let Some(expected) = key.security_token {
         let sent = single(request.headers, "x-security-token")
             .map_err(|why| format!("{why} (the access key is temporary)"))?;
         if !same(sent.as_bytes(), expected.expose().as_bytes()) {
-            return Err("the X-Security-Token does not belong to the access key".into());
+            return Err(
+                String::from("the X-Security-Token does not belong to the access key").into(),
+            );
         }
     }
     let canonical = sign::canonical_request(
@@ -189,10 +230,18 @@ fn check_signature(
             .map(|(_, value)| value.trim())
             .collect();
         let canonical = crate::error::redact(&canonical, &secrets);
-        Err(format!(
-            "the signature does not match; canonical request: {canonical:?}"
-        ))
+        Err(format!("the signature does not match; canonical request: {canonical:?}").into())
     }
+}
+
+/// The gateway's message for an `X-Sdk-Date` too far from its clock.
+fn signature_expired(signed_at: SystemTime, now: SystemTime) -> String {
+    format!(
+        "Incorrect IAM authentication information: calc aksk signature fail:signature expired, \
+         signature time:{},server time:{}",
+        sign::sdk_date(signed_at),
+        sign::sdk_date(now)
+    )
 }
 
 /// `YYYYMMDDTHHMMSSZ` as a time.
@@ -226,7 +275,7 @@ fn parse_sdk_date(text: &str) -> Option<SystemTime> {
 }
 
 /// Equality that takes as long whatever the first difference (for signatures and tokens).
-fn same(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

@@ -5,15 +5,19 @@
 //! was added, its step length and the speed factor, whenever someone looks.
 
 use super::fault::{Fault, FaultKind, Operation};
-use super::scenario::{AccessKey, InstanceSpec, Outcome, Scenario, User};
+use super::scenario::{
+    AccessKey, InstanceSpec, MetadataSpec, Outcome, PodIdentity, Scenario, User,
+};
 use super::script::Script;
 use super::SimError;
 use crate::auth::{Credentials, Secret};
 use crate::bucket::TokenBucket;
+use crate::clock::Clock;
 use crate::endpoint::{PerService, Service};
 use crate::phase::Phase;
 use serde::{Serialize, Serializer};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// How many requests the log keeps (the oldest are forgotten first).
@@ -24,6 +28,10 @@ pub(crate) const TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
 /// How many IAM-issued tokens are remembered before expired ones are dropped.
 const ISSUED_TOKENS_SOFT_LIMIT: usize = 10_000;
+
+/// How many temporary access keys (and, apart, metadata session tokens) are remembered: past
+/// it, expired ones are dropped, then those that expire soonest.
+pub(crate) const ISSUED_KEYS_LIMIT: usize = 10_000;
 
 /// An instance as the simulator shows it to the admin API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -164,8 +172,35 @@ pub(crate) struct Hit {
     pub retry_after_s: Option<u64>,
 }
 
+/// Temporary credentials the metadata service or the pod-identity endpoint issued.
+pub(crate) struct TemporaryKey {
+    pub sk: Secret,
+    pub security_token: Secret,
+    pub expires: SystemTime,
+}
+
+/// What a signature's access key gives the verifier.
+pub(crate) struct SigningKey<'a> {
+    pub sk: &'a Secret,
+    pub security_token: Option<&'a Secret>,
+    /// When a temporary key stops working (simulator calendar time).
+    pub expires: Option<SystemTime>,
+}
+
 /// Everything the simulator knows. Not `Debug`: it holds credentials.
 pub(crate) struct World {
+    /// Where instants and calendar time come from (kept when a scenario replaces the world).
+    clock: Arc<dyn Clock>,
+    /// Seconds the simulator's calendar is ahead of the clock's wall time.
+    clock_skew_s: i64,
+    pub metadata: MetadataSpec,
+    pub pod_identity: Option<PodIdentity>,
+    /// Temporary keys by AK.
+    temporary: HashMap<String, TemporaryKey>,
+    /// How many temporary keys were issued in all.
+    temporary_issued: usize,
+    /// Metadata session tokens and when they expire.
+    session_tokens: HashMap<String, SystemTime>,
     pub region: String,
     pub project_id: String,
     pub speed: f64,
@@ -191,10 +226,17 @@ pub(crate) struct World {
 }
 
 impl World {
-    /// A world as `scenario` describes it.
-    pub(crate) fn new(scenario: &Scenario) -> Result<World, SimError> {
+    /// A world as `scenario` describes it, on `clock`.
+    pub(crate) fn new(scenario: &Scenario, clock: Arc<dyn Clock>) -> Result<World, SimError> {
         scenario.check()?;
         let mut world = World {
+            clock,
+            clock_skew_s: scenario.clock_skew_s,
+            metadata: scenario.metadata.clone(),
+            pod_identity: scenario.pod_identity.clone(),
+            temporary: HashMap::new(),
+            temporary_issued: 0,
+            session_tokens: HashMap::new(),
             region: scenario.region.clone(),
             project_id: scenario.project_id.clone(),
             speed: scenario.speed,
@@ -244,6 +286,99 @@ impl World {
         Ok(world)
     }
 
+    /// The clock's current instant: what lifecycles move by.
+    pub(crate) fn now(&self) -> Instant {
+        self.clock.now()
+    }
+
+    /// The simulator's calendar time: the clock's wall time plus the clock skew.
+    pub(crate) fn calendar(&self) -> SystemTime {
+        let wall = self.clock.wall_time();
+        let skew = Duration::from_secs(self.clock_skew_s.unsigned_abs());
+        if self.clock_skew_s >= 0 {
+            wall.checked_add(skew).unwrap_or(wall)
+        } else {
+            wall.checked_sub(skew).unwrap_or(UNIX_EPOCH)
+        }
+    }
+
+    /// The clock this world runs on.
+    pub(crate) fn clock(&self) -> Arc<dyn Clock> {
+        Arc::clone(&self.clock)
+    }
+
+    /// Moves to another clock; every instance keeps the simulated time it has lived so far.
+    pub(crate) fn set_clock(&mut self, clock: Arc<dyn Clock>) {
+        let (old, new) = (self.clock.now(), clock.now());
+        for instance in self.instances.values_mut() {
+            instance.advanced_ms +=
+                old.saturating_duration_since(instance.added).as_secs_f64() * 1000.0 * self.speed;
+            instance.added = new;
+        }
+        self.clock = clock;
+    }
+
+    pub(crate) fn clock_skew_s(&self) -> i64 {
+        self.clock_skew_s
+    }
+
+    /// Sets the clock skew (a checked one).
+    pub(crate) fn set_clock_skew(&mut self, seconds: i64) {
+        self.clock_skew_s = seconds;
+    }
+
+    /// Issues temporary credentials valid `lifetime` from now (simulator calendar time): the
+    /// AK, SK, security token and expiry.
+    pub(crate) fn issue_temporary_key(
+        &mut self,
+        lifetime: Duration,
+    ) -> (String, Secret, Secret, SystemTime) {
+        let now = self.calendar();
+        make_room(&mut self.temporary, now, |key| key.expires);
+        let ak = loop {
+            let ak = random_text(20, UPPER_ALPHANUMERIC);
+            if !self.temporary.contains_key(&ak) && self.access_key(&ak).is_none() {
+                break ak;
+            }
+        };
+        let sk = Secret::new(random_text(40, ALPHANUMERIC));
+        // Real security tokens are long opaque strings (hundreds of characters).
+        let security_token = Secret::new(format!("sim-{}", random_text(252, TOKEN_CHARACTERS)));
+        let expires = now + lifetime;
+        self.temporary.insert(
+            ak.clone(),
+            TemporaryKey {
+                sk: sk.clone(),
+                security_token: security_token.clone(),
+                expires,
+            },
+        );
+        self.temporary_issued += 1;
+        (ak, sk, security_token, expires)
+    }
+
+    /// How many temporary keys were issued since the world was made.
+    pub(crate) fn temporary_issued(&self) -> usize {
+        self.temporary_issued
+    }
+
+    /// A new metadata session token valid `ttl` from now (simulator calendar time).
+    pub(crate) fn issue_session_token(&mut self, ttl: Duration) -> String {
+        let now = self.calendar();
+        make_room(&mut self.session_tokens, now, |expires| *expires);
+        let token = format!("sim-meta-{}", random_text(48, TOKEN_CHARACTERS));
+        self.session_tokens.insert(token.clone(), now + ttl);
+        token
+    }
+
+    /// Whether the metadata session token `token` is known and not expired.
+    pub(crate) fn session_token_valid(&self, token: &str) -> bool {
+        let now = self.calendar();
+        self.session_tokens
+            .get(token)
+            .is_some_and(|expires| now < *expires)
+    }
+
     /// Adds an instance; its ID, or why it cannot be added.
     pub(crate) fn add_instance(&mut self, spec: &InstanceSpec) -> Result<String, String> {
         spec.check()?;
@@ -278,9 +413,9 @@ impl World {
                 outcome: spec.outcome,
                 step_ms: u64::try_from(spec.step.as_millis()).unwrap_or(u64::MAX),
                 quirks: spec.quirks,
-                added: Instant::now(),
+                added: self.now(),
                 advanced_ms: 0.0,
-                added_ms: unix_ms(SystemTime::now()),
+                added_ms: unix_ms(self.calendar()),
             },
         );
         Ok(id)
@@ -453,6 +588,23 @@ impl World {
         self.access_keys.iter().find(|k| k.ak == ak)
     }
 
+    /// The key signatures by `ak` are checked with: a scenario's access key, or a temporary
+    /// one issued (expired or not).
+    pub(crate) fn signing_key(&self, ak: &str) -> Option<SigningKey<'_>> {
+        if let Some(key) = self.access_key(ak) {
+            return Some(SigningKey {
+                sk: &key.sk,
+                security_token: key.security_token.as_ref(),
+                expires: None,
+            });
+        }
+        self.temporary.get(ak).map(|key| SigningKey {
+            sk: &key.sk,
+            security_token: Some(&key.security_token),
+            expires: Some(key.expires),
+        })
+    }
+
     /// The user of this name and domain, if the password is right.
     pub(crate) fn user(&self, name: &str, password: &str, domain: &str) -> Option<&User> {
         self.users
@@ -557,6 +709,37 @@ pub(crate) fn unix_ms(at: SystemTime) -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
+/// Keeps `map` under [`ISSUED_KEYS_LIMIT`] entries before one is added: drops what expired by
+/// `now`, then, if it is still full, the entries that expire soonest.
+fn make_room<V>(map: &mut HashMap<String, V>, now: SystemTime, expiry: impl Fn(&V) -> SystemTime) {
+    if map.len() < ISSUED_KEYS_LIMIT {
+        return;
+    }
+    map.retain(|_, v| now < expiry(v));
+    if map.len() < ISSUED_KEYS_LIMIT {
+        return;
+    }
+    let mut by_expiry: Vec<(SystemTime, String)> =
+        map.iter().map(|(k, v)| (expiry(v), k.clone())).collect();
+    by_expiry.sort();
+    // Down to nine tenths, so that the next issues do not sort again.
+    let excess = map.len() + 1 - ISSUED_KEYS_LIMIT * 9 / 10;
+    for (_, key) in by_expiry.into_iter().take(excess) {
+        map.remove(&key);
+    }
+}
+
+const UPPER_ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const TOKEN_CHARACTERS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// `n` characters drawn from `alphabet` (simulated credentials: not for real secrets).
+fn random_text(n: usize, alphabet: &[u8]) -> String {
+    (0..n)
+        .map(|_| char::from(alphabet[fastrand::usize(..alphabet.len())]))
+        .collect()
+}
+
 /// `n` random lower-case hex digits (not for secrets: IDs and request IDs).
 pub(crate) fn hex_digits(n: usize) -> String {
     (0..n)
@@ -580,10 +763,15 @@ fn fresh_id() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::{ManualClock, SystemClock};
+
+    fn world() -> World {
+        World::new(&Scenario::default(), Arc::new(SystemClock)).unwrap()
+    }
 
     #[test]
     fn faults_are_spent_in_order() {
-        let mut world = World::new(&Scenario::default()).unwrap();
+        let mut world = world();
         let a = world.add_fault(Fault::status(500).times(1)).unwrap();
         let b = world.add_fault(Fault::status(503)).unwrap();
         assert_eq!(world.fault_ids(), vec![a, b]);
@@ -596,7 +784,8 @@ mod tests {
 
     #[test]
     fn steps_follow_time_and_speed() {
-        let mut world = World::new(&Scenario::default().speed(10.0)).unwrap();
+        let mut world =
+            World::new(&Scenario::default().speed(10.0), Arc::new(SystemClock)).unwrap();
         world
             .add_instance(
                 &InstanceSpec::new(Service::Apig)
@@ -617,13 +806,13 @@ mod tests {
 
     #[test]
     fn advance_moves_existing_instances_only() {
-        let mut world = World::new(&Scenario::default()).unwrap();
+        let mut world = world();
         let hour = Duration::from_secs(3600);
         let spec = |id: &str| InstanceSpec::new(Service::Clouddc).id(id).step(hour);
         world.add_instance(&spec("old")).unwrap();
         world.advance(hour);
         world.add_instance(&spec("new")).unwrap();
-        let now = Instant::now();
+        let now = world.now();
         assert_eq!(world.view("old", now).unwrap().step, 1);
         assert_eq!(world.view("old", now).unwrap().phase, Phase::Running);
         assert_eq!(world.view("new", now).unwrap().step, 0);
@@ -632,7 +821,7 @@ mod tests {
 
     #[test]
     fn the_request_log_is_bounded() {
-        let mut world = World::new(&Scenario::default()).unwrap();
+        let mut world = world();
         for status in 0..REQUEST_LOG_LIMIT + 5 {
             world.record(RequestRecord {
                 method: "GET".into(),
@@ -657,5 +846,67 @@ mod tests {
             assert_eq!(id.len(), 36);
             assert!(crate::id::id_problem(&id).is_none(), "{id}");
         }
+    }
+
+    #[test]
+    fn the_calendar_is_the_clock_plus_the_skew() {
+        let clock = Arc::new(ManualClock::new());
+        let mut world = World::new(&Scenario::default().clock_skew(-60), clock.clone()).unwrap();
+        let wall = clock.wall_time();
+        assert_eq!(world.calendar(), wall - Duration::from_secs(60));
+        world.set_clock_skew(1200);
+        clock.advance(Duration::from_secs(7200));
+        assert_eq!(world.calendar(), wall + Duration::from_secs(7200 + 1200));
+    }
+
+    #[test]
+    fn a_new_clock_keeps_each_instances_progress() {
+        let mut world = world();
+        let hour = Duration::from_secs(3600);
+        let spec = InstanceSpec::new(Service::Apig).id("a").step(hour);
+        world.add_instance(&spec).unwrap();
+        let clock = Arc::new(ManualClock::new());
+        world.set_clock(clock.clone());
+        assert_eq!(world.view("a", world.now()).unwrap().step, 0);
+        clock.advance(2 * hour);
+        assert_eq!(world.view("a", world.now()).unwrap().step, 2);
+        world.set_clock(Arc::new(SystemClock));
+        assert_eq!(world.view("a", world.now()).unwrap().step, 2);
+    }
+
+    #[test]
+    fn temporary_keys_expire_and_stay_bounded() {
+        let clock = Arc::new(ManualClock::new());
+        let mut world = World::new(&Scenario::default(), clock.clone()).unwrap();
+        let (ak, sk, token, expires) = world.issue_temporary_key(Duration::from_secs(60));
+        assert_eq!(ak.len(), 20);
+        assert!(ak.bytes().all(|b| UPPER_ALPHANUMERIC.contains(&b)));
+        assert_eq!(sk.expose().len(), 40);
+        assert!(token.expose().len() >= 200);
+        assert_eq!(expires, world.calendar() + Duration::from_secs(60));
+        let key = world.signing_key(&ak).unwrap();
+        assert_eq!(key.sk, &sk);
+        assert_eq!(key.security_token, Some(&token));
+        for _ in 0..ISSUED_KEYS_LIMIT + 10 {
+            world.issue_temporary_key(Duration::from_secs(3600));
+        }
+        assert!(world.temporary.len() <= ISSUED_KEYS_LIMIT);
+        assert_eq!(world.temporary_issued(), ISSUED_KEYS_LIMIT + 11);
+        // The first key expired first, so it went first.
+        assert!(world.signing_key(&ak).is_none());
+        assert!(world
+            .signing_key("sim-ak")
+            .is_some_and(|k| k.expires.is_none()));
+    }
+
+    #[test]
+    fn session_tokens_expire_on_the_clock() {
+        let clock = Arc::new(ManualClock::new());
+        let mut world = World::new(&Scenario::default(), clock.clone()).unwrap();
+        let token = world.issue_session_token(Duration::from_secs(10));
+        assert!(world.session_token_valid(&token));
+        assert!(!world.session_token_valid("other"));
+        clock.advance(Duration::from_secs(10));
+        assert!(!world.session_token_valid(&token));
     }
 }

@@ -103,6 +103,17 @@ fn hint(sim: &Simulator, config: &serde_json::Value, written: Option<&Path>) {
         Some(_) => String::new(),
         None => format!("  curl -s {url}/_sim/config > sim.json\n"),
     };
+    // The default credential chain's sources it also serves (the token itself is not shown).
+    let pod = if sim.serves_pod_identity() {
+        format!(
+            "  HC_CONTAINER_CREDENTIALS_FULL_URI={}\n  \
+             HC_CONTAINER_AUTHORIZATION_TOKEN_FILE=<a file holding the scenario's \
+             pod_identity.token>\n",
+            sim.pod_identity_url()
+        )
+    } else {
+        String::new()
+    };
     let _ = write!(
         io::stderr(),
         "hwinst simulator at {url} (region {}, project {})\n\
@@ -110,8 +121,17 @@ fn hint(sim: &Simulator, config: &serde_json::Value, written: Option<&Path>) {
          curl -s -X POST {url}/_sim/instances -d '{{\"service\":\"apig\",\"id\":\"gw-1\"}}'\n\
          Point hwinst at it:\n\
          {fetch}  hwinst --config {config_file} wait apig gw-1\n\
+         Temporary credentials for the default chain (ECS metadata{}):\n  \
+         HWINST_METADATA_ENDPOINT={}\n\
+         {pod}\
          Stop it: close its stdin (Ctrl-D), or Ctrl-C, or kill it.\n",
         setting("region"),
         setting("project_id"),
+        if pod.is_empty() {
+            ""
+        } else {
+            ", CCE pod identity"
+        },
+        sim.metadata_url(),
     );
 }
