@@ -408,11 +408,11 @@ impl Authenticate for TemporaryAuth {
     }
 
     fn recover(&self, reply: &Reply) -> bool {
-        if self.time.correct(reply) {
-            return true;
-        }
+        // Both may be wrong at once (a clock far behind sees its credentials expire late):
+        // one retry must fix both.
+        let corrected = self.time.correct(reply);
         if !says_security_token_expired(&reply.body) {
-            return false;
+            return corrected;
         }
         log::info!(
             target: "hwinst",

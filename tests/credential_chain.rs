@@ -78,7 +78,8 @@ impl Home {
                 })
             })
             .collect();
-        let config = serde_json::json!({"current": current, "profiles": profiles, "language": "en"});
+        let config =
+            serde_json::json!({"current": current, "profiles": profiles, "language": "en"});
         self.write(".hcloud/config.json", &config.to_string())
     }
 }
@@ -127,7 +128,11 @@ fn run(command: &mut Command) -> Run {
 
 impl Run {
     fn ok(self) -> Run {
-        assert_eq!(self.code, 0, "stdout:\n{}stderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "stdout:\n{}stderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
@@ -137,18 +142,27 @@ impl Run {
 
     /// A configuration error (exit 12) with its one line.
     fn config_error(self) -> String {
-        assert_eq!(self.code, 12, "stdout:\n{}stderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 12,
+            "stdout:\n{}stderr:\n{}",
+            self.stdout, self.stderr
+        );
         self.stderr.trim().to_owned()
     }
 }
 
 /// `config show` in JSON: where the credentials came from, and the access key.
 fn shown(command: &mut Command) -> (String, String) {
-    let document = run(command.args(["-o", "json", "config", "show"])).ok().json();
+    let document = run(command.args(["-o", "json", "config", "show"]))
+        .ok()
+        .json();
     let credentials = &document["credentials"];
     (
         credentials["from"].as_str().unwrap().to_owned(),
-        credentials["access_key"].as_str().unwrap_or_default().to_owned(),
+        credentials["access_key"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
     )
 }
 
@@ -190,7 +204,10 @@ fn each_source_alone_signs_requests_the_simulator_accepts() {
         "the profile file ~/.huaweicloud/credentials [basic]"
     );
     assert_eq!(document["project_id"]["value"], PROJECT);
-    assert_eq!(document["project_id"]["from"], document["credentials"]["from"]);
+    assert_eq!(
+        document["project_id"]["from"],
+        document["credentials"]["from"]
+    );
     reads_the_instance(&mut hwinst(&home, &sim));
 
     // The profile file HUAWEICLOUD_SDK_CREDENTIALS_FILE names.
@@ -253,9 +270,15 @@ fn the_first_source_that_has_credentials_wins() {
     // Credentials in the configuration file turn the chain off.
     let config = home.write(
         "config.json",
-        &format!(r#"{{"project_id":"{PROJECT}","credentials":{{"ak":"OTHERAK","sk":"{OTHER_SK}"}}}}"#),
+        &format!(
+            r#"{{"project_id":"{PROJECT}","credentials":{{"ak":"OTHERAK","sk":"{OTHER_SK}"}}}}"#
+        ),
     );
-    let (from, ak) = shown(env_keys(&mut hwinst(&home, &sim)).arg("--config").arg(&config));
+    let (from, ak) = shown(
+        env_keys(&mut hwinst(&home, &sim))
+            .arg("--config")
+            .arg(&config),
+    );
     assert_eq!(ak, "OTHERAK");
     assert!(from.contains("config.json"), "{from}");
     // The file may name one source instead.
@@ -264,7 +287,12 @@ fn the_first_source_that_has_credentials_wins() {
         &format!(r#"{{"project_id":"{PROJECT}","credentials":{{"profile":"dev"}}}}"#),
     );
     assert_eq!(
-        shown(env_keys(&mut hwinst(&home, &sim)).arg("--config").arg(&config)).1,
+        shown(
+            env_keys(&mut hwinst(&home, &sim))
+                .arg("--config")
+                .arg(&config)
+        )
+        .1,
         "KOOCLIAK"
     );
 }
@@ -414,7 +442,11 @@ fn the_metadata_service_and_pod_identity_as_the_chain_s_last_sources() {
     command.env("HC_CONTAINER_AUTHORIZATION_TOKEN_FILE", &wrong);
     let run = run(command.args(["lifecycle", "apig", "gw-1"]));
     assert_eq!(run.code, 15, "UNAUTHORIZED: {}{}", run.stdout, run.stderr);
-    assert!(run.stderr.contains("CCE pod-identity endpoint"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("CCE pod-identity endpoint"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -426,7 +458,10 @@ fn a_vm_without_an_agency_is_no_source_and_the_configuration_can_name_the_metada
             .env("HWINST_METADATA_ENDPOINT", sim.metadata_url())
             .args(["lifecycle", "apig", "gw-1"]),
     );
-    assert!(line.contains("this VM has no cloud service agency"), "{line}");
+    assert!(
+        line.contains("this VM has no cloud service agency"),
+        "{line}"
+    );
 
     let sim = self::sim(Scenario::default());
     let config = home.write(
@@ -437,7 +472,11 @@ fn a_vm_without_an_agency_is_no_source_and_the_configuration_can_name_the_metada
         ),
     );
     // The environment's keys do not matter: the configuration names its source.
-    let (from, ak) = shown(env_keys(&mut hwinst(&home, &sim)).arg("--config").arg(&config));
+    let (from, ak) = shown(
+        env_keys(&mut hwinst(&home, &sim))
+            .arg("--config")
+            .arg(&config),
+    );
     assert!(from.starts_with("the ECS metadata service"), "{from}");
     assert_ne!(ak, "ENVAK");
 }
@@ -461,7 +500,10 @@ fn the_official_sdk_s_chain_picks_the_same_access_key_from_the_profile_file() {
     let (_, ours) = shown(&mut command);
 
     let output = Command::new(python)
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sdk/sdk_chain.py"))
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/sdk/sdk_chain.py"
+        ))
         .env_clear()
         .env("HOME", &home.0)
         .env("HUAWEICLOUD_SDK_CREDENTIALS_FILE", &file)
@@ -489,7 +531,12 @@ fn sdk_python() -> Option<PathBuf> {
     let problem = match out {
         Ok(out) if out.status.success() => {
             let stdout = String::from_utf8_lossy(&out.stdout);
-            if let Some(path) = stdout.lines().last().map(str::trim).filter(|p| !p.is_empty()) {
+            if let Some(path) = stdout
+                .lines()
+                .last()
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+            {
                 return Some(Path::new(path).to_path_buf());
             }
             "scripts/sdk-venv.sh printed no interpreter path".to_owned()

@@ -283,6 +283,12 @@ impl Simulator {
         self.shared.world().temporary_issued()
     }
 
+    /// The secret keys, security tokens and metadata session tokens the simulator issued (and
+    /// still remembers): for tests that check that none of them leaks into a message.
+    pub fn issued_secrets(&self) -> Vec<String> {
+        self.shared.world().temporary_secrets()
+    }
+
     /// Limits `service` to `per_second` requests per second (wall-clock time, in bursts of at
     /// most one second's worth; past it, 429 with `Retry-After`), or with `None` lifts its
     /// limit.

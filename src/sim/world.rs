@@ -357,6 +357,20 @@ impl World {
         (ak, sk, security_token, expires)
     }
 
+    /// The secret keys and security tokens of the temporary keys still remembered.
+    pub(crate) fn temporary_secrets(&self) -> Vec<String> {
+        self.temporary
+            .values()
+            .flat_map(|key| {
+                [
+                    key.sk.expose().to_owned(),
+                    key.security_token.expose().to_owned(),
+                ]
+            })
+            .chain(self.session_tokens.keys().cloned())
+            .collect()
+    }
+
     /// How many temporary keys were issued since the world was made.
     pub(crate) fn temporary_issued(&self) -> usize {
         self.temporary_issued
