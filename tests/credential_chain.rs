@@ -300,7 +300,9 @@ fn the_first_source_that_has_credentials_wins() {
 #[test]
 fn a_broken_source_is_an_error_naming_it_not_a_skip() {
     let sim = sim(Scenario::default());
-    let cases: Vec<(Box<dyn Fn(&Home, &mut Command)>, &str)> = vec![
+    /// Breaks one source (in the home directory or the command's environment).
+    type Break = Box<dyn Fn(&Home, &mut Command)>;
+    let cases: Vec<(Break, &str)> = vec![
         (
             Box::new(|home, _| {
                 home.write(
