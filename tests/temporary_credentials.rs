@@ -183,7 +183,29 @@ fn eight_threads_share_one_renewal() {
     clock.advance(Duration::from_secs(55 * 60));
     round(&client);
     assert_eq!(key_requests(&sim), 2, "one renewal for 8 threads");
-    assert_ne!(client.settings().access_key.unwrap(), first);
+    let second = client.settings().access_key.unwrap();
+    assert_ne!(second, first);
+    assert_eq!(count(&sim, Operation::MetadataToken), 1);
+    // Seven hours on, the metadata session token (6 hours) has expired too: the service
+    // refuses it, the client asks for a new one and tries once more, still for all 8.
+    clock.advance(Duration::from_secs(7 * 3600));
+    sim.clear_requests();
+    round(&client);
+    let metadata: Vec<(Option<Operation>, u16)> = sim
+        .requests()
+        .iter()
+        .filter(|r| r.operation != Some(Operation::ClouddcStatus))
+        .map(|r| (r.operation, r.status))
+        .collect();
+    assert_eq!(
+        metadata,
+        [
+            (Some(Operation::MetadataSecurityKey), 401),
+            (Some(Operation::MetadataToken), 200),
+            (Some(Operation::MetadataSecurityKey), 200),
+        ]
+    );
+    assert_ne!(client.settings().access_key.unwrap(), second);
 }
 
 #[test]
