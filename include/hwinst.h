@@ -145,12 +145,23 @@ void hwinst_string_free(char *string);
 
  `config_json` is the configuration object: `region`, `project_id`, `credentials` (one of
  `{"token": "..."}`, `{"ak": "...", "sk": "...", "security_token": "..."}`,
- `{"iam_password": {"user": "...", "password": "...", "domain": "..."}}`), `endpoints`
- (`roma`, `apig`, `clouddc`, `iam`), `timeouts_ms` (`connect`, `request`), `retry`
+ `{"iam_password": {"user": "...", "password": "...", "domain": "..."}}`, or one source to
+ find them in: `{"environment": {}}`, `{"profile_file": {"path": "..."}}`, `{"profile":
+ "KOOCLI-PROFILE"}`, `{"pod_identity": {}}`, `{"metadata": {}}`), `endpoints` (`roma`,
+ `apig`, `clouddc`, `iam`, `metadata`), `timeouts_ms` (`connect`, `request`), `retry`
  (`max_attempts`, `base_delay_ms`, `max_delay_ms`), `proxy` (a URL, or `"none"`),
  `ca_file` (a PEM bundle added to the trust roots), `allow_http`, `user_agent`,
  `max_response_bytes`. Unknown keys are refused with the key named. Without `project_id`,
  AK/SK and IAM credentials look the project up from IAM by `region` on first use.
+
+ Without `credentials`, the default chain finds them: the environment, the profile file
+ (`HUAWEICLOUD_SDK_CREDENTIALS_FILE` or `~/.huaweicloud/credentials`, section `[basic]`), a
+ KooCLI profile (`~/.hcloud/config.json`, `HWINST_PROFILE`), the CCE pod-identity endpoint,
+ the ECS metadata service (`endpoints.metadata`, `HWINST_METADATA_ENDPOINT`, default
+ `http://169.254.169.254`, asked with a 1 s connect timeout; `"none"` turns it off). The
+ first that has credentials gives them (and its project and region, unless set here);
+ temporary ones renew themselves. When none has any, `HWINST_CONFIG` lists each source and
+ why it did not apply; a source that is there but broken is an error naming it.
 
  Returns `HWINST_OK` and writes the new client to `*out_client`, which the caller frees
  with `hwinst_client_free`. Otherwise writes NULL to `*out_client` and returns
@@ -178,6 +189,8 @@ enum hwinst_code hwinst_client_new(const char *config_json,
  `HUAWEICLOUD_SDK_PROJECT_ID`, `HUAWEICLOUD_SDK_REGION`, `HUAWEICLOUD_SDK_IAM_ENDPOINT`, and
  `HUAWEICLOUD_SDK_REGION_{SERVICE}_{REGION}` for one service's endpoint in that region
  (e.g. `HUAWEICLOUD_SDK_REGION_APIG_CN_NORTH_4`). Empty variables count as unset.
+ Without credentials in the environment, the default chain of `hwinst_client_new` finds
+ them.
 
  Returns and writes as `hwinst_client_new`; `HWINST_CONFIG` when the variables are
  incomplete or conflict (a token and AK/SK both set, an AK without its SK, ...). Reads the
