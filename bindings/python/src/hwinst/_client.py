@@ -193,6 +193,7 @@ class CancelToken:
 
 
 _CHANGE, _DONE = 0, 1
+_NO_CALLBACK = _lib.WAIT_CALLBACK()  # a NULL function pointer
 
 
 class _Wait:
@@ -226,7 +227,7 @@ class _Wait:
             raise error_for(code)("cannot create a cancel token", code=code)
         self._token: Optional[c_void_p] = token
         # Without on_change, no callback at all: the library then never calls back.
-        self._callback = _lib.WAIT_CALLBACK(self._on_c_change) if with_callback else None
+        self._callback = _lib.WAIT_CALLBACK(self._on_c_change) if with_callback else _NO_CALLBACK
 
     # -- the worker thread ------------------------------------------------------------------
 
