@@ -7,7 +7,7 @@ import builtins
 import pickle
 import re
 import socket
-from typing import Any, Callable, Dict
+from typing import Any, Dict
 
 import pytest
 from conftest import Simulator
@@ -285,8 +285,3 @@ def test_errors_pickle(client: hwinst.Client, uid: Any) -> None:
         caught.value.request_id,
     )
 
-
-def _raises(call: Callable[[], Any]) -> hwinst.Error:
-    with pytest.raises(hwinst.Error) as caught:
-        call()
-    return caught.value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Any, List
+from typing import Any
 
 import pytest
 from conftest import Simulator
@@ -246,6 +246,3 @@ def test_version() -> None:
     assert re.fullmatch(r"\d+\.\d+\.\d+.*", hwinst.library_version())
     assert hwinst.__version__ == hwinst.library_version()
 
-
-def _ids(instances: List[hwinst.RomaInstanceSummary]) -> List[Any]:
-    return [i.id for i in instances]
