@@ -1,0 +1,120 @@
+"""The Python binding's benchmark (not a test): one APIG progress call, side by side, from
+  - the C ABI (client_c.c, linked with the same libhwinst.so),
+  - the Python binding (hwinst.Client.apig_creation_progress, a typed result),
+  - ctypes alone (the same C call, the document copied and freed, not decoded),
+  - the official Python SDK (huaweicloudsdkapig + huaweicloudsdkcore),
+all AK/SK-signed, against the same local simulator (`hwinst sim serve`), each client in a
+process of its own so that its CPU time (user + system, the simulator excluded) is its own.
+Rounds interleave the clients; each row is the client's best round (lowest CPU per call), and
+the median of its rounds is given too: on a busy machine the rounds vary by half.
+
+Run by scripts/bench-python.sh, which builds and installs what it needs:
+
+    python run.py --sim HWINST --c CLIENT_C --python VENV_PYTHON --sdk SDK_PYTHON
+                  [--calls N] [--sdk-calls N] [--rounds R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+from typing import Any, Dict, List
+
+HERE = Path(__file__).resolve().parent
+INSTANCE = "eddc4d25480b4cd6b512f270a1b8b341"
+
+
+def admin(url: str, method: str, path: str, body: Any = None) -> Any:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url + path, data=data, method=method, headers={"Content-Type": "application/json"})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request, timeout=20) as response:
+        text = response.read()
+    return json.loads(text) if text else None
+
+
+def run(command: List[str]) -> Dict[str, Any]:
+    done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{command[0]} failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sim", required=True)
+    parser.add_argument("--c", required=True)
+    parser.add_argument("--python", required=True)
+    parser.add_argument("--sdk", required=True)
+    parser.add_argument("--calls", type=int, default=5000)
+    parser.add_argument("--sdk-calls", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=9)
+    args = parser.parse_args()
+
+    sim = subprocess.Popen([args.sim, "sim", "serve", "--addr", "127.0.0.1:0"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL)
+    try:
+        assert sim.stdout is not None
+        url = sim.stdout.readline().decode().strip()
+        admin(url, "POST", "/_sim/instances", {"service": "apig", "id": INSTANCE, "outcome": "steady"})
+        sim_config = admin(url, "GET", "/_sim/config")
+        config = {
+            "region": sim_config["region"],
+            "project_id": sim_config["project_id"],
+            "credentials": {"ak": "sim-ak", "sk": "sim-sk"},
+            "endpoints": sim_config["endpoints"],
+            "proxy": "none",
+        }
+        text = json.dumps(config)
+        clients = {
+            "C ABI (`hwinst_apig_creation_progress`)": [args.c, text, INSTANCE, str(args.calls), "500"],
+            "Python binding (`Client.apig_creation_progress`)": [
+                args.python, str(HERE / "client_py.py"), "binding", text, INSTANCE, str(args.calls), "500"],
+            "ctypes only (the C call, no decoding)": [
+                args.python, str(HERE / "client_py.py"), "ctypes", text, INSTANCE, str(args.calls), "500"],
+            "official Python SDK (huaweicloudsdkapig 3.1.219)": [
+                args.sdk, str(HERE / "client_sdk.py"), url, config["project_id"], "sim-ak", "sim-sk",
+                INSTANCE, str(args.sdk_calls), "100"],
+        }
+        best: Dict[str, Dict[str, Any]] = {}
+        cpus: Dict[str, List[float]] = {name: [] for name in clients}
+        for round_ in range(args.rounds):
+            for name, command in clients.items():
+                result = run(command)
+                result["cpu_us"] = result["cpu_s"] / result["calls"] * 1e6
+                result["wall_us"] = result["wall_s"] / result["calls"] * 1e6
+                print(f"round {round_ + 1}: {name}: {result['cpu_us']:.1f} us CPU, "
+                      f"{result['wall_us']:.1f} us wall per call", file=sys.stderr, flush=True)
+                cpus[name].append(result["cpu_us"])
+                if name not in best or result["cpu_us"] < best[name]["cpu_us"]:
+                    best[name] = result
+        c = best[next(iter(clients))]
+        print()
+        medians = {name: statistics.median(values) for name, values in cpus.items()}
+        c_median = medians[next(iter(clients))]
+        print("| client | calls/s | CPU per call (best) | CPU ÷ C ABI (best) | CPU per call (median) "
+              "| CPU ÷ C ABI (median) | wall per call | peak RSS |")
+        print("|---|---|---|---|---|---|---|---|")
+        for name, r in best.items():
+            print(f"| {name} | {1e6 / r['wall_us']:,.0f} | {r['cpu_us']:.1f} µs | {r['cpu_us'] / c['cpu_us']:.2f}× "
+                  f"| {medians[name]:.1f} µs | {medians[name] / c_median:.2f}× | {r['wall_us']:.1f} µs "
+                  f"| {r['maxrss_kb'] / 1024:.1f} MB |")
+        sdk = best[list(clients)[3]]
+        binding = best[list(clients)[1]]
+        print()
+        print(f"Best rounds: the SDK spends {sdk['cpu_us'] / binding['cpu_us']:.1f}× the binding's CPU per "
+              f"call; the binding {binding['cpu_us'] / c['cpu_us']:.2f}× the C ABI's. "
+              f"{args.rounds} rounds of {args.calls} calls ({args.sdk_calls} for the SDK).")
+    finally:
+        if sim.stdin:
+            sim.stdin.close()
+        sim.wait(timeout=20)
+
+
+if __name__ == "__main__":
+    main()

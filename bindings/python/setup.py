@@ -1,0 +1,122 @@
+"""The build step of the hwinst Python package: libhwinst.so goes inside the package.
+
+``pip install ./bindings/python`` (from a hwinst checkout) runs ``cargo build --release --lib``
+on the repository two levels up, in its own ``target/`` directory (or ``CARGO_TARGET_DIR``),
+so a second install only relinks what changed, and copies the shared library it built into
+the wheel next to ``hwinst/__init__.py``; nothing has to be on ``LD_LIBRARY_PATH``.
+
+``HWINST_LIB=/path/to/libhwinst.so`` skips cargo and copies that library instead (a prebuilt
+one, for development or packaging). The wheel is tagged for this platform (``py3-none-<platform>``):
+it holds native code, though no Python extension module.
+
+Everything else (name, version, metadata) is in pyproject.toml.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from setuptools import setup
+from setuptools.command.bdist_wheel import bdist_wheel
+from setuptools.command.build_py import build_py
+
+HERE = Path(__file__).resolve().parent
+LIBRARY = {"darwin": "libhwinst.dylib", "win32": "hwinst.dll"}.get(sys.platform, "libhwinst.so")
+
+
+def repository_root():
+    """The hwinst checkout this package sits in: the directory two levels up, if its
+    Cargo.toml is the hwinst crate's."""
+    root = HERE.parent.parent
+    manifest = root / "Cargo.toml"
+    if manifest.is_file() and 'name = "hwinst"' in manifest.read_text(encoding="utf-8"):
+        return root
+    return None
+
+
+def cargo_build(root):
+    """Runs cargo build --release --lib and returns the path of the shared library it made."""
+    cargo = os.environ.get("CARGO", "cargo")
+    if shutil.which(cargo) is None:
+        raise SystemExit(
+            "hwinst: building the Python package needs cargo (https://rustup.rs), or "
+            "HWINST_LIB=/path/to/libhwinst.so to use a library built already"
+        )
+    command = [
+        cargo, "build", "--release", "--lib", "--locked",
+        "--manifest-path", str(root / "Cargo.toml"), "--message-format=json-render-diagnostics",
+    ]
+    print("hwinst: " + " ".join(command), file=sys.stderr, flush=True)
+    process = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
+    if process.returncode != 0:
+        raise SystemExit(f"hwinst: cargo build failed (exit {process.returncode}); see above")
+    built = None
+    for line in process.stdout.splitlines():
+        try:
+            message = json.loads(line)
+        except ValueError:
+            continue
+        if message.get("reason") != "compiler-artifact":
+            continue
+        if "cdylib" not in message.get("target", {}).get("kind", []):
+            continue
+        for filename in message.get("filenames", []):
+            if Path(filename).name == LIBRARY:
+                built = Path(filename)
+    if built is None or not built.is_file():
+        raise SystemExit(f"hwinst: cargo build reported no {LIBRARY}")
+    return built
+
+
+def library():
+    """The libhwinst shared library to put in the package."""
+    prebuilt = os.environ.get("HWINST_LIB")
+    if prebuilt:
+        path = Path(prebuilt)
+        if not path.is_file():
+            raise SystemExit(f"hwinst: HWINST_LIB={prebuilt} is not a file")
+        print(f"hwinst: using HWINST_LIB={path}", file=sys.stderr, flush=True)
+        return path
+    root = repository_root()
+    if root is None:
+        raise SystemExit(
+            "hwinst: this package is built from a hwinst checkout (pip install ./bindings/python "
+            "from the repository root), or with HWINST_LIB=/path/to/libhwinst.so"
+        )
+    return cargo_build(root)
+
+
+class BuildPyWithLibrary(build_py):
+    """build_py, then the shared library into build/lib/hwinst/."""
+
+    def run(self):
+        super().run()
+        source = library()
+        target_dir = Path(self.build_lib) / "hwinst"
+        target_dir.mkdir(parents=True, exist_ok=True)
+        target = target_dir / LIBRARY
+        shutil.copyfile(source, target)
+        os.chmod(target, 0o755)
+
+    def get_outputs(self, include_bytecode=True):
+        outputs = super().get_outputs(include_bytecode)
+        return outputs + [str(Path(self.build_lib) / "hwinst" / LIBRARY)]
+
+
+class PlatformWheel(bdist_wheel):
+    """A wheel for this platform, any Python 3: the library is loaded with ctypes, so no
+    CPython ABI is involved."""
+
+    def finalize_options(self):
+        super().finalize_options()
+        self.root_is_pure = False
+
+    def get_tag(self):
+        _python, _abi, platform = super().get_tag()
+        return "py3", "none", platform
+
+
+setup(cmdclass={"build_py": BuildPyWithLibrary, "bdist_wheel": PlatformWheel})

@@ -1,0 +1,142 @@
+"""hwinst: where a Huawei Cloud ROMA Connect, API Gateway or Cloud DC instance is in its
+provisioning lifecycle, and waiting until it is ready.
+
+A Python binding of the hwinst library's C ABI (``include/hwinst.h``) through ctypes::
+
+    import hwinst
+
+    with hwinst.Client({"region": "cn-north-4", "project_id": "0a1b2c3d4e5f",
+                        "credentials": {"token": token}}) as client:
+        progress = client.apig_creation_progress(instance_id)      # ApigCreationProgress
+        ready = client.wait("apig", instance_id, timeout=1200,
+                            on_change=lambda l: print(l.phase, l.progress))
+
+Every failure is a :class:`hwinst.Error` subclass per code (:class:`NotFoundError`,
+:class:`ThrottledError`, :class:`InstanceFailedError`, ...). See the package README.
+"""
+
+from ._enums import (
+    ApigProgressStatus,
+    CbcLockScene,
+    ChargeType,
+    ClouddcErrorType,
+    ClouddcState,
+    CpuArch,
+    FleetMode,
+    OpenStrEnum,
+    Outcome,
+    Phase,
+    RomaCipherType,
+    RomaCreationStatus,
+    RomaFlavorType,
+    RomaInstanceStatus,
+    RomaListStatus,
+    RomaSpec,
+    Service,
+    Source,
+)
+from ._errors import (
+    ApiError,
+    CancelledError,
+    Code,
+    ConfigError,
+    DecodeError,
+    Error,
+    ForbiddenError,
+    InstanceFailedError,
+    InvalidArgumentError,
+    NotFoundError,
+    PanicError,
+    ServerError,
+    ThrottledError,
+    TimeoutError,
+    TransportError,
+    UnauthorizedError,
+)
+from ._fleet import Fleet, FleetInstance, Target
+from ._models import (
+    ApigCreationProgress,
+    Backend,
+    CbcOperationLock,
+    ClouddcError,
+    ClouddcInstanceStatus,
+    HealthCheck,
+    Lifecycle,
+    LifecycleError,
+    Listener,
+    NodeIPs,
+    RomaCreationProgress,
+    RomaInstance,
+    RomaInstancePage,
+    RomaInstanceSummary,
+    RomaProgressInstance,
+    RomaProgressItem,
+)
+from ._client import DEFAULT_PAGE_SIZE, CancelToken, Client, ClosedError, library_version
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Client",
+    "CancelToken",
+    "library_version",
+    "DEFAULT_PAGE_SIZE",
+    # errors
+    "Code",
+    "Error",
+    "InvalidArgumentError",
+    "ConfigError",
+    "TransportError",
+    "TimeoutError",
+    "UnauthorizedError",
+    "ForbiddenError",
+    "NotFoundError",
+    "ThrottledError",
+    "ServerError",
+    "ApiError",
+    "DecodeError",
+    "CancelledError",
+    "InstanceFailedError",
+    "PanicError",
+    "ClosedError",
+    # lifecycles and fleets
+    "Source",
+    "Phase",
+    "Lifecycle",
+    "LifecycleError",
+    "Target",
+    "Fleet",
+    "FleetInstance",
+    "FleetMode",
+    "Outcome",
+    "Service",
+    # models
+    "RomaCreationProgress",
+    "RomaProgressItem",
+    "RomaProgressInstance",
+    "RomaInstance",
+    "CbcOperationLock",
+    "Listener",
+    "Backend",
+    "HealthCheck",
+    "NodeIPs",
+    "RomaInstancePage",
+    "RomaInstanceSummary",
+    "ApigCreationProgress",
+    "ClouddcInstanceStatus",
+    "ClouddcError",
+    # vocabularies
+    "OpenStrEnum",
+    "RomaCreationStatus",
+    "CpuArch",
+    "RomaInstanceStatus",
+    "RomaSpec",
+    "RomaCipherType",
+    "CbcLockScene",
+    "RomaListStatus",
+    "RomaFlavorType",
+    "ChargeType",
+    "ApigProgressStatus",
+    "ClouddcState",
+    "ClouddcErrorType",
+]

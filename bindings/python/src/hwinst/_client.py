@@ -1,0 +1,872 @@
+"""``hwinst.Client``: the C library's client, its operations, waits and cancel tokens."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+import queue
+import threading
+from ctypes import byref, c_void_p
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Set,
+    Tuple,
+    Type,
+    TypeVar,
+    Union,
+)
+
+from . import _lib
+from ._enums import FleetMode, Phase, Service, Source
+from ._errors import (
+    CancelledError,
+    Code,
+    DecodeError,
+    Error,
+    InvalidArgumentError,
+    error_for,
+    error_from_document,
+)
+from ._fleet import Fleet, Target
+from ._models import (
+    ApigCreationProgress,
+    ClouddcInstanceStatus,
+    Lifecycle,
+    RomaCreationProgress,
+    RomaInstance,
+    RomaInstancePage,
+    RomaInstanceSummary,
+    _Model,
+)
+
+__all__ = ["Client", "CancelToken", "ClosedError", "library_version", "DEFAULT_PAGE_SIZE"]
+
+M = TypeVar("M", bound=_Model)
+
+#: A duration: seconds (int or float) or a ``datetime.timedelta``.
+Duration = Union[int, float, datetime.timedelta]
+#: What ``wait_many`` takes as one target.
+TargetLike = Union[Target, Tuple[Union[Source, str], str], Mapping[str, str]]
+
+#: Instances asked for per page when no ``limit`` is given (as the library).
+DEFAULT_PAGE_SIZE = 50
+
+_OK = _lib.OK
+_loads = json.loads
+_take_string = _lib.take_string
+_lib_fn = _lib.lib
+
+
+def library_version() -> str:
+    """The version of the loaded libhwinst, e.g. ``"0.1.0"``."""
+    version: bytes = _lib_fn.hwinst_version()
+    return version.decode()
+
+
+class ClosedError(InvalidArgumentError):
+    """The client was closed (``close()`` or the end of its ``with`` block)."""
+
+
+def _result(code: int, pointer: Optional[int]) -> Any:
+    """The decoded result document of a C call, or its exception raised."""
+    text = _take_string(pointer)
+    if code != _OK:
+        raise error_from_document(code, _decode_or_none(text))
+    if text is None:
+        raise DecodeError("the library returned no result document")
+    return _loads(text)
+
+
+def _decode_or_none(text: Optional[bytes]) -> Any:
+    if text is None:
+        return None
+    try:
+        return _loads(text)
+    except ValueError:
+        return None
+
+
+def _model(cls: Type[M], document: Any) -> M:
+    if type(document) is not dict:
+        raise DecodeError(f"the {cls.__name__} document is not a JSON object")
+    return cls._decode(document)  # type: ignore[no-any-return]
+
+
+def _c_text(name: str, value: Any) -> bytes:
+    """A string argument for C: str only, no NUL byte, encodable as UTF-8."""
+    if type(value) is not str:
+        if isinstance(value, str):  # an enum member or another str subclass
+            value = str.__str__(value) if not hasattr(value, "_value_") else value._value_
+        else:
+            raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    if "\0" in value:
+        raise InvalidArgumentError(f"{name} contains a NUL character")
+    try:
+        return value.encode()
+    except UnicodeEncodeError:
+        raise InvalidArgumentError(f"{name} is not valid Unicode (a lone surrogate)") from None
+
+
+def _millis(name: str, value: Optional[Duration]) -> Optional[int]:
+    """A duration in whole milliseconds, rounded up so that a positive one is never 0."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.timedelta):
+        seconds = value.total_seconds()
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = float(value)
+    else:
+        raise TypeError(f"{name} must be seconds (int or float) or a timedelta, not {type(value).__name__}")
+    if math.isnan(seconds) or seconds < 0:
+        raise InvalidArgumentError(f"{name} must be a duration of 0 or more seconds")
+    if math.isinf(seconds) or seconds > 2**53 / 1000:
+        raise InvalidArgumentError(f"{name} is too long")
+    return math.ceil(seconds * 1000)
+
+
+def _non_negative_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    if value < 0:
+        raise InvalidArgumentError(f"{name} must not be negative")
+    return value
+
+
+def _phases(until: Union[Phase, str, Iterable[Union[Phase, str]], None]) -> Optional[List[str]]:
+    if until is None:
+        return None
+    items = [until] if isinstance(until, str) else list(until)
+    words = []
+    for item in items:
+        if not isinstance(item, str):
+            raise TypeError(f"until must name phases (str or Phase), not {type(item).__name__}")
+        phase = Phase(item)
+        words.append(phase.value)
+    return words
+
+
+class CancelToken:
+    """Stops waits from any thread: pass it to ``wait`` or ``wait_many`` as ``cancel=``, then
+    call :meth:`cancel`. One token may serve any number of waits; once cancelled it stays
+    cancelled (a wait given a cancelled token is cancelled at once)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cancelled = False
+        self._waits: Set["_Wait"] = set()
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether :meth:`cancel` was called."""
+        return self._cancelled
+
+    def cancel(self) -> None:
+        """Cancels every wait using this token: each raises :class:`hwinst.CancelledError`
+        promptly, even in the middle of a request. Idempotent; thread-safe."""
+        with self._lock:
+            self._cancelled = True
+            waits = list(self._waits)
+        for wait in waits:
+            wait.cancel()
+
+    def _attach(self, wait: "_Wait") -> None:
+        with self._lock:
+            self._waits.add(wait)
+            cancelled = self._cancelled
+        if cancelled:
+            wait.cancel()
+
+    def _detach(self, wait: "_Wait") -> None:
+        with self._lock:
+            self._waits.discard(wait)
+
+    def __repr__(self) -> str:
+        return f"<hwinst.CancelToken {'cancelled' if self._cancelled else 'not cancelled'}>"
+
+
+_CHANGE, _DONE = 0, 1
+_NO_CALLBACK = _lib.WAIT_CALLBACK()  # a NULL function pointer
+
+
+class _Wait:
+    """One C wait (``hwinst_wait_cancellable`` or ``hwinst_wait_many``) run on a worker thread
+    while the calling thread stays interruptible.
+
+    The worker thread makes the C call; the library calls back on that thread, which hands
+    each lifecycle document to the calling thread and blocks until it answers. The calling
+    thread runs ``on_change`` itself, so an exception from it (or a KeyboardInterrupt while
+    it runs or while waiting) stops the wait: the C cancel token is cancelled, the callback
+    answers "cancel", and the exception goes on once the C call has returned.
+    """
+
+    def __init__(
+        self,
+        client: "Client",
+        run: Callable[[c_void_p, Any, c_void_p], Tuple[int, Optional[bytes]]],
+        with_callback: bool,
+    ) -> None:
+        self._client = client
+        self._run = run
+        self._events: "queue.SimpleQueue[Tuple[int, Any]]" = queue.SimpleQueue()
+        self._acks: "queue.SimpleQueue[bool]" = queue.SimpleQueue()
+        self._stop = False
+        # The token is freed by the worker thread once the C call has returned, under this
+        # lock, so that cancel() never touches a freed token.
+        self._token_lock = threading.Lock()
+        token = c_void_p()
+        code = _lib_fn.hwinst_cancel_token_new(byref(token))
+        if code != _OK or not token:
+            raise error_for(code)("cannot create a cancel token", code=code)
+        self._token: Optional[c_void_p] = token
+        # Without on_change, no callback at all: the library then never calls back.
+        self._callback = _lib.WAIT_CALLBACK(self._on_c_change) if with_callback else _NO_CALLBACK
+
+    # -- the worker thread ------------------------------------------------------------------
+
+    def _on_c_change(self, lifecycle_json: Optional[bytes], _user_data: Any) -> int:
+        if self._stop:
+            return 1
+        self._events.put((_CHANGE, lifecycle_json))
+        return 0 if self._acks.get() else 1
+
+    def _work(self, client_pointer: c_void_p) -> None:
+        result: Tuple[int, Any]
+        try:
+            result = self._run(client_pointer, self._callback, self._token)  # type: ignore[arg-type]
+        except BaseException as e:  # noqa: BLE001 - handed to the calling thread
+            result = (-1, e)
+        finally:
+            self._free_token()
+            self._client._end_wait(self)
+        self._events.put((_DONE, result))
+
+    # -- any thread -------------------------------------------------------------------------
+
+    def _free_token(self) -> None:
+        with self._token_lock:
+            if self._token is not None:
+                _lib_fn.hwinst_cancel_token_free(self._token)
+                self._token = None
+
+    def cancel(self) -> None:
+        """Cancels the C wait (if it is still running) and stops its callback."""
+        self._stop = True
+        self._acks.put(False)  # releases a callback waiting for an answer
+        with self._token_lock:
+            if self._token is not None:
+                _lib_fn.hwinst_cancel_token_cancel(self._token)
+
+    # -- the calling thread -----------------------------------------------------------------
+
+    def run(
+        self, on_change: Optional[Callable[[Lifecycle], Any]], cancel: Optional[CancelToken]
+    ) -> Tuple[int, Any]:
+        """Runs the wait; the C call's code and output document (bytes or None)."""
+        try:
+            client_pointer = self._client._begin_wait(self)
+        except BaseException:
+            self._free_token()
+            raise
+        if cancel is not None:
+            cancel._attach(self)
+        try:
+            worker = threading.Thread(
+                target=self._work, args=(client_pointer,), name="hwinst-wait", daemon=True
+            )
+            worker.start()
+        except BaseException:
+            self._client._end_wait(self)
+            self._free_token()
+            if cancel is not None:
+                cancel._detach(self)
+            raise
+        finished = False
+        try:
+            while True:
+                try:
+                    kind, payload = self._events.get(timeout=0.5)
+                except queue.Empty:
+                    continue
+                if kind == _DONE:
+                    finished = True
+                    code, output = payload
+                    if code == -1:
+                        raise output
+                    return code, output
+                if on_change is None or self._stop:
+                    self._acks.put(not self._stop)
+                    continue
+                document = _decode_or_none(payload)
+                if not isinstance(document, dict):
+                    self.cancel()
+                    raise DecodeError("the library called back with a lifecycle that is not JSON")
+                on_change(Lifecycle._decode(document))
+                self._acks.put(True)
+        finally:
+            if cancel is not None:
+                cancel._detach(self)
+            if not finished:
+                # on_change raised, or KeyboardInterrupt (or another signal's exception):
+                # stop the C wait, let it return, then let the exception go on unchanged.
+                self.cancel()
+                while True:
+                    kind, _payload = self._events.get()
+                    if kind == _DONE:
+                        break
+                worker.join()
+
+
+class Client:
+    """A hwinst client: one configuration, one connection pool, shared by any number of
+    threads.
+
+    ``config`` is the library's configuration document, as a dict or as JSON text::
+
+        {"region": "cn-north-4", "project_id": "0a1b2c3d4e5f", "credentials": {"token": "..."},
+         "endpoints": {...}, "timeouts_ms": {"connect": 10000, "request": 30000},
+         "retry": {"max_attempts": 4, "base_delay_ms": 200, "max_delay_ms": 10000},
+         "proxy": "none", "ca_file": "...", "allow_http": False, "user_agent": "...",
+         "max_response_bytes": 16777216}
+
+    ``None`` (or a document without ``credentials``) leaves the credentials to the library's
+    default chain. Raises :class:`ConfigError` when the configuration cannot work and
+    :class:`InvalidArgumentError` when it is not a JSON object. Nothing is sent before the
+    first call. No error message ever holds a credential.
+
+    Use it as a context manager, or call :meth:`close`; a client that is garbage-collected
+    unclosed is freed then.
+    """
+
+    __slots__ = ("_pointer", "_lock", "_idle", "_inflight", "_closed", "_waits", "__weakref__")
+
+    def __init__(self, config: Union[Mapping[str, Any], str, bytes, None] = None) -> None:
+        self._pointer: Optional[c_void_p] = None
+        self._closed = True
+        if config is None:
+            text = b"{}"
+        elif isinstance(config, Mapping):
+            try:
+                text = json.dumps(dict(config), allow_nan=False).encode()
+            except (TypeError, ValueError) as e:
+                # json's messages name types ("Object of type X is not JSON serializable")
+                # or say "Out of range float values", never a value.
+                raise InvalidArgumentError(f"the configuration is not a JSON document: {e}") from None
+        elif isinstance(config, str):
+            text = _c_text("the configuration", config)
+        elif isinstance(config, bytes):
+            if b"\0" in config:
+                raise InvalidArgumentError("the configuration contains a NUL byte")
+            text = config
+        else:
+            raise TypeError(
+                f"config must be a dict, JSON text or None, not {type(config).__name__}"
+            )
+        if b"\0" in text:  # json.dumps escapes NUL; kept as a guard
+            raise InvalidArgumentError("the configuration contains a NUL character")
+        pointer = c_void_p()
+        error = c_void_p()
+        code = _lib_fn.hwinst_client_new(text, byref(pointer), byref(error))
+        self._adopt(code, pointer, error)
+
+    @classmethod
+    def from_env(cls) -> "Client":
+        """A client from the environment, as the hwinst command line makes one:
+        ``HUAWEICLOUD_SDK_AK``/``_SK``/``_SECURITY_TOKEN`` or ``HWINST_TOKEN``,
+        ``HUAWEICLOUD_SDK_PROJECT_ID``, ``HUAWEICLOUD_SDK_REGION``,
+        ``HUAWEICLOUD_SDK_IAM_ENDPOINT``, ``HUAWEICLOUD_SDK_REGION_{SERVICE}_{REGION}``.
+        :class:`ConfigError` when they are incomplete or conflict. The library reads the
+        process environment: do not change it from another thread meanwhile."""
+        self = cls.__new__(cls)
+        self._pointer = None
+        self._closed = True
+        pointer = c_void_p()
+        error = c_void_p()
+        code = _lib_fn.hwinst_client_from_env(byref(pointer), byref(error))
+        self._adopt(code, pointer, error)
+        return self
+
+    def _adopt(self, code: int, pointer: c_void_p, error: c_void_p) -> None:
+        text = _take_string(error.value)
+        if code != _OK or not pointer:
+            _lib_fn.hwinst_client_free(pointer)  # NULL on failure
+            raise error_from_document(code, _decode_or_none(text))
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._inflight = 0
+        self._waits: Set[_Wait] = set()
+        self._pointer = pointer
+        self._closed = False
+
+    # -- lifetime ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Releases the client. Idempotent and thread-safe: waits in flight are cancelled
+        (they raise :class:`CancelledError`), other calls in flight finish first (at most
+        their request timeout), and later calls raise :class:`ClosedError`. May be called
+        from a wait's ``on_change``."""
+        if self._pointer is None:
+            return
+        with self._lock:
+            if self._closed:
+                while self._pointer is not None:  # a concurrent close(): until it is done
+                    self._idle.wait()
+                return
+            self._closed = True
+            waits = list(self._waits)
+        for wait in waits:
+            wait.cancel()
+        with self._lock:
+            while self._inflight:
+                self._idle.wait()
+            _lib_fn.hwinst_client_free(self._pointer)
+            self._pointer = None
+            self._idle.notify_all()
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closed
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        # Unreachable, so no call is in flight (each holds a reference): free it.
+        pointer = getattr(self, "_pointer", None)
+        if pointer is not None:
+            self._pointer = None
+            _lib_fn.hwinst_client_free(pointer)
+
+    def __repr__(self) -> str:
+        return f"<hwinst.Client {'closed' if self._closed else 'open'}>"
+
+    def __reduce__(self) -> Any:
+        raise TypeError("a hwinst.Client cannot be pickled (it holds a C client)")
+
+    def _acquire(self) -> c_void_p:
+        with self._lock:
+            if self._closed:
+                raise ClosedError("the client is closed")
+            self._inflight += 1
+            return self._pointer  # type: ignore[return-value]
+
+    def _release(self) -> None:
+        with self._lock:
+            self._inflight -= 1
+            if self._closed and not self._inflight:
+                self._idle.notify_all()
+
+    def _begin_wait(self, wait: _Wait) -> c_void_p:
+        with self._lock:
+            if self._closed:
+                raise ClosedError("the client is closed")
+            self._inflight += 1
+            self._waits.add(wait)
+            return self._pointer  # type: ignore[return-value]
+
+    def _end_wait(self, wait: _Wait) -> None:
+        with self._lock:
+            if wait in self._waits:
+                self._waits.discard(wait)
+                self._inflight -= 1
+                if self._closed and not self._inflight:
+                    self._idle.notify_all()
+
+    # -- operations -------------------------------------------------------------------------
+
+    def _by_id(self, function: Any, instance_id: str) -> Any:
+        encoded = _c_text("instance_id", instance_id)
+        out = c_void_p()
+        pointer = self._acquire()
+        try:
+            code = function(pointer, encoded, byref(out))
+        finally:
+            self._release()
+        return _result(code, out.value)
+
+    def roma_creation_progress(self, instance_id: str) -> RomaCreationProgress:
+        """How far the creation of a ROMA Connect instance has got, overall and per
+        sub-service (``GET /v2/{project_id}/instances/{instance_id}/process``)."""
+        return _model(
+            RomaCreationProgress, self._by_id(_lib_fn.hwinst_roma_creation_progress, instance_id)
+        )
+
+    def apig_creation_progress(self, instance_id: str) -> ApigCreationProgress:
+        """How far the creation of a dedicated API Gateway instance has got
+        (``GET /v2/{project_id}/apigw/instances/{instance_id}/progress``)."""
+        return _model(
+            ApigCreationProgress, self._by_id(_lib_fn.hwinst_apig_creation_progress, instance_id)
+        )
+
+    def roma_instance(self, instance_id: str) -> RomaInstance:
+        """The details of a ROMA Connect instance, its status among them
+        (``GET /v2/{project_id}/apic/instances/{instance_id}``)."""
+        return _model(RomaInstance, self._by_id(_lib_fn.hwinst_roma_instance, instance_id))
+
+    def clouddc_instance_status(self, instance_id: str) -> ClouddcInstanceStatus:
+        """The state of a Cloud DC instance (``GET /v1/{project_id}/instances/{id}/status``)."""
+        return _model(
+            ClouddcInstanceStatus,
+            self._by_id(_lib_fn.hwinst_clouddc_instance_status, instance_id),
+        )
+
+    def lifecycle(self, source: Union[Source, str], instance_id: str) -> Lifecycle:
+        """Where an instance is in its lifecycle, read once from ``source`` (``"roma"``,
+        ``"roma-details"``, ``"apig"``, ``"clouddc"``). An unknown source is
+        :class:`InvalidArgumentError`."""
+        encoded_source = _c_text("source", Source(source) if isinstance(source, str) else source)
+        encoded_id = _c_text("instance_id", instance_id)
+        out = c_void_p()
+        pointer = self._acquire()
+        try:
+            code = _lib_fn.hwinst_lifecycle(pointer, encoded_source, encoded_id, byref(out))
+        finally:
+            self._release()
+        return _model(Lifecycle, _result(code, out.value))
+
+    @staticmethod
+    def _query(status: Optional[str], offset: Optional[int], limit: Optional[int]) -> bytes:
+        query: Dict[str, Any] = {}
+        if status is not None:
+            _c_text("status", status)
+            query["status"] = str.__str__(status) if not hasattr(status, "_value_") else status._value_  # type: ignore[attr-defined]
+        if offset is not None:
+            query["offset"] = _non_negative_int("offset", offset)
+        if limit is not None:
+            query["limit"] = _non_negative_int("limit", limit)
+        return json.dumps(query).encode()
+
+    def _list(self, function: Any, query: bytes) -> Any:
+        out = c_void_p()
+        pointer = self._acquire()
+        try:
+            code = function(pointer, query, byref(out))
+        finally:
+            self._release()
+        return _result(code, out.value)
+
+    def roma_list_instances(
+        self, status: Optional[str] = None, offset: Optional[int] = None, limit: Optional[int] = None
+    ) -> RomaInstancePage:
+        """One page of the project's ROMA Connect instances (``GET /v2/{project_id}/instances``):
+        those in ``status`` (e.g. ``"RUNNING"``; None: every status), from ``offset``, at most
+        ``limit`` (None: the service's defaults; 0 is :class:`InvalidArgumentError`)."""
+        document = self._list(_lib_fn.hwinst_roma_list_instances, self._query(status, offset, limit))
+        return _model(RomaInstancePage, document)
+
+    def roma_list_all_instances(
+        self, status: Optional[str] = None, offset: Optional[int] = None, limit: Optional[int] = None
+    ) -> List[RomaInstanceSummary]:
+        """Every ROMA Connect instance in ``status``, fetched by the library page by page from
+        ``offset`` in pages of ``limit`` (default 50). Paging stops at an empty page, or at a
+        short one when the service's total agrees; a service that ignores the offset is
+        :class:`DecodeError`. Nothing is returned when any page fails."""
+        document = self._list(
+            _lib_fn.hwinst_roma_list_all_instances, self._query(status, offset, limit)
+        )
+        instances = document.get("instances") if isinstance(document, dict) else None
+        if not isinstance(instances, list):
+            raise DecodeError("the ROMA instance list document has no instances")
+        decode = RomaInstanceSummary._decode
+        return [decode(i) if type(i) is dict else RomaInstanceSummary() for i in instances]
+
+    #: The same as :meth:`roma_list_all_instances`.
+    list_all_instances = roma_list_all_instances
+
+    def roma_pages(
+        self, status: Optional[str] = None, offset: int = 0, limit: int = DEFAULT_PAGE_SIZE
+    ) -> Iterator[RomaInstancePage]:
+        """The pages of the project's ROMA Connect instances in ``status``, fetched one at a
+        time as the iteration goes (memory stays one page), by the library's rules: paging
+        ends at an empty page, or at a short page when ``total`` agrees that nothing is left;
+        a page that repeats the previous one (a service ignoring ``offset``) raises
+        :class:`DecodeError`."""
+        for page, _new in self._paging(status, offset, limit):
+            yield page
+
+    def roma_instances(
+        self, status: Optional[str] = None, offset: int = 0, limit: int = DEFAULT_PAGE_SIZE
+    ) -> Iterator[RomaInstanceSummary]:
+        """Every ROMA Connect instance in ``status``, lazily, page by page (see
+        :meth:`roma_pages`); an instance that moves onto the next page because the list
+        shifted meanwhile is not yielded twice."""
+        for _page, new in self._paging(status, offset, limit):
+            yield from new
+
+    def _paging(
+        self, status: Optional[str], offset: int, limit: int
+    ) -> Iterator[Tuple[RomaInstancePage, List[RomaInstanceSummary]]]:
+        _non_negative_int("offset", offset)
+        _non_negative_int("limit", limit)
+        previous: Set[str] = set()
+        while True:
+            page = self.roma_list_instances(status=status, offset=offset, limit=limit)
+            instances = page.instances or []
+            count = len(instances)
+            if count == 0:
+                yield page, []
+                return
+            ids = {i.id for i in instances if i.id is not None}
+            if len(ids) == count and ids == previous:
+                raise DecodeError(
+                    f"the page at offset {offset} repeats the previous page: the service seems "
+                    "to ignore `offset`, so paging stopped there"
+                )
+            offset += count
+            full = count >= limit
+            more = page.total is not None and offset < page.total
+            new = [i for i in instances if i.id is None or i.id not in previous]
+            previous = ids
+            yield page, new
+            if not (full or more):
+                return
+
+    # -- waits ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _wait_options(
+        until: Any,
+        timeout: Optional[Duration],
+        initial_interval: Optional[Duration],
+        max_interval: Optional[Duration],
+        not_found_grace: Optional[Duration],
+        settle: Optional[int],
+    ) -> Dict[str, Any]:
+        options: Dict[str, Any] = {}
+        phases = _phases(until)
+        if phases is not None:
+            options["until"] = phases
+        for key, value in (
+            ("timeout_ms", _millis("timeout", timeout)),
+            ("initial_interval_ms", _millis("initial_interval", initial_interval)),
+            ("max_interval_ms", _millis("max_interval", max_interval)),
+            ("not_found_grace_ms", _millis("not_found_grace", not_found_grace)),
+        ):
+            if value is not None:
+                options[key] = value
+        if settle is not None:
+            options["settle"] = _non_negative_int("settle", settle)
+        return options
+
+    def wait(
+        self,
+        source: Union[Source, str],
+        instance_id: str,
+        *,
+        until: Union[Phase, str, Iterable[Union[Phase, str]], None] = None,
+        timeout: Optional[Duration] = None,
+        initial_interval: Optional[Duration] = None,
+        max_interval: Optional[Duration] = None,
+        not_found_grace: Optional[Duration] = None,
+        settle: Optional[int] = None,
+        on_change: Optional[Callable[[Lifecycle], Any]] = None,
+        cancel: Optional[CancelToken] = None,
+    ) -> Lifecycle:
+        """Polls an instance's lifecycle from ``source`` until its phase is one of ``until``
+        (default running) and returns that lifecycle.
+
+        Durations are seconds (or timedeltas): ``timeout`` the whole wait (default 30 min),
+        ``initial_interval`` the first pause (2 s; each later one half as long again, with
+        jitter), ``max_interval`` the longest (30 s), ``not_found_grace`` how long "not found"
+        means "not visible yet" (60 s); ``settle`` is how many polls in a row must see a
+        target (1).
+
+        ``on_change(lifecycle)`` is called on this thread with the first lifecycle and every
+        change; an exception it raises comes out of ``wait`` unchanged, the wait cancelled.
+        Ctrl-C (KeyboardInterrupt) stops the wait promptly too, and ``cancel`` (a
+        :class:`CancelToken`) stops it from another thread (:class:`CancelledError`).
+
+        Raises :class:`InstanceFailedError` (the instance reached failed or deleted; its
+        ``lifecycle`` and ``error_code``/``error_msg`` say why), :class:`TimeoutError`
+        (``lifecycle`` is the last one seen), :class:`CancelledError`, or the error of a poll
+        that polling again cannot fix (401, 403, not found after the grace, ...).
+        """
+        encoded_source = _c_text("source", Source(source) if isinstance(source, str) else source)
+        encoded_id = _c_text("instance_id", instance_id)
+        if on_change is not None and not callable(on_change):
+            raise TypeError("on_change must be callable")
+        if cancel is not None and not isinstance(cancel, CancelToken):
+            raise TypeError("cancel must be a hwinst.CancelToken")
+        options = json.dumps(
+            self._wait_options(until, timeout, initial_interval, max_interval, not_found_grace, settle)
+        ).encode()
+
+        def run(pointer: c_void_p, callback: Any, token: c_void_p) -> Tuple[int, Optional[bytes]]:
+            out = c_void_p()
+            code = _lib_fn.hwinst_wait_cancellable(
+                pointer, encoded_source, encoded_id, options, callback, None, token, byref(out)
+            )
+            return code, _take_string(out.value)
+
+        wait = _Wait(self, run, on_change is not None)
+        code, text = wait.run(on_change, cancel)
+        document = _decode_or_none(text)
+        if code != _OK:
+            raise error_from_document(code, document)
+        return _model(Lifecycle, document)
+
+    def wait_many(
+        self,
+        targets: Iterable[TargetLike],
+        *,
+        until: Union[Phase, str, Iterable[Union[Phase, str]], None] = None,
+        timeout: Optional[Duration] = None,
+        initial_interval: Optional[Duration] = None,
+        max_interval: Optional[Duration] = None,
+        not_found_grace: Optional[Duration] = None,
+        settle: Optional[int] = None,
+        mode: Union[FleetMode, str, None] = None,
+        fail_fast: Optional[bool] = None,
+        concurrency: Optional[int] = None,
+        max_requests_per_second: Optional[Mapping[Union[Service, str], float]] = None,
+        batch_roma: Optional[bool] = None,
+        on_change: Optional[Callable[[Lifecycle], Any]] = None,
+        cancel: Optional[CancelToken] = None,
+    ) -> Fleet:
+        """Waits for a fleet of instances at once: one scheduler, at most ``concurrency``
+        requests in flight (default 4) whatever the fleet's size, one request budget per
+        service shared by every poll of it (``max_requests_per_second``, e.g.
+        ``{"apig": 5}``; default 0.5 each; a 429 pauses every poll of that service), ROMA
+        instances read through the paged list unless ``batch_roma=False``.
+
+        ``targets`` are :class:`Target`\\ s, ``(source, instance_id)`` tuples or
+        ``{"source", "instance_id"}`` mappings. The options are :meth:`wait`'s (``timeout``
+        for the whole fleet) and ``mode`` (``"all"``: until every instance has an outcome;
+        ``"any"``: until one reaches a target), ``fail_fast`` (end an ``all`` wait at the
+        first failure). ``on_change`` gets each instance's first lifecycle and every change,
+        on this thread; its exceptions, KeyboardInterrupt and ``cancel`` stop the whole wait
+        as for :meth:`wait`.
+
+        Returns the :class:`Fleet` when the mode's condition was met. Otherwise raises the
+        error of the first instance whose error has the wait's code (e.g.
+        :class:`InstanceFailedError`, naming the instance), :class:`TimeoutError` or
+        :class:`CancelledError`, with the whole :class:`Fleet` in its ``fleet``. Bad targets
+        or options raise :class:`InvalidArgumentError` (no ``fleet``); nothing is sent.
+        """
+        target_list = [self._target(n, t) for n, t in enumerate(_iterate("targets", targets))]
+        options = self._wait_options(
+            until, timeout, initial_interval, max_interval, not_found_grace, settle
+        )
+        if mode is not None:
+            if not isinstance(mode, str):
+                raise TypeError(f"mode must be 'all' or 'any', not {type(mode).__name__}")
+            options["mode"] = FleetMode(mode).value
+        if fail_fast is not None:
+            options["fail_fast"] = bool(fail_fast)
+        if concurrency is not None:
+            options["concurrency"] = _non_negative_int("concurrency", concurrency)
+        if batch_roma is not None:
+            options["batch_roma"] = bool(batch_roma)
+        if max_requests_per_second is not None:
+            if not isinstance(max_requests_per_second, Mapping):
+                raise TypeError("max_requests_per_second must map services to requests per second")
+            rates: Dict[str, float] = {}
+            for service, rate in max_requests_per_second.items():
+                if not isinstance(service, str):
+                    raise TypeError("max_requests_per_second's keys must be service names")
+                if isinstance(rate, bool) or not isinstance(rate, (int, float)):
+                    raise TypeError("max_requests_per_second's values must be numbers")
+                if math.isnan(rate) or math.isinf(rate):
+                    raise InvalidArgumentError("max_requests_per_second's values must be finite")
+                rates[Service(service).value] = float(rate)
+            options["max_requests_per_second"] = rates
+        if on_change is not None and not callable(on_change):
+            raise TypeError("on_change must be callable")
+        if cancel is not None and not isinstance(cancel, CancelToken):
+            raise TypeError("cancel must be a hwinst.CancelToken")
+        encoded_targets = json.dumps(target_list).encode()
+        encoded_options = json.dumps(options).encode()
+
+        def run(pointer: c_void_p, callback: Any, token: c_void_p) -> Tuple[int, Optional[bytes]]:
+            out = c_void_p()
+            code = _lib_fn.hwinst_wait_many(
+                pointer, encoded_targets, encoded_options, callback, None, token, byref(out)
+            )
+            return code, _take_string(out.value)
+
+        wait = _Wait(self, run, on_change is not None)
+        code, text = wait.run(on_change, cancel)
+        document = _decode_or_none(text)
+        fleet: Optional[Fleet] = None
+        if isinstance(document, dict) and isinstance(document.get("instances"), list):
+            try:
+                fleet = Fleet.from_dict(document)
+            except ValueError as e:
+                raise DecodeError(f"the fleet document did not decode: {e}") from None
+        if code == _OK:
+            if fleet is None:
+                raise DecodeError("the library returned no fleet document")
+            return fleet
+        if fleet is None:  # an argument error's document
+            raise error_from_document(code, document)
+        raise _fleet_error(code, fleet)
+
+    @staticmethod
+    def _target(index: int, target: Any) -> Dict[str, str]:
+        if isinstance(target, Mapping):
+            source, instance_id = target.get("source"), target.get("instance_id")
+        elif isinstance(target, tuple) and len(target) == 2:
+            source, instance_id = target
+        else:
+            raise TypeError(
+                f"targets[{index}] must be a Target, a (source, instance_id) tuple or a mapping"
+            )
+        if not isinstance(source, str):
+            raise TypeError(f"targets[{index}]'s source must be a str")
+        _c_text(f"targets[{index}]'s instance_id", instance_id)
+        _c_text(f"targets[{index}]'s source", source)
+        return {"source": Source(source).value, "instance_id": instance_id}
+
+
+def _iterate(name: str, items: Any) -> Iterable[Any]:
+    if isinstance(items, (str, bytes, Mapping)) or not isinstance(items, Iterable):
+        raise TypeError(f"{name} must be an iterable of targets")
+    return items  # type: ignore[no-any-return]
+
+
+def _fleet_error(code: int, fleet: Fleet) -> Error:
+    """The error of a fleet wait that ended with ``code``: the first instance's error with that
+    code, naming the instance, or one that counts the outcomes; ``fleet`` attached."""
+    error: Optional[Error] = None
+    for instance in fleet.instances:
+        if instance.error is not None and instance.error.code == code:
+            e = instance.error
+            error = type(e)(
+                f"fleet wait: {instance.source} {instance.instance_id}: {e.message}",
+                code=e.code,
+                http_status=e.http_status,
+                error_code=e.error_code,
+                error_msg=e.error_msg,
+                request_id=e.request_id,
+                retryable=e.retryable,
+                lifecycle=e.lifecycle,
+                document=e.document,
+            )
+            break
+    if error is None:
+        counts: Dict[str, int] = {}
+        for instance in fleet.instances:
+            counts[str(instance.outcome)] = counts.get(str(instance.outcome), 0) + 1
+        name = Code(code).name if code in Code._value2member_map_ else str(code)
+        summary = ", ".join(f"{n} {o}" for o, n in sorted(counts.items()))
+        error = error_for(code)(
+            f"fleet wait ended with {name} ({len(fleet.instances)} instances: {summary})",
+            code=code,
+        )
+    error.fleet = fleet
+    return error
+
+
+# CancelledError is re-exported for the docs' sake.
+_ = CancelledError

@@ -1,0 +1,122 @@
+"""Loading libhwinst and declaring its C functions (include/hwinst.h) for ctypes.
+
+The library is the ``libhwinst.so`` the install put next to this file. ``HWINST_LIB`` (a
+path to a libhwinst shared library) overrides it, for development against a fresh
+``cargo build``. Nothing is looked up on ``LD_LIBRARY_PATH``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import sys
+from ctypes import CFUNCTYPE, POINTER, c_char_p, c_int, c_void_p
+from pathlib import Path
+from typing import Any, Optional
+
+__all__ = ["lib", "library_path", "WAIT_CALLBACK", "take_string", "OK"]
+
+OK = 0
+
+
+def _library_file() -> str:
+    if sys.platform == "darwin":
+        return "libhwinst.dylib"
+    if sys.platform == "win32":
+        return "hwinst.dll"
+    return "libhwinst.so"
+
+
+def _find_library() -> Path:
+    override = os.environ.get("HWINST_LIB")
+    if override:
+        path = Path(override)
+        if not path.is_file():
+            raise ImportError(f"HWINST_LIB names {override!r}, which is not a file")
+        return path
+    path = Path(__file__).with_name(_library_file())
+    if not path.is_file():
+        raise ImportError(
+            f"{path} is missing: this hwinst package was installed without its library. "
+            "Reinstall it with `pip install ./bindings/python` from a hwinst checkout (it "
+            "runs cargo), or set HWINST_LIB to a libhwinst shared library."
+        )
+    return path
+
+
+library_path: Path = _find_library()
+try:
+    lib = ctypes.CDLL(str(library_path))
+except OSError as e:  # a library for another platform, truncated, ...
+    raise ImportError(f"cannot load {library_path}: {e}") from None
+
+#: int (*)(const char *lifecycle_json, void *user_data)
+WAIT_CALLBACK = CFUNCTYPE(c_int, c_char_p, c_void_p)
+
+_out = POINTER(c_void_p)  # char ** / hwinst_client ** / hwinst_cancel_token **
+
+
+def _declare(name: str, restype: Any, *argtypes: Any) -> None:
+    function = getattr(lib, name)
+    function.restype = restype
+    function.argtypes = list(argtypes)
+
+
+_declare("hwinst_version", c_char_p)
+_declare("hwinst_string_free", None, c_void_p)
+_declare("hwinst_client_new", c_int, c_char_p, _out, _out)
+_declare("hwinst_client_from_env", c_int, _out, _out)
+_declare("hwinst_client_free", None, c_void_p)
+_declare("hwinst_lifecycle", c_int, c_void_p, c_char_p, c_char_p, _out)
+_declare(
+    "hwinst_wait_cancellable",
+    c_int,
+    c_void_p,
+    c_char_p,
+    c_char_p,
+    c_char_p,
+    WAIT_CALLBACK,
+    c_void_p,
+    c_void_p,
+    _out,
+)
+_declare("hwinst_cancel_token_new", c_int, _out)
+_declare("hwinst_cancel_token_cancel", None, c_void_p)
+_declare("hwinst_cancel_token_free", None, c_void_p)
+_declare(
+    "hwinst_wait_many", c_int, c_void_p, c_char_p, c_char_p, WAIT_CALLBACK, c_void_p, c_void_p, _out
+)
+for _name in (
+    "hwinst_roma_creation_progress",
+    "hwinst_apig_creation_progress",
+    "hwinst_roma_instance",
+    "hwinst_clouddc_instance_status",
+    "hwinst_roma_list_instances",
+    "hwinst_roma_list_all_instances",
+):
+    _declare(_name, c_int, c_void_p, c_char_p, _out)
+
+_string_at = ctypes.string_at
+_string_free = lib.hwinst_string_free
+
+
+def take_string(pointer: Optional[int]) -> Optional[bytes]:
+    """Copies a string hwinst wrote and frees it with hwinst_string_free; None for NULL."""
+    if not pointer:
+        return None
+    try:
+        return _string_at(pointer)
+    finally:
+        _string_free(pointer)
+
+
+def take_document(pointer: Optional[int]) -> Optional[Any]:
+    """A document hwinst wrote, decoded (and freed); None for NULL or text that is not JSON."""
+    text = take_string(pointer)
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None

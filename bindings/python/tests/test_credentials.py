@@ -1,0 +1,128 @@
+"""Where credentials come from: the environment (``Client.from_env``), and the library's
+default chain when the configuration names none (``Client(None)``, or a document without
+``credentials``), each in a temporary HOME so that no real profile is read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict
+
+import pytest
+from conftest import Simulator
+
+import hwinst
+
+#: Every variable the library or the default chain reads, cleared for these tests.
+VARIABLES = [
+    "HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_SECURITY_TOKEN", "HWINST_TOKEN",
+    "HUAWEICLOUD_SDK_PROJECT_ID", "HUAWEICLOUD_SDK_REGION", "HUAWEICLOUD_SDK_IAM_ENDPOINT",
+    "HUAWEICLOUD_SDK_CREDENTIALS_FILE", "HUAWEICLOUD_SDK_IDP_ID", "HUAWEICLOUD_SDK_ID_TOKEN_FILE",
+    "HC_CONTAINER_CREDENTIALS_FULL_URI", "HC_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    "HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY",
+    "https_proxy", "http_proxy", "all_proxy", "no_proxy",
+]
+
+
+@pytest.fixture
+def clean_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A temporary HOME and none of the variables above (the library reads this process's
+    environment directly, so monkeypatch's changes reach it)."""
+    for name in VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    for name in list(__import__("os").environ):
+        if name.startswith("HUAWEICLOUD_SDK_REGION_"):
+            monkeypatch.delenv(name)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    return home
+
+
+def sim_environment(sim: Simulator, monkeypatch: pytest.MonkeyPatch) -> Dict[str, Any]:
+    """Points the environment's region endpoints and project at the simulator; the
+    simulator's configuration is returned."""
+    config = sim.config()
+    region = config["region"].upper().replace("-", "_")
+    for service in ("ROMA", "APIG", "CLOUDDC"):
+        monkeypatch.setenv(f"HUAWEICLOUD_SDK_REGION_{service}_{region}", config["endpoints"][service.lower()])
+    monkeypatch.setenv("HUAWEICLOUD_SDK_REGION", config["region"])
+    monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", config["project_id"])
+    monkeypatch.setenv("HUAWEICLOUD_SDK_IAM_ENDPOINT", config["endpoints"]["iam"])
+    return config
+
+
+def test_from_env_with_ak_sk(sim: Simulator, clean_home: Path, monkeypatch: pytest.MonkeyPatch, uid: Any) -> None:
+    gw = uid("gw")
+    sim.instance(service="apig", id=gw, step_ms=0)
+    sim_environment(sim, monkeypatch)
+    monkeypatch.setenv("HUAWEICLOUD_SDK_AK", "sim-ak")
+    monkeypatch.setenv("HUAWEICLOUD_SDK_SK", "sim-sk")
+    with hwinst.Client.from_env() as client:
+        assert client.apig_creation_progress(gw).progress == 100
+    assert [r["auth"] for r in sim.requests()] == ["aksk"]
+
+
+def test_from_env_refuses_conflicts_without_showing_secrets(clean_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUAWEICLOUD_SDK_REGION", "cn-north-4")
+    monkeypatch.setenv("HUAWEICLOUD_SDK_AK", "an-access-key")
+    with pytest.raises(hwinst.ConfigError) as caught:  # an AK without its SK
+        hwinst.Client.from_env()
+    monkeypatch.setenv("HUAWEICLOUD_SDK_SK", "the-secret-key-123")
+    monkeypatch.setenv("HWINST_TOKEN", "the-token-456789")
+    with pytest.raises(hwinst.ConfigError) as caught:  # a token and AK/SK both
+        hwinst.Client.from_env()
+    for secret in ("the-secret-key-123", "the-token-456789"):
+        assert secret not in str(caught.value) and secret not in repr(caught.value)
+
+
+# The default credential chain (environment, profile file, KooCLI profile, pod identity, ECS
+# metadata) comes with a parallel change to the library. Until it is merged, a configuration
+# without credentials is refused with CONFIG ("no credentials"), so these tests are marked as
+# expected to fail *strictly*: once the chain is in, they pass, the strict mark turns that into
+# a failure, and the mark must be removed.
+# TODO(credential-chain): remove the xfail marks below after merging the credential chain.
+CHAIN_PENDING = pytest.mark.xfail(
+    reason="needs the library's default credential chain (parallel change); remove after merging",
+    raises=hwinst.ConfigError,
+    strict=True,
+)
+
+
+@CHAIN_PENDING
+def test_default_chain_from_the_environment(sim: Simulator, clean_home: Path, monkeypatch: pytest.MonkeyPatch, uid: Any) -> None:
+    gw = uid("gw")
+    sim.instance(service="apig", id=gw, step_ms=0)
+    config = sim.config()
+    del config["credentials"]
+    monkeypatch.setenv("HUAWEICLOUD_SDK_AK", "sim-ak")
+    monkeypatch.setenv("HUAWEICLOUD_SDK_SK", "sim-sk")
+    with hwinst.Client(config) as client:
+        assert client.apig_creation_progress(gw).progress == 100
+    assert [r["auth"] for r in sim.requests()] == ["aksk"]
+
+
+def test_none_with_nothing_anywhere_is_a_config_error(clean_home: Path) -> None:
+    # Client(None) passes a document without credentials (nor region): with nothing in the
+    # environment or HOME, that is CONFIG, today and with the chain.
+    with pytest.raises(hwinst.ConfigError):
+        hwinst.Client(None)
+    with pytest.raises(hwinst.ConfigError):
+        hwinst.Client()
+
+
+@CHAIN_PENDING
+def test_default_chain_from_the_profile_file(sim: Simulator, clean_home: Path, uid: Any) -> None:
+    # TODO(credential-chain): the profile-file case, written from docs/service-facts.md §7
+    # (~/.huaweicloud/credentials, section [basic], keys ak, sk, project_id); check it against
+    # the merged chain (the file's name and keys, and what the chain reports when it finds
+    # nothing) and extend it (HUAWEICLOUD_SDK_CREDENTIALS_FILE, KooCLI's ~/.hcloud/config.json).
+    gw = uid("gw")
+    sim.instance(service="apig", id=gw, step_ms=0)
+    profile = clean_home / ".huaweicloud" / "credentials"
+    profile.parent.mkdir()
+    profile.write_text("[basic]\nak = sim-ak\nsk = sim-sk\n")
+    config = sim.config()
+    del config["credentials"]
+    with hwinst.Client(config) as client:
+        assert client.apig_creation_progress(gw).progress == 100
+    assert [r["auth"] for r in sim.requests()] == ["aksk"]
