@@ -17,7 +17,7 @@ VARIABLES = [
     "HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_SECURITY_TOKEN", "HWINST_TOKEN",
     "HUAWEICLOUD_SDK_PROJECT_ID", "HUAWEICLOUD_SDK_REGION", "HUAWEICLOUD_SDK_IAM_ENDPOINT",
     "HUAWEICLOUD_SDK_CREDENTIALS_FILE", "HUAWEICLOUD_SDK_IDP_ID", "HUAWEICLOUD_SDK_ID_TOKEN_FILE",
-    "HC_CONTAINER_CREDENTIALS_FULL_URI", "HC_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    "HC_CONTAINER_CREDENTIALS_FULL_URI", "HC_CONTAINER_AUTHORIZATION_TOKEN_FILE", "HWINST_PROFILE",
     "HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY",
     "https_proxy", "http_proxy", "all_proxy", "no_proxy",
 ]
@@ -35,6 +35,9 @@ def clean_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
+    # Never the real ECS metadata service from a test: tests that want one point this at the
+    # simulator.
+    monkeypatch.setenv("HWINST_METADATA_ENDPOINT", "none")
     return home
 
 
@@ -75,54 +78,85 @@ def test_from_env_refuses_conflicts_without_showing_secrets(clean_home: Path, mo
         assert secret not in str(caught.value) and secret not in repr(caught.value)
 
 
-# The default credential chain (environment, profile file, KooCLI profile, pod identity, ECS
-# metadata) comes with a parallel change to the library. Until it is merged, a configuration
-# without credentials is refused with CONFIG ("no credentials"), so these tests are marked as
-# expected to fail *strictly*: once the chain is in, they pass, the strict mark turns that into
-# a failure, and the mark must be removed.
-# TODO(credential-chain): remove the xfail marks below after merging the credential chain.
-CHAIN_PENDING = pytest.mark.xfail(
-    reason="needs the library's default credential chain (parallel change); remove after merging",
-    raises=hwinst.ConfigError,
-    strict=True,
-)
+# The default credential chain: environment, profile file, KooCLI profile, pod identity, ECS
+# metadata; the first that has credentials gives them.
 
 
-@CHAIN_PENDING
+def chain_config(sim: Simulator) -> Dict[str, Any]:
+    """The simulator's configuration without its credentials: the chain finds them."""
+    config = sim.config()
+    del config["credentials"]
+    return config
+
+
 def test_default_chain_from_the_environment(sim: Simulator, clean_home: Path, monkeypatch: pytest.MonkeyPatch, uid: Any) -> None:
     gw = uid("gw")
     sim.instance(service="apig", id=gw, step_ms=0)
-    config = sim.config()
-    del config["credentials"]
     monkeypatch.setenv("HUAWEICLOUD_SDK_AK", "sim-ak")
     monkeypatch.setenv("HUAWEICLOUD_SDK_SK", "sim-sk")
-    with hwinst.Client(config) as client:
+    with hwinst.Client(chain_config(sim)) as client:
         assert client.apig_creation_progress(gw).progress == 100
     assert [r["auth"] for r in sim.requests()] == ["aksk"]
 
 
-def test_none_with_nothing_anywhere_is_a_config_error(clean_home: Path) -> None:
-    # Client(None) passes a document without credentials (nor region): with nothing in the
-    # environment or HOME, that is CONFIG, today and with the chain.
-    with pytest.raises(hwinst.ConfigError):
-        hwinst.Client(None)
-    with pytest.raises(hwinst.ConfigError):
-        hwinst.Client()
+def test_none_with_nothing_anywhere_is_a_config_error_listing_each_source(clean_home: Path) -> None:
+    # Client(None) passes a document without credentials (nor region).
+    for make in (lambda: hwinst.Client(None), lambda: hwinst.Client()):
+        with pytest.raises(hwinst.ConfigError) as caught:
+            make()
+        message = str(caught.value)
+        for tried in (
+            "neither HUAWEICLOUD_SDK_AK/SK nor HWINST_TOKEN is set",
+            "~/.huaweicloud/credentials: no such file",
+            "~/.hcloud/config.json: no such file",
+            "HC_CONTAINER_CREDENTIALS_FULL_URI is not set",
+            "ECS metadata service: turned off",
+        ):
+            assert tried in message, message
 
 
-@CHAIN_PENDING
 def test_default_chain_from_the_profile_file(sim: Simulator, clean_home: Path, uid: Any) -> None:
-    # TODO(credential-chain): the profile-file case, written from docs/service-facts.md §7
-    # (~/.huaweicloud/credentials, section [basic], keys ak, sk, project_id); check it against
-    # the merged chain (the file's name and keys, and what the chain reports when it finds
-    # nothing) and extend it (HUAWEICLOUD_SDK_CREDENTIALS_FILE, KooCLI's ~/.hcloud/config.json).
     gw = uid("gw")
     sim.instance(service="apig", id=gw, step_ms=0)
     profile = clean_home / ".huaweicloud" / "credentials"
     profile.parent.mkdir()
-    profile.write_text("[basic]\nak = sim-ak\nsk = sim-sk\n")
-    config = sim.config()
-    del config["credentials"]
-    with hwinst.Client(config) as client:
+    profile.write_text("[global]\nak = not-this-one\nsk = not-this-secret\n\n[basic]\nak = sim-ak\nsk = sim-sk\n")
+    with hwinst.Client(chain_config(sim)) as client:
         assert client.apig_creation_progress(gw).progress == 100
     assert [r["auth"] for r in sim.requests()] == ["aksk"]
+    # A section without its secret key is an error naming the file, not a skip.
+    profile.write_text("[basic]\nak = sim-ak\n")
+    with pytest.raises(hwinst.ConfigError) as caught:
+        hwinst.Client(chain_config(sim))
+    assert "~/.huaweicloud/credentials: the [basic] section has no `sk`" in str(caught.value)
+
+
+def test_a_koocli_profile_named_in_the_configuration(sim: Simulator, clean_home: Path, uid: Any) -> None:
+    gw = uid("gw")
+    sim.instance(service="apig", id=gw, step_ms=0)
+    koocli = clean_home / ".hcloud" / "config.json"
+    koocli.parent.mkdir()
+    koocli.write_text(
+        '{"current":"other","profiles":['
+        '{"name":"other","mode":"SSO"},'
+        '{"name":"ci","mode":"AKSK","accessKeyId":"sim-ak","secretAccessKey":"sim-sk"}]}'
+    )
+    config = chain_config(sim)
+    config["credentials"] = {"profile": "ci"}
+    with hwinst.Client(config) as client:
+        assert client.apig_creation_progress(gw).progress == 100
+    # The current profile is in SSO mode: the chain says so rather than skipping it.
+    with pytest.raises(hwinst.ConfigError) as caught:
+        hwinst.Client(chain_config(sim))
+    assert 'the KooCLI profile "other" is in mode "SSO"' in str(caught.value)
+
+
+def test_the_metadata_service_of_a_vm_with_an_agency(sim: Simulator, clean_home: Path, uid: Any) -> None:
+    gw = uid("gw")
+    sim.instance(service="apig", id=gw, step_ms=0)
+    config = chain_config(sim)
+    config["endpoints"]["metadata"] = sim.url
+    with hwinst.Client(config) as client:
+        assert client.apig_creation_progress(gw).progress == 100
+    operations = [r["operation"] for r in sim.requests()]
+    assert "metadata_securitykey" in operations and operations[-1] == "apig_progress"
