@@ -6,11 +6,10 @@ mod common;
 
 use common::{builder, PROJECT, TOKEN};
 use hwinst::{Client, Credentials, ManualClock, RetryPolicy, Service};
-use log::{Level, Log, Metadata, Record};
+use log::Level;
 use mockito::{Matcher, Server};
 use serde_json::json;
-use std::sync::{Arc, Mutex, Once};
-use std::thread::ThreadId;
+use std::sync::Arc;
 use std::time::Duration;
 
 const ID: &str = "eddc4d25480b4cd6b512f270a1b8b341";
@@ -19,53 +18,10 @@ const PASSWORD: &str = "Pa55-w0rd-s3cr3t";
 const IAM_TOKEN: &str = "MIIiam-t0ken-s3cr3t";
 const SK: &str = "sEcReTkEy-s3cr3t";
 
-/// Every record logged, with the thread that logged it: tests run in parallel threads, and
-/// each reads only its own (the client logs on the calling thread).
-struct Capture(Mutex<Vec<(ThreadId, Level, String, String)>>);
-
-impl Log for Capture {
-    fn enabled(&self, _: &Metadata) -> bool {
-        true
-    }
-
-    fn log(&self, record: &Record) {
-        let entry = (
-            std::thread::current().id(),
-            record.level(),
-            record.target().to_owned(),
-            record.args().to_string(),
-        );
-        self.0.lock().unwrap().push(entry);
-    }
-
-    fn flush(&self) {}
-}
-
-static CAPTURE: Capture = Capture(Mutex::new(Vec::new()));
-
-/// This thread's records so far, as (level, message), after checking that each has the
-/// `hwinst` target and holds no secret of these tests.
+/// This thread's records so far, as (level, message): each with the `hwinst` target and no
+/// secret of these tests.
 fn records() -> Vec<(Level, String)> {
-    static INSTALL: Once = Once::new();
-    INSTALL.call_once(|| {
-        log::set_logger(&CAPTURE).unwrap();
-        log::set_max_level(log::LevelFilter::Trace);
-    });
-    let me = std::thread::current().id();
-    let all = CAPTURE.0.lock().unwrap();
-    let mine: Vec<(Level, String)> = all
-        .iter()
-        .filter(|(thread, ..)| *thread == me)
-        .filter(|(_, _, target, _)| target.starts_with("hwinst"))
-        .map(|(_, level, target, message)| {
-            assert_eq!(target, "hwinst", "{message}");
-            for secret in [TOKEN, PASSWORD, IAM_TOKEN, SK] {
-                assert!(!message.contains(secret), "a secret in the log: {message}");
-            }
-            (*level, message.clone())
-        })
-        .collect();
-    mine
+    common::capture::records(&[TOKEN, PASSWORD, IAM_TOKEN, SK])
 }
 
 /// Starts capturing this thread's records.

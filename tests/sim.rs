@@ -3,6 +3,7 @@
 //! checked from hand-built requests, IAM), faults, the admin API, paging, scenarios.
 #![cfg(feature = "sim")]
 
+mod common;
 use hmac::{Hmac, Mac};
 use hwinst::sim::{
     AccessKey, AuthKind, Fault, FaultKind, InstanceSpec, Operation, Outcome, Scenario, SimError,
@@ -48,38 +49,7 @@ fn bare(sim: &Simulator) -> ClientBuilder {
 // Raw HTTP, for what the client hides
 // ---------------------------------------------------------------------------------------------
 
-struct Raw {
-    status: u16,
-    headers: ureq::http::HeaderMap,
-    body: String,
-}
-
-impl Raw {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
-    }
-
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .proxy(None)
-        .build()
-        .into()
-}
-
-fn read(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Raw {
-    let mut response = response.expect("an answer");
-    Raw {
-        status: response.status().as_u16(),
-        headers: response.headers().clone(),
-        body: response.body_mut().read_to_string().expect("a text body"),
-    }
-}
+use common::raw::{agent, read, Raw};
 
 fn get(sim: &Simulator, path: &str, headers: &[(&str, &str)]) -> Raw {
     let mut request = agent().get(format!("{}{path}", sim.base_url()));

@@ -5,6 +5,7 @@
 //! request log and faults on the new operations.
 #![cfg(feature = "sim")]
 
+mod common;
 use hmac::{Hmac, Mac};
 use hwinst::sim::{
     Fault, InstanceSpec, MetadataSpec, Operation, Outcome, Scenario, SimError, Simulator,
@@ -43,45 +44,7 @@ fn start_manual(scenario: Scenario) -> (Simulator, Arc<ManualClock>) {
 // Raw HTTP
 // ---------------------------------------------------------------------------------------------
 
-struct Raw {
-    status: u16,
-    headers: ureq::http::HeaderMap,
-    body: String,
-}
-
-impl Raw {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
-    }
-
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// The one `Date` header, as a time.
-    fn date(&self) -> SystemTime {
-        let dates: Vec<_> = self.headers.get_all("date").iter().collect();
-        assert_eq!(dates.len(), 1, "exactly one Date header: {dates:?}");
-        httpdate::parse_http_date(dates[0].to_str().unwrap()).expect("an HTTP date")
-    }
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .proxy(None)
-        .build()
-        .into()
-}
-
-fn read(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Raw {
-    let mut response = response.expect("an answer");
-    Raw {
-        status: response.status().as_u16(),
-        headers: response.headers().clone(),
-        body: response.body_mut().read_to_string().expect("a text body"),
-    }
-}
+use common::raw::{agent, read, Raw};
 
 fn get(sim: &Simulator, path: &str, headers: &[(&str, &str)]) -> Raw {
     let mut request = agent().get(format!("{}{path}", sim.base_url()));

@@ -13,49 +13,18 @@ use hwinst::{
     Client, ClientBuilder, CredentialSource, ErrorKind, ManualClock, Phase, RetryPolicy, Service,
     Source, WaitOptions,
 };
-use log::{Level, Log, Metadata, Record};
-use std::sync::{Arc, Barrier, Mutex, Once};
-use std::thread::ThreadId;
+use log::Level;
+use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
 const PROJECT: &str = "0a1b2c3d4e5f";
 const SK: &str = "static-s3cr3t-sk-000";
 
-/// Every record logged, with its thread (tests run in parallel; each reads its own).
-struct Capture(Mutex<Vec<(ThreadId, Level, String)>>);
+mod common;
 
-impl Log for Capture {
-    fn enabled(&self, _: &Metadata) -> bool {
-        true
-    }
-    fn log(&self, record: &Record) {
-        if record.target() == "hwinst" {
-            let entry = (
-                std::thread::current().id(),
-                record.level(),
-                record.args().to_string(),
-            );
-            self.0.lock().unwrap().push(entry);
-        }
-    }
-    fn flush(&self) {}
-}
-
-static CAPTURE: Capture = Capture(Mutex::new(Vec::new()));
-
-/// This thread's records so far.
+/// This thread's records of the library so far.
 fn records() -> Vec<(Level, String)> {
-    static INSTALL: Once = Once::new();
-    INSTALL.call_once(|| {
-        log::set_logger(&CAPTURE).unwrap();
-        log::set_max_level(log::LevelFilter::Trace);
-    });
-    let me = std::thread::current().id();
-    let all = CAPTURE.0.lock().unwrap();
-    all.iter()
-        .filter(|(thread, ..)| *thread == me)
-        .map(|(_, level, message)| (*level, message.clone()))
-        .collect()
+    common::capture::records(&[SK])
 }
 
 /// A scenario without the credentials the simulator hands to clients by default.

@@ -3,6 +3,9 @@
 //! against every endpoint, and the install of the C library (and C++ binding) into a prefix.
 #![allow(dead_code)] // each test binary uses its own part of this module
 
+pub mod capture;
+pub mod raw;
+
 use hwinst::{Client, ClientBuilder, Result, RomaListQuery, Service};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
