@@ -53,10 +53,16 @@ type waitFlight struct {
 	closing chan struct{}
 }
 
-// NewClient makes a client from cfg. It fails with [ErrConfig] when the configuration
-// cannot work (no credentials, no region and no endpoint, no project with token
-// credentials, a bad URL, an unreadable CA file, ...), and with [ErrInvalidArgument] when a
-// string holds a NUL byte. Nothing is sent before the first call.
+// NewClient makes a client from cfg. With the zero cfg.Credentials, the default credential
+// chain finds them now (the environment, the profile file, a KooCLI profile, the CCE
+// pod-identity endpoint, the ECS metadata service: see [Credentials]); a source named with
+// [EnvironmentCredentials], [ProfileFileCredentials], ... is read now too. Nothing else is
+// sent before the first call.
+//
+// It fails with [ErrConfig] when the configuration cannot work (no source has credentials,
+// whose message then lists each source and why it did not apply; a source that is broken;
+// no region and no endpoint; no project with token credentials; a bad URL; an unreadable CA
+// file; ...), and with [ErrInvalidArgument] when a string holds a NUL byte.
 func NewClient(cfg Config) (*Client, error) {
 	doc, err := cfg.document()
 	if err != nil {
@@ -69,11 +75,17 @@ func NewClient(cfg Config) (*Client, error) {
 // file the hwinst command line reads with --config:
 //
 //	{"region": "cn-north-4", "project_id": "0a1b2c3d4e5f", "credentials": {"token": "..."},
-//	 "endpoints": {"roma": "...", "apig": "...", "clouddc": "...", "iam": "..."},
+//	 "endpoints": {"roma": "...", "apig": "...", "clouddc": "...", "iam": "...", "metadata": "..."},
 //	 "timeouts_ms": {"connect": 10000, "request": 30000},
 //	 "retry": {"max_attempts": 4, "base_delay_ms": 200, "max_delay_ms": 10000},
 //	 "proxy": "none", "ca_file": "/path/ca.pem", "allow_http": false,
 //	 "user_agent": "my-tool/1.2", "max_response_bytes": 16777216}
+//
+// "credentials" may also be {"ak": "...", "sk": "...", "security_token": "..."},
+// {"iam_password": {"user": "...", "password": "...", "domain": "..."}}, or name one source:
+// {"environment": {}}, {"profile_file": {"path": "..."}} (path optional), {"profile":
+// "KOOCLI-PROFILE"}, {"pod_identity": {}}, {"metadata": {}}. Without "credentials", the
+// default chain finds them (see [Credentials]).
 //
 // Unknown keys are refused with [ErrConfig], naming the key; text that is not JSON is
 // [ErrInvalidArgument]. No error ever quotes a credential.
@@ -94,8 +106,12 @@ func NewClientFromJSON(config []byte) (*Client, error) {
 // credentials) or HWINST_TOKEN (a token), HUAWEICLOUD_SDK_PROJECT_ID,
 // HUAWEICLOUD_SDK_REGION, HUAWEICLOUD_SDK_IAM_ENDPOINT, and
 // HUAWEICLOUD_SDK_REGION_{SERVICE}_{REGION} for one service's endpoint in that region.
-// Empty variables count as unset. It fails with [ErrConfig] when they are incomplete or
-// conflict.
+// Empty variables count as unset. Without credentials in the environment, the default
+// credential chain finds them, as [NewClient] does with the zero [Credentials] (the
+// profile file, a KooCLI profile, the CCE pod-identity endpoint, then the ECS metadata
+// service at $HWINST_METADATA_ENDPOINT or http://169.254.169.254). It fails with
+// [ErrConfig] when the variables are incomplete or conflict, or when no source has
+// credentials (the message lists each source and why it did not apply).
 //
 // The library reads the process environment directly: do not call os.Setenv from another
 // goroutine meanwhile.

@@ -8,9 +8,10 @@ import (
 	"time"
 )
 
-// Config configures a [Client]. Only Region (or every endpoint), the project (or AK/SK or
-// IAM credentials, which look it up) and Credentials are needed; every zero field means the
-// library's default.
+// Config configures a [Client]. Only Region (or every endpoint) and the project (or AK/SK or
+// IAM credentials, which look it up) are needed; every zero field means the library's
+// default. The zero Credentials mean the default credential chain: the library finds them
+// where the host keeps them (see [Credentials]).
 //
 // Printing a Config with fmt (%v, %+v, %#v, ...) never shows a credential, nor the password
 // of a proxy or endpoint URL.
@@ -20,9 +21,13 @@ type Config struct {
 	// ProjectID is the project the instances belong to. Without it, AK/SK and IAM
 	// credentials look the project up from IAM by Region on first use.
 	ProjectID string
-	// Credentials: [TokenCredentials], [AKSKCredentials] or [IAMPasswordCredentials].
+	// Credentials: [TokenCredentials], [AKSKCredentials] or [IAMPasswordCredentials], or
+	// one source to find them in ([EnvironmentCredentials], [ProfileFileCredentials],
+	// [KoocliProfileCredentials], [PodIdentityCredentials], [MetadataCredentials]). The
+	// zero value is the default chain, which tries those sources in that order.
 	Credentials Credentials
-	// Endpoints replaces the region's endpoint of each service given ("" keeps it).
+	// Endpoints replaces the region's endpoint of each service given ("" keeps it), and
+	// names the ECS metadata service.
 	Endpoints Endpoints
 	// ConnectTimeout is the longest a connection may take to set up (0: the library's
 	// default, 10 s). Rounded up to whole milliseconds.
@@ -56,6 +61,10 @@ type Endpoints struct {
 	Clouddc string
 	// IAM is IAM's base URL (for IAM password credentials and project look-ups).
 	IAM string
+	// Metadata is the ECS metadata service's base URL, where [MetadataCredentials] and the
+	// default chain ask for temporary credentials ("": $HWINST_METADATA_ENDPOINT, else
+	// http://169.254.169.254; "none" skips the metadata service in the chain).
+	Metadata string
 }
 
 // RetryPolicy is how requests are retried. Zero fields are the library's defaults;
@@ -69,13 +78,39 @@ type RetryPolicy struct {
 	MaxDelay time.Duration
 }
 
-// Credentials are how a [Client] authenticates. Make them with [TokenCredentials],
-// [AKSKCredentials] or [IAMPasswordCredentials]; the zero value is "none" (NewClient then
-// fails with [ErrConfig]).
+// Credentials are how a [Client] authenticates. Give them with [TokenCredentials],
+// [AKSKCredentials] or [IAMPasswordCredentials], or name the one source the library reads
+// them from when the client is made: [EnvironmentCredentials], [ProfileFileCredentials],
+// [KoocliProfileCredentials], [PodIdentityCredentials] or [MetadataCredentials].
 //
-// Their secrets cannot be read back, and fmt prints only the kind of credentials.
+// The zero value is the default credential chain: the library tries those five sources in
+// that order and uses the first that has credentials (and its project and region, where
+// the Config sets none). They are
+//
+//   - the environment: HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK and
+//     HUAWEICLOUD_SDK_SECURITY_TOKEN, or HWINST_TOKEN;
+//   - the official SDKs' profile file: $HUAWEICLOUD_SDK_CREDENTIALS_FILE, else
+//     ~/.huaweicloud/credentials, section [basic] (ak, sk, security_token, project_id);
+//   - a KooCLI profile of ~/.hcloud/config.json: the one $HWINST_PROFILE names, else
+//     KooCLI's current one (AKSK mode only);
+//   - the CCE pod-identity endpoint, when HC_CONTAINER_CREDENTIALS_FULL_URI and
+//     HC_CONTAINER_AUTHORIZATION_TOKEN_FILE are set;
+//   - the ECS metadata service of a VM with a cloud service agency ([Endpoints].Metadata,
+//     $HWINST_METADATA_ENDPOINT, else http://169.254.169.254; asked with a 1 s connect
+//     timeout, and skipped when set to "none").
+//
+// A source that is not there is passed over; one that is there but broken (a [basic]
+// section without sk, a KooCLI profile in another mode, ...) is an [ErrConfig] naming it.
+// When no source has credentials, [NewClient] fails with [ErrConfig], whose message lists
+// each source and why it did not apply. Temporary credentials (pod identity, metadata)
+// renew themselves. The sources are read each time a client is made, never later.
+//
+// Their secrets cannot be read back, and fmt prints only the kind of credentials or the
+// source's name.
 type Credentials struct {
 	kind          credentialKind
+	path          string // the profile file (ProfileFileCredentials), "" for the default
+	profile       string // the KooCLI profile (KoocliProfileCredentials)
 	token         string
 	ak            string
 	sk            string
@@ -88,10 +123,15 @@ type Credentials struct {
 type credentialKind int
 
 const (
-	noCredentials credentialKind = iota
+	defaultChain credentialKind = iota
 	tokenCredentials
 	akskCredentials
 	iamPasswordCredentials
+	environmentSource
+	profileFileSource
+	koocliProfileSource
+	podIdentitySource
+	metadataSource
 )
 
 // TokenCredentials authenticates with an IAM token (the X-Auth-Token header).
@@ -111,7 +151,45 @@ func IAMPasswordCredentials(user, password, domain string) Credentials {
 	return Credentials{kind: iamPasswordCredentials, user: user, password: password, domain: domain}
 }
 
-// String names the kind of credentials, never their secrets, e.g. "token credentials".
+// EnvironmentCredentials reads the credentials from the environment alone, when the client
+// is made: HWINST_TOKEN, or HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (with
+// HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary ones).
+func EnvironmentCredentials() Credentials {
+	return Credentials{kind: environmentSource}
+}
+
+// ProfileFileCredentials reads the credentials from the [basic] section of the official
+// SDKs' profile file (ak, sk, security_token, project_id) alone, when the client is made:
+// path, or when path is "", $HUAWEICLOUD_SDK_CREDENTIALS_FILE, else
+// ~/.huaweicloud/credentials.
+func ProfileFileCredentials(path string) Credentials {
+	return Credentials{kind: profileFileSource, path: path}
+}
+
+// KoocliProfileCredentials reads the credentials from the KooCLI profile called name in
+// ~/.hcloud/config.json alone, when the client is made (its accessKeyId, secretAccessKey,
+// securityToken, region and projectId; AKSK mode only). The name must not be empty:
+// KooCLI's current profile is the one the default chain (the zero Credentials) reads.
+func KoocliProfileCredentials(name string) Credentials {
+	return Credentials{kind: koocliProfileSource, profile: name}
+}
+
+// PodIdentityCredentials asks the CCE pod-identity endpoint alone
+// (HC_CONTAINER_CREDENTIALS_FULL_URI, with the content of
+// HC_CONTAINER_AUTHORIZATION_TOKEN_FILE): temporary credentials, renewed before they expire.
+func PodIdentityCredentials() Credentials {
+	return Credentials{kind: podIdentitySource}
+}
+
+// MetadataCredentials asks the ECS metadata service alone ([Endpoints].Metadata,
+// $HWINST_METADATA_ENDPOINT, else http://169.254.169.254), for the temporary credentials
+// of the VM's cloud service agency, renewed before they expire.
+func MetadataCredentials() Credentials {
+	return Credentials{kind: metadataSource}
+}
+
+// String names the kind of credentials or their source, never a secret, e.g. "token
+// credentials", "the profile file" or "the default credential chain".
 func (c Credentials) String() string {
 	switch c.kind {
 	case tokenCredentials:
@@ -123,8 +201,18 @@ func (c Credentials) String() string {
 		return "AK/SK credentials"
 	case iamPasswordCredentials:
 		return "IAM password credentials"
+	case environmentSource:
+		return "credentials from the environment"
+	case profileFileSource:
+		return "credentials from the profile file"
+	case koocliProfileSource:
+		return "credentials from a KooCLI profile"
+	case podIdentitySource:
+		return "credentials from the CCE pod-identity endpoint"
+	case metadataSource:
+		return "credentials from the ECS metadata service"
 	default:
-		return "no credentials"
+		return "the default credential chain"
 	}
 }
 
@@ -155,10 +243,11 @@ func (c Config) shown() Config {
 	shown := c
 	shown.Proxy = redactURL(c.Proxy)
 	shown.Endpoints = Endpoints{
-		Roma:    redactURL(c.Endpoints.Roma),
-		Apig:    redactURL(c.Endpoints.Apig),
-		Clouddc: redactURL(c.Endpoints.Clouddc),
-		IAM:     redactURL(c.Endpoints.IAM),
+		Roma:     redactURL(c.Endpoints.Roma),
+		Apig:     redactURL(c.Endpoints.Apig),
+		Clouddc:  redactURL(c.Endpoints.Clouddc),
+		IAM:      redactURL(c.Endpoints.IAM),
+		Metadata: redactURL(c.Endpoints.Metadata),
 	}
 	return shown
 }
@@ -217,6 +306,16 @@ type credentialsDocument struct {
 	SK            string               `json:"sk,omitempty"`
 	SecurityToken string               `json:"security_token,omitempty"`
 	IAMPassword   *iamPasswordDocument `json:"iam_password,omitempty"`
+	// One source, named alone.
+	Environment *struct{}            `json:"environment,omitempty"`
+	ProfileFile *profileFileDocument `json:"profile_file,omitempty"`
+	Profile     *string              `json:"profile,omitempty"`
+	PodIdentity *struct{}            `json:"pod_identity,omitempty"`
+	Metadata    *struct{}            `json:"metadata,omitempty"`
+}
+
+type profileFileDocument struct {
+	Path string `json:"path,omitempty"`
 }
 
 type iamPasswordDocument struct {
@@ -226,10 +325,11 @@ type iamPasswordDocument struct {
 }
 
 type endpointsDocument struct {
-	Roma    string `json:"roma,omitempty"`
-	Apig    string `json:"apig,omitempty"`
-	Clouddc string `json:"clouddc,omitempty"`
-	IAM     string `json:"iam,omitempty"`
+	Roma     string `json:"roma,omitempty"`
+	Apig     string `json:"apig,omitempty"`
+	Clouddc  string `json:"clouddc,omitempty"`
+	IAM      string `json:"iam,omitempty"`
+	Metadata string `json:"metadata,omitempty"`
 }
 
 type timeoutsDocument struct {
@@ -250,6 +350,7 @@ func (c Config) document() ([]byte, error) {
 		{"Region", c.Region}, {"ProjectID", c.ProjectID},
 		{"Endpoints.Roma", c.Endpoints.Roma}, {"Endpoints.Apig", c.Endpoints.Apig},
 		{"Endpoints.Clouddc", c.Endpoints.Clouddc}, {"Endpoints.IAM", c.Endpoints.IAM},
+		{"Endpoints.Metadata", c.Endpoints.Metadata},
 		{"Proxy", c.Proxy}, {"CAFile", c.CAFile}, {"UserAgent", c.UserAgent},
 		{"Credentials (token)", c.Credentials.token}, {"Credentials (AK)", c.Credentials.ak},
 		{"Credentials (SK)", c.Credentials.sk},
@@ -257,6 +358,8 @@ func (c Config) document() ([]byte, error) {
 		{"Credentials (IAM user)", c.Credentials.user},
 		{"Credentials (IAM password)", c.Credentials.password},
 		{"Credentials (IAM domain)", c.Credentials.domain},
+		{"Credentials (profile file path)", c.Credentials.path},
+		{"Credentials (KooCLI profile)", c.Credentials.profile},
 	}
 	for _, s := range strs {
 		if strings.IndexByte(s.value, 0) >= 0 {
@@ -280,9 +383,23 @@ func (c Config) document() ([]byte, error) {
 		doc.Credentials = &credentialsDocument{IAMPassword: &iamPasswordDocument{
 			User: cr.user, Password: cr.password, Domain: cr.domain,
 		}}
+	case environmentSource:
+		doc.Credentials = &credentialsDocument{Environment: &struct{}{}}
+	case profileFileSource:
+		doc.Credentials = &credentialsDocument{ProfileFile: &profileFileDocument{Path: cr.path}}
+	case koocliProfileSource:
+		name := cr.profile
+		doc.Credentials = &credentialsDocument{Profile: &name}
+	case podIdentitySource:
+		doc.Credentials = &credentialsDocument{PodIdentity: &struct{}{}}
+	case metadataSource:
+		doc.Credentials = &credentialsDocument{Metadata: &struct{}{}}
 	}
+	// defaultChain: no "credentials" at all, which is the library's default chain.
 	if e := c.Endpoints; e != (Endpoints{}) {
-		doc.Endpoints = &endpointsDocument{Roma: e.Roma, Apig: e.Apig, Clouddc: e.Clouddc, IAM: e.IAM}
+		doc.Endpoints = &endpointsDocument{
+			Roma: e.Roma, Apig: e.Apig, Clouddc: e.Clouddc, IAM: e.IAM, Metadata: e.Metadata,
+		}
 	}
 	connect, err := millis("Config.ConnectTimeout", c.ConnectTimeout, configError)
 	if err != nil {

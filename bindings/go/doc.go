@@ -21,6 +21,21 @@
 //	}
 //	defer client.Close()
 //
+// # Credentials
+//
+// [Config].Credentials gives them ([TokenCredentials], [AKSKCredentials],
+// [IAMPasswordCredentials]) or names the one source to read them from
+// ([EnvironmentCredentials], [ProfileFileCredentials], [KoocliProfileCredentials],
+// [PodIdentityCredentials], [MetadataCredentials]). Left zero, the default credential chain
+// finds them where the host keeps them, in this order: the environment
+// (HUAWEICLOUD_SDK_AK/SK/SECURITY_TOKEN or HWINST_TOKEN), the official SDKs' profile file
+// ($HUAWEICLOUD_SDK_CREDENTIALS_FILE or ~/.huaweicloud/credentials), a KooCLI profile
+// (~/.hcloud/config.json, $HWINST_PROFILE), the CCE
+// pod-identity endpoint, and the ECS metadata service of a VM with a cloud service agency
+// ([Endpoints].Metadata or $HWINST_METADATA_ENDPOINT, "none" to skip it). [NewClientFromEnv]
+// falls back to the same chain. When no source has credentials, the [ErrConfig] error lists
+// each source and why it did not apply. Temporary credentials renew themselves.
+//
 // # Results
 //
 // Each service call returns a typed struct decoded from the library's JSON document:

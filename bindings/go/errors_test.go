@@ -242,6 +242,9 @@ func TestInvalidArguments(t *testing.T) {
 }
 
 func TestConfigErrors(t *testing.T) {
+	// Without credentials, the default chain looks at the host: give it an empty one (a
+	// temporary HOME, no variables, the metadata service off).
+	isolateChain(t)
 	s := startSim(t)
 	good := s.config(t)
 	for name, edit := range map[string]func(*hwinst.Config){
@@ -267,6 +270,15 @@ func TestConfigErrors(t *testing.T) {
 		e := asError(t, err, hwinst.ErrConfig)
 		if strings.Contains(e.Message, "secret-77") {
 			t.Errorf("%s: the error quotes a secret: %v", name, e)
+		}
+		if name == "no credentials" {
+			// The chain found nothing and says where it looked.
+			for _, want := range []string{"HUAWEICLOUD_SDK_AK", "~/.huaweicloud/credentials: no such file",
+				"~/.hcloud/config.json", "HC_CONTAINER_CREDENTIALS_FULL_URI", "HWINST_METADATA_ENDPOINT=none"} {
+				if !strings.Contains(e.Message, want) {
+					t.Errorf("%s: the error does not say %q: %v", name, want, e)
+				}
+			}
 		}
 	}
 	for name, edit := range map[string]func(*hwinst.Config){

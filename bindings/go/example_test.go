@@ -125,3 +125,18 @@ func ExampleTokenCredentials() {
 	// {token credentials}
 	// {AK/SK credentials}
 }
+
+// Without Credentials, the default chain finds them when the client is made: the
+// environment, ~/.huaweicloud/credentials, ~/.hcloud/config.json, CCE pod identity, the ECS
+// metadata service. A constructor names one source alone.
+func ExampleMetadataCredentials() {
+	chain := hwinst.Config{Region: "cn-north-4"}
+	fmt.Println(chain.Credentials)
+	onVM := hwinst.Config{Region: "cn-north-4", Credentials: hwinst.MetadataCredentials()}
+	fmt.Println(onVM.Credentials)
+	fmt.Println(hwinst.KoocliProfileCredentials("dev"))
+	// Output:
+	// {the default credential chain}
+	// {credentials from the ECS metadata service}
+	// {credentials from a KooCLI profile}
+}

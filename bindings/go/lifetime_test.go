@@ -225,17 +225,20 @@ func TestManyClientsDoNotLeak(t *testing.T) {
 // Secrets never show in fmt output of a Config or its Credentials, whatever the verb, nor
 // in its JSON encoding.
 func TestNoSecretsInFormatting(t *testing.T) {
-	secrets := []string{"tok-SECRET-1", "sk-SECRET-2", "st-SECRET-3", "pw-SECRET-4", "proxy-SECRET-5", "ep-SECRET-6"}
+	secrets := []string{"tok-SECRET-1", "sk-SECRET-2", "st-SECRET-3", "pw-SECRET-4", "proxy-SECRET-5", "ep-SECRET-6", "md-SECRET-7"}
 	base := hwinst.Config{
 		Region:    "cn-north-4",
 		ProjectID: "0a1b2c3d4e5f",
 		Proxy:     "http://proxyuser:proxy-SECRET-5@127.0.0.1:3128",
-		Endpoints: hwinst.Endpoints{Roma: "https://user:ep-SECRET-6@roma.example.com"},
+		Endpoints: hwinst.Endpoints{Roma: "https://user:ep-SECRET-6@roma.example.com",
+			Metadata: "http://user:md-SECRET-7@127.0.0.1:8080"},
 	}
 	creds := map[string]hwinst.Credentials{
-		"token credentials":             hwinst.TokenCredentials("tok-SECRET-1"),
-		"AK/SK credentials (temporary)": hwinst.AKSKCredentials("AKID", "sk-SECRET-2", "st-SECRET-3"),
-		"IAM password credentials":      hwinst.IAMPasswordCredentials("user", "pw-SECRET-4", "domain"),
+		"token credentials":                         hwinst.TokenCredentials("tok-SECRET-1"),
+		"AK/SK credentials (temporary)":             hwinst.AKSKCredentials("AKID", "sk-SECRET-2", "st-SECRET-3"),
+		"IAM password credentials":                  hwinst.IAMPasswordCredentials("user", "pw-SECRET-4", "domain"),
+		"the default credential chain":              {},
+		"credentials from the ECS metadata service": hwinst.MetadataCredentials(),
 	}
 	for kind, cr := range creds {
 		cfg := base
@@ -266,7 +269,21 @@ func TestNoSecretsInFormatting(t *testing.T) {
 			t.Errorf("%%#v: %s", sharp)
 		}
 	}
-	if s := fmt.Sprint(hwinst.Credentials{}); s != "{no credentials}" {
+	if s := fmt.Sprint(hwinst.Credentials{}); s != "{the default credential chain}" {
 		t.Errorf("zero credentials: %s", s)
+	}
+	for want, cr := range map[string]hwinst.Credentials{
+		"credentials from the environment":               hwinst.EnvironmentCredentials(),
+		"credentials from the profile file":              hwinst.ProfileFileCredentials("/etc/hw/creds"),
+		"credentials from a KooCLI profile":              hwinst.KoocliProfileCredentials("dev"),
+		"credentials from the CCE pod-identity endpoint": hwinst.PodIdentityCredentials(),
+		"credentials from the ECS metadata service":      hwinst.MetadataCredentials(),
+	} {
+		if s := cr.String(); s != want {
+			t.Errorf("String() = %q, want %q", s, want)
+		}
+		if s := fmt.Sprintf("%#v", cr); s != "hwinst.Credentials("+want+")" {
+			t.Errorf("%%#v: %s", s)
+		}
 	}
 }

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h> /* rmdir */
 
 static int failures = 0;
 
@@ -122,6 +123,36 @@ static void config_for(char *buf, size_t size, const char *url,
            token, url, url, url, extra);
 }
 
+/* ---- the host the default credential chain reads ---------------------- */
+
+/* A client made without credentials looks for them on the host (the environment, the
+ * profile file and KooCLI profile under HOME, CCE pod identity, the ECS metadata service at
+ * 169.254.169.254). The whole program runs in a host of its own: HOME a new empty
+ * directory, none of the chain's variables, and the metadata service turned off, so that
+ * no developer's credentials are read and 169.254.169.254 is never asked. */
+static char chain_home[4096];
+
+static void isolate_chain(void) {
+  static const char *VARS[] = {
+      "HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+      "HWINST_TOKEN", "HUAWEICLOUD_SDK_PROJECT_ID", "HUAWEICLOUD_SDK_REGION",
+      "HUAWEICLOUD_SDK_IAM_ENDPOINT", "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
+      "HWINST_PROFILE", "HC_CONTAINER_CREDENTIALS_FULL_URI",
+      "HC_CONTAINER_AUTHORIZATION_TOKEN_FILE"};
+  const char *tmp = getenv("TMPDIR");
+  snprintf(chain_home, sizeof chain_home, "%s/hwinst-c-home-XXXXXX",
+           tmp && *tmp ? tmp : "/tmp");
+  if (mkdtemp(chain_home) == NULL) {
+    perror("mkdtemp");
+    exit(2);
+  }
+  for (size_t i = 0; i < sizeof VARS / sizeof VARS[0]; i++) {
+    unsetenv(VARS[i]);
+  }
+  setenv("HOME", chain_home, 1);
+  setenv("HWINST_METADATA_ENDPOINT", "none", 1);
+}
+
 /* ---- hwinst_client_new ------------------------------------------------- */
 
 static void test_client_new(const char *url, const char *token) {
@@ -180,6 +211,14 @@ static void test_client_new(const char *url, const char *token) {
     error = NULL;
     code = hwinst_client_new(config, &client, &error);
     CHECK(client == NULL, "%s: *out_client not set to NULL", BAD[i].label);
+    if (strcmp(BAD[i].label, "new:no_credentials") == 0) {
+      /* The default chain found nothing in the empty host, and says where it looked. */
+      CHECK(error != NULL &&
+                strstr(error, "~/.huaweicloud/credentials: no such file") != NULL &&
+                strstr(error, "HWINST_METADATA_ENDPOINT=none") != NULL,
+            "%s: the sources are not listed: %s", BAD[i].label,
+            error ? error : "no document");
+    }
     expect_code(BAD[i].label, code, BAD[i].want, error);
   }
 
@@ -787,6 +826,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   const char *url = argv[1], *refused = argv[2], *token = argv[3];
+  isolate_chain();
 
   const char *version = hwinst_version();
   CHECK(version != NULL && strcmp(version, argv[4]) == 0,
@@ -809,6 +849,7 @@ int main(int argc, char **argv) {
   test_threads(client, atoi(argv[5]));
   hwinst_client_free(client);
 
+  CHECK(rmdir(chain_home) == 0, "the temporary HOME %s is not empty", chain_home);
   printf("DONE failures=%d\n", failures);
   return failures == 0 ? 0 : 1;
 }

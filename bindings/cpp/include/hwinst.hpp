@@ -411,12 +411,27 @@ class Client {
   using OnChange = detail::OnChange;
 
   /// A client from a JSON configuration document: `region`, `project_id`, `credentials`
-  /// (`{"token": ...}`, `{"ak","sk","security_token"}` or `{"iam_password": {...}}`),
-  /// `endpoints`, `timeouts_ms`, `retry`, `proxy`, `ca_file`, `allow_http`, `user_agent`,
-  /// `max_response_bytes` (see hwinst_client_new in hwinst.h).
+  /// (`{"token": ...}`, `{"ak","sk","security_token"}` or `{"iam_password": {...}}`, or one
+  /// source to read them from: `{"environment": {}}`, `{"profile_file": {"path": ...}}`,
+  /// `{"profile": "KOOCLI-PROFILE"}`, `{"pod_identity": {}}`, `{"metadata": {}}`),
+  /// `endpoints` (`roma`, `apig`, `clouddc`, `iam`, `metadata`), `timeouts_ms`, `retry`,
+  /// `proxy`, `ca_file`, `allow_http`, `user_agent`, `max_response_bytes` (see
+  /// hwinst_client_new in hwinst.h).
+  ///
+  /// Without `credentials`, the default chain finds them now, in this order: the environment
+  /// (`HUAWEICLOUD_SDK_AK`/`_SK`/`_SECURITY_TOKEN` or `HWINST_TOKEN`), the profile file
+  /// (`HUAWEICLOUD_SDK_CREDENTIALS_FILE` or `~/.huaweicloud/credentials`, section `[basic]`),
+  /// a KooCLI profile (`~/.hcloud/config.json`, `HWINST_PROFILE`), the CCE pod-identity
+  /// endpoint, the ECS metadata service (`endpoints.metadata`, `HWINST_METADATA_ENDPOINT`,
+  /// default `http://169.254.169.254`, asked with a 1 s connect timeout; `"none"` skips it).
+  /// The first that has credentials gives them (and its project and region, unless set
+  /// here); temporary ones renew themselves.
   ///
   /// Throws Error: Code::InvalidArgument (not JSON, a NUL byte) or Code::Config (unknown key,
-  /// missing credentials, project or endpoints, bad URL, ...). Thread-safe.
+  /// no source with credentials — the message lists each source and why it did not apply —,
+  /// a credential source that is there but broken, missing project or endpoints, bad URL,
+  /// ...). Thread-safe, but the chain reads the environment: no other thread may change it
+  /// meanwhile.
   explicit Client(std::string_view config_json) {
     const std::string config = detail::c_string(config_json, "config_json");
     hwinst_client* raw = nullptr;
@@ -429,10 +444,14 @@ class Client {
 
   /// A client from the environment (`HWINST_TOKEN` or `HUAWEICLOUD_SDK_AK`/`_SK`,
   /// `HUAWEICLOUD_SDK_PROJECT_ID`, `HUAWEICLOUD_SDK_REGION`,
-  /// `HUAWEICLOUD_SDK_REGION_{SERVICE}_{REGION}`, ...; see hwinst_client_from_env).
+  /// `HUAWEICLOUD_SDK_REGION_{SERVICE}_{REGION}`, ...; see hwinst_client_from_env). Without
+  /// credentials in the environment, the default chain of Client(config) finds them (the
+  /// profile file, a KooCLI profile, the CCE pod-identity endpoint, then the ECS metadata
+  /// service at `HWINST_METADATA_ENDPOINT` or `http://169.254.169.254`).
   ///
-  /// Throws Error (Code::Config) when the variables are incomplete or conflict. Reads the
-  /// environment: no other thread may change it meanwhile.
+  /// Throws Error (Code::Config) when the variables are incomplete or conflict, or when no
+  /// source has credentials (the message lists each source and why it did not apply). Reads
+  /// the environment: no other thread may change it meanwhile.
   [[nodiscard]] static Client from_env() {
     hwinst_client* raw = nullptr;
     char* raw_error = nullptr;

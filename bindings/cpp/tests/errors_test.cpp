@@ -152,10 +152,22 @@ TEST_F(ErrorsTest, ABadConfigurationIsConfigAndShowsNoSecret) {
   EXPECT_NE(std::string(unknown.what()).find("regoin"), std::string::npos) << unknown.what();
   EXPECT_EQ(unknown.document().find(secret), std::string::npos);
 
-  const auto no_credentials = error_of([] {
-    return hwinst::Client(R"({"region":"cn-north-4","project_id":"p"})");
-  });
-  EXPECT_EQ(no_credentials.code(), Code::Config) << no_credentials.document();
+  {
+    // Without credentials the default chain looks at the host: an empty one here (a
+    // temporary HOME, no variables, the metadata service off).
+    const ChainHost host;
+    const auto no_credentials = error_of([] {
+      return hwinst::Client(R"({"region":"cn-north-4","project_id":"p"})");
+    });
+    EXPECT_EQ(no_credentials.code(), Code::Config) << no_credentials.document();
+    // It says where it looked.
+    for (const char* source : {"HUAWEICLOUD_SDK_AK", "~/.huaweicloud/credentials: no such file",
+                               "~/.hcloud/config.json", "HC_CONTAINER_CREDENTIALS_FULL_URI",
+                               "HWINST_METADATA_ENDPOINT=none"}) {
+      EXPECT_NE(std::string(no_credentials.what()).find(source), std::string::npos)
+          << source << ": " << no_credentials.what();
+    }
+  }
 
   const auto not_json = error_of([] { return hwinst::Client("{region:"); });
   EXPECT_EQ(not_json.code(), Code::InvalidArgument) << not_json.document();

@@ -1,8 +1,6 @@
 // hwinst::Client as an object: moves, sharing between threads, strings C cannot take, and a
 // client from the environment.
 #include <atomic>
-#include <cstdlib>
-#include <map>
 #include <thread>
 
 #include "support.hpp"
@@ -121,35 +119,6 @@ TEST_F(ObjectsTest, StringsWithANulByteAreRefused) {
   EXPECT_EQ(refused.document().find(std::string(kToken)), std::string::npos);
 }
 
-// Sets environment variables for one test and puts back what was there. Each test runs in a
-// process of its own under ctest, and no other thread runs while these do.
-class ScopedEnv {
- public:
-  void set(const std::string& name, const std::optional<std::string>& value) {
-    if (saved_.count(name) == 0) {
-      const char* old = std::getenv(name.c_str());
-      saved_[name] = old ? std::optional<std::string>(old) : std::nullopt;
-    }
-    if (value) {
-      ::setenv(name.c_str(), value->c_str(), 1);
-    } else {
-      ::unsetenv(name.c_str());
-    }
-  }
-  ~ScopedEnv() {
-    for (const auto& [name, value] : saved_) {
-      if (value) {
-        ::setenv(name.c_str(), value->c_str(), 1);
-      } else {
-        ::unsetenv(name.c_str());
-      }
-    }
-  }
-
- private:
-  std::map<std::string, std::optional<std::string>> saved_;
-};
-
 // Every variable hwinst_client_from_env reads for the scenario's region, and the proxy ones
 // (the simulator is on loopback).
 const char* const kEnvVariables[] = {
@@ -159,13 +128,15 @@ const char* const kEnvVariables[] = {
     "HUAWEICLOUD_SDK_REGION_CLOUDDC_CN_NORTH_4", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY",
     "http_proxy", "ALL_PROXY", "all_proxy"};
 
+// The environment tests run in a host of their own (ChainHost: a temporary HOME, the
+// metadata service off), as from_env() falls back to the default chain.
 class FromEnvTest : public SimulatorTest {
  protected:
   void SetUp() override {
     SimulatorTest::SetUp();
     for (const char* name : kEnvVariables) env_.set(name, std::nullopt);
   }
-  ScopedEnv env_;
+  ChainHost env_;
 };
 
 TEST_F(FromEnvTest, AClientFromTheEnvironment) {
@@ -183,6 +154,26 @@ TEST_F(FromEnvTest, AClientFromTheEnvironment) {
 TEST_F(FromEnvTest, AnEmptyEnvironmentIsConfig) {
   const auto error = error_of([] { return hwinst::Client::from_env(); });
   EXPECT_EQ(error.code(), Code::Config) << error.document();
+  // The chain found nothing either, and says where it looked.
+  EXPECT_NE(std::string(error.what()).find("~/.huaweicloud/credentials: no such file"),
+            std::string::npos)
+      << error.what();
+}
+
+TEST_F(FromEnvTest, WithoutCredentialsThereTheChainFindsThem) {
+  env_.set("HUAWEICLOUD_SDK_PROJECT_ID", std::string(kProject));
+  env_.set("HUAWEICLOUD_SDK_REGION", "cn-north-4");
+  env_.set("HUAWEICLOUD_SDK_REGION_APIG_CN_NORTH_4", sim().base_url());
+  // The ECS metadata service, last in the chain: the simulator's.
+  env_.set("HWINST_METADATA_ENDPOINT", sim().base_url());
+  const hwinst::Client from_metadata = hwinst::Client::from_env();
+  EXPECT_EQ(parse(from_metadata.apig_creation_progress("apig-env"))["progress"], 100);
+  // The profile file comes before it.
+  env_.set("HWINST_METADATA_ENDPOINT", "none");
+  env_.write(".huaweicloud/credentials", "[basic]\nak = " + std::string(kProfileAk) +
+                                             "\nsk = " + std::string(kProfileSk) + "\n");
+  const hwinst::Client from_profile = hwinst::Client::from_env();
+  EXPECT_EQ(parse(from_profile.apig_creation_progress("apig-env"))["progress"], 100);
 }
 
 TEST_F(FromEnvTest, ConflictingCredentialsAreConfigAndNotShown) {

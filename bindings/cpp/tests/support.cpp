@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -148,8 +149,11 @@ json scenario() {
       // Once only: the client's retry gets the real answer.
       json{{"kind", "status"}, {"status", 503}, {"instance_id", "f-retry-once"}, {"times", 1}},
   });
-  return {{"project_id", std::string(kProject)}, {"tokens", {std::string(kToken)}},
-          {"instances", instances}, {"faults", faults}};
+  return {{"project_id", std::string(kProject)},
+          {"tokens", {std::string(kToken)}},
+          {"access_keys", {{{"ak", std::string(kProfileAk)}, {"sk", std::string(kProfileSk)}}}},
+          {"instances", instances},
+          {"faults", faults}};
 }
 
 std::unique_ptr<Simulator> Simulator::start(const json& scenario) {
@@ -268,6 +272,59 @@ json parse(std::string_view text) {
   json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
   EXPECT_FALSE(doc.is_discarded()) << "not JSON: " << text;
   return doc;
+}
+
+void ScopedEnv::set(const std::string& name, const std::optional<std::string>& value) {
+  if (saved_.count(name) == 0) {
+    const char* old = std::getenv(name.c_str());
+    saved_[name] = old ? std::optional<std::string>(old) : std::nullopt;
+  }
+  if (value) {
+    ::setenv(name.c_str(), value->c_str(), 1);
+  } else {
+    ::unsetenv(name.c_str());
+  }
+}
+
+ScopedEnv::~ScopedEnv() {
+  for (const auto& [name, value] : saved_) {
+    if (value) {
+      ::setenv(name.c_str(), value->c_str(), 1);
+    } else {
+      ::unsetenv(name.c_str());
+    }
+  }
+}
+
+ChainHost::ChainHost() {
+  std::string dir_template = (std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp");
+  dir_template += "/hwinst-cpp-home-XXXXXX";
+  std::vector<char> dir(dir_template.begin(), dir_template.end());
+  dir.push_back('\0');
+  if (::mkdtemp(dir.data()) == nullptr) fail("mkdtemp");
+  home_ = dir.data();
+  for (const char* name :
+       {"HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+        "HWINST_TOKEN", "HUAWEICLOUD_SDK_PROJECT_ID", "HUAWEICLOUD_SDK_REGION",
+        "HUAWEICLOUD_SDK_IAM_ENDPOINT", "HUAWEICLOUD_SDK_CREDENTIALS_FILE", "HWINST_PROFILE",
+        "HC_CONTAINER_CREDENTIALS_FULL_URI", "HC_CONTAINER_AUTHORIZATION_TOKEN_FILE"}) {
+    set(name, std::nullopt);
+  }
+  set("HWINST_METADATA_ENDPOINT", "none");
+  set("HOME", home_);
+}
+
+ChainHost::~ChainHost() {
+  std::error_code ignored;
+  std::filesystem::remove_all(home_, ignored);
+}
+
+void ChainHost::write(const std::string& relative, const std::string& text) const {
+  const std::filesystem::path path = std::filesystem::path(home_) / relative;
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream file(path);
+  file << text;
+  if (!file.flush()) fail("write " + path.string());
 }
 
 bool is_request_id(const std::optional<std::string>& text) {

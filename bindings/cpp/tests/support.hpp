@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sys/types.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,6 +21,10 @@ using nlohmann::json;
 // The scenario's project and token (the simulator's defaults).
 inline constexpr std::string_view kProject = "0a1b2c3d4e5f";
 inline constexpr std::string_view kToken = "sim-token";
+// The scenario's only access key (in place of the simulator's default sim-ak): a signed
+// request it accepts was signed with this one, so a test knows where a client found it.
+inline constexpr std::string_view kProfileAk = "CPPPROFILEAK00000001";
+inline constexpr std::string_view kProfileSk = "cpp-profile-sk-s3cret";
 
 // The ROMA instances of the scenario, in the order the simulator lists them.
 inline const std::vector<std::string>& roma_instances() {
@@ -77,6 +82,38 @@ class SimulatorTest : public ::testing::Test {
   static std::unique_ptr<Simulator> simulator_;
   static std::string start_error_;
   std::unique_ptr<hwinst::Client> client_;
+};
+
+// Sets environment variables for one test and puts back what was there. Each test runs in a
+// process of its own under ctest, and no other thread runs while these do.
+class ScopedEnv {
+ public:
+  ScopedEnv() = default;
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+  // Sets `name` to `value`, or unsets it (nullopt).
+  void set(const std::string& name, const std::optional<std::string>& value);
+  ~ScopedEnv();
+
+ private:
+  std::map<std::string, std::optional<std::string>> saved_;
+};
+
+// A host of its own for the default credential chain, for one test: HOME a new temporary
+// directory, none of the chain's variables (credentials, profile file, KooCLI profile, pod
+// identity, project, region), and HWINST_METADATA_ENDPOINT=none, so that a client made
+// without credentials never reads the developer's ~/.huaweicloud or ~/.hcloud and never asks
+// 169.254.169.254. Everything is put back, and the directory removed, when it goes.
+class ChainHost : public ScopedEnv {
+ public:
+  ChainHost();
+  ~ChainHost();
+  const std::string& home() const { return home_; }
+  // Writes `text` to HOME/`relative`, making its directories.
+  void write(const std::string& relative, const std::string& text) const;
+
+ private:
+  std::string home_;
 };
 
 // Parses a document that must be JSON (a test failure otherwise).

@@ -6,7 +6,9 @@
 //
 // SOURCE is roma, roma-details, apig or clouddc. The configuration is the JSON file the
 // hwinst command line reads (-config, else $HWINST_CONFIG); without one, it comes from the
-// environment (HWINST_TOKEN or HUAWEICLOUD_SDK_AK/SK, HUAWEICLOUD_SDK_REGION, ...).
+// environment (HWINST_TOKEN or HUAWEICLOUD_SDK_AK/SK, HUAWEICLOUD_SDK_REGION, ...), and the
+// credentials, when the environment has none, from the default chain (the profile file
+// ~/.huaweicloud/credentials, a KooCLI profile, CCE pod identity, the ECS metadata service).
 //
 // Exit status: 0 with the final lifecycle document on stdout; 1 for a usage error; 2 if
 // the configuration is refused; 3 if the wait fails (the instance failed, the deadline
