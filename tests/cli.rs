@@ -97,11 +97,17 @@ fn temp_file(name: &str, content: &str) -> PathBuf {
     path
 }
 
-/// The binary with nothing of this process's environment but PATH, and the metadata service
-/// turned off: a command without credentials must not ask 169.254.169.254 from here.
+/// The binary with nothing of this process's environment but PATH, an empty HOME and the
+/// metadata service turned off: a command without credentials must find none of the
+/// developer's (~/.huaweicloud, ~/.hcloud) and must not ask 169.254.169.254 from here.
 fn hwinst() -> Command {
+    let home = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-empty-home");
+    std::fs::create_dir_all(&home).expect("an empty HOME");
     let mut command = Command::new(env!("CARGO_BIN_EXE_hwinst"));
-    command.env_clear().env("HWINST_METADATA_ENDPOINT", "none");
+    command
+        .env_clear()
+        .env("HOME", home)
+        .env("HWINST_METADATA_ENDPOINT", "none");
     if let Some(path) = std::env::var_os("PATH") {
         command.env("PATH", path);
     }
