@@ -9,7 +9,7 @@ use crate::auth::{self, credential_header, AkSkAuth, Authenticate, Secret, Serve
 use crate::error::{Error, Result, ServiceError};
 use crate::transport::{Reply, Transport};
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime};
 use ureq::http::{header, Method};
@@ -124,15 +124,12 @@ impl Fetcher {
         let reply = match &self.source {
             TemporarySource::Metadata { base } => self.metadata(base)?,
             TemporarySource::PodIdentity { url, token_file } => {
-                pod_identity(&self.transport, url, token_file).map_err(|e| match e {
-                    e @ (Error::Transport { .. } | Error::Timeout(_)) => FetchError::NoAnswer(e),
-                    e => FetchError::Failed(e),
-                })?
+                pod_identity(&self.transport, url, token_file)?
             }
         };
-        let secrets = self.secrets();
-        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
         if !reply.is_success() {
+            let secrets = self.secrets();
+            let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
             return Err(FetchError::Failed(reply.error(&secrets)));
         }
         credentials(&reply).map_err(FetchError::Failed)
@@ -155,7 +152,8 @@ impl Fetcher {
             let reply = send(&self.transport, || {
                 let mut request = self.transport.request(Method::GET, &url);
                 if let Some(token) = &token {
-                    request = request.header("x-metadata-token", header_text(token)?);
+                    let value = credential_header("metadata session token", token.expose())?;
+                    request = request.header("x-metadata-token", value);
                 }
                 request
                     .body(())
@@ -213,25 +211,27 @@ fn session_token(
 }
 
 /// `POST url` with the token file's content as `Authorization`.
-fn pod_identity(transport: &Transport, url: &str, token_file: &PathBuf) -> Result<Reply> {
+fn pod_identity(
+    transport: &Transport,
+    url: &str,
+    token_file: &Path,
+) -> std::result::Result<Reply, FetchError> {
     let token = std::fs::read_to_string(token_file).map_err(|e| {
-        Error::Config(format!(
+        FetchError::Failed(Error::Config(format!(
             "cannot read the pod-identity token file {}: {e}",
             token_file.display()
-        ))
+        )))
     })?;
     let token = Secret::new(token.trim());
-    let authorization = credential_header("pod-identity token", token.expose())?;
-    transport.send(
-        || {
-            transport
-                .request(Method::POST, url)
-                .header(header::AUTHORIZATION, authorization.clone())
-                .body(Vec::new())
-                .map_err(|e| Error::Config(format!("cannot request {url}: {e}")))
-        },
-        None,
-    )
+    let authorization =
+        credential_header("pod-identity token", token.expose()).map_err(FetchError::Failed)?;
+    send(transport, || {
+        transport
+            .request(Method::POST, url)
+            .header(header::AUTHORIZATION, authorization.clone())
+            .body(Vec::new())
+            .map_err(|e| Error::Config(format!("cannot request {url}: {e}")))
+    })
 }
 
 /// One request to the host's service; a failure to get any answer is [`FetchError::NoAnswer`].
@@ -243,10 +243,6 @@ fn send<B: ureq::AsSendBody>(
         e @ (Error::Transport { .. } | Error::Timeout(_)) => FetchError::NoAnswer(e),
         e => FetchError::Failed(e),
     })
-}
-
-fn header_text(secret: &Secret) -> Result<ureq::http::HeaderValue> {
-    credential_header("metadata session token", secret.expose())
 }
 
 /// The credentials in an answer of the documented shape:
