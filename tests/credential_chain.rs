@@ -338,6 +338,16 @@ fn a_broken_source_is_an_error_naming_it_not_a_skip() {
             "no KooCLI profile \"prod\" (its profiles: dev)",
         ),
         (
+            Box::new(|home, _| {
+                let config = serde_json::json!({"current": "dev", "profiles": [{
+                    "name": "dev", "mode": "AKSK", "accessKeyId": "KOOCLIAK",
+                    "secretAccessKey": KOOCLI_SK, "region": "../evil.example.com#",
+                }]});
+                home.write(".hcloud/config.json", &config.to_string());
+            }),
+            "is not a region name",
+        ),
+        (
             Box::new(|_, command| {
                 command.env("HC_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:9/x");
             }),

@@ -279,6 +279,10 @@ impl ClientBuilder {
         // What the configuration sets wins; the credentials' source fills the gaps.
         let region_origin = origin(&self.region, &discovered.region, &discovered.origin);
         let project_origin = origin(&self.project_id, &discovered.project_id, &discovered.origin);
+        if let (None, Some(region)) = (&self.region, &discovered.region) {
+            // Read from a file (a KooCLI profile): checked as a configured one was above.
+            crate::endpoint::check_region(region)?;
+        }
         self.region = self.region.or(discovered.region);
         self.project_id = self.project_id.or(discovered.project_id);
         self.iam_endpoint = self.iam_endpoint.or(discovered.iam_endpoint);
