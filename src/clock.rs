@@ -26,8 +26,9 @@ pub trait Clock: fmt::Debug + Send + Sync {
     /// A random duration from zero to `max`, drawn uniformly.
     fn jitter(&self, max: Duration) -> Duration;
 
-    /// The current calendar time: what AK/SK signatures are dated with and temporary
-    /// credentials expire by. It moves with [`now`](Self::now) (the default is the system's).
+    /// The current calendar time: what AK/SK signatures are dated with, and what IAM tokens and
+    /// temporary credentials are renewed by. It moves with [`now`](Self::now) (the default is
+    /// the system's).
     fn wall_time(&self) -> SystemTime {
         SystemTime::now()
     }

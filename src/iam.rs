@@ -98,7 +98,8 @@ impl IamAuth {
     fn token_header(&self, deadline: Option<Instant>) -> Result<HeaderValue> {
         // Held while fetching: concurrent callers wait for that one request.
         let mut token = self.token.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(current) = token.as_ref().filter(|t| SystemTime::now() < t.renew_at) {
+        let now = self.transport.clock().wall_time();
+        if let Some(current) = token.as_ref().filter(|t| now < t.renew_at) {
             return Ok(current.header.clone());
         }
         let why = match token.as_ref() {
@@ -141,7 +142,7 @@ impl IamAuth {
             })?
             .to_owned();
         let header = credential_header("IAM token", &value)?;
-        let issued = SystemTime::now();
+        let issued = self.transport.clock().wall_time();
         let expires_at = serde_json::from_slice::<TokenDocument>(&reply.body)
             .ok()
             .and_then(|d| d.token?.expires_at)
