@@ -717,11 +717,7 @@ fn the_new_operations_are_logged_and_can_be_faulted() {
     issued(&security_key(&sim, Some(&token)));
     issued(&post(&sim, POD_PATH, &[("Authorization", "pod")], ""));
     assert_eq!(post(&sim, POD_PATH, &[], "").status, 401);
-    let logged: Vec<(Option<Operation>, u16)> = sim
-        .requests()
-        .iter()
-        .map(|r| (r.operation, r.status))
-        .collect();
+    let logged = common::answered(&sim);
     assert_eq!(
         logged,
         [
@@ -815,11 +811,7 @@ fn the_new_operations_are_logged_and_can_be_faulted() {
         .unwrap();
     issued(&security_key(&sim, None));
 
-    let statuses: Vec<(Option<Operation>, u16)> = sim
-        .requests()
-        .iter()
-        .map(|r| (r.operation, r.status))
-        .collect();
+    let statuses = common::answered(&sim);
     assert_eq!(
         statuses,
         [

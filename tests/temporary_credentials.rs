@@ -160,11 +160,9 @@ fn eight_threads_share_one_renewal() {
     clock.advance(Duration::from_secs(7 * 3600));
     sim.clear_requests();
     round(&client);
-    let metadata: Vec<(Option<Operation>, u16)> = sim
-        .requests()
-        .iter()
-        .filter(|r| r.operation != Some(Operation::ClouddcStatus))
-        .map(|r| (r.operation, r.status))
+    let metadata: Vec<(Option<Operation>, u16)> = common::answered(&sim)
+        .into_iter()
+        .filter(|(operation, _)| *operation != Some(Operation::ClouddcStatus))
         .collect();
     assert_eq!(
         metadata,
@@ -198,11 +196,7 @@ fn a_401_saying_the_security_token_expired_renews_them_with_one_retry() {
         client.lifecycle(Source::Apig, "gw-1").unwrap().phase,
         Phase::Running
     );
-    let statuses: Vec<(Option<Operation>, u16)> = sim
-        .requests()
-        .iter()
-        .map(|r| (r.operation, r.status))
-        .collect();
+    let statuses = common::answered(&sim);
     assert_eq!(
         statuses,
         [

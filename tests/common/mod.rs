@@ -195,3 +195,12 @@ pub fn c_client_new(config: &std::ffi::CStr) -> (hwinst::ffi::hwinst_code, Optio
     });
     (code, document)
 }
+
+/// What the simulator answered so far, in order: each request's operation and status.
+#[cfg(feature = "sim")]
+pub fn answered(sim: &hwinst::sim::Simulator) -> Vec<(Option<hwinst::sim::Operation>, u16)> {
+    sim.requests()
+        .iter()
+        .map(|r| (r.operation, r.status))
+        .collect()
+}
