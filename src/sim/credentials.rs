@@ -33,7 +33,8 @@ pub(crate) fn metadata_token(world: &mut World, request: &Received, request_id: 
         );
     }
     let max = MAX_SESSION_TOKEN_TTL.as_secs();
-    let ttl = one_header(request, "x-metadata-token-ttl-seconds")
+    let ttl = verify::single(request.headers, "x-metadata-token-ttl-seconds")
+        .ok()
         .and_then(|value| value.trim().parse::<u64>().ok())
         .filter(|ttl| (1..=max).contains(ttl));
     let Some(ttl) = ttl else {
@@ -53,7 +54,8 @@ pub(crate) fn metadata_security_key(
 ) -> Reply {
     if world.metadata.session_tokens {
         let sent = request.headers.contains_key("x-metadata-token");
-        let valid = one_header(request, "x-metadata-token")
+        let valid = verify::single(request.headers, "x-metadata-token")
+            .ok()
             .is_some_and(|token| world.session_token_valid(token));
         if (sent && !valid) || (!sent && world.metadata.require_session_token) {
             return refusal(Family::Credentials, 401, request_id, BAD_SESSION_TOKEN);
@@ -85,7 +87,8 @@ pub(crate) fn pod_identity(world: &mut World, request: &Received, request_id: &s
             "the request has no Authorization header (the pod's token)",
         );
     }
-    let authorized = one_header(request, "authorization")
+    let authorized = verify::single(request.headers, "authorization")
+        .ok()
         .is_some_and(|sent| verify::same(sent.as_bytes(), pod.token.expose().as_bytes()));
     if !authorized {
         return refusal(
@@ -110,13 +113,4 @@ fn credential(world: &mut World, lifetime: Duration) -> Reply {
             "expires_at": iam_time(expires),
         } }),
     )
-}
-
-/// The one value of header `name` as text, if it was sent once.
-fn one_header<'a>(request: &'a Received, name: &str) -> Option<&'a str> {
-    let mut values = request.headers.get_all(name).iter();
-    match (values.next(), values.next()) {
-        (Some(value), None) => value.to_str().ok(),
-        _ => None,
-    }
 }

@@ -84,7 +84,7 @@ pub(crate) fn authenticate(
 }
 
 /// The one value of header `name`, as text.
-fn single<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, String> {
+pub(crate) fn single<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, String> {
     let mut values = headers.get_all(name).iter();
     match (values.next(), values.next()) {
         (Some(value), None) => value
