@@ -485,15 +485,19 @@ class Client:
 
     # -- operations -------------------------------------------------------------------------
 
-    def _by_id(self, function: Any, instance_id: str) -> Any:
-        encoded = _c_text("instance_id", instance_id)
+    def _call(self, function: Any, *arguments: Any) -> Any:
+        """``function(client, *arguments, &out)`` while counted in flight: its result
+        document, decoded, or its exception raised."""
         out = c_void_p()
         pointer = self._acquire()
         try:
-            code = function(pointer, encoded, byref(out))
+            code = function(pointer, *arguments, byref(out))
         finally:
             self._release()
         return _result(code, out.value)
+
+    def _by_id(self, function: Any, instance_id: str) -> Any:
+        return self._call(function, _c_text("instance_id", instance_id))
 
     def roma_creation_progress(self, instance_id: str) -> RomaCreationProgress:
         """How far the creation of a ROMA Connect instance has got, overall and per
@@ -527,13 +531,7 @@ class Client:
         :class:`InvalidArgumentError`."""
         encoded_source = _c_text("source", Source(source) if isinstance(source, str) else source)
         encoded_id = _c_text("instance_id", instance_id)
-        out = c_void_p()
-        pointer = self._acquire()
-        try:
-            code = _lib_fn.hwinst_lifecycle(pointer, encoded_source, encoded_id, byref(out))
-        finally:
-            self._release()
-        return _model(Lifecycle, _result(code, out.value))
+        return _model(Lifecycle, self._call(_lib_fn.hwinst_lifecycle, encoded_source, encoded_id))
 
     @staticmethod
     def _query(status: Optional[str], offset: Optional[int], limit: Optional[int]) -> bytes:
@@ -547,22 +545,13 @@ class Client:
             query["limit"] = _non_negative_int("limit", limit)
         return json.dumps(query).encode()
 
-    def _list(self, function: Any, query: bytes) -> Any:
-        out = c_void_p()
-        pointer = self._acquire()
-        try:
-            code = function(pointer, query, byref(out))
-        finally:
-            self._release()
-        return _result(code, out.value)
-
     def roma_list_instances(
         self, status: Optional[str] = None, offset: Optional[int] = None, limit: Optional[int] = None
     ) -> RomaInstancePage:
         """One page of the project's ROMA Connect instances (``GET /v2/{project_id}/instances``):
         those in ``status`` (e.g. ``"RUNNING"``; None: every status), from ``offset``, at most
         ``limit`` (None: the service's defaults; 0 is :class:`InvalidArgumentError`)."""
-        document = self._list(_lib_fn.hwinst_roma_list_instances, self._query(status, offset, limit))
+        document = self._call(_lib_fn.hwinst_roma_list_instances, self._query(status, offset, limit))
         return _model(RomaInstancePage, document)
 
     def roma_list_all_instances(
@@ -572,7 +561,7 @@ class Client:
         ``offset`` in pages of ``limit`` (default 50). Paging stops at an empty page, or at a
         short one when the service's total agrees; a service that ignores the offset is
         :class:`DecodeError`. Nothing is returned when any page fails."""
-        document = self._list(
+        document = self._call(
             _lib_fn.hwinst_roma_list_all_instances, self._query(status, offset, limit)
         )
         instances = document.get("instances") if isinstance(document, dict) else None
