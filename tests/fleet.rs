@@ -327,13 +327,17 @@ fn settle_waits_out_a_flapping_status_in_the_fleet_and_the_single_wait() {
     for settle in [1, 2] {
         let sim = start();
         flapping(&sim, Service::Apig, "gw-flap");
-        flapping(&sim, Service::Clouddc, "dc-flap");
+        // A second instance that is running throughout. (A second flapping one, stepped only by
+        // gw-flap's changes, stayed on its flapped-back step whenever its first poll came
+        // before gw-flap's first change, and the fleet timed out: the order of two concurrent
+        // polls decided the test.)
+        add(&sim, Service::Clouddc, "dc-steady", Outcome::Steady, HOUR);
         let (client, _) = manual_client(&sim);
         let options = FleetOptions::new().wait_options(WaitOptions::new().settle(settle));
         let mut phases = Vec::new();
         let targets = [
             target(Source::Apig, "gw-flap"),
-            target(Source::Clouddc, "dc-flap"),
+            target(Source::Clouddc, "dc-steady"),
         ];
         let fleet = client
             .wait_many(&targets, &options, |l| {
