@@ -6,7 +6,7 @@
 //! shapes it came in. No error ever carries a credential: the client removes its own secrets
 //! from anything the server sent back before it is stored here.
 
-use crate::phase::Lifecycle;
+use crate::lifecycle::Lifecycle;
 use serde::Serialize;
 use std::fmt;
 use std::time::Duration;

@@ -12,15 +12,15 @@ pub fn error_body(status: u16, body: &[u8], secrets: &[&str]) -> ServiceError {
 
 /// The canonical URI the signer signs for a wire path.
 pub fn canonical_path(path: &str) -> String {
-    crate::sign::canonical_path(path)
+    crate::auth::sign::canonical_path(path)
 }
 
 /// The canonical query string the signer signs for a wire query.
 pub fn canonical_query(query: &str) -> String {
-    crate::sign::canonical_query(query)
+    crate::auth::sign::canonical_query(query)
 }
 
 /// A list query document, as `hwinst_roma_list_instances` reads its `query_json`.
 pub fn list_query(json: &str) -> crate::Result<crate::RomaListQuery> {
-    crate::decode::argument("query_json", json)
+    crate::http::decode::argument("query_json", json)
 }

@@ -56,52 +56,38 @@
 /// This library's version, as sent in the `User-Agent` header (`hwinst/<VERSION>`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-// The layers, top to bottom (each module uses only modules of its own layer or below, without
-// cycles; `tests/layers.rs` checks it):
-// 1. `ffi`, `sim`: the C ABI and the simulator;
-// 2. `client`: `Client`, `ClientBuilder` and everything that calls a service;
-// 3. models: `roma`, `apig`, `clouddc`, `lifecycle` (models → lifecycles), `wait` (options);
-// 4. authentication: `iam`, `auth`, `sign`, `profile` (credentials in files), `temporary`
-//    (credentials from the metadata service and pod identity, renewed);
-// 5. transport: `decode`, `transport`, `retry`, `clock`;
-// 6. foundations: `endpoint`, `id`, `error`, `limits`, `cancel`, `phase`, `vocab`, `de`,
-//    `bucket`.
-mod apig;
+// The layers are the folders (`tests/layers.rs` is the one place their order is written and
+// checked): `ffi`, `sim` (the C ABI and the simulator) over `client` over `auth` over `http`
+// over `model` over the foundations at the root (`error`, `lifecycle`, `id`, `endpoint`,
+// `limits`, `clock`, `cancel`, `bucket`).
 mod auth;
 mod bucket;
 mod cancel;
 mod client;
 mod clock;
-mod clouddc;
-mod de;
-mod decode;
 mod endpoint;
 mod error;
 pub mod ffi;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzzing;
-mod iam;
+mod http;
 mod id;
-mod interrupt;
 mod lifecycle;
 mod limits;
-mod phase;
-mod profile;
-mod resolve;
-mod retry;
-mod roma;
-mod sign;
+mod model;
 #[cfg(feature = "sim")]
 pub mod sim;
-mod temporary;
-mod transport;
-mod vocab;
-mod wait;
 
-pub use apig::{ApigCreationProgress, ApigProgressStatus};
+pub use auth::iam::DEFAULT_IAM_ENDPOINT;
+pub use auth::profile::PROFILE_SECTION;
 pub use auth::{Credentials, Secret, MIN_SECRET_LEN};
 pub use cancel::CancelToken;
+pub use client::options::{
+    FleetMode, FleetOptions, Target, WaitOptions, DEFAULT_CONCURRENCY, DEFAULT_INITIAL_INTERVAL,
+    DEFAULT_MAX_INTERVAL, DEFAULT_MAX_REQUESTS_PER_SECOND, DEFAULT_NOT_FOUND_GRACE,
+    DEFAULT_WAIT_TIMEOUT, MAX_CONCURRENCY, MAX_SETTLE,
+};
 pub use client::{
     AllRomaInstances, Client, ClientBuilder, ClientSettings, CredentialSource, FleetInstance,
     FleetOutcome, FleetRequests, InstanceOutcome, RomaInstances, DEFAULT_CONNECT_TIMEOUT,
@@ -109,29 +95,23 @@ pub use client::{
     DEFAULT_REQUEST_TIMEOUT, ENV_VARS, HOST_CONNECT_TIMEOUT, METADATA_OFF,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use clouddc::{ClouddcError, ClouddcErrorType, ClouddcInstanceStatus, ClouddcState};
 pub use endpoint::Service;
 pub use error::{Error, ErrorKind, Result, ServiceError};
-pub use iam::DEFAULT_IAM_ENDPOINT;
+pub use http::retry::{RetryPolicy, DEFAULT_BASE_DELAY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY};
 pub use id::MAX_ID_LEN;
-pub use lifecycle::{
+pub use lifecycle::{Lifecycle, LifecycleError, Phase, Source};
+pub use model::apig::{ApigCreationProgress, ApigProgressStatus};
+pub use model::clouddc::{ClouddcError, ClouddcErrorType, ClouddcInstanceStatus, ClouddcState};
+pub use model::phases::{
     APIG_PHASES, CLOUDDC_PHASES, ROMA_DETAILS_PHASES, ROMA_LIST_PHASES, ROMA_PROCESS_PHASES,
 };
-pub use phase::{Lifecycle, LifecycleError, Phase, Source};
-pub use profile::PROFILE_SECTION;
-pub use retry::{RetryPolicy, DEFAULT_BASE_DELAY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY};
-pub use roma::{
+pub use model::roma::{
     Backend, CbcLockScene, CbcOperationLock, ChargeType, CpuArch, HealthCheck, Listener, NodeIps,
     RomaCipherType, RomaCreationProgress, RomaCreationStatus, RomaFlavorType, RomaInstance,
     RomaInstancePage, RomaInstanceStatus, RomaInstanceSummary, RomaListQuery, RomaListStatus,
     RomaProgressInstance, RomaProgressItem, RomaSpec,
 };
-pub use vocab::{OpenEnum, Vocabulary};
-pub use wait::{
-    FleetMode, FleetOptions, Target, WaitOptions, DEFAULT_CONCURRENCY, DEFAULT_INITIAL_INTERVAL,
-    DEFAULT_MAX_INTERVAL, DEFAULT_MAX_REQUESTS_PER_SECOND, DEFAULT_NOT_FOUND_GRACE,
-    DEFAULT_WAIT_TIMEOUT, MAX_CONCURRENCY, MAX_SETTLE,
-};
+pub use model::vocab::{OpenEnum, Vocabulary};
 
 /// The README's Rust examples, compiled by `cargo test --all-features --doc` so that they stay
 /// true (its simulator example needs feature `sim`).

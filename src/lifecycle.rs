@@ -1,369 +1,240 @@
-//! One lifecycle for every service: each service's own status words mapped onto one
-//! [`Phase`], with progress, whether the state is settled, and why it failed.
+//! The lifecycle vocabulary every service shares: [`Phase`], [`Source`], [`Lifecycle`] and
+//! [`LifecycleError`].
 //!
-//! There is one table per source ([`ROMA_PROCESS_PHASES`], [`ROMA_DETAILS_PHASES`],
-//! [`APIG_PHASES`], [`CLOUDDC_PHASES`], [`ROMA_LIST_PHASES`]) covering every documented word.
-//! A word the tables do not know maps to [`Phase::Unknown`], never to an error: services add
-//! words as they evolve.
+//! A leaf: errors carry lifecycles (a failed or timed-out wait says what it last saw), so this
+//! module depends on nothing else in the crate. How each service's model maps onto a lifecycle
+//! is `model/phases.rs`; parsing phase and source names (whose errors are [`crate::Error`]s) is
+//! there too.
 
-use crate::apig::{ApigCreationProgress, ApigProgressStatus};
-use crate::clouddc::{ClouddcInstanceStatus, ClouddcState};
-use crate::endpoint::Service;
-use crate::error::{Error, Result};
-use crate::phase::{Lifecycle, LifecycleError, Phase, Source};
-use crate::roma::{
-    RomaCreationProgress, RomaCreationStatus, RomaInstance, RomaInstanceStatus,
-    RomaInstanceSummary, RomaListStatus,
-};
-use crate::vocab::{OpenEnum, Vocabulary};
-use std::str::FromStr;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
 
-// Parsing names lives here rather than with the vocabulary: its error is an `Error`, and the
-// vocabulary sits below `error.rs`.
+/// Where an instance is in its lifecycle, the same for every service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    /// Accepted, not yet being built (Cloud DC `pending`).
+    Pending,
+    /// Being created, initialised or registered.
+    Creating,
+    /// Ready for use.
+    Running,
+    /// Being changed: upgraded, rolled back, restarted, reinstalled, re-addressed.
+    Updating,
+    /// Being stopped or frozen.
+    Stopping,
+    /// Stopped or frozen.
+    Stopped,
+    /// Being deleted.
+    Deleting,
+    /// Deleted.
+    Deleted,
+    /// An operation failed or timed out; the service's error says why.
+    Failed,
+    /// A status this version does not know.
+    Unknown,
+}
 
-impl FromStr for Phase {
-    type Err = Error;
+impl Phase {
+    /// Every phase, in lifecycle order.
+    pub const ALL: [Phase; 10] = [
+        Phase::Pending,
+        Phase::Creating,
+        Phase::Running,
+        Phase::Updating,
+        Phase::Stopping,
+        Phase::Stopped,
+        Phase::Deleting,
+        Phase::Deleted,
+        Phase::Failed,
+        Phase::Unknown,
+    ];
 
-    /// Parses a phase name (`"running"`); anything else is an invalid argument naming them.
-    fn from_str(name: &str) -> Result<Phase> {
-        Phase::ALL
-            .into_iter()
-            .find(|p| p.as_str() == name)
-            .ok_or_else(|| {
-                Error::InvalidArgument(format!(
-                    "unknown phase {}; phases are {}",
-                    crate::error::masked_line(&format!("{name:?}"), &[], 40),
-                    names(Phase::ALL.iter().map(|p| p.as_str()))
-                ))
-            })
+    /// The phase's name in lifecycle documents, e.g. `"running"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Pending => "pending",
+            Phase::Creating => "creating",
+            Phase::Running => "running",
+            Phase::Updating => "updating",
+            Phase::Stopping => "stopping",
+            Phase::Stopped => "stopped",
+            Phase::Deleting => "deleting",
+            Phase::Deleted => "deleted",
+            Phase::Failed => "failed",
+            Phase::Unknown => "unknown",
+        }
     }
+
+    /// Whether the instance stays in this phase until someone acts on it (`running`,
+    /// `stopped`, `deleted`, `failed`), as opposed to moving on by itself. `unknown` is not
+    /// terminal: nothing is known about it.
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            Phase::Running | Phase::Stopped | Phase::Deleted | Phase::Failed
+        )
+    }
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a lifecycle is read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Source {
+    /// `"roma"`: ROMA Connect creation progress, `GET .../instances/{id}/process`.
+    #[serde(rename = "roma")]
+    Roma,
+    /// `"roma-details"`: ROMA Connect instance details, `GET .../apic/instances/{id}`.
+    #[serde(rename = "roma-details")]
+    RomaDetails,
+    /// `"apig"`: APIG creation progress, `GET .../apigw/instances/{id}/progress`.
+    #[serde(rename = "apig")]
+    Apig,
+    /// `"clouddc"`: Cloud DC instance status, `GET .../instances/{id}/status`.
+    #[serde(rename = "clouddc")]
+    Clouddc,
+    /// `"roma-list"`: an entry of a ROMA Connect instance list page (`GET .../instances`), from
+    /// [`RomaInstanceSummary::lifecycle`](crate::RomaInstanceSummary::lifecycle). The list cannot be asked about one instance, so
+    /// this source cannot be polled by [`Client::lifecycle`](crate::Client::lifecycle) or waited on.
+    #[serde(rename = "roma-list")]
+    RomaList,
 }
 
 impl Source {
-    /// The service the source reads (every ROMA source is ROMA Connect's).
-    pub fn service(self) -> Service {
+    /// The sources [`Client::lifecycle`](crate::Client::lifecycle) and [`Client::wait`](crate::Client::wait) can read.
+    pub const POLLABLE: [Source; 4] = [
+        Source::Roma,
+        Source::RomaDetails,
+        Source::Apig,
+        Source::Clouddc,
+    ];
+
+    /// The source's name in lifecycle documents and the C ABI, e.g. `"roma-details"`.
+    pub fn as_str(self) -> &'static str {
         match self {
-            Source::Roma | Source::RomaDetails | Source::RomaList => Service::Roma,
-            Source::Apig => Service::Apig,
-            Source::Clouddc => Service::Clouddc,
+            Source::Roma => "roma",
+            Source::RomaDetails => "roma-details",
+            Source::Apig => "apig",
+            Source::Clouddc => "clouddc",
+            Source::RomaList => "roma-list",
         }
     }
 }
 
-impl FromStr for Source {
-    type Err = Error;
-
-    /// Parses a pollable source name; anything else is an invalid argument naming them.
-    fn from_str(name: &str) -> Result<Source> {
-        Source::POLLABLE
-            .into_iter()
-            .find(|s| s.as_str() == name)
-            .ok_or_else(|| {
-                Error::InvalidArgument(format!(
-                    "unknown source {name:?}; sources are {}",
-                    names(Source::POLLABLE.iter().map(|s| s.as_str()))
-                ))
-            })
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
-/// `"a", "b", "c"` for error messages.
-fn names<'a>(names: impl Iterator<Item = &'a str>) -> String {
-    names
-        .map(|n| format!("{n:?}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// Why the service says an instance failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct LifecycleError {
+    /// The service's error code, e.g. `APIG.9999`.
+    pub error_code: Option<String>,
+    /// The service's error message.
+    pub error_msg: Option<String>,
+}
+
+impl LifecycleError {
+    /// `None` unless the service said something (empty strings say nothing).
+    pub(crate) fn from_parts(
+        code: Option<&String>,
+        msg: Option<&String>,
+    ) -> Option<LifecycleError> {
+        let said = |s: Option<&String>| s.filter(|s| !s.trim().is_empty()).cloned();
+        let error = LifecycleError {
+            error_code: said(code),
+            error_msg: said(msg),
+        };
+        (error.error_code.is_some() || error.error_msg.is_some()).then_some(error)
+    }
+}
+
+/// Where an instance is in its lifecycle, read from one source.
+///
+/// Serialises to the lifecycle document of the C ABI:
+/// `{"source":"apig","instance_id":"...","phase":"creating","progress":50,"terminal":false,
+/// "status":"creating","error":null,"observed_at_ms":1763800000000}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Lifecycle {
+    /// Where it was read from.
+    pub source: Source,
+    /// The instance.
+    pub instance_id: String,
+    /// The phase the service's status maps to.
+    pub phase: Phase,
+    /// Progress in percent (0–100) where the service reports it.
+    pub progress: Option<u8>,
+    /// Whether the phase is settled ([`Phase::is_terminal`], refined by what the source
+    /// says, e.g. a Cloud DC instance `stopped` while an install is processing is not).
+    pub terminal: bool,
+    /// The service's own status word, untouched (for ROMA details without a word, its
+    /// `instance_status` number).
+    pub status: Option<String>,
+    /// Why the service says it failed, when it says so.
+    pub error: Option<LifecycleError>,
+    /// When this client read it (Unix time, milliseconds).
+    pub observed_at_ms: u64,
 }
 
 impl Lifecycle {
-    /// From a ROMA Connect creation progress (`/process`).
-    ///
-    /// The top-level `status` decides the phase (else the nested instance's). `progress` is
-    /// the top-level one, except while it is still 0 and sub-services have started: then it
-    /// is their mean, so that a caller sees the creation move. The error is the instance's,
-    /// else the first failed sub-service's.
-    pub fn from_roma_process(instance_id: &str, process: &RomaCreationProgress) -> Lifecycle {
-        let status = process
-            .status
-            .as_ref()
-            .or_else(|| process.instance.as_ref()?.status.as_ref());
-        let mut lifecycle = from_table(Source::Roma, instance_id, status, ROMA_PROCESS_PHASES);
-        let items = process.item.as_deref().unwrap_or_default();
-        let item_progress: Vec<i64> = items.iter().filter_map(|i| i.progress).collect();
-        lifecycle.progress = match process.progress {
-            Some(p) if p > 0 || item_progress.is_empty() => Some(percent(p)),
-            _ if item_progress.is_empty() => None,
-            _ => {
-                let total: i64 = item_progress.iter().map(|p| i64::from(percent(*p))).sum();
-                Some(percent(total / item_progress.len() as i64))
-            }
-        };
-        lifecycle.error = process
-            .instance
-            .as_ref()
-            .and_then(|i| {
-                LifecycleError::from_parts(i.error_code.as_ref(), i.error_message.as_ref())
-            })
-            .or_else(|| {
-                items.iter().find_map(|i| {
-                    LifecycleError::from_parts(i.error_code.as_ref(), i.error_msg.as_ref())
-                })
-            });
-        lifecycle
-    }
-
-    /// From ROMA Connect instance details.
-    ///
-    /// The `status` word wins over the `instance_status` number when both are documented and
-    /// disagree: the word is the field the document describes first and the one the console
-    /// shows, while the numbers are a parallel encoding with gaps (1–41, 34 used). The number
-    /// decides only when the word is absent or unknown.
-    pub fn from_roma_details(instance_id: &str, details: &RomaInstance) -> Lifecycle {
-        let word = details.status.as_ref();
-        let meaning = word
-            .and_then(OpenEnum::known)
-            .or_else(|| details.status_from_code());
-        let status = word
-            .map(|w| w.as_str().to_owned())
-            .or_else(|| details.instance_status.map(|n| n.to_string()));
-        let phase = meaning.map_or(Phase::Unknown, |m| lookup(ROMA_DETAILS_PHASES, m));
-        Lifecycle::new(Source::RomaDetails, instance_id, phase, status)
-    }
-
-    /// From an APIG creation progress.
-    ///
-    /// Without a `status`, progress 100 is taken as created and any other progress as
-    /// creating.
-    pub fn from_apig(instance_id: &str, progress: &ApigCreationProgress) -> Lifecycle {
-        let mut lifecycle = from_table(
-            Source::Apig,
-            instance_id,
-            progress.status.as_ref(),
-            APIG_PHASES,
-        );
-        if progress.status.is_none() {
-            if let Some(p) = progress.progress {
-                lifecycle.phase = if p >= 100 {
-                    Phase::Running
-                } else {
-                    Phase::Creating
-                };
-                lifecycle.terminal = lifecycle.phase.is_terminal();
-            }
+    /// A lifecycle observed now, with what every phase implies; the mapping fills in the rest.
+    pub(crate) fn new(
+        source: Source,
+        instance_id: &str,
+        phase: Phase,
+        status: Option<String>,
+    ) -> Lifecycle {
+        Lifecycle {
+            source,
+            instance_id: instance_id.to_owned(),
+            phase,
+            progress: None,
+            terminal: phase.is_terminal(),
+            status,
+            error: None,
+            observed_at_ms: now_ms(),
         }
-        lifecycle.progress = progress.progress.map(percent);
-        lifecycle.error =
-            LifecycleError::from_parts(progress.error_code.as_ref(), progress.error_msg.as_ref());
-        lifecycle
     }
 
-    /// From a Cloud DC instance status.
-    ///
-    /// An `operation_state` ending in `-processing` (an install, reinstall or IP change under
-    /// way) turns a settled `running` or `stopped` into `updating`: the state machine moves
-    /// on from there by itself.
-    pub fn from_clouddc(instance_id: &str, status: &ClouddcInstanceStatus) -> Lifecycle {
-        let mut lifecycle = from_table(
-            Source::Clouddc,
-            instance_id,
-            status.state.as_ref(),
-            CLOUDDC_PHASES,
-        );
-        let processing = status
-            .operation_state
-            .as_deref()
-            .is_some_and(|s| s.trim().to_ascii_lowercase().ends_with("-processing"));
-        if processing && matches!(lifecycle.phase, Phase::Running | Phase::Stopped) {
-            lifecycle.phase = Phase::Updating;
-            lifecycle.terminal = false;
-        }
-        lifecycle.error = status
-            .error
-            .as_ref()
-            .and_then(|e| LifecycleError::from_parts(e.error_code.as_ref(), e.error_msg.as_ref()));
-        lifecycle
+    /// A deleted instance, for a source that answers 404 once the instance is gone.
+    pub(crate) fn gone(source: Source, instance_id: &str) -> Lifecycle {
+        Lifecycle::new(source, instance_id, Phase::Deleted, None)
+    }
+
+    /// The same state as `other`: everything but when it was observed.
+    pub fn same_state(&self, other: &Lifecycle) -> bool {
+        (
+            self.source,
+            &self.instance_id,
+            self.phase,
+            self.progress,
+            self.terminal,
+            &self.status,
+            &self.error,
+        ) == (
+            other.source,
+            &other.instance_id,
+            other.phase,
+            other.progress,
+            other.terminal,
+            &other.status,
+            &other.error,
+        )
     }
 }
 
-impl RomaInstanceSummary {
-    /// This list entry's lifecycle (source `roma-list`).
-    pub fn lifecycle(&self) -> Lifecycle {
-        let id = self.id.as_deref().unwrap_or_default();
-        let mut lifecycle =
-            from_table(Source::RomaList, id, self.status.as_ref(), ROMA_LIST_PHASES);
-        lifecycle.error =
-            LifecycleError::from_parts(self.error_code.as_ref(), self.error_msg.as_ref());
-        lifecycle
-    }
-}
-
-/// The lifecycle of `word` by `table`: its phase, or `unknown` for an absent or unknown word.
-fn from_table<K: Vocabulary>(
-    source: Source,
-    instance_id: &str,
-    word: Option<&OpenEnum<K>>,
-    table: &[(K, Phase)],
-) -> Lifecycle {
-    let phase = word
-        .and_then(OpenEnum::known)
-        .map_or(Phase::Unknown, |meaning| lookup(table, meaning));
-    Lifecycle::new(
-        source,
-        instance_id,
-        phase,
-        word.map(|w| w.as_str().to_owned()),
-    )
-}
-
-fn lookup<K: Vocabulary>(table: &[(K, Phase)], meaning: K) -> Phase {
-    table
-        .iter()
-        .find(|(k, _)| *k == meaning)
-        .map_or(Phase::Unknown, |(_, phase)| *phase)
-}
-
-/// A reported percentage, clamped to 0–100.
-fn percent(value: i64) -> u8 {
-    value.clamp(0, 100) as u8
-}
-
-/// ROMA Connect creation progress (`/process`): status → phase.
-pub const ROMA_PROCESS_PHASES: &[(RomaCreationStatus, Phase)] = &[
-    (RomaCreationStatus::Creating, Phase::Creating),
-    (RomaCreationStatus::Running, Phase::Running),
-    (RomaCreationStatus::CreateFailed, Phase::Failed),
-];
-
-/// ROMA Connect instance details (`/apic/instances/{id}`): the 34 statuses → phase. Every `*Fail*` and
-/// `*Timeout` status is `failed`: the operation ended without reaching its goal and the
-/// service will not retry it by itself. `CreateSuccess`, `Initing`, `Registering` and
-/// `Installing` come before `Running` on the way up, so they are `creating`.
-pub const ROMA_DETAILS_PHASES: &[(RomaInstanceStatus, Phase)] = {
-    use Phase as P;
-    use RomaInstanceStatus as S;
-    &[
-        (S::Creating, P::Creating),
-        (S::CreateSuccess, P::Creating),
-        (S::CreateFail, P::Failed),
-        (S::Initing, P::Creating),
-        (S::Registering, P::Creating),
-        (S::Running, P::Running),
-        (S::InitingFailed, P::Failed),
-        (S::RegisterFailed, P::Failed),
-        (S::Installing, P::Creating),
-        (S::InstallFailed, P::Failed),
-        (S::Updating, P::Updating),
-        (S::UpdateFailed, P::Failed),
-        (S::Rollbacking, P::Updating),
-        (S::RollbackSuccess, P::Running),
-        (S::RollbackFailed, P::Failed),
-        (S::Deleting, P::Deleting),
-        (S::DeleteFailed, P::Failed),
-        (S::Unregistering, P::Deleting),
-        (S::UnregisterFailed, P::Failed),
-        (S::CreateTimeout, P::Failed),
-        (S::InitTimeout, P::Failed),
-        (S::RegisterTimeout, P::Failed),
-        (S::InstallTimeout, P::Failed),
-        (S::UpdateTimeout, P::Failed),
-        (S::RollbackTimeout, P::Failed),
-        (S::DeleteTimeout, P::Failed),
-        (S::UnregisterTimeout, P::Failed),
-        (S::Starting, P::Updating),
-        (S::Freezing, P::Stopping),
-        (S::Frozen, P::Stopped),
-        (S::Restarting, P::Updating),
-        (S::RestartFail, P::Failed),
-        (S::Unhealthy, P::Failed),
-        (S::RestartTimeout, P::Failed),
-    ]
-};
-
-/// APIG creation progress (`/apigw/instances/{id}/progress`): status → phase.
-pub const APIG_PHASES: &[(ApigProgressStatus, Phase)] = &[
-    (ApigProgressStatus::Creating, Phase::Creating),
-    (ApigProgressStatus::Success, Phase::Running),
-    (ApigProgressStatus::Failed, Phase::Failed),
-];
-
-/// Cloud DC instance status (`/instances/{id}/status`): the state machine's states (both spellings of `shutting_down`) and
-/// the older SDKs' states → phase. `error` is `failed` although a retried provision or
-/// deletion may leave it: until someone retries, it stays.
-pub const CLOUDDC_PHASES: &[(ClouddcState, Phase)] = {
-    use ClouddcState as S;
-    use Phase as P;
-    &[
-        (S::Pending, P::Pending),
-        (S::Running, P::Running),
-        (S::Stopped, P::Stopped),
-        (S::ShuttingDown, P::Deleting),
-        (S::Terminated, P::Deleted),
-        (S::Error, P::Failed),
-        (S::Stopping, P::Stopping),
-        (S::Reinstalling, P::Updating),
-        (S::Failed, P::Failed),
-        (S::ModifyingIp, P::Updating),
-        (S::SwitchInstalling, P::Updating),
-    ]
-};
-
-/// ROMA Connect instance list (`/instances`): status → phase. `SOFT_DELETED` is `deleted` (the
-/// instance is gone from use, only restorable); `FREEZING`/`FROZEN` are `stopping`/`stopped`.
-pub const ROMA_LIST_PHASES: &[(RomaListStatus, Phase)] = {
-    use Phase as P;
-    use RomaListStatus as S;
-    &[
-        (S::Creating, P::Creating),
-        (S::Running, P::Running),
-        (S::Deleting, P::Deleting),
-        (S::Deleted, P::Deleted),
-        (S::Error, P::Failed),
-        (S::CreateFailed, P::Failed),
-        (S::DeleteFailed, P::Failed),
-        (S::SoftDeleted, P::Deleted),
-        (S::Freezing, P::Stopping),
-        (S::Frozen, P::Stopped),
-    ]
-};
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every documented meaning of `K` has exactly one row.
-    fn complete<K: Vocabulary + std::hash::Hash>(table: &[(K, Phase)]) {
-        let mut meanings: Vec<K> = K::WORDS.iter().map(|(_, k)| *k).collect();
-        meanings.dedup();
-        for meaning in &meanings {
-            let rows = table.iter().filter(|(k, _)| k == meaning).count();
-            assert_eq!(rows, 1, "{meaning:?} has {rows} rows");
-        }
-        assert_eq!(table.len(), meanings.len());
-    }
-
-    #[test]
-    fn every_table_covers_its_vocabulary_once() {
-        complete(ROMA_PROCESS_PHASES);
-        complete(ROMA_DETAILS_PHASES);
-        complete(APIG_PHASES);
-        complete(CLOUDDC_PHASES);
-        complete(ROMA_LIST_PHASES);
-        assert_eq!(ROMA_DETAILS_PHASES.len(), 34);
-    }
-
-    #[test]
-    fn names_round_trip() {
-        for phase in Phase::ALL {
-            assert_eq!(phase.as_str().parse::<Phase>().unwrap(), phase);
-            assert_eq!(
-                serde_json::to_string(&phase).unwrap(),
-                format!("\"{phase}\"")
-            );
-        }
-        for source in Source::POLLABLE {
-            assert_eq!(source.as_str().parse::<Source>().unwrap(), source);
-        }
-        assert!("Running".parse::<Phase>().is_err());
-        assert!("roma-list".parse::<Source>().is_err());
-    }
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }

@@ -231,7 +231,7 @@ fn serve() -> (ServerGuard, Vec<Mock>) {
         }
     }
     // AK/SK: only a signed request finds "aksk-ok" (the signature itself is checked in
-    // tests/signing.rs).
+    // tests/it/signing.rs).
     mocks.push(
         server
             .mock("GET", format!("/v2/{PROJECT}/apigw/instances/aksk-ok/progress").as_str())

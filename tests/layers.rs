@@ -14,27 +14,33 @@ const LAYERS: &[(&str, &[&str])] = &[
         "the C ABI, the simulator and the fuzz targets' entry points",
         &["ffi", "sim", "fuzzing"],
     ),
-    ("the client", &["client"]),
-    ("models", &["roma", "apig", "clouddc", "lifecycle", "wait"]),
     (
-        "authentication",
-        &["iam", "auth", "sign", "profile", "temporary"],
+        "the client: Client, its builder, waits and fleets",
+        &["client"],
     ),
     (
-        "transport",
-        &[
-            "decode",
-            "transport",
-            "resolve",
-            "interrupt",
-            "retry",
-            "clock",
-        ],
+        "authentication: credentials, signing, IAM, profiles, temporary credentials",
+        &["auth"],
+    ),
+    (
+        "HTTP: transport, resolver, cancellation, retries, decoding",
+        &["http"],
+    ),
+    (
+        "models: the services' bodies, lenient decoders, vocabularies, lifecycle tables",
+        &["model"],
     ),
     (
         "foundations",
         &[
-            "endpoint", "id", "error", "limits", "cancel", "phase", "vocab", "de", "bucket",
+            "error",
+            "lifecycle",
+            "id",
+            "endpoint",
+            "limits",
+            "clock",
+            "cancel",
+            "bucket",
         ],
     ),
 ];

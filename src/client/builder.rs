@@ -4,15 +4,15 @@
 
 use super::chain::{self, CredentialSource, Discovered, Host, Reach, Resolved};
 use super::{Client, Inner, Origins, Project, ProjectId};
+use crate::auth::iam::{IamAuth, IamSetup, Scope, DEFAULT_IAM_ENDPOINT};
+use crate::auth::temporary::TemporaryAuth;
 use crate::auth::{AkSkAuth, Authenticate, Credentials, Secret, ServerTime, TokenAuth};
 use crate::clock::{Clock, SystemClock};
 use crate::endpoint::{Endpoint, PerService, Service};
 use crate::error::{Error, Result};
-use crate::iam::{IamAuth, IamSetup, Scope, DEFAULT_IAM_ENDPOINT};
+use crate::http::retry::RetryPolicy;
+use crate::http::transport::{ProxySetting, Transport, TransportConfig};
 use crate::limits;
-use crate::retry::RetryPolicy;
-use crate::temporary::TemporaryAuth;
-use crate::transport::{ProxySetting, Transport, TransportConfig};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -8,19 +8,19 @@
 //! a one-second connect timeout, so that off a cloud VM the chain ends quickly.
 
 use super::env;
+use crate::auth::profile::{self, Found, Lookup};
+use crate::auth::temporary::{FetchError, Fetcher, TemporaryCredentials, TemporarySource};
 use crate::auth::Credentials;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::profile::{self, Found, Lookup};
-use crate::retry::RetryPolicy;
-use crate::temporary::{FetchError, Fetcher, TemporaryCredentials, TemporarySource};
-use crate::transport::{ProxySetting, Transport, TransportConfig};
+use crate::http::retry::RetryPolicy;
+use crate::http::transport::{ProxySetting, Transport, TransportConfig};
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use crate::temporary::DEFAULT_METADATA_ENDPOINT;
+pub use crate::auth::temporary::DEFAULT_METADATA_ENDPOINT;
 
 /// How long the metadata service and the pod-identity endpoint get to accept a connection.
 pub const HOST_CONNECT_TIMEOUT: Duration = Duration::from_secs(1);

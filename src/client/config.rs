@@ -7,10 +7,10 @@
 use super::chain::CredentialSource;
 use super::ClientBuilder;
 use crate::auth::{Credentials, Secret};
-use crate::decode;
 use crate::endpoint::Service;
 use crate::error::{self, Error, Result};
-use crate::retry::RetryPolicy;
+use crate::http::decode;
+use crate::http::retry::RetryPolicy;
 use serde::Deserialize;
 use std::time::Duration;
 

@@ -20,6 +20,7 @@ mod config_shape;
 mod env;
 mod fleet;
 mod operations;
+pub(crate) mod options;
 mod pages;
 mod poll;
 mod wait;
@@ -33,11 +34,11 @@ pub use fleet::{FleetInstance, FleetOutcome, FleetRequests, InstanceOutcome};
 pub use pages::{AllRomaInstances, RomaInstances, DEFAULT_PAGE_SIZE};
 
 use crate::auth::{self, Authenticate};
-use crate::decode;
 use crate::endpoint::{Endpoint, PerService, Service};
 use crate::error::{Error, Result};
+use crate::http::decode;
+use crate::http::transport::Transport;
 use crate::id;
-use crate::transport::Transport;
 use serde::de::DeserializeOwned;
 use std::fmt;
 use std::sync::Arc;
@@ -200,7 +201,7 @@ impl Client {
                 if let Some(project) = found.as_ref() {
                     return Ok(project.clone());
                 }
-                let id = crate::iam::look_up_project(
+                let id = crate::auth::iam::look_up_project(
                     &self.inner.transport,
                     iam,
                     region,

@@ -3,13 +3,13 @@
 //! ([`Client::get_json`]).
 
 use super::Client;
-use crate::apig::ApigCreationProgress;
-use crate::clouddc::ClouddcInstanceStatus;
 use crate::endpoint::Service;
 use crate::error::{Error, Result};
 use crate::id;
-use crate::phase::{Lifecycle, Source};
-use crate::roma::{RomaCreationProgress, RomaInstance, RomaInstancePage, RomaListQuery};
+use crate::lifecycle::{Lifecycle, Source};
+use crate::model::apig::ApigCreationProgress;
+use crate::model::clouddc::ClouddcInstanceStatus;
+use crate::model::roma::{RomaCreationProgress, RomaInstance, RomaInstancePage, RomaListQuery};
 
 impl Client {
     /// `GET /v2/{project_id}/instances/{instance_id}/process`: how far the creation of a ROMA

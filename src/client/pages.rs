@@ -3,7 +3,7 @@
 
 use super::Client;
 use crate::error::{Error, Result};
-use crate::roma::{RomaInstanceSummary, RomaListQuery};
+use crate::model::roma::{RomaInstanceSummary, RomaListQuery};
 use serde::Serialize;
 use std::collections::{HashSet, VecDeque};
 

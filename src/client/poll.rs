@@ -2,10 +2,10 @@
 //! how one answer counts (not-found grace, deletion, failure, settle) and the pause before the
 //! next poll (growing, jittered intervals).
 
+use crate::client::options::WaitOptions;
 use crate::clock::Clock;
 use crate::error::{Error, ErrorKind, Result};
-use crate::phase::{Lifecycle, Phase, Source};
-use crate::wait::WaitOptions;
+use crate::lifecycle::{Lifecycle, Phase, Source};
 use std::time::Duration;
 
 /// The pauses between polls: each half as long again as the one before, up to the maximum,

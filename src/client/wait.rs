@@ -4,10 +4,10 @@
 
 use super::poll::{Answer, PollState, Verdict};
 use super::Client;
+use crate::client::options::WaitOptions;
 use crate::error::{Error, Result};
-use crate::interrupt::CancelScope;
-use crate::phase::{Lifecycle, Source};
-use crate::wait::WaitOptions;
+use crate::http::interrupt::CancelScope;
+use crate::lifecycle::{Lifecycle, Source};
 use std::ops::ControlFlow;
 
 impl Client {

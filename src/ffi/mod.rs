@@ -10,7 +10,7 @@
 //!
 //! One module per concept: `code` (codes and error documents), `handle` (who owns each
 //! pointer, and C strings in and out), `client` (the client handle), `operations` (the
-//! service calls), `lifecycle` (lifecycles and waiting). Everything exported is re-exported here, in one flat namespace as C sees
+//! service calls), `wait` (lifecycles, waiting and cancel tokens). Everything exported is re-exported here, in one flat namespace as C sees
 //! it.
 
 // A C caller may hand over any pointer: every dereference is spelled out in an `unsafe`
@@ -90,25 +90,25 @@ macro_rules! ffi_boundary {
 mod client;
 mod code;
 mod handle;
-mod lifecycle;
 mod operations;
 #[cfg(feature = "panic-hooks")]
 #[doc(hidden)]
 pub mod panic_hooks;
+mod wait;
 
 use std::ffi::{c_char, CStr, CString};
 
 // One flat namespace, as C sees it.
 pub use client::{hwinst_client, hwinst_client_free, hwinst_client_from_env, hwinst_client_new};
 pub use code::hwinst_code;
-pub use lifecycle::{
-    hwinst_cancel_token, hwinst_cancel_token_cancel, hwinst_cancel_token_free,
-    hwinst_cancel_token_new, hwinst_lifecycle, hwinst_wait, hwinst_wait_callback,
-    hwinst_wait_cancellable, hwinst_wait_many,
-};
 pub use operations::{
     hwinst_apig_creation_progress, hwinst_clouddc_instance_status, hwinst_roma_creation_progress,
     hwinst_roma_instance, hwinst_roma_list_all_instances, hwinst_roma_list_instances,
+};
+pub use wait::{
+    hwinst_cancel_token, hwinst_cancel_token_cancel, hwinst_cancel_token_free,
+    hwinst_cancel_token_new, hwinst_lifecycle, hwinst_wait, hwinst_wait_callback,
+    hwinst_wait_cancellable, hwinst_wait_many,
 };
 
 const VERSION_C: &CStr =

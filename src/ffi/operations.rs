@@ -18,7 +18,7 @@ use super::code::hwinst_code;
 use super::handle;
 use crate::client::{AllRomaInstances, Client};
 use crate::error::Result;
-use crate::roma::RomaListQuery;
+use crate::model::roma::RomaListQuery;
 use std::ffi::c_char;
 
 /// The body of every operation on one instance: checks the arguments, calls `operation`, and
@@ -196,7 +196,7 @@ unsafe fn list_query(query_json: *const c_char) -> Result<RomaListQuery> {
     // SAFETY: as promised to this function.
     match unsafe { handle::optional_str_arg("query_json", query_json) }? {
         None => Ok(RomaListQuery::new()),
-        Some(text) => crate::decode::argument("query_json", text),
+        Some(text) => crate::http::decode::argument("query_json", text),
     }
 }
 

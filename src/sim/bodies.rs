@@ -27,7 +27,7 @@ fn number(value: u64, quirks: bool) -> Value {
 
 /// `(error_code, error_msg)` when the instance's current step is a failure.
 fn failure(script: Script, index: usize) -> Option<(&'static str, &'static str)> {
-    (script.phase(index) == crate::phase::Phase::Failed).then_some(match script {
+    (script.phase(index) == crate::lifecycle::Phase::Failed).then_some(match script {
         Script::Apig(_) => APIG_ERROR,
         Script::Roma(_) => ROMA_ERROR,
         Script::Clouddc(_) => (CLOUDDC_ERROR.0, CLOUDDC_ERROR.1),

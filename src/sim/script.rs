@@ -3,7 +3,7 @@
 
 use super::scenario::Outcome;
 use crate::endpoint::Service;
-use crate::phase::Phase;
+use crate::lifecycle::Phase;
 
 /// An APIG creation step.
 pub(crate) struct ApigStep {

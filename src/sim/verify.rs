@@ -1,12 +1,12 @@
 //! Authentication checks: a known `X-Auth-Token`, or an AK/SK signature verified as the real
 //! gateway verifies it, from the request exactly as received.
 //!
-//! The signature is recomputed with the client's own canonicalisation (`crate::sign`), so one
+//! The signature is recomputed with the client's own canonicalisation (`crate::auth::sign`), so one
 //! implementation of AK/SK signing (`docs/apis.md`, Authentication) serves both sides; the client's published test vectors
 //! pin it down.
 
 use super::world::{AuthKind, World};
-use crate::sign;
+use crate::auth::sign;
 use hyper::http::HeaderMap;
 use std::time::{Duration, SystemTime};
 use time::{Date, Month, PrimitiveDateTime, Time};

@@ -14,7 +14,7 @@ use crate::auth::{Credentials, Secret};
 use crate::bucket::TokenBucket;
 use crate::clock::Clock;
 use crate::endpoint::{PerService, Service};
-use crate::phase::Phase;
+use crate::lifecycle::Phase;
 use serde::{Serialize, Serializer};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::Arc;

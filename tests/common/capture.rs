@@ -27,14 +27,33 @@ impl Log for Capture {
 
 static CAPTURE: Capture = Capture(Mutex::new(Vec::new()));
 
-/// This thread's records so far, as (level, message), after checking that each has the
-/// `hwinst` target and holds none of `secrets`. The first call installs the logger.
-pub fn records(secrets: &[&str]) -> Vec<(Level, String)> {
+/// Installs the capture as the process's logger, at trace level, once.
+pub fn install() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
         log::set_logger(&CAPTURE).unwrap();
         log::set_max_level(log::LevelFilter::Trace);
     });
+}
+
+/// Every record of the process so far, from every thread and crate but the mock server's
+/// (which logs what it receives, secrets included: the server's side, not the client's), as
+/// "LEVEL target: message".
+pub fn all_lines() -> Vec<String> {
+    CAPTURE
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(_, _, target, _)| !target.starts_with("mockito"))
+        .map(|(_, level, target, message)| format!("{level} {target}: {message}"))
+        .collect()
+}
+
+/// This thread's records so far, as (level, message), after checking that each has the
+/// `hwinst` target and holds none of `secrets`. The first call installs the logger.
+pub fn records(secrets: &[&str]) -> Vec<(Level, String)> {
+    install();
     let me = std::thread::current().id();
     let all = CAPTURE.0.lock().unwrap();
     all.iter()

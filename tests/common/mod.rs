@@ -22,7 +22,7 @@ pub fn fixture(name: &str) -> String {
 }
 
 /// A builder with every service's endpoint at `url`, the test project and token, and no
-/// retries: most tests check what one answer gives (tests/retry.rs checks retrying).
+/// retries: most tests check what one answer gives (tests/it/retry.rs checks retrying).
 pub fn builder(url: &str) -> ClientBuilder {
     Service::ALL
         .into_iter()

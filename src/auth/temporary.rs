@@ -1,0 +1,448 @@
+//! Temporary credentials from where the host keeps them: the ECS metadata service of a VM with
+//! a cloud service agency, and the CCE pod-identity endpoint. They expire within hours, so
+//! [`TemporaryAuth`] renews them before they do, and once more after a 401 that says they
+//! have expired.
+//!
+//! Fetching and renewing are logged (target `hwinst`); no key, secret or token ever is.
+
+use crate::auth::{self, credential_header, AkSkAuth, Authenticate, Secret, ServerTime};
+use crate::error::{Error, Result, ServiceError};
+use crate::http::transport::{Reply, Transport};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Instant, SystemTime};
+use ureq::http::{header, Method};
+
+/// The ECS metadata service's address on every Huawei Cloud VM.
+pub const DEFAULT_METADATA_ENDPOINT: &str = "http://169.254.169.254";
+
+/// The life asked for a metadata session token (the most the service grants: 6 hours).
+const SESSION_TOKEN_TTL_S: &str = "21600";
+
+/// What the metadata service says on a VM without a cloud service agency.
+const NO_AGENCY: &str = "Please configure Cloud Service Agency first";
+
+/// Where temporary credentials come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TemporarySource {
+    /// The ECS metadata service at this base URL.
+    Metadata { base: String },
+    /// The CCE pod-identity endpoint: `POST url`, with the content of `token_file` as the
+    /// `Authorization` header.
+    PodIdentity { url: String, token_file: PathBuf },
+}
+
+impl fmt::Display for TemporarySource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TemporarySource::Metadata { base } => write!(f, "the ECS metadata service ({base})"),
+            TemporarySource::PodIdentity { url, .. } => {
+                write!(f, "the CCE pod-identity endpoint ({url})")
+            }
+        }
+    }
+}
+
+/// One set of temporary credentials and when they expire.
+pub(crate) struct TemporaryCredentials {
+    pub ak: String,
+    pub sk: Secret,
+    pub security_token: Secret,
+    pub expires_at: Option<SystemTime>,
+}
+
+/// Why fetching temporary credentials failed.
+pub(crate) enum FetchError {
+    /// Nothing answered (refused, timed out): not on a VM of this kind.
+    NoAnswer(Error),
+    /// The metadata service answered that the VM has no cloud service agency.
+    NoAgency,
+    /// It answered, but not with credentials (a status, or a body of another shape).
+    Failed(Error),
+}
+
+impl FetchError {
+    /// The error a caller sees, naming `source`: a transport error when nothing answered,
+    /// else `UNAUTHORIZED`.
+    pub(crate) fn into_error(self, source: &TemporarySource) -> Error {
+        match self {
+            FetchError::NoAnswer(error) => Error::Transport {
+                message: format!("cannot get temporary credentials from {source}: {error}"),
+                retryable: true,
+                source: Some(Box::new(error)),
+            },
+            FetchError::NoAgency => unauthorized(format!(
+                "{source} says this VM has no cloud service agency (\"{NO_AGENCY}\"): \
+                 attach an agency to the VM, or configure credentials"
+            )),
+            FetchError::Failed(error) => unauthorized(format!(
+                "cannot get temporary credentials from {source}: {error}"
+            )),
+        }
+    }
+}
+
+/// A 401 the library itself reports.
+fn unauthorized(message: String) -> Error {
+    Error::Service(Box::new(ServiceError {
+        status: 401,
+        error_code: None,
+        error_msg: Some(message),
+        error_details: None,
+        request_id: None,
+        body_snippet: None,
+        attempts: 1,
+        retry_after: None,
+    }))
+}
+
+/// Fetches temporary credentials from one source; keeps the metadata service's session token
+/// between fetches.
+pub(crate) struct Fetcher {
+    source: TemporarySource,
+    transport: Transport,
+    session_token: Mutex<Option<Secret>>,
+}
+
+impl Fetcher {
+    /// `transport` must be one for the host's own services: short timeouts, no proxy.
+    pub(crate) fn new(source: TemporarySource, transport: Transport) -> Fetcher {
+        Fetcher {
+            source,
+            transport,
+            session_token: Mutex::new(None),
+        }
+    }
+
+    pub(crate) fn source(&self) -> &TemporarySource {
+        &self.source
+    }
+
+    /// New temporary credentials.
+    pub(crate) fn fetch(&self) -> std::result::Result<TemporaryCredentials, FetchError> {
+        let reply = match &self.source {
+            TemporarySource::Metadata { base } => self.metadata(base)?,
+            TemporarySource::PodIdentity { url, token_file } => {
+                pod_identity(&self.transport, url, token_file)?
+            }
+        };
+        if !reply.is_success() {
+            let secrets = self.secrets();
+            let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+            return Err(FetchError::Failed(reply.error(&secrets)));
+        }
+        credentials(&reply).map_err(FetchError::Failed)
+    }
+
+    /// `GET /openstack/latest/securitykey`, with a session token when the service gives one;
+    /// after a 401 that is not about the agency (the session token expired), once more with a
+    /// new session token.
+    fn metadata(&self, base: &str) -> std::result::Result<Reply, FetchError> {
+        let mut renewed = false;
+        loop {
+            let token = {
+                let mut held = self.session_token.lock().unwrap_or_else(|e| e.into_inner());
+                if held.is_none() {
+                    *held = session_token(&self.transport, base)?;
+                }
+                held.clone()
+            };
+            let url = format!("{base}/openstack/latest/securitykey");
+            let reply = send(&self.transport, || {
+                let mut request = self.transport.request(Method::GET, &url);
+                if let Some(token) = &token {
+                    let value = credential_header("metadata session token", token.expose())?;
+                    request = request.header("x-metadata-token", value);
+                }
+                request
+                    .body(())
+                    .map_err(|e| Error::InvalidArgument(format!("cannot request {url}: {e}")))
+            })?;
+            if reply.status != 401 {
+                return Ok(reply);
+            }
+            if String::from_utf8_lossy(&reply.body).contains(NO_AGENCY) {
+                return Err(FetchError::NoAgency);
+            }
+            *self.session_token.lock().unwrap_or_else(|e| e.into_inner()) = None;
+            if renewed {
+                return Ok(reply);
+            }
+            log::info!(
+                target: "hwinst",
+                "the metadata service refused its session token: asking for a new one"
+            );
+            renewed = true;
+        }
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        let held = self.session_token.lock().unwrap_or_else(|e| e.into_inner());
+        held.iter().map(|t| t.expose().to_owned()).collect()
+    }
+}
+
+/// `PUT /meta-data/latest/api/token`: a session token, or none when the service has no
+/// session tokens (404, 405, 503, or any other refusal: the `GET` then says what is wrong).
+fn session_token(
+    transport: &Transport,
+    base: &str,
+) -> std::result::Result<Option<Secret>, FetchError> {
+    let url = format!("{base}/meta-data/latest/api/token");
+    let reply = send(transport, || {
+        transport
+            .request(Method::PUT, &url)
+            .header("x-metadata-token-ttl-seconds", SESSION_TOKEN_TTL_S)
+            .body(Vec::new())
+            .map_err(|e| Error::InvalidArgument(format!("cannot request {url}: {e}")))
+    })?;
+    if !reply.is_success() {
+        log::debug!(
+            target: "hwinst",
+            "the metadata service gives no session token (HTTP {}): going on without one",
+            reply.status
+        );
+        return Ok(None);
+    }
+    let token = String::from_utf8_lossy(&reply.body).trim().to_owned();
+    credential_header("metadata session token", &token).map_err(FetchError::Failed)?;
+    Ok(Some(Secret::new(token)))
+}
+
+/// `POST url` with the token file's content as `Authorization`.
+fn pod_identity(
+    transport: &Transport,
+    url: &str,
+    token_file: &Path,
+) -> std::result::Result<Reply, FetchError> {
+    let token = std::fs::read_to_string(token_file).map_err(|e| {
+        FetchError::Failed(Error::Config(format!(
+            "cannot read the pod-identity token file {}: {e}",
+            token_file.display()
+        )))
+    })?;
+    let token = Secret::new(token.trim());
+    let authorization =
+        credential_header("pod-identity token", token.expose()).map_err(FetchError::Failed)?;
+    send(transport, || {
+        transport
+            .request(Method::POST, url)
+            .header(header::AUTHORIZATION, authorization.clone())
+            .body(Vec::new())
+            .map_err(|e| Error::Config(format!("cannot request {url}: {e}")))
+    })
+}
+
+/// One request to the host's service; a failure to get any answer is [`FetchError::NoAnswer`].
+fn send<B: ureq::AsSendBody>(
+    transport: &Transport,
+    make: impl FnMut() -> Result<ureq::http::Request<B>>,
+) -> std::result::Result<Reply, FetchError> {
+    transport.send(make, None).map_err(|e| match e {
+        e @ (Error::Transport { .. } | Error::Timeout(_)) => FetchError::NoAnswer(e),
+        e => FetchError::Failed(e),
+    })
+}
+
+/// The credentials in an answer of the documented shape:
+/// `{"credential":{"access","secret","securitytoken","expires_at"}}`, or the same with the
+/// names `accessKeyId`, `secretAccessKey`, `securityToken` and `expiration`. Read by hand
+/// rather than by serde, whose messages may quote a value: every value here is a secret.
+fn credentials(reply: &Reply) -> Result<TemporaryCredentials> {
+    let shape = |why: String| Error::Decode {
+        what: "temporary credentials",
+        message: format!("the answer is not of the documented shape: {why}"),
+    };
+    let document: serde_json::Value =
+        serde_json::from_slice(&reply.body).map_err(|_| shape("it is not JSON".into()))?;
+    let credential = document
+        .get("credential")
+        .and_then(serde_json::Value::as_object)
+        .ok_or_else(|| shape("no `credential` object".into()))?;
+    let field = |names: [&str; 2], required: bool| -> Result<Option<String>> {
+        match names.iter().find_map(|name| credential.get(*name)) {
+            Some(serde_json::Value::String(text)) if !text.is_empty() => Ok(Some(text.clone())),
+            None | Some(serde_json::Value::Null) if !required => Ok(None),
+            _ => Err(shape(format!(
+                "`credential.{}` is missing, empty or not a string",
+                names[0]
+            ))),
+        }
+    };
+    let text = |names| field(names, true).map(Option::unwrap_or_default);
+    let ak = text(["access", "accessKeyId"])?;
+    let sk = Secret::new(text(["secret", "secretAccessKey"])?);
+    let security_token = Secret::new(text(["securitytoken", "securityToken"])?);
+    let expires_at = match field(["expires_at", "expiration"], false)? {
+        None => None,
+        Some(at) => Some(
+            auth::parse_time(&at)
+                .ok_or_else(|| shape("`credential.expires_at` is not an RFC 3339 time".into()))?,
+        ),
+    };
+    Ok(TemporaryCredentials {
+        ak,
+        sk,
+        security_token,
+        expires_at,
+    })
+}
+
+/// AK/SK signing with temporary credentials that renew themselves: fetched when first needed
+/// (or handed over by the credential chain, which fetched them to know they are there),
+/// renewed once they are due (threads that need them then wait for the one renewal), and
+/// after a 401 that says they expired.
+pub(crate) struct TemporaryAuth {
+    fetcher: Fetcher,
+    time: Arc<ServerTime>,
+    current: Mutex<Option<Held>>,
+}
+
+struct Held {
+    signer: AkSkAuth,
+    renew_at: SystemTime,
+    expires_at: Option<SystemTime>,
+}
+
+impl TemporaryAuth {
+    pub(crate) fn new(
+        fetcher: Fetcher,
+        time: Arc<ServerTime>,
+        first: Option<TemporaryCredentials>,
+    ) -> Result<TemporaryAuth> {
+        let current = match first {
+            Some(credentials) => Some(held(credentials, &time, fetcher.source())?),
+            None => None,
+        };
+        Ok(TemporaryAuth {
+            fetcher,
+            time,
+            current: Mutex::new(current),
+        })
+    }
+}
+
+/// Credentials ready to sign with, renewed at the usual point of their life.
+fn held(
+    credentials: TemporaryCredentials,
+    time: &Arc<ServerTime>,
+    source: &TemporarySource,
+) -> Result<Held> {
+    let issued = time.now();
+    let renew_at = auth::renewal_time(issued, credentials.expires_at);
+    let signer = AkSkAuth::new(
+        credentials.ak,
+        credentials.sk,
+        Some(credentials.security_token),
+        Arc::clone(time),
+    )
+    .map_err(|e| match e {
+        Error::Config(why) => unauthorized(format!("{source} gave unusable credentials: {why}")),
+        other => other,
+    })?;
+    Ok(Held {
+        signer,
+        renew_at,
+        expires_at: credentials.expires_at,
+    })
+}
+
+impl Authenticate for TemporaryAuth {
+    fn authenticate(
+        &self,
+        request: &mut ureq::http::Request<()>,
+        project_id: Option<&str>,
+        deadline: Option<Instant>,
+    ) -> Result<()> {
+        // Held while renewing: concurrent callers wait for that one renewal.
+        let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        let now = self.time.now();
+        let due = current.as_ref().is_none_or(|held| now >= held.renew_at);
+        if due {
+            let source = self.fetcher.source();
+            log::info!(target: "hwinst", "getting temporary credentials from {source}");
+            match self.fetcher.fetch() {
+                Ok(fresh) => {
+                    let fresh = held(fresh, &self.time, source)?;
+                    log::debug!(
+                        target: "hwinst",
+                        "temporary credentials from {source}; renewed after {}",
+                        httpdate::fmt_http_date(fresh.renew_at)
+                    );
+                    *current = Some(fresh);
+                }
+                // Renewal is early: until they expire, the credentials held still work.
+                Err(e) => match current.as_ref() {
+                    Some(held) if held.expires_at.is_none_or(|at| now < at) => {
+                        let e = e.into_error(source);
+                        log::warn!(
+                            target: "hwinst",
+                            "{e}; signing with the credentials held until they expire"
+                        );
+                    }
+                    _ => return Err(e.into_error(source)),
+                },
+            }
+        }
+        let held = current.as_ref().expect("set above or returned");
+        held.signer.authenticate(request, project_id, deadline)
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        let mut secrets = self.fetcher.secrets();
+        let current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(held) = current.as_ref() {
+            secrets.extend(held.signer.secrets());
+        }
+        secrets
+    }
+
+    fn access_key(&self) -> Option<String> {
+        let current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        current.as_ref().and_then(|held| held.signer.access_key())
+    }
+
+    fn recover(&self, reply: &Reply) -> bool {
+        // Both may be wrong at once (a clock far behind sees its credentials expire late):
+        // one retry must fix both.
+        let corrected = self.time.correct(reply);
+        if !says_security_token_expired(&reply.body) {
+            return corrected;
+        }
+        log::info!(
+            target: "hwinst",
+            "the service says the security token expired: renewing the temporary credentials"
+        );
+        *self.current.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        true
+    }
+}
+
+/// Whether a 401's body says the security token expired (`... the security token has
+/// expired`, `... securitytoken expired ...`).
+fn says_security_token_expired(body: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(body).to_ascii_lowercase();
+    (text.contains("security token") || text.contains("securitytoken")) && text.contains("expire")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_expired_security_token_is_recognised() {
+        for body in [
+            r#"{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: the security token has expired"}"#,
+            r#"{"error_msg":"SecurityToken expired"}"#,
+        ] {
+            assert!(says_security_token_expired(body.as_bytes()), "{body}");
+        }
+        for body in [
+            r#"{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: calc aksk signature fail:signature expired"}"#,
+            "",
+        ] {
+            assert!(!says_security_token_expired(body.as_bytes()), "{body}");
+        }
+    }
+}

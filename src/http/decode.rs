@@ -1,0 +1,96 @@
+//! Decoding JSON: a reply's body into its model (or the error a non-2xx reply stands for), and a
+//! document given as an argument. A failure names the field that did not fit by its JSON path,
+//! and never holds a secret.
+
+use crate::error::{self, Error, Result};
+use crate::http::transport::Reply;
+use serde::de::DeserializeOwned;
+use std::fmt::Display;
+
+/// A reply's JSON body as `T`, or the error a non-2xx reply stands for. `secrets` gives the
+/// secrets to mask in anything the server said; it is called only when something failed, so a
+/// successful call copies no secret and takes no lock. `what` names the response in errors.
+pub(crate) fn json_reply<T: DeserializeOwned>(
+    reply: &Reply,
+    secrets: impl FnOnce() -> Vec<String>,
+    what: &'static str,
+) -> Result<T> {
+    let undecodable = if reply.is_success() {
+        match document(&reply.body) {
+            Ok(value) => return Ok(value),
+            Err(why) => Some(why),
+        }
+    } else {
+        None
+    };
+    let secrets = secrets();
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    Err(match undecodable {
+        None => reply.error(&secrets),
+        Some((path, error)) => Error::Decode {
+            what,
+            message: decode_message(what, &path, &error, &reply.body, &secrets),
+        },
+    })
+}
+
+/// Decodes a JSON document given as an argument (a list query, wait options): a failure is an
+/// invalid argument naming `name` and the field that did not fit.
+pub(crate) fn argument<T: DeserializeOwned>(name: &str, json: &str) -> Result<T> {
+    document(json.as_bytes()).map_err(|(path, error)| {
+        // serde quotes a wrong value in full: a huge one must not make a huge message.
+        let message = format!("{name}: {}", at(&path, error));
+        Error::InvalidArgument(error::masked_line(&message, &[], 300))
+    })
+}
+
+/// As [`argument`], for documents whose values must not be repeated in errors: what serde
+/// quotes of a value (`invalid type: string "..."`) is left out; keys are still named.
+pub(crate) fn argument_quiet<T: DeserializeOwned>(name: &str, json: &str) -> Result<T> {
+    document(json.as_bytes()).map_err(|(path, error)| {
+        let why = error::without_quoted(&error.to_string());
+        Error::InvalidArgument(format!("{name}: {}", at(&path, why)))
+    })
+}
+
+/// Decodes one JSON document, and nothing after it; on failure, where (the JSON path of the
+/// field that did not fit, `.` for the document itself) and why.
+pub(crate) fn document<T: DeserializeOwned>(
+    json: &[u8],
+) -> std::result::Result<T, (String, serde_json::Error)> {
+    let mut deserializer = serde_json::Deserializer::from_slice(json);
+    let value = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|e| (e.path().to_string(), e.into_inner()))?;
+    deserializer.end().map_err(|e| (".".to_owned(), e))?;
+    Ok(value)
+}
+
+/// Why decoding failed, and where: `` at `instance.port`: invalid type ... ``, or the bare
+/// reason when the document itself did not fit (path `.`).
+pub(crate) fn at(path: &str, why: impl Display) -> String {
+    if path == "." {
+        why.to_string()
+    } else {
+        format!("at `{path}`: {why}")
+    }
+}
+
+/// One line saying where and why decoding failed, with the start of the body when it was not
+/// JSON at all, and no secret in it.
+fn decode_message(
+    what: &str,
+    path: &str,
+    error: &serde_json::Error,
+    body: &[u8],
+    secrets: &[&str],
+) -> String {
+    let mut message = at(path, error);
+    if error.is_syntax() || error.is_eof() {
+        match error::snippet(body, secrets) {
+            Some(start) => message.push_str(&format!(" (the body starts: {start})")),
+            None => message.push_str(&format!(" (the {what} body is empty)")),
+        }
+    }
+    // A wrong-typed field's value is quoted in full by serde: keep the line readable.
+    error::masked_line(&message, secrets, 600)
+}

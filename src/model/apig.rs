@@ -1,0 +1,49 @@
+//! API Gateway (dedicated edition): the model of its instance creation progress
+//! (`ShowDetailsOfInstanceProgressV2`,
+//! `GET /v2/{project_id}/apigw/instances/{instance_id}/progress`; `docs/apis.md`).
+
+use crate::model::lenient;
+use crate::model::vocab::{vocabulary, OpenEnum};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use serde_with::skip_serializing_none;
+
+vocabulary! {
+    /// The APIG creation status (`status` of [`ApigCreationProgress`]).
+    pub enum ApigProgressStatus {
+        /// `creating`: being created.
+        Creating = "creating",
+        /// `success`: created.
+        Success = "success",
+        /// `failed`: creation failed; `error_code` and `error_msg` say why.
+        Failed = "failed",
+    }
+}
+
+/// Creation progress of a dedicated APIG instance.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct ApigCreationProgress {
+    /// Progress in percent: 30, 50, 80, 90 or 100 (some servers send it as a string).
+    #[serde(default, deserialize_with = "lenient::kept::progress")]
+    pub progress: Option<i64>,
+    /// `creating`, `success` or `failed`.
+    pub status: Option<OpenEnum<ApigProgressStatus>>,
+    /// Why creation failed.
+    pub error_code: Option<String>,
+    /// Why creation failed, for people.
+    pub error_msg: Option<String>,
+    /// When creation started (Unix time, milliseconds).
+    #[serde(default, deserialize_with = "lenient::kept::start_time")]
+    pub start_time: Option<i64>,
+    /// When creation ended (Unix time, milliseconds).
+    #[serde(default, deserialize_with = "lenient::kept::end_time")]
+    pub end_time: Option<i64>,
+    /// Fields this version does not know, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+crate::model::lenient::keep_blank_numbers!(ApigCreationProgress);

@@ -1,0 +1,918 @@
+//! ROMA Connect: the models of its instance creation progress, instance details and instance
+//! list APIs (`docs/apis.md`).
+
+use crate::error::{Error, Result};
+use crate::model::lenient;
+use crate::model::vocab::{vocabulary, OpenEnum};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use serde_with::skip_serializing_none;
+
+/// Which ROMA Connect instances to list, and which page. Every part is optional; the service
+/// chooses the defaults.
+///
+/// Deserialises from `{"status":"RUNNING","offset":0,"limit":50}`; unknown keys and negative
+/// numbers are refused.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RomaListQuery {
+    pub(crate) status: Option<String>,
+    pub(crate) offset: Option<u32>,
+    pub(crate) limit: Option<u32>,
+}
+
+impl RomaListQuery {
+    /// Every instance, the service's first page.
+    pub fn new() -> RomaListQuery {
+        RomaListQuery::default()
+    }
+
+    /// Only instances in this status (see [`RomaListStatus`]; any word is passed on).
+    #[must_use]
+    pub fn status(mut self, status: impl Into<String>) -> RomaListQuery {
+        self.status = Some(status.into());
+        self
+    }
+
+    /// Skip this many instances.
+    #[must_use]
+    pub fn offset(mut self, offset: u32) -> RomaListQuery {
+        self.offset = Some(offset);
+        self
+    }
+
+    /// At most this many instances on the page (at least 1: a call with 0 is refused).
+    #[must_use]
+    pub fn limit(mut self, limit: u32) -> RomaListQuery {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// The query parameters, checked.
+    pub(crate) fn pairs(&self) -> Result<Vec<(&'static str, String)>> {
+        let mut pairs = Vec::new();
+        if let Some(status) = &self.status {
+            if status.trim().is_empty() || status.chars().any(char::is_control) || status.len() > 64
+            {
+                return Err(Error::InvalidArgument(format!(
+                    "status {status:?} must be a non-empty word of at most 64 bytes without control characters"
+                )));
+            }
+            pairs.push(("status", status.clone()));
+        }
+        if let Some(offset) = self.offset {
+            pairs.push(("offset", offset.to_string()));
+        }
+        if let Some(limit) = self.limit {
+            // The service answers 0 with HTTP 400, and paging by 0 would never end.
+            if limit == 0 {
+                return Err(Error::InvalidArgument(
+                    "limit must be at least 1 (instances per page)".into(),
+                ));
+            }
+            pairs.push(("limit", limit.to_string()));
+        }
+        Ok(pairs)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Creation progress (`GET /v2/{project_id}/instances/{instance_id}/process`)
+// ---------------------------------------------------------------------------------------------
+
+vocabulary! {
+    /// The status words of the creation-progress API (`CREATING|RUNNING|CREATE_FAILED`, sent
+    /// in any case, e.g. `creating`).
+    pub enum RomaCreationStatus {
+        /// Being created.
+        Creating = "CREATING",
+        /// Created and running.
+        Running = "RUNNING",
+        /// Creation failed.
+        CreateFailed = "CREATE_FAILED",
+    }
+}
+
+/// Creation progress of a ROMA Connect instance. Its top level is snake_case (but
+/// `currentTime`), its nested `instance` camelCase, as the service sends them.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct RomaCreationProgress {
+    /// The instance being created.
+    pub instance: Option<RomaProgressInstance>,
+    /// The server's current time (Unix time, milliseconds).
+    #[serde(
+        rename = "currentTime",
+        default,
+        deserialize_with = "lenient::kept::currentTime"
+    )]
+    pub current_time: Option<i64>,
+    /// Instance ID.
+    pub instance_id: Option<String>,
+    /// Instance name.
+    pub name: Option<String>,
+    /// When creation started (Unix time, milliseconds).
+    #[serde(default, deserialize_with = "lenient::kept::start_time")]
+    pub start_time: Option<i64>,
+    /// Time taken so far.
+    #[serde(default, deserialize_with = "lenient::kept::taken_time")]
+    pub taken_time: Option<i64>,
+    /// When creation ended (Unix time, milliseconds; 0 while under way).
+    #[serde(default, deserialize_with = "lenient::kept::end_time")]
+    pub end_time: Option<i64>,
+    /// Overall progress in percent.
+    #[serde(default, deserialize_with = "lenient::kept::progress")]
+    pub progress: Option<i64>,
+    /// Overall status.
+    pub status: Option<OpenEnum<RomaCreationStatus>>,
+    /// Progress of each sub-service (`mqs`, `lvs`, ...).
+    pub item: Option<Vec<RomaProgressItem>>,
+    /// Fields this version does not know, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+crate::model::lenient::keep_blank_numbers!(RomaCreationProgress);
+
+/// Creation progress of one sub-service of a ROMA Connect instance.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct RomaProgressItem {
+    /// Sub-service name, e.g. `mqs`.
+    pub name: Option<String>,
+    /// When its creation started (Unix time, milliseconds; 0 before).
+    #[serde(default, deserialize_with = "lenient::kept::start_time")]
+    pub start_time: Option<i64>,
+    /// When its creation ended (Unix time, milliseconds; 0 before).
+    #[serde(default, deserialize_with = "lenient::kept::end_time")]
+    pub end_time: Option<i64>,
+    /// Its status.
+    pub status: Option<OpenEnum<RomaCreationStatus>>,
+    /// Time taken so far.
+    #[serde(default, deserialize_with = "lenient::kept::taken_time")]
+    pub taken_time: Option<i64>,
+    /// Its progress in percent.
+    #[serde(default, deserialize_with = "lenient::kept::progress")]
+    pub progress: Option<i64>,
+    /// Why it failed, for people.
+    pub error_msg: Option<String>,
+    /// Why it failed.
+    pub error_code: Option<String>,
+    /// Fields this version does not know, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+crate::model::lenient::keep_blank_numbers!(RomaProgressItem);
+
+vocabulary! {
+    /// CPU architecture (`x86_64`/`aarch64` in the list API, `x86`/`arm` elsewhere).
+    pub enum CpuArch {
+        /// x86-64.
+        X86_64 = "x86_64" | "x86",
+        /// 64-bit Arm.
+        Aarch64 = "aarch64" | "arm",
+    }
+}
+
+/// The instance inside [`RomaCreationProgress`] (camelCase, as sent). Fields the document
+/// marks deprecated or "ignore, invalid" are kept too.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RomaProgressInstance {
+    /// Instance ID.
+    pub instance_id: Option<String>,
+    /// Instance name.
+    pub name: Option<String>,
+    /// `CREATING`, `RUNNING` or `CREATE_FAILED`.
+    pub status: Option<OpenEnum<RomaCreationStatus>>,
+    /// Connection address.
+    pub connect_address: Option<String>,
+    /// Source address transparent transmission (next-generation APIC only).
+    #[serde(rename = "connectAddressWithPP")]
+    pub connect_address_with_pp: Option<String>,
+    /// Management-plane address of the data plane (next generation only).
+    pub mgmt_connect_address: Option<String>,
+    /// Management-plane address of the data plane (next-generation FDI only).
+    pub mgmt_extra_connect_address: Option<String>,
+    /// Port (deprecated; a string).
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub port: Option<String>,
+    /// Number of connections (connection-pool mode only; a string).
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub con_amount: Option<String>,
+    /// Instance type.
+    #[serde(rename = "type")]
+    pub instance_type: Option<String>,
+    /// Location (deprecated).
+    pub location: Option<String>,
+    /// Product ID.
+    pub product_id: Option<String>,
+    /// Engine (deprecated).
+    pub engine: Option<String>,
+    /// Engine version (deprecated).
+    pub engine_version: Option<String>,
+    /// Billing mode.
+    #[serde(default, deserialize_with = "lenient::kept::chargingMode")]
+    pub charging_mode: Option<i64>,
+    /// Description.
+    pub description: Option<String>,
+    /// Error code.
+    pub error_code: Option<String>,
+    /// Error information.
+    pub error_message: Option<String>,
+    /// Resource set ID of the resource tenant.
+    pub res_tenant_id: Option<String>,
+    /// Domain ID of the resource tenant.
+    pub res_domain_id: Option<String>,
+    /// VPC ID of the resource tenant.
+    pub res_vpc_id: Option<String>,
+    /// Subnet ID of the resource tenant.
+    pub res_subnet_id: Option<String>,
+    /// Security group ID of the resource tenant.
+    pub res_security_group_id: Option<String>,
+    /// Tenant resource set ID.
+    pub tenant_id: Option<String>,
+    /// Tenant VPC ID.
+    pub tenant_vpc_id: Option<String>,
+    /// Tenant subnet ID.
+    pub tenant_subnet_id: Option<String>,
+    /// Tenant security group ID.
+    pub tenant_security_group_id: Option<String>,
+    /// User ID.
+    pub user_id: Option<String>,
+    /// Username.
+    pub user_name: Option<String>,
+    /// Domain ID.
+    pub domain_id: Option<String>,
+    /// Virtual route ID.
+    pub virtual_router_id: Option<String>,
+    /// Order ID.
+    pub order_id: Option<String>,
+    /// Creation time (Unix time, milliseconds).
+    #[serde(default, deserialize_with = "lenient::kept::createdAt")]
+    pub created_at: Option<i64>,
+    /// Update time (Unix time, milliseconds).
+    #[serde(default, deserialize_with = "lenient::kept::updatedAt")]
+    pub updated_at: Option<i64>,
+    /// Deletion time.
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub deleted_at: Option<String>,
+    /// AZs (sent as a JSON array inside a string, e.g. `"[\"az0.dc0\"]"`).
+    #[serde(default, deserialize_with = "lenient::list")]
+    pub available_zones: Option<Vec<String>>,
+    /// Start of the maintenance window.
+    pub maintain_begin: Option<String>,
+    /// End of the maintenance window.
+    pub maintain_end: Option<String>,
+    /// Task status.
+    pub task_status: Option<String>,
+    /// Access without password.
+    #[serde(default, deserialize_with = "lenient::boolean")]
+    pub no_password_access: Option<bool>,
+    /// Access user.
+    pub access_user: Option<String>,
+    /// Public IP address ID.
+    pub publicip_id: Option<String>,
+    /// Public IP address.
+    pub publicip_addr: Option<String>,
+    /// Whether a public IP address is bound.
+    #[serde(default, deserialize_with = "lenient::boolean")]
+    pub publicip_bounded: Option<bool>,
+    /// Ignore (invalid field).
+    pub out_zones: Option<String>,
+    /// Resource list.
+    pub resource_list: Option<String>,
+    /// Ignore (invalid field).
+    pub name_like: Option<String>,
+    /// Ignore (invalid field).
+    pub instance_id_like: Option<String>,
+    /// Specification code.
+    pub spec_code: Option<String>,
+    /// Ignore (invalid field).
+    pub status_included: Option<String>,
+    /// Enterprise project ID.
+    pub ep_id: Option<String>,
+    /// Residual resource status.
+    pub res_leak_status: Option<String>,
+    /// Tags.
+    pub tag_entries: Option<String>,
+    /// System tags.
+    pub ep_ids: Option<String>,
+    /// Ignore (invalid field).
+    pub type_excluded: Option<String>,
+    /// IPv6 enabled.
+    #[serde(default, deserialize_with = "lenient::boolean")]
+    pub ipv6_enable: Option<bool>,
+    /// IPv6 connection address.
+    pub ipv6_connect_address: Option<String>,
+    /// Bandwidth.
+    #[serde(default, deserialize_with = "lenient::kept::bandwidths")]
+    pub bandwidths: Option<i64>,
+    /// Ingress bandwidth (next generation).
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub ingress_bandwidth_size: Option<String>,
+    /// ID of the cluster the instance is in.
+    pub res_instance_cluster_id: Option<String>,
+    /// Region scope (`center`/`edge`).
+    pub scope: Option<String>,
+    /// CPU architecture.
+    pub cpu_arch: Option<OpenEnum<CpuArch>>,
+    /// Encryption type.
+    pub crypto_type: Option<String>,
+    /// Whether RocketMQ is enabled.
+    #[serde(default, deserialize_with = "lenient::boolean")]
+    pub rocketmq_enable: Option<bool>,
+    /// Whether the external ELB is enabled.
+    #[serde(default, deserialize_with = "lenient::boolean")]
+    pub external_elb_enable: Option<bool>,
+    /// LTS log group ID.
+    pub lts_log_group_id: Option<String>,
+    /// Pay-per-use billing (the service's spelling).
+    #[serde(default, deserialize_with = "lenient::boolean")]
+    pub demond_pay: Option<bool>,
+    /// Prepaid.
+    #[serde(default, deserialize_with = "lenient::boolean")]
+    pub pre_pay: Option<bool>,
+    /// Enterprise project ID.
+    pub ep_id_or_default: Option<String>,
+    /// Fields this version does not know, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+crate::model::lenient::keep_blank_numbers!(RomaProgressInstance);
+
+// ---------------------------------------------------------------------------------------------
+// Instance details (`GET /v2/{project_id}/apic/instances/{instance_id}`)
+// ---------------------------------------------------------------------------------------------
+
+vocabulary! {
+    /// The 34 documented statuses of a ROMA Connect instance (`status` of
+    /// [`RomaInstance`]). Each also has a number, sent as `instance_status`
+    /// (see [`code`](Self::code)).
+    pub enum RomaInstanceStatus {
+        /// `Creating` (1).
+        Creating = "Creating",
+        /// `CreateSuccess` (2).
+        CreateSuccess = "CreateSuccess",
+        /// `CreateFail` (3).
+        CreateFail = "CreateFail",
+        /// `Initing` (4).
+        Initing = "Initing",
+        /// `Registering` (5).
+        Registering = "Registering",
+        /// `Running` (6).
+        Running = "Running",
+        /// `InitingFailed` (7).
+        InitingFailed = "InitingFailed",
+        /// `RegisterFailed` (8).
+        RegisterFailed = "RegisterFailed",
+        /// `Installing` (10).
+        Installing = "Installing",
+        /// `InstallFailed` (11).
+        InstallFailed = "InstallFailed",
+        /// `Updating` (12, upgrading).
+        Updating = "Updating",
+        /// `UpdateFailed` (13).
+        UpdateFailed = "UpdateFailed",
+        /// `Rollbacking` (20).
+        Rollbacking = "Rollbacking",
+        /// `RollbackSuccess` (21).
+        RollbackSuccess = "RollbackSuccess",
+        /// `RollbackFailed` (22).
+        RollbackFailed = "RollbackFailed",
+        /// `Deleting` (23).
+        Deleting = "Deleting",
+        /// `DeleteFailed` (24).
+        DeleteFailed = "DeleteFailed",
+        /// `Unregistering` (25).
+        Unregistering = "Unregistering",
+        /// `UnRegisterFailed` (26).
+        UnregisterFailed = "UnRegisterFailed",
+        /// `CreateTimeout` (27).
+        CreateTimeout = "CreateTimeout",
+        /// `InitTimeout` (28).
+        InitTimeout = "InitTimeout",
+        /// `RegisterTimeout` (29).
+        RegisterTimeout = "RegisterTimeout",
+        /// `InstallTimeout` (30).
+        InstallTimeout = "InstallTimeout",
+        /// `UpdateTimeout` (31).
+        UpdateTimeout = "UpdateTimeout",
+        /// `RollbackTimeout` (32).
+        RollbackTimeout = "RollbackTimeout",
+        /// `DeleteTimeout` (33).
+        DeleteTimeout = "DeleteTimeout",
+        /// `UnregisterTimeout` (34).
+        UnregisterTimeout = "UnregisterTimeout",
+        /// `Starting` (35).
+        Starting = "Starting",
+        /// `Freezing` (36).
+        Freezing = "Freezing",
+        /// `Frozen` (37).
+        Frozen = "Frozen",
+        /// `Restarting` (38).
+        Restarting = "Restarting",
+        /// `RestartFail` (39).
+        RestartFail = "RestartFail",
+        /// `Unhealthy` (40, "instance exception").
+        Unhealthy = "Unhealthy",
+        /// `RestartTimeout` (41).
+        RestartTimeout = "RestartTimeout",
+    }
+}
+
+/// `instance_status` numbers and the statuses they stand for, in the document's order.
+const ROMA_STATUS_CODES: [(i64, RomaInstanceStatus); 34] = {
+    use RomaInstanceStatus as S;
+    [
+        (1, S::Creating),
+        (2, S::CreateSuccess),
+        (3, S::CreateFail),
+        (4, S::Initing),
+        (5, S::Registering),
+        (6, S::Running),
+        (7, S::InitingFailed),
+        (8, S::RegisterFailed),
+        (10, S::Installing),
+        (11, S::InstallFailed),
+        (12, S::Updating),
+        (13, S::UpdateFailed),
+        (20, S::Rollbacking),
+        (21, S::RollbackSuccess),
+        (22, S::RollbackFailed),
+        (23, S::Deleting),
+        (24, S::DeleteFailed),
+        (25, S::Unregistering),
+        (26, S::UnregisterFailed),
+        (27, S::CreateTimeout),
+        (28, S::InitTimeout),
+        (29, S::RegisterTimeout),
+        (30, S::InstallTimeout),
+        (31, S::UpdateTimeout),
+        (32, S::RollbackTimeout),
+        (33, S::DeleteTimeout),
+        (34, S::UnregisterTimeout),
+        (35, S::Starting),
+        (36, S::Freezing),
+        (37, S::Frozen),
+        (38, S::Restarting),
+        (39, S::RestartFail),
+        (40, S::Unhealthy),
+        (41, S::RestartTimeout),
+    ]
+};
+
+impl RomaInstanceStatus {
+    /// The status an `instance_status` number stands for.
+    ///
+    /// ```
+    /// use hwinst::RomaInstanceStatus;
+    /// assert_eq!(RomaInstanceStatus::from_code(6), Some(RomaInstanceStatus::Running));
+    /// assert_eq!(RomaInstanceStatus::from_code(9), None);
+    /// ```
+    pub fn from_code(code: i64) -> Option<RomaInstanceStatus> {
+        ROMA_STATUS_CODES
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map(|(_, status)| *status)
+    }
+
+    /// The `instance_status` number of this status.
+    pub fn code(self) -> i64 {
+        ROMA_STATUS_CODES
+            .iter()
+            .find(|(_, status)| *status == self)
+            .map(|(code, _)| *code)
+            .expect("every status has a code")
+    }
+}
+
+vocabulary! {
+    /// The edition of a ROMA Connect instance (`spec`); also seen: `ROMA_BASIC_IPV6`,
+    /// `ROMASITE_BASIC`, kept as sent.
+    pub enum RomaSpec {
+        /// `ROMA_BASIC`.
+        Basic = "ROMA_BASIC",
+        /// `ROMA_PROFESSIONAL`.
+        Professional = "ROMA_PROFESSIONAL",
+        /// `ROMA_ENTERPRISE`.
+        Enterprise = "ROMA_ENTERPRISE",
+        /// `ROMA_PLATINUM`.
+        Platinum = "ROMA_PLATINUM",
+    }
+}
+
+vocabulary! {
+    /// The cryptographic algorithms of an instance (`cipher_type`).
+    pub enum RomaCipherType {
+        /// `generalCipher`: general algorithms.
+        General = "generalCipher",
+        /// `SMCompatible`: compatible with the SM series.
+        SmCompatible = "SMCompatible",
+        /// `SMOnly`: SM series only.
+        SmOnly = "SMOnly",
+    }
+}
+
+vocabulary! {
+    /// Why cloud operations on an instance are locked (`lock_scene`).
+    pub enum CbcLockScene {
+        /// `TO_PERIOD_LOCK`: changing from pay-per-use to yearly/monthly.
+        ToPeriod = "TO_PERIOD_LOCK",
+        /// `SPEC_CHG_LOCK`: changing the specification of a yearly/monthly instance.
+        SpecChange = "SPEC_CHG_LOCK",
+    }
+}
+
+/// The details of a ROMA Connect instance.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct RomaInstance {
+    /// Instance ID.
+    pub id: Option<String>,
+    /// Project the instance belongs to.
+    pub project_id: Option<String>,
+    /// Instance name.
+    pub instance_name: Option<String>,
+    /// Status word (34 documented values).
+    pub status: Option<OpenEnum<RomaInstanceStatus>>,
+    /// Status number (1–41); see [`RomaInstance::status_from_code`].
+    #[serde(default, deserialize_with = "lenient::kept::instance_status")]
+    pub instance_status: Option<i64>,
+    /// Instance type (not supported yet by the service).
+    #[serde(rename = "type")]
+    pub instance_type: Option<String>,
+    /// Edition.
+    pub spec: Option<OpenEnum<RomaSpec>>,
+    /// Creation time (Unix time, milliseconds).
+    #[serde(default, deserialize_with = "lenient::kept::create_time")]
+    pub create_time: Option<i64>,
+    /// Enterprise project ID.
+    pub enterprise_project_id: Option<String>,
+    /// EIP bound to the instance.
+    pub eip_address: Option<String>,
+    /// Billing mode: 0 pay-per-use, 1 yearly/monthly.
+    #[serde(default, deserialize_with = "lenient::kept::charging_mode")]
+    pub charging_mode: Option<i64>,
+    /// Order ID for yearly/monthly billing.
+    pub cbc_metadata: Option<String>,
+    /// Cloud operation locks (not supported yet by the service).
+    pub cbc_operation_locks: Option<Vec<CbcOperationLock>>,
+    /// Description.
+    pub description: Option<String>,
+    /// VPC ID.
+    pub vpc_id: Option<String>,
+    /// Subnet ID.
+    pub subnet_id: Option<String>,
+    /// Security group ID.
+    pub security_group_id: Option<String>,
+    /// Start of the maintenance window (`xx:00:00`).
+    pub maintain_begin: Option<String>,
+    /// End of the maintenance window (`xx:00:00`).
+    pub maintain_end: Option<String>,
+    /// VPC inbound address.
+    pub ingress_ip: Option<String>,
+    /// ID of the user the instance belongs to.
+    pub user_id: Option<String>,
+    /// CIDR block for public outbound access (IPv6).
+    pub nat_eip_ipv6_cidr: Option<String>,
+    /// EIP (IPv6).
+    pub eip_ipv6_address: Option<String>,
+    /// IP address for public outbound access.
+    pub nat_eip_address: Option<String>,
+    /// Bandwidth.
+    #[serde(default, deserialize_with = "lenient::kept::bandwidth_size")]
+    pub bandwidth_size: Option<i64>,
+    /// AZs (a string such as `"[region01, region02]"` in this API; decoded to a list).
+    #[serde(default, deserialize_with = "lenient::list")]
+    pub available_zone_ids: Option<Vec<String>>,
+    /// Instance version.
+    pub instance_version: Option<String>,
+    /// Subnet ID (not supported yet by the service).
+    pub virsubnet_id: Option<String>,
+    /// ROMA EIP (not supported yet by the service).
+    pub roma_eip_address: Option<String>,
+    /// Listeners (not supported yet by the service).
+    pub listeners: Option<Vec<Listener>>,
+    /// Supported features.
+    pub supported_features: Option<Vec<String>>,
+    /// Instance entry (IPv6).
+    pub ingress_ip_v6: Option<String>,
+    /// Internal IP addresses of the nodes.
+    pub node_ips: Option<NodeIps>,
+    /// Inbound IP addresses for multiple instances.
+    pub ingress_ips: Option<String>,
+    /// Cryptographic algorithms.
+    pub cipher_type: Option<OpenEnum<RomaCipherType>>,
+    /// Fields this version does not know, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+crate::model::lenient::keep_blank_numbers!(RomaInstance);
+
+impl RomaInstance {
+    /// The status `instance_status` stands for, when it is a documented number. It may
+    /// disagree with `status`; which to believe is the lifecycle's decision.
+    pub fn status_from_code(&self) -> Option<RomaInstanceStatus> {
+        self.instance_status.and_then(RomaInstanceStatus::from_code)
+    }
+}
+
+/// A cloud operation lock (`CbcOperationLock`).
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CbcOperationLock {
+    /// Why operations are locked.
+    pub lock_scene: Option<OpenEnum<CbcLockScene>>,
+    /// ID of the object that locked them.
+    pub lock_source_id: Option<String>,
+    /// Fields this version does not know, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A listener of a ROMA Connect instance.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct Listener {
+    /// Listener name.
+    pub name: Option<String>,
+    /// Port the listener serves on.
+    #[serde(default, deserialize_with = "lenient::kept::port")]
+    pub port: Option<i64>,
+    /// Backend service.
+    pub backend: Option<Backend>,
+    /// IP protocol version of the load balancer.
+    #[serde(default, deserialize_with = "lenient::kept::ip_version")]
+    pub ip_version: Option<i64>,
+    /// Fields this version does not know, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+crate::model::lenient::keep_blank_numbers!(Listener);
+
+/// The backend of a [`Listener`].
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct Backend {
+    /// Backend host addresses.
+    pub ip: Option<Vec<String>>,
+    /// Backend port (the listener's when absent).
+    #[serde(default, deserialize_with = "lenient::kept::port")]
+    pub port: Option<i64>,
+    /// Health check settings.
+    pub health_check: Option<HealthCheck>,
+    /// Fields this version does not know, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+crate::model::lenient::keep_blank_numbers!(Backend);
+
+/// Health check settings of a [`Backend`].
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct HealthCheck {
+    /// Protocol (LVS supports only `TCP_CHECK`).
+    pub protocol: Option<String>,
+    /// Health check port.
+    #[serde(default, deserialize_with = "lenient::kept::port")]
+    pub port: Option<i64>,
+    /// Consecutive failures before the backend is unhealthy.
+    #[serde(default, deserialize_with = "lenient::kept::unhealthy")]
+    pub unhealthy: Option<i64>,
+    /// Timeout of one check, in seconds.
+    #[serde(default, deserialize_with = "lenient::kept::timeout")]
+    pub timeout: Option<i64>,
+    /// Interval between checks, in seconds.
+    #[serde(default, deserialize_with = "lenient::kept::interval")]
+    pub interval: Option<i64>,
+    /// Fields this version does not know, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+crate::model::lenient::keep_blank_numbers!(HealthCheck);
+
+/// Internal IP addresses of an instance's nodes.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct NodeIps {
+    /// LiveData component nodes.
+    pub livedata: Option<Vec<String>>,
+    /// API gateway (Shubao) component nodes.
+    pub shubao: Option<Vec<String>>,
+    /// Fields this version does not know, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Instance list (`GET /v2/{project_id}/instances`)
+// ---------------------------------------------------------------------------------------------
+
+vocabulary! {
+    /// Statuses of the instance-list API: the documented ones, those the SDKs add, and the
+    /// misspelling `DELETE_FALIED` some servers send for `DELETE_FAILED`.
+    pub enum RomaListStatus {
+        /// `CREATING`.
+        Creating = "CREATING",
+        /// `RUNNING`.
+        Running = "RUNNING",
+        /// `DELETING`.
+        Deleting = "DELETING",
+        /// `DELETED`.
+        Deleted = "DELETED",
+        /// `ERROR`.
+        Error = "ERROR",
+        /// `CREATE_FAILED`.
+        CreateFailed = "CREATE_FAILED",
+        /// `DELETE_FAILED` (also spelt `DELETE_FALIED`).
+        DeleteFailed = "DELETE_FAILED" | "DELETE_FALIED",
+        /// `SOFT_DELETED`.
+        SoftDeleted = "SOFT_DELETED",
+        /// `FREEZING`.
+        Freezing = "FREEZING",
+        /// `FROZEN`.
+        Frozen = "FROZEN",
+    }
+}
+
+vocabulary! {
+    /// Instance specification type (`flavor_type`), in any case.
+    pub enum RomaFlavorType {
+        /// Basic.
+        Basic = "Basic",
+        /// Professional.
+        Professional = "Professional",
+        /// Enterprise.
+        Enterprise = "Enterprise",
+        /// Platinum.
+        Platinum = "Platinum",
+        /// Platinum x8.
+        Platinumx8 = "Platinumx8",
+    }
+}
+
+vocabulary! {
+    /// Billing mode (`charge_type`).
+    pub enum ChargeType {
+        /// `prePaid`: yearly/monthly.
+        PrePaid = "prePaid",
+        /// `postPaid`: pay-per-use.
+        PostPaid = "postPaid",
+    }
+}
+
+/// One page of ROMA Connect instances.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
+#[non_exhaustive]
+pub struct RomaInstancePage {
+    /// How many instances match in all.
+    #[serde(default, deserialize_with = "lenient::kept::total")]
+    pub total: Option<i64>,
+    /// How many instances are on this page.
+    #[serde(default, deserialize_with = "lenient::kept::size")]
+    pub size: Option<i64>,
+    /// The instances on this page (empty when the service sent none).
+    #[serde(default)]
+    pub instances: Vec<RomaInstanceSummary>,
+    /// Fields this version does not know, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+crate::model::lenient::keep_blank_numbers!(RomaInstancePage);
+
+/// A ROMA Connect instance as the list API describes it.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RomaInstanceSummary {
+    /// Instance ID.
+    pub id: Option<String>,
+    /// Instance name.
+    pub name: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Specification ID.
+    pub flavor_id: Option<String>,
+    /// Specification type.
+    pub flavor_type: Option<OpenEnum<RomaFlavorType>>,
+    /// CPU architecture.
+    pub cpu_arch: Option<OpenEnum<CpuArch>>,
+    /// VPC ID.
+    pub vpc_id: Option<String>,
+    /// VPC subnet ID.
+    pub subnet_id: Option<String>,
+    /// Security group ID.
+    pub security_group_id: Option<String>,
+    /// Whether public network access is enabled.
+    #[serde(default, deserialize_with = "lenient::boolean")]
+    pub publicip_enable: Option<bool>,
+    /// ID of the bound EIP.
+    pub publicip_id: Option<String>,
+    /// The bound EIP.
+    pub publicip_address: Option<String>,
+    /// Running status.
+    pub status: Option<OpenEnum<RomaListStatus>>,
+    /// Error code.
+    pub error_code: Option<String>,
+    /// Error message.
+    pub error_msg: Option<String>,
+    /// Billing mode.
+    pub charge_type: Option<OpenEnum<ChargeType>>,
+    /// Project ID.
+    pub project_id: Option<String>,
+    /// Creation time (an ISO 8601 string in this API).
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub create_time: Option<String>,
+    /// Update time (an ISO 8601 string in this API).
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub update_time: Option<String>,
+    /// O&M window start.
+    pub maintain_begin: Option<String>,
+    /// O&M window end.
+    pub maintain_end: Option<String>,
+    /// AZs.
+    #[serde(default, deserialize_with = "lenient::list")]
+    pub available_zone_ids: Option<Vec<String>>,
+    /// Enterprise project ID.
+    pub enterprise_project_id: Option<String>,
+    /// Fields this version does not know, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::vocab::Vocabulary;
+
+    #[test]
+    fn every_status_has_one_code_and_back() {
+        let mut seen = std::collections::HashSet::new();
+        for (code, status) in ROMA_STATUS_CODES {
+            assert_eq!(RomaInstanceStatus::from_code(code), Some(status));
+            assert_eq!(status.code(), code);
+            assert!(seen.insert(status));
+            assert_eq!(RomaInstanceStatus::from_word(status.word()), Some(status));
+        }
+        assert_eq!(seen.len(), RomaInstanceStatus::WORDS.len());
+        for gap in [0, 9, 14, 19, 42, -1] {
+            assert_eq!(RomaInstanceStatus::from_code(gap), None);
+        }
+    }
+
+    #[test]
+    fn query_pairs() {
+        let q = RomaListQuery::new().status("RUNNING").offset(10).limit(5);
+        assert_eq!(
+            q.pairs().unwrap(),
+            [
+                ("status", "RUNNING".to_owned()),
+                ("offset", "10".into()),
+                ("limit", "5".into())
+            ]
+        );
+        assert!(RomaListQuery::new().pairs().unwrap().is_empty());
+        for bad in ["", " ", "A\nB"] {
+            assert!(matches!(
+                RomaListQuery::new().status(bad).pairs(),
+                Err(Error::InvalidArgument(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn query_from_json_refuses_negatives_and_unknown_keys() {
+        let q: RomaListQuery = serde_json::from_str(r#"{"status":"RUNNING","limit":50}"#).unwrap();
+        assert_eq!(q, RomaListQuery::new().status("RUNNING").limit(50));
+        for bad in [r#"{"offset":-1}"#, r#"{"limit":-5}"#, r#"{"limt":5}"#] {
+            assert!(serde_json::from_str::<RomaListQuery>(bad).is_err(), "{bad}");
+        }
+    }
+}
