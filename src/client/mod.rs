@@ -19,6 +19,7 @@ mod config;
 mod config_shape;
 mod env;
 mod fleet;
+mod fleet_outcome;
 mod operations;
 pub(crate) mod options;
 mod pages;
@@ -30,7 +31,7 @@ pub use builder::{
 };
 pub use chain::{CredentialSource, DEFAULT_METADATA_ENDPOINT, HOST_CONNECT_TIMEOUT, METADATA_OFF};
 pub use env::ENV_VARS;
-pub use fleet::{FleetInstance, FleetOutcome, FleetRequests, InstanceOutcome};
+pub use fleet_outcome::{FleetInstance, FleetOutcome, FleetRequests, InstanceOutcome};
 pub use pages::{AllRomaInstances, RomaInstances, DEFAULT_PAGE_SIZE};
 
 use crate::auth::{self, Authenticate};
