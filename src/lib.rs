@@ -114,7 +114,12 @@ pub use model::roma::{
 pub use model::vocab::{OpenEnum, Vocabulary};
 
 /// The README's Rust examples, compiled by `cargo test --all-features --doc` so that they stay
-/// true (its simulator example needs feature `sim`).
+/// true (`tests/readme.rs` also runs its quick start against the simulator).
 #[cfg(all(doctest, feature = "sim"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeExamples;
+
+/// The Rust examples of `docs/waiting.md`, compiled the same way.
+#[cfg(all(doctest, feature = "sim"))]
+#[doc = include_str!("../docs/waiting.md")]
+struct WaitingExamples;
