@@ -694,4 +694,67 @@ mod tests {
         let client = builder.build_on(&super::super::chain::bare_host()).unwrap();
         assert!(!format!("{client:?}").contains("s3cr3t"));
     }
+
+    #[test]
+    fn report_lists_every_problem_and_what_is_known() {
+        let host = super::super::chain::bare_host();
+        // Two problems at once: no project for a token, and a refused endpoint.
+        let report = Client::builder()
+            .token("s3cr3t-t0ken")
+            .region("cn-north-4")
+            .endpoint(Service::Apig, "http://apig.example.com")
+            .report_on(&host);
+        assert_eq!(report.credentials, Some("token"));
+        assert_eq!(report.credentials_from, "the configuration");
+        assert_eq!(report.region.as_deref(), Some("cn-north-4"));
+        assert_eq!(report.project_id, None);
+        assert_eq!(report.problems.len(), 2, "{:?}", report.problems);
+        assert!(report.problems[0].starts_with("no project_id"));
+        assert!(report.problems[1].contains("http://apig.example.com"));
+        let endpoint = |service| {
+            let (_, endpoint) = report
+                .endpoints
+                .iter()
+                .find(|(s, _)| *s == service)
+                .unwrap();
+            endpoint.clone()
+        };
+        assert_eq!(
+            endpoint(Service::Roma),
+            Ok("https://roma.cn-north-4.myhuaweicloud.com".to_owned())
+        );
+        assert!(endpoint(Service::Clouddc).is_err_and(|why| why.contains("cn-north-4")));
+        assert!(!format!("{report:?}").contains("s3cr3t"));
+
+        // No credentials anywhere: that problem, and no region.
+        let report = Client::builder().report_on(&host);
+        assert_eq!(report.credentials, None);
+        assert_eq!(report.problems.len(), 2, "{:?}", report.problems);
+        assert!(report.problems[0].starts_with("no credentials"));
+        assert_eq!(report.problems[1], "set a region or at least one endpoint");
+    }
+
+    #[test]
+    fn report_of_settings_that_build_is_the_clients_and_complete() {
+        let host = super::super::chain::bare_host();
+        let builder = base().region("cn-east-3");
+        let report = builder.clone().report_on(&host);
+        assert_eq!(report.problems, Vec::<String>::new());
+        let client = builder.build_on(&host).unwrap();
+        assert_eq!(report, ConfigReport::of(&client));
+        assert_eq!(report.project_id.as_deref(), Some("p1"));
+
+        // A problem only building the client finds (the transport's CA file) is reported too.
+        let report = base()
+            .region("cn-east-3")
+            .ca_file("/nonexistent/hwinst-ca.pem")
+            .report_on(&host);
+        assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+        assert!(
+            report.problems[0].contains("hwinst-ca.pem"),
+            "{:?}",
+            report.problems
+        );
+        assert_eq!(report.credentials, Some("token"));
+    }
 }
