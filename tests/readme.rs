@@ -13,7 +13,8 @@
 //! - `<!-- readme-test: run LANGUAGE -->`: shell commands that build and run it, run by bash
 //!   as written, with `PKG_CONFIG_PATH`, `CMAKE_PREFIX_PATH` and `LD_LIBRARY_PATH` naming a
 //!   prefix that `scripts/install.sh` filled from this run, and the `hwinst` binary of this
-//!   run first on `PATH` (what the README's Install section sets up).
+//!   run first on `PATH` (what the README's Install section sets up); `CMAKE_GENERATOR` is
+//!   Ninja, the build tool the tests' system packages include.
 //!
 //! Every test starts its own simulator from the README's scenario, in a directory of its own,
 //! with `--write-config sim.json` as the README says, and checks the program's exit status and
@@ -195,6 +196,9 @@ fn bash(script: &str, prefix: Option<&Path>) -> Command {
     if let Some(prefix) = prefix {
         bash.env("PKG_CONFIG_PATH", prefix.join("lib/pkgconfig"))
             .env("CMAKE_PREFIX_PATH", prefix)
+            // The build tool scripts/system-deps installs (CMake's default, make, may be
+            // missing on a fresh machine); the README's commands leave the choice to CMake.
+            .env("CMAKE_GENERATOR", "Ninja")
             .env("LD_LIBRARY_PATH", prefix.join("lib"));
     }
     bash
