@@ -89,10 +89,10 @@ pub use client::options::{
     DEFAULT_WAIT_TIMEOUT, MAX_CONCURRENCY, MAX_SETTLE,
 };
 pub use client::{
-    AllRomaInstances, Client, ClientBuilder, ClientSettings, CredentialSource, FleetInstance,
-    FleetOutcome, FleetRequests, InstanceOutcome, RomaInstances, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_METADATA_ENDPOINT, DEFAULT_PAGE_SIZE,
-    DEFAULT_REQUEST_TIMEOUT, ENV_VARS, HOST_CONNECT_TIMEOUT, METADATA_OFF,
+    AllRomaInstances, Client, ClientBuilder, ClientSettings, ConfigReport, CredentialSource,
+    FleetInstance, FleetOutcome, FleetRequests, InstanceOutcome, RomaInstances,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_METADATA_ENDPOINT,
+    DEFAULT_PAGE_SIZE, DEFAULT_REQUEST_TIMEOUT, ENV_VARS, HOST_CONNECT_TIMEOUT, METADATA_OFF,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use endpoint::Service;
@@ -114,7 +114,12 @@ pub use model::roma::{
 pub use model::vocab::{OpenEnum, Vocabulary};
 
 /// The README's Rust examples, compiled by `cargo test --all-features --doc` so that they stay
-/// true (its simulator example needs feature `sim`).
+/// true (`tests/readme.rs` also runs its quick start against the simulator).
 #[cfg(all(doctest, feature = "sim"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeExamples;
+
+/// The Rust examples of `docs/waiting.md`, compiled the same way.
+#[cfg(all(doctest, feature = "sim"))]
+#[doc = include_str!("../docs/waiting.md")]
+struct WaitingExamples;
