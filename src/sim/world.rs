@@ -97,7 +97,8 @@ pub(crate) struct Instance {
     pub name: String,
     pub outcome: Outcome,
     pub step_ms: u64,
-    pub quirks: bool,
+    /// Answers in the shapes real servers vary in rather than the documented types.
+    pub undocumented_shapes: bool,
     added: Instant,
     /// Simulated time (ms) it was moved forward by `advance`, besides the clock's.
     advanced_ms: f64,
@@ -426,7 +427,7 @@ impl World {
                 name,
                 outcome: spec.outcome,
                 step_ms: u64::try_from(spec.step.as_millis()).unwrap_or(u64::MAX),
-                quirks: spec.quirks,
+                undocumented_shapes: spec.undocumented_shapes,
                 added: self.now(),
                 advanced_ms: 0.0,
                 added_ms: unix_ms(self.calendar()),
