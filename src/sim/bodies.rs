@@ -8,7 +8,7 @@
 //! String, lower-case `/process` status words.
 
 use super::script::{Script, APIG_ERROR, CLOUDDC_ERROR, ROMA_ERROR};
-use super::world::{Instance, Moment};
+use super::world::{unix_ms, Instance, Moment};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -474,6 +474,11 @@ pub(crate) fn gateway_unauthorized(family: Family, request_id: &str, message: &s
     }
 }
 
+/// IAM's time format: RFC 3339 with microseconds (`2026-11-23T10:15:00.000000Z`).
+pub(crate) fn iam_time(at: std::time::SystemTime) -> String {
+    rfc3339(unix_ms(at)).replace('Z', ".000000Z")
+}
+
 /// Unix milliseconds as RFC 3339 in UTC, to the second (`2019-12-06T06:49:04Z`).
 pub(crate) fn rfc3339(ms: u64) -> String {
     let seconds = i64::try_from(ms / 1000).unwrap_or(i64::MAX);
@@ -495,6 +500,12 @@ mod tests {
     fn times_are_rfc3339() {
         assert_eq!(rfc3339(1_575_614_944_000), "2019-12-06T06:49:04Z");
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn iam_times_have_microseconds() {
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_795_428_900);
+        assert_eq!(iam_time(at), "2026-11-23T10:15:00.000000Z");
     }
 
     #[test]

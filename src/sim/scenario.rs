@@ -4,11 +4,10 @@
 //! The JSON is read into private documents (every key optional, unknown keys refused) and then
 //! checked; the documents hold secrets as plain strings, so none of them is `Debug`.
 
+use super::error::{decode, SimError};
 use super::fault::{Fault, FaultDocument};
-use super::SimError;
 use crate::auth::Secret;
 use crate::endpoint::Service;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::path::Path;
@@ -845,30 +844,6 @@ const HEADER_RULE: &str =
 /// Whether `value` can be sent as a credential header as the client sends it.
 pub(crate) fn header_safe(value: &str) -> bool {
     !value.is_empty() && value.bytes().all(|b| (0x21..=0x7e).contains(&b))
-}
-
-/// Decodes a JSON document; a failure names `what`, the field's path, and no secret.
-pub(crate) fn decode<T: DeserializeOwned>(
-    what: &str,
-    json: &str,
-    secrets: &[&str],
-) -> Result<T, SimError> {
-    let mut deserializer = serde_json::Deserializer::from_str(json);
-    let result = match serde_path_to_error::deserialize(&mut deserializer) {
-        Ok(value) => deserializer
-            .end()
-            .map(|()| value)
-            .map_err(|e| (".".to_owned(), e)),
-        Err(e) => Err((e.path().to_string(), e.into_inner())),
-    };
-    result.map_err(|(path, error)| {
-        let message = crate::error::redact(&error.to_string(), secrets);
-        SimError::Invalid(if path == "." {
-            format!("{what}: {message}")
-        } else {
-            format!("{what}: at `{path}`: {message}")
-        })
-    })
 }
 
 /// Every string under a key that holds a secret (`tokens`, `token`, `sk`, `security_token`,

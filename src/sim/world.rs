@@ -4,12 +4,12 @@
 //! Lifecycles are driven by time, not by requests: an instance's step is computed from when it
 //! was added, its step length and the speed factor, whenever someone looks.
 
+use super::error::SimError;
 use super::fault::{Fault, FaultKind, Operation};
 use super::scenario::{
     AccessKey, InstanceSpec, MetadataSpec, Outcome, PodIdentity, Scenario, User,
 };
 use super::script::Script;
-use super::SimError;
 use crate::auth::{Credentials, Secret};
 use crate::bucket::TokenBucket;
 use crate::clock::Clock;
