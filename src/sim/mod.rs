@@ -215,8 +215,8 @@ impl Simulator {
     /// Runs the simulator on `clock` (the [`SystemClock`] until set): lifecycles move with
     /// its instants, and its wall time (plus the clock skew) is the simulator's calendar time
     /// — what `X-Sdk-Date` is checked against, when IAM tokens, metadata session tokens and
-    /// temporary credentials expire, and every answer's `Date` header. Rate limits stay on
-    /// real time.
+    /// temporary credentials expire, and every answer's `Date` header. Rate limits refill on
+    /// its instants too (at the clock's pace, not sped up by the scenario's speed).
     ///
     /// Shared with a client (`ClientBuilder::clock`), a
     /// [`ManualClock`](crate::ManualClock) lets hours pass on both sides at once. Instances
@@ -302,9 +302,9 @@ impl Simulator {
         self.shared.world().temporary_secrets()
     }
 
-    /// Limits `service` to `per_second` requests per second (wall-clock time, in bursts of at
-    /// most one second's worth; past it, 429 with `Retry-After`), or with `None` lifts its
-    /// limit.
+    /// Limits `service` to `per_second` requests per second (on the simulator's clock, in
+    /// bursts of at most one second's worth; past it, 429 with `Retry-After`), or with `None`
+    /// lifts its limit.
     pub fn set_rate_limit(
         &self,
         service: Service,

@@ -156,7 +156,10 @@ pub(crate) fn answer(
 ) -> Reply {
     let over_limit = match (target, hit) {
         (Target::Api { operation, .. }, None) => service(*operation).and_then(|service| {
-            let wait = world.take_rate(service, Instant::now()).err()?;
+            // On the simulator's clock, so that a test on a manual clock refills the bucket
+            // by advancing it rather than by sleeping.
+            let now = world.now();
+            let wait = world.take_rate(service, now).err()?;
             Some((service, wait))
         }),
         _ => None,

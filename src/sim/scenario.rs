@@ -810,7 +810,7 @@ impl Scenario {
         self
     }
 
-    /// Limits `service` to `per_second` requests per second (wall-clock time, in bursts of at
+    /// Limits `service` to `per_second` requests per second (on the simulator's clock, in bursts of at
     /// most one second's worth): past it, requests are answered 429 with `Retry-After`.
     pub fn rate_limit(mut self, service: Service, per_second: f64) -> Scenario {
         self.rate_limits.retain(|(s, _)| *s != service);

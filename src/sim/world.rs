@@ -350,6 +350,11 @@ impl World {
             instance.added = new;
         }
         self.clock = clock;
+        // A bucket's last instant is of the old clock: start each afresh on the new one.
+        for service in Service::ALL {
+            let rate = self.rate_limit(service);
+            self.set_rate_limit(service, rate);
+        }
     }
 
     pub(crate) fn clock_skew_s(&self) -> i64 {
