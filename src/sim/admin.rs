@@ -1,13 +1,17 @@
 //! The admin API under `/_sim/` (no authentication: the simulator is loopback only). JSON in
 //! and out; a bad request is 400 `{"error": "..."}` naming what is wrong.
 
+use super::bodies::iam_time;
+use super::error::decode;
+use super::error::SimError;
 use super::fault::Fault;
+use super::reply::Reply;
 use super::scenario::{
-    check_clock_skew, decode, ClockSkewDocument, InstanceSpec, RateLimitsDocument, Scenario,
+    check_clock_skew, check_lifetime, ClockSkewDocument, InstanceSpec, RateLimitsDocument,
+    Scenario, DEFAULT_ID_TOKEN_LIFETIME_S,
 };
-use super::server::{Reply, Shared};
+use super::shared::Shared;
 use super::world::World;
-use super::SimError;
 use crate::endpoint::Service;
 use percent_encoding::percent_decode_str;
 use serde::Deserialize;
@@ -49,16 +53,17 @@ pub(crate) fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> 
         )),
         ("GET", "instances") => {
             let world = shared.world();
-            let views = world.views(world.now());
+            let views = world.views();
             Ok(Reply::json(200, &json!({ "instances": views })))
         }
         ("POST", "instances") => add_instance(shared, body),
         ("DELETE", "faults") => {
-            shared.world().clear_faults();
+            shared.world().faults.clear();
             Ok(Reply::empty(204))
         }
         ("POST", "faults") => add_fault(shared, body),
         ("POST", "tokens") => add_token(shared, body),
+        ("POST", "id_tokens") => issue_id_token(shared, body),
         ("POST", "scenario") => load_scenario(shared, body),
         ("POST", "advance") => advance(shared, body),
         ("GET", "rate_limits") => Ok(Reply::json(200, &rate_limits(&shared.world()))),
@@ -66,11 +71,11 @@ pub(crate) fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> 
         ("GET", "clock_skew") => Ok(Reply::json(200, &clock_skew(&shared.world()))),
         ("POST", "clock_skew") => set_clock_skew(shared, body),
         ("GET", "requests") => {
-            let requests = shared.world().requests();
+            let requests = shared.world().log.all();
             Ok(Reply::json(200, &json!({ "requests": requests })))
         }
         ("DELETE", "requests") => {
-            shared.world().clear_requests();
+            shared.world().log.clear();
             Ok(Reply::empty(204))
         }
         ("DELETE", route) if route.starts_with("instances/") => {
@@ -96,7 +101,7 @@ fn allowed(route: &str) -> Option<&'static str> {
         "config" => Some("GET"),
         "instances" => Some("GET, POST"),
         "faults" => Some("POST, DELETE"),
-        "tokens" | "scenario" | "advance" => Some("POST"),
+        "tokens" | "id_tokens" | "scenario" | "advance" => Some("POST"),
         "rate_limits" | "clock_skew" => Some("GET, POST"),
         "requests" => Some("GET, DELETE"),
         _ => None,
@@ -113,13 +118,13 @@ fn add_instance(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
     let id = world
         .add_instance(&spec)
         .map_err(|m| error(400, &format!("instance: {m}")))?;
-    let view = world.view(&id, world.now());
+    let view = world.view(&id);
     Ok(Reply::json(201, &json!(view)))
 }
 
 fn remove_instance(shared: &Shared, id: &str) -> Reply {
     let id = percent_decode_str(id).decode_utf8_lossy();
-    if shared.world().remove_instance(&id) {
+    if shared.world().instances.remove(&id) {
         Reply::empty(204)
     } else {
         error(404, &format!("no instance has the ID {id:?}"))
@@ -128,7 +133,7 @@ fn remove_instance(shared: &Shared, id: &str) -> Reply {
 
 fn remove_fault(shared: &Shared, id: &str) -> Reply {
     match id.parse::<u64>() {
-        Ok(n) if shared.world().remove_fault(n) => Reply::empty(204),
+        Ok(n) if shared.world().faults.remove(n) => Reply::empty(204),
         Ok(n) => error(404, &format!("no fault has the ID {n}")),
         Err(_) => error(400, &format!("fault ID {id:?} is not a number")),
     }
@@ -138,7 +143,8 @@ fn add_fault(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
     let fault = Fault::from_json(text(body)?).map_err(invalid)?;
     let id = shared
         .world()
-        .add_fault(fault)
+        .faults
+        .add(fault)
         .map_err(|m| error(400, &format!("fault: {m}")))?;
     Ok(Reply::json(201, &json!({ "id": id })))
 }
@@ -153,9 +159,40 @@ fn add_token(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
     let doc: TokenDocument = decode("token", text, &[secret.as_str()]).map_err(invalid)?;
     shared
         .world()
+        .keys
         .add_token(&doc.token)
         .map_err(|m| error(400, &format!("token: {m}")))?;
     Ok(Reply::empty(204))
+}
+
+/// `{"lifetime_s": N}` (optional).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IdTokenDocument {
+    lifetime_s: Option<u64>,
+}
+
+/// A new ID token of the OIDC identity provider: `{"idp_id","id_token","expires_at"}`, 201.
+fn issue_id_token(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
+    let text = text(body)?;
+    let doc: IdTokenDocument = if text.trim().is_empty() {
+        IdTokenDocument { lifetime_s: None }
+    } else {
+        decode("id_tokens", text, &[]).map_err(invalid)?
+    };
+    let lifetime = Duration::from_secs(doc.lifetime_s.unwrap_or(DEFAULT_ID_TOKEN_LIFETIME_S));
+    check_lifetime("id_tokens: lifetime_s", lifetime).map_err(|m| error(400, &m))?;
+    let mut world = shared.world();
+    let now = world.calendar();
+    let (token, expires) = world
+        .keys
+        .issue_id_token(now, lifetime)
+        .map_err(|m| error(404, &m))?;
+    let idp_id = world.keys.oidc.as_ref().map(|o| o.idp_id.clone());
+    Ok(Reply::json(
+        201,
+        &json!({ "idp_id": idp_id, "id_token": token, "expires_at": iam_time(expires) }),
+    ))
 }
 
 /// `{"ms": N}`.
@@ -167,7 +204,10 @@ struct AdvanceDocument {
 
 fn advance(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
     let doc: AdvanceDocument = decode("advance", text(body)?, &[]).map_err(invalid)?;
-    shared.world().advance(Duration::from_millis(doc.ms));
+    shared
+        .world()
+        .instances
+        .advance(Duration::from_millis(doc.ms));
     Ok(Reply::empty(204))
 }
 
@@ -200,7 +240,7 @@ fn set_clock_skew(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
 fn rate_limits(world: &World) -> serde_json::Value {
     let mut limits = serde_json::Map::new();
     for service in Service::ALL {
-        limits.insert(service.name().into(), json!(world.rate_limit(service)));
+        limits.insert(service.name().into(), json!(world.rate_limits.get(service)));
     }
     serde_json::Value::Object(limits)
 }
@@ -211,7 +251,7 @@ fn set_rate_limits(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
     let mut world = shared.world();
     for service in Service::ALL {
         let rate = limits.iter().find(|(s, _)| *s == service).map(|(_, r)| *r);
-        world.set_rate_limit(service, rate);
+        world.rate_limits.set(service, rate);
     }
     Ok(Reply::json(200, &rate_limits(&world)))
 }

@@ -3,13 +3,14 @@
 //! CCE pod-identity endpoint. Both issue temporary AK/SK/security tokens that the services
 //! accept until they expire in simulator time (`docs/simulator.md`, Temporary credentials).
 
+use super::bodies::iam_time;
 use super::bodies::Family;
-use super::routes::{iam_time, refusal};
+use super::reply::{refusal, Reply};
 use super::scenario::MAX_SESSION_TOKEN_TTL;
-use super::server::Reply;
+use super::secret::same;
 use super::verify::{self, Received};
 use super::world::World;
-use serde_json::json;
+use serde_json::{json, Value};
 use std::time::Duration;
 
 /// What the metadata service says when the VM has no cloud service agency.
@@ -23,7 +24,7 @@ pub(crate) const BAD_SESSION_TOKEN: &str =
 /// `PUT /meta-data/latest/api/token` with `X-Metadata-Token-Ttl-Seconds: N`: a session token
 /// valid N seconds (simulator time), as `text/plain`.
 pub(crate) fn metadata_token(world: &mut World, request: &Received, request_id: &str) -> Reply {
-    if !world.metadata.session_tokens {
+    if !world.keys.metadata.session_tokens {
         return refusal(
             Family::Credentials,
             404,
@@ -42,7 +43,10 @@ pub(crate) fn metadata_token(world: &mut World, request: &Received, request_id: 
             format!("X-Metadata-Token-Ttl-Seconds must be a number of seconds from 1 to {max}");
         return refusal(Family::Credentials, 400, request_id, &why);
     };
-    let token = world.issue_session_token(Duration::from_secs(ttl));
+    let now = world.calendar();
+    let token = world
+        .keys
+        .issue_session_token(now, Duration::from_secs(ttl));
     Reply::bytes(200, "text/plain", token.into_bytes())
 }
 
@@ -52,26 +56,26 @@ pub(crate) fn metadata_security_key(
     request: &Received,
     request_id: &str,
 ) -> Reply {
-    if world.metadata.session_tokens {
+    if world.keys.metadata.session_tokens {
         let sent = request.headers.contains_key("x-metadata-token");
         let valid = verify::single(request.headers, "x-metadata-token")
             .ok()
-            .is_some_and(|token| world.session_token_valid(token));
-        if (sent && !valid) || (!sent && world.metadata.require_session_token) {
+            .is_some_and(|token| world.keys.session_token_valid(token, world.calendar()));
+        if (sent && !valid) || (!sent && world.keys.metadata.require_session_token) {
             return refusal(Family::Credentials, 401, request_id, BAD_SESSION_TOKEN);
         }
     }
-    if !world.metadata.agency {
+    if !world.keys.metadata.agency {
         return refusal(Family::Credentials, 401, request_id, NO_AGENCY);
     }
-    let lifetime = world.metadata.lifetime;
-    credential(world, lifetime)
+    let lifetime = world.keys.metadata.lifetime;
+    Reply::json(200, &issue_credential(world, lifetime))
 }
 
 /// `POST /pod-identity/credentials` with the pod's token as `Authorization`: the pod's
 /// temporary credentials.
 pub(crate) fn pod_identity(world: &mut World, request: &Received, request_id: &str) -> Reply {
-    let Some(pod) = world.pod_identity.clone() else {
+    let Some(pod) = world.keys.pod_identity.clone() else {
         return refusal(
             Family::Credentials,
             404,
@@ -89,7 +93,7 @@ pub(crate) fn pod_identity(world: &mut World, request: &Received, request_id: &s
     }
     let authorized = verify::single(request.headers, "authorization")
         .ok()
-        .is_some_and(|sent| verify::same(sent.as_bytes(), pod.token.expose().as_bytes()));
+        .is_some_and(|sent| same(sent.as_bytes(), pod.token.expose().as_bytes()));
     if !authorized {
         return refusal(
             Family::Credentials,
@@ -98,19 +102,18 @@ pub(crate) fn pod_identity(world: &mut World, request: &Received, request_id: &s
             "the Authorization header is not the pod's token",
         );
     }
-    credential(world, pod.lifetime)
+    Reply::json(200, &issue_credential(world, pod.lifetime))
 }
 
-/// Fresh temporary credentials valid `lifetime`, in the metadata service's shape.
-fn credential(world: &mut World, lifetime: Duration) -> Reply {
-    let (ak, sk, security_token, expires) = world.issue_temporary_key(lifetime);
-    Reply::json(
-        200,
-        &json!({ "credential": {
-            "access": ak,
-            "secret": sk.expose(),
-            "securitytoken": security_token.expose(),
-            "expires_at": iam_time(expires),
-        } }),
-    )
+/// Fresh temporary credentials valid `lifetime`, in the shape the metadata service, the
+/// pod-identity endpoint and IAM's `securitytokens` share.
+pub(crate) fn issue_credential(world: &mut World, lifetime: Duration) -> Value {
+    let now = world.calendar();
+    let (ak, sk, security_token, expires) = world.keys.issue_temporary_key(now, lifetime);
+    json!({ "credential": {
+        "access": ak,
+        "secret": sk.expose(),
+        "securitytoken": security_token.expose(),
+        "expires_at": iam_time(expires),
+    } })
 }
