@@ -43,8 +43,9 @@
 //!
 //! ## Models
 //!
-//! Each response model has a typed, optional field for every documented field, tolerates the
-//! type quirks of real servers (numbers sent as strings, arrays encoded inside strings), and
+//! Each response model has a typed, optional field for every documented field, accepts, besides
+//! the documented types, variants defensively (numbers sent as strings, arrays encoded inside
+//! strings; `docs/apis.md` says which a source supports), and
 //! keeps fields this version does not know in `extra`. Serialising a model gives back the
 //! server's field names and unknown fields; known fields come back in their documented types
 //! (`"30"` becomes `30`, `"[\"az0\"]"` becomes `["az0"]`), and absent or `null` fields are
