@@ -163,10 +163,15 @@ fn check_signature(
         });
     }
     let names: Vec<&str> = presented.signed_headers.split(';').collect();
-    for required in ["host", "x-sdk-date"] {
-        if !names.contains(&required) {
-            return Err(format!("SignedHeaders does not include {required}").into());
-        }
+    // The gateway requires only `x-sdk-date` to be signed and checks whatever else is listed
+    // (service-facts.md §3): the official Go SDK signs `user-agent;x-project-id;x-sdk-date`,
+    // without `host`.
+    if !names.contains(&"x-sdk-date") {
+        return Err(format!(
+            "SignedHeaders {:?} does not include x-sdk-date",
+            presented.signed_headers
+        )
+        .into());
     }
     let mut signed = Vec::with_capacity(names.len());
     for name in &names {

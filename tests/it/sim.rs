@@ -777,8 +777,10 @@ struct Signed {
     /// Already canonical (sorted, encoded).
     query: String,
     date: String,
-    /// Headers signed besides `host`: lower-case names, sorted with `host`.
+    /// Headers signed besides `host` and `x-sdk-date`: lower-case names, sorted with them.
     headers: Vec<(&'static str, String)>,
+    /// Whether `host` is signed (the Python SDK signs it, the official Go SDK does not).
+    sign_host: bool,
 }
 
 impl Signed {
@@ -790,12 +792,27 @@ impl Signed {
             query: query.to_owned(),
             date: sdk_date(time::OffsetDateTime::now_utc()),
             headers: vec![("x-project-id", PROJECT.to_owned())],
+            sign_host: true,
         }
     }
 
+    /// Signed as the official Go SDK (v0.1.215) signs: `user-agent;x-project-id;x-sdk-date`,
+    /// no `host`.
+    fn go_sdk_style(path: String, query: &str) -> Signed {
+        let mut signed = Signed::new(path, query);
+        signed.sign_host = false;
+        signed.headers = vec![
+            ("user-agent", "huaweicloud-usdk-go/3.0".to_owned()),
+            ("x-project-id", PROJECT.to_owned()),
+        ];
+        signed
+    }
+
     fn authorization(&self, host: &str) -> String {
-        let mut signed: Vec<(&str, String)> =
-            vec![("host", host.to_owned()), ("x-sdk-date", self.date.clone())];
+        let mut signed: Vec<(&str, String)> = vec![("x-sdk-date", self.date.clone())];
+        if self.sign_host {
+            signed.push(("host", host.to_owned()));
+        }
         signed.extend(self.headers.iter().cloned());
         signed.sort();
         let names: Vec<&str> = signed.iter().map(|(n, _)| *n).collect();
@@ -920,16 +937,84 @@ fn signatures_are_verified_from_the_request_as_received() {
     old.date = sdk_date(time::OffsetDateTime::now_utc() - time::Duration::minutes(20));
     let body = refused(old.send(&sim, |_, _, _, _| {}), "old X-Sdk-Date");
     assert!(body.header("x-sim-reason").unwrap().contains("X-Sdk-Date"));
-    // `host` and `x-sdk-date` must be signed.
+    // `x-sdk-date` must be signed (whatever the signature says).
     let body = refused(
         apig_request.send(&sim, |_, _, _, authorization| {
-            *authorization = authorization.replace("SignedHeaders=host;", "SignedHeaders=")
+            *authorization = authorization.replace(";x-sdk-date", "")
         }),
-        "host not signed",
+        "x-sdk-date not signed",
     );
-    assert!(body.header("x-sim-reason").unwrap().contains("host"));
+    assert!(body.header("x-sim-reason").unwrap().contains("x-sdk-date"));
+    assert_eq!(
+        body.json(),
+        json!({"error_code": "APIC.7102", "error_msg": "Incorrect token or token resolution failed"})
+    );
     // The server is still fine.
     assert_eq!(apig_request.send(&sim, |_, _, _, _| {}).status, 200);
+}
+
+#[test]
+fn any_signed_header_set_with_x_sdk_date_is_accepted_as_the_gateway_does() {
+    let sim = start(Scenario::default());
+    let (apig, roma, clouddc) = steady(&sim);
+    // The official Go SDK's set, no `host`, on each API (the list with a query).
+    for (path, query) in [
+        (format!("/v2/{PROJECT}/apigw/instances/{apig}/progress"), ""),
+        (format!("/v2/{PROJECT}/instances/{roma}/process"), ""),
+        (format!("/v2/{PROJECT}/apic/instances/{roma}"), ""),
+        (format!("/v2/{PROJECT}/instances"), "limit=10&offset=0"),
+        (format!("/v1/{PROJECT}/instances/{clouddc}/status"), ""),
+    ] {
+        let raw = Signed::go_sdk_style(path.clone(), query).send(&sim, |_, _, _, _| {});
+        assert_eq!(raw.status, 200, "{path}: {}", raw.body);
+    }
+    // `x-sdk-date` alone is enough.
+    let progress = format!("/v2/{PROJECT}/apigw/instances/{apig}/progress");
+    let mut minimal = Signed::new(progress.clone(), "");
+    minimal.sign_host = false;
+    minimal.headers.clear();
+    let raw = minimal.send(&sim, |_, _, headers, _| {
+        headers.push(("x-project-id", PROJECT.to_owned()))
+    });
+    assert_eq!(raw.status, 200, "{}", raw.body);
+
+    let refused = |raw: Raw, what: &str, reason: &str| {
+        assert_eq!(raw.status, 401, "{what}: {}", raw.body);
+        assert_eq!(
+            raw.json(),
+            json!({"error_code": "APIC.7102", "error_msg": "Incorrect token or token resolution failed"}),
+            "{what}"
+        );
+        let why = raw.header("x-sim-reason").unwrap_or_default().to_owned();
+        assert!(why.contains(reason), "{what}: {why}");
+    };
+    let go = Signed::go_sdk_style(progress.clone(), "");
+    // A listed header altered after signing.
+    refused(
+        go.send(&sim, |_, _, headers, _| {
+            headers[0].1 = "huaweicloud-usdk-go/3.1".into()
+        }),
+        "user-agent altered",
+        "signature does not match",
+    );
+    // A listed header not sent.
+    refused(
+        go.send(&sim, |_, _, headers, _| {
+            headers.retain(|(name, _)| *name != "x-project-id")
+        }),
+        "x-project-id missing",
+        "x-project-id header is missing",
+    );
+    // A header sent but not listed changes nothing.
+    let raw = go.send(&sim, |_, _, headers, _| {
+        headers.push(("x-unsigned", "anything".into()))
+    });
+    assert_eq!(raw.status, 200, "{}", raw.body);
+    // A set without `x-sdk-date` is refused, whatever the signature.
+    let raw = go.send(&sim, |_, _, _, authorization| {
+        *authorization = authorization.replace(";x-sdk-date", "")
+    });
+    refused(raw, "x-sdk-date not listed", "x-sdk-date");
 }
 
 // ---------------------------------------------------------------------------------------------
