@@ -1,13 +1,15 @@
 //! The admin API under `/_sim/` (no authentication: the simulator is loopback only). JSON in
 //! and out; a bad request is 400 `{"error": "..."}` naming what is wrong.
 
+use super::error::decode;
+use super::error::SimError;
 use super::fault::Fault;
+use super::reply::Reply;
 use super::scenario::{
-    check_clock_skew, decode, ClockSkewDocument, InstanceSpec, RateLimitsDocument, Scenario,
+    check_clock_skew, ClockSkewDocument, InstanceSpec, RateLimitsDocument, Scenario,
 };
-use super::server::{Reply, Shared};
+use super::shared::Shared;
 use super::world::World;
-use super::SimError;
 use crate::endpoint::Service;
 use percent_encoding::percent_decode_str;
 use serde::Deserialize;

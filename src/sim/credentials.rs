@@ -3,10 +3,10 @@
 //! CCE pod-identity endpoint. Both issue temporary AK/SK/security tokens that the services
 //! accept until they expire in simulator time (`docs/simulator.md`, Temporary credentials).
 
+use super::bodies::iam_time;
 use super::bodies::Family;
-use super::routes::{iam_time, refusal};
+use super::reply::{refusal, Reply};
 use super::scenario::MAX_SESSION_TOKEN_TTL;
-use super::server::Reply;
 use super::verify::{self, Received};
 use super::world::World;
 use serde_json::json;

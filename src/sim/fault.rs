@@ -1,8 +1,7 @@
 //! Faults: answers the simulator changes on purpose (an error status, a delay, a cut-short or
 //! broken body, a lying list total), for the requests they match.
 
-use super::scenario::decode;
-use super::SimError;
+use super::error::{decode, SimError};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;

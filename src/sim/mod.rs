@@ -15,21 +15,29 @@
 //! # Ok::<_, Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Modules: `scenario` and `fault` (what to simulate), `script` (the lifecycles), `world`
-//! (the shared state), `routes` (the service and IAM APIs), `bodies` (their answers), `verify`
-//! (tokens and signatures), `admin` (the `/_sim/` API), `server` (hyper).
+//! Modules, each using only those listed before it: `error` (`SimError`, decoding documents),
+//! `fault` and `scenario` (what to simulate), `script` (the lifecycles), `world` (the state),
+//! `shared` (the world behind its lock), `bodies` (the answers' bodies), `reply` (answers and
+//! refusals), `verify` (tokens and signatures), `credentials` (metadata, pod identity), `iam`
+//! (IAM's APIs), `routes` (which API a request calls, and its answer), `admin` (the `/_sim/`
+//! API), `server` (the hyper glue, on top).
 
 mod admin;
 mod bodies;
 mod credentials;
+mod error;
 mod fault;
+mod iam;
+mod reply;
 mod routes;
 mod scenario;
 mod script;
 mod server;
+mod shared;
 mod verify;
 mod world;
 
+pub use error::SimError;
 pub use fault::{Fault, FaultKind, Operation, FAULT_STATUSES, MAX_DELAY};
 pub use routes::{DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT};
 pub use scenario::{
@@ -44,31 +52,13 @@ use crate::auth::Secret;
 use crate::client::{Client, ClientBuilder};
 use crate::clock::{Clock, SystemClock};
 use crate::endpoint::Service;
-use server::{Server, Shared};
+use server::Server;
+use shared::Shared;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use world::World;
-
-/// Why the simulator refused something or could not start.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum SimError {
-    /// A scenario, instance, fault or address that cannot be used; the message names the
-    /// field.
-    #[error("{0}")]
-    Invalid(String),
-    /// A file or socket operation failed.
-    #[error("{what}: {source}")]
-    Io {
-        /// What was being done.
-        what: String,
-        /// The underlying error.
-        #[source]
-        source: std::io::Error,
-    },
-}
 
 /// A running simulator. Dropping it stops the server and frees its port.
 ///

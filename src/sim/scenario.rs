@@ -4,11 +4,10 @@
 //! The JSON is read into private documents (every key optional, unknown keys refused) and then
 //! checked; the documents hold secrets as plain strings, so none of them is `Debug`.
 
+use super::error::{decode, SimError};
 use super::fault::{Fault, FaultDocument};
-use super::SimError;
 use crate::auth::Secret;
 use crate::endpoint::Service;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::path::Path;
@@ -93,7 +92,7 @@ pub struct InstanceSpec {
     pub(crate) name: Option<String>,
     pub(crate) outcome: Outcome,
     pub(crate) step: Duration,
-    pub(crate) quirks: bool,
+    pub(crate) undocumented_shapes: bool,
 }
 
 #[derive(Deserialize)]
@@ -104,7 +103,9 @@ pub(crate) struct InstanceDocument {
     name: Option<String>,
     outcome: Option<Outcome>,
     step_ms: Option<u64>,
-    quirks: Option<bool>,
+    /// `quirks` is its former name, still read so that older scenarios keep working.
+    #[serde(alias = "quirks")]
+    undocumented_shapes: Option<bool>,
 }
 
 impl From<InstanceDocument> for InstanceSpec {
@@ -115,14 +116,14 @@ impl From<InstanceDocument> for InstanceSpec {
             name: doc.name,
             outcome: doc.outcome.unwrap_or_default(),
             step: doc.step_ms.map_or(DEFAULT_STEP, Duration::from_millis),
-            quirks: doc.quirks.unwrap_or(false),
+            undocumented_shapes: doc.undocumented_shapes.unwrap_or(false),
         }
     }
 }
 
 impl InstanceSpec {
-    /// An instance of `service` with a fresh ID, outcome `success`, a step of 1 s and no
-    /// quirks.
+    /// An instance of `service` with a fresh ID, outcome `success`, a step of 1 s, answering
+    /// with the documented types.
     pub fn new(service: Service) -> InstanceSpec {
         InstanceSpec {
             service,
@@ -130,12 +131,13 @@ impl InstanceSpec {
             name: None,
             outcome: Outcome::Success,
             step: DEFAULT_STEP,
-            quirks: false,
+            undocumented_shapes: false,
         }
     }
 
     /// Reads `{"service":"apig","id":"...","name":"...","outcome":"success","step_ms":1000,
-    /// "quirks":false}` (only `service` is required; unknown keys are refused).
+    /// "undocumented_shapes":false}` (only `service` is required; unknown keys are refused;
+    /// `quirks` is read as the former name of `undocumented_shapes`).
     pub fn from_json(json: &str) -> Result<InstanceSpec, SimError> {
         let doc: InstanceDocument = decode("instance", json, &[])?;
         let spec = InstanceSpec::from(doc);
@@ -169,11 +171,20 @@ impl InstanceSpec {
         self
     }
 
-    /// Whether it answers with the real servers' quirks (numbers as strings, lists inside
-    /// strings, lower-case words; default `false`).
-    pub fn quirks(mut self, quirks: bool) -> InstanceSpec {
-        self.quirks = quirks;
+    /// Whether it answers in the shapes real servers are known to vary in rather than with the
+    /// types its document gives (default `false`): APIG `progress` and ROMA details'
+    /// `instance_status`/`bandwidth_size` as strings, the AZ lists documented as strings
+    /// (`/process` `availableZones`, details' `available_zone_ids`) as JSON arrays, `/process`
+    /// status words in lower case. For testing a client's tolerance (`docs/simulator.md`).
+    pub fn undocumented_shapes(mut self, undocumented_shapes: bool) -> InstanceSpec {
+        self.undocumented_shapes = undocumented_shapes;
         self
+    }
+
+    /// The former name of [`InstanceSpec::undocumented_shapes`].
+    #[deprecated(note = "renamed `undocumented_shapes`")]
+    pub fn quirks(self, quirks: bool) -> InstanceSpec {
+        self.undocumented_shapes(quirks)
     }
 
     /// The service the instance belongs to.
@@ -833,30 +844,6 @@ const HEADER_RULE: &str =
 /// Whether `value` can be sent as a credential header as the client sends it.
 pub(crate) fn header_safe(value: &str) -> bool {
     !value.is_empty() && value.bytes().all(|b| (0x21..=0x7e).contains(&b))
-}
-
-/// Decodes a JSON document; a failure names `what`, the field's path, and no secret.
-pub(crate) fn decode<T: DeserializeOwned>(
-    what: &str,
-    json: &str,
-    secrets: &[&str],
-) -> Result<T, SimError> {
-    let mut deserializer = serde_json::Deserializer::from_str(json);
-    let result = match serde_path_to_error::deserialize(&mut deserializer) {
-        Ok(value) => deserializer
-            .end()
-            .map(|()| value)
-            .map_err(|e| (".".to_owned(), e)),
-        Err(e) => Err((e.path().to_string(), e.into_inner())),
-    };
-    result.map_err(|(path, error)| {
-        let message = crate::error::redact(&error.to_string(), secrets);
-        SimError::Invalid(if path == "." {
-            format!("{what}: {message}")
-        } else {
-            format!("{what}: at `{path}`: {message}")
-        })
-    })
 }
 
 /// Every string under a key that holds a secret (`tokens`, `token`, `sk`, `security_token`,

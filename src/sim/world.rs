@@ -4,12 +4,12 @@
 //! Lifecycles are driven by time, not by requests: an instance's step is computed from when it
 //! was added, its step length and the speed factor, whenever someone looks.
 
+use super::error::SimError;
 use super::fault::{Fault, FaultKind, Operation};
 use super::scenario::{
     AccessKey, InstanceSpec, MetadataSpec, Outcome, PodIdentity, Scenario, User,
 };
 use super::script::Script;
-use super::SimError;
 use crate::auth::{Credentials, Secret};
 use crate::bucket::TokenBucket;
 use crate::clock::Clock;
@@ -97,7 +97,8 @@ pub(crate) struct Instance {
     pub name: String,
     pub outcome: Outcome,
     pub step_ms: u64,
-    pub quirks: bool,
+    /// Answers in the shapes real servers vary in rather than the documented types.
+    pub undocumented_shapes: bool,
     added: Instant,
     /// Simulated time (ms) it was moved forward by `advance`, besides the clock's.
     advanced_ms: f64,
@@ -426,7 +427,7 @@ impl World {
                 name,
                 outcome: spec.outcome,
                 step_ms: u64::try_from(spec.step.as_millis()).unwrap_or(u64::MAX),
-                quirks: spec.quirks,
+                undocumented_shapes: spec.undocumented_shapes,
                 added: self.now(),
                 advanced_ms: 0.0,
                 added_ms: unix_ms(self.calendar()),
