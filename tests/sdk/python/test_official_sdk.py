@@ -114,6 +114,34 @@ def roma_process(client, instance_id):
     )
 
 
+def wire_type_errors(value, declared, package, path="$"):
+    """Where the JSON `value` is not of the type the SDK's model declares (`openapi_types`).
+
+    The SDK's deserializer converts silently (int("5") is 5, str(["a"]) is "['a']"), so its
+    typed values alone cannot show that a body is not of its documented types: this reads the
+    body as sent against the SDK's own declarations."""
+    if value is None or declared == "object":
+        return []
+    if isinstance(declared, str) and declared.startswith("list["):
+        if not isinstance(value, list):
+            return [f"{path}: {value!r} is not a list"]
+        inner = declared[5:-1]
+        return [e for i, v in enumerate(value) for e in wire_type_errors(v, inner, package, f"{path}[{i}]")]
+    python_type = {"int": int, "str": str, "bool": bool, "float": (int, float)}.get(declared) \
+        if isinstance(declared, str) else None
+    if python_type is not None:
+        ok = isinstance(value, python_type) and (declared == "bool" or not isinstance(value, bool))
+        return [] if ok else [f"{path}: {value!r} is not {declared}"]
+    klass = declared if isinstance(declared, type) else getattr(package, declared)
+    if not klass.openapi_types:  # an enum of strings
+        return [] if isinstance(value, str) else [f"{path}: {value!r} is not a string"]
+    if not isinstance(value, dict):
+        return [f"{path}: {value!r} is not an object"]
+    return [e for attr, t in klass.openapi_types.items()
+            for e in wire_type_errors(value.get(klass.attribute_map[attr]), t, package,
+                                      f"{path}.{klass.attribute_map[attr]}")]
+
+
 def admin(method, path, body=None):
     request = urllib.request.Request(BASE + path, method=method, data=body.encode() if body else None)
     with urllib.request.urlopen(request) as response:
@@ -124,15 +152,22 @@ KINDS = ("aksk", "temporary")
 
 
 class Operations(unittest.TestCase):
+    def assert_documented_types(self, client, response):
+        """The body as sent has the types the SDK's model declares."""
+        body = json.loads(response.raw_content)
+        self.assertEqual(wire_type_errors(body, type(response), client.model_package), [])
+
     def test_apig_show_details_of_instance_progress_v2(self):
         for kind in KINDS:
             with self.subTest(credentials=kind):
                 client = apig(kind)
                 ok = client.show_details_of_instance_progress_v2(ShowDetailsOfInstanceProgressV2Request(instance_id="apig-ok"))
                 self.assertEqual(ok.status_code, 200)
+                self.assert_documented_types(client, ok)
                 self.assertEqual((ok.progress, ok.status, ok.start_time, ok.end_time, ok.error_code, ok.error_msg),
                                  (100, "success", CREATED, CREATED, None, None))
                 failed = client.show_details_of_instance_progress_v2(ShowDetailsOfInstanceProgressV2Request(instance_id="apig-fail"))
+                self.assert_documented_types(client, failed)
                 self.assertEqual((failed.progress, failed.status, failed.error_code, failed.error_msg),
                                  (50, "failed", "APIG.9999", FAILED_MSG))
 
@@ -142,6 +177,7 @@ class Operations(unittest.TestCase):
                 client = roma(kind)
                 r = client.show_details_of_instance_v2(ShowDetailsOfInstanceV2Request(instance_id="roma-ok"))
                 self.assertEqual(r.status_code, 200)
+                self.assert_documented_types(client, r)
                 expected = {
                     "id": "roma-ok", "project_id": PROJECT, "instance_name": "roma-running", "status": "Running",
                     "instance_status": 6, "type": "apic", "spec": "ROMA_PROFESSIONAL", "create_time": CREATED,
@@ -156,6 +192,7 @@ class Operations(unittest.TestCase):
                 self.assertEqual((r.node_ips.livedata, r.node_ips.shubao),
                                  (["192.168.0.30"], ["192.168.0.31", "192.168.0.32"]))
                 failed = client.show_details_of_instance_v2(ShowDetailsOfInstanceV2Request(instance_id="roma-fail"))
+                self.assert_documented_types(client, failed)
                 self.assertEqual((failed.status, failed.instance_status), ("CreateFail", 3))
 
     def test_roma_check_roma_instance_list_v2(self):
@@ -164,6 +201,7 @@ class Operations(unittest.TestCase):
                 client = roma(kind)
                 running = client.check_roma_instance_list_v2(
                     CheckRomaInstanceListV2Request(status="RUNNING", offset=0, limit=10))
+                self.assert_documented_types(client, running)
                 self.assertEqual((running.total, running.size), (2, 2))
                 self.assertEqual([i.id for i in running.instances], ["roma-ok", "roma-variant"])
                 first = running.instances[0]
@@ -188,9 +226,11 @@ class Operations(unittest.TestCase):
             with self.subTest(credentials=kind):
                 client = clouddc(kind)
                 ok = client.show_instance_status(ShowInstanceStatusRequest(id="dc-ok"))
+                self.assert_documented_types(client, ok)
                 self.assertEqual((ok.status_code, ok.state, ok.operation_state, ok.error),
                                  (200, "running", "install-succeed", None))
                 failed = client.show_instance_status(ShowInstanceStatusRequest(id="dc-fail"))
+                self.assert_documented_types(client, failed)
                 self.assertEqual((failed.state, failed.operation_state), ("error", "install-failed"))
                 self.assertEqual((failed.error.error_code, failed.error.error_msg, failed.error.error_type),
                                  ("CLOUDDC.1001", "Failed to install the instance (simulated)", "create_instance_error"))
