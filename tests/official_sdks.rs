@@ -158,12 +158,14 @@ fn run_suite(what: &str, command: &mut Command) -> Output {
 
 fn how_to_get(what: &str) -> &'static str {
     if what.starts_with("go") {
-        "Go is required (Debian: apt-get install golang-go; scripts/system-deps installs it)."
+        "Go 1.22 or newer is required (the machine's own, https://go.dev/doc/install; \
+         scripts/system-deps checks it); the SDK comes from the Go module proxy (go.sum)."
     } else if what.starts_with("mvn") {
         "Maven and a JDK 17 are required (Debian: apt-get install maven openjdk-17-jdk-headless; \
          scripts/system-deps installs them)."
     } else {
-        "The official Python SDK is required: bash scripts/sdk-venv.sh makes target/sdk-venv."
+        "The official Python SDK is required: bash scripts/sdk-venv.sh makes target/sdk-venv \
+         (python3 with venv, PyPI)."
     }
 }
 
@@ -241,6 +243,16 @@ fn differences(path: &str, sdk: &Value, ours: Option<&Value>, out: &mut Vec<Stri
     }
 }
 
+/// How many values (not objects, arrays or nulls) `value` holds: what a comparison compared.
+fn leaves(value: &Value) -> usize {
+    match value {
+        Value::Null => 0,
+        Value::Object(map) => map.values().map(leaves).sum(),
+        Value::Array(items) => items.iter().map(leaves).sum(),
+        _ => 1,
+    }
+}
+
 fn is_zone_list(path: &str) -> bool {
     path.ends_with("/available_zone_ids") || path.ends_with("/availableZones")
 }
@@ -254,12 +266,14 @@ fn compare_with_hwinst(sdk: &str, dump: &Path, client: &Client) -> Vec<(String, 
     assert!(dump.len() >= 9, "{sdk}: a dump of every body: {text}");
     let mut verdicts = Vec::new();
     let mut failures = Vec::new();
+    let mut compared = 0;
     for (key, entry) in &dump {
         let ours = hwinst_decoded(client, key);
         let verdict = match (entry.get("decoded"), entry.get("error")) {
             (Some(decoded), None) => {
                 let mut diffs = Vec::new();
                 differences("", decoded, Some(&ours), &mut diffs);
+                compared += leaves(decoded);
                 if diffs.is_empty() {
                     Verdict::Same
                 } else {
@@ -291,6 +305,9 @@ fn compare_with_hwinst(sdk: &str, dump: &Path, client: &Client) -> Vec<(String, 
         "{sdk} decodes the simulator's default bodies otherwise than hwinst:\n{}",
         failures.join("\n")
     );
+    // Every body's fields, not a few: ROMA details alone have some thirty.
+    eprintln!("{sdk}: {compared} decoded values compared with hwinst's");
+    assert!(compared >= 150, "{sdk}: only {compared} values compared");
     verdicts
 }
 
