@@ -379,7 +379,7 @@ fn the_official_java_sdk_against_the_simulator() {
     let _ = std::fs::remove_file(&dump);
     let maven = |offline: bool| {
         let mut mvn = Command::new("mvn");
-        mvn.arg("-B").arg("-q");
+        mvn.args(["-B", "-q", "-Dstyle.color=never"]);
         if offline {
             mvn.arg("-o");
         }

@@ -334,8 +334,8 @@ type romaProcessRequest struct {
 	InstanceId string `json:"instance_id"`
 }
 
-// What the ROMA /process document gives, as far as these tests read it (the rest is kept by
-// TestDump through processBody).
+// What the ROMA /process document gives at its top level and in `item`; the nested `instance`
+// (some sixty fields) is kept as the JSON sent.
 type romaProcessResponse struct {
 	InstanceId     *string          `json:"instance_id,omitempty"`
 	Name           *string          `json:"name,omitempty"`
