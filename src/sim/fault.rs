@@ -41,11 +41,16 @@ pub enum Operation {
     MetadataSecurityKey,
     /// `POST /pod-identity/credentials` (CCE pod identity temporary credentials).
     PodIdentity,
+    /// `POST /v3.0/OS-AUTH/id-token/tokens` (IAM token for an OIDC ID token).
+    IamIdToken,
+    /// `POST /v3.0/OS-CREDENTIAL/securitytokens` (IAM temporary credentials for a token).
+    #[serde(rename = "iam_securitytokens")]
+    IamSecurityTokens,
 }
 
 impl Operation {
     /// Every operation.
-    pub const ALL: [Operation; 10] = [
+    pub const ALL: [Operation; 12] = [
         Operation::RomaProcess,
         Operation::ApigProgress,
         Operation::RomaInstance,
@@ -56,6 +61,8 @@ impl Operation {
         Operation::MetadataToken,
         Operation::MetadataSecurityKey,
         Operation::PodIdentity,
+        Operation::IamIdToken,
+        Operation::IamSecurityTokens,
     ];
 
     /// The operation's name, e.g. `"apig_progress"`.
@@ -71,6 +78,8 @@ impl Operation {
             Operation::MetadataToken => "metadata_token",
             Operation::MetadataSecurityKey => "metadata_securitykey",
             Operation::PodIdentity => "pod_identity",
+            Operation::IamIdToken => "iam_id_token",
+            Operation::IamSecurityTokens => "iam_securitytokens",
         }
     }
 }

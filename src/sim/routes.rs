@@ -76,10 +76,17 @@ pub(crate) fn target(method: &str, path: &str) -> Target {
         ["", "meta-data", "latest", "api", "token"] => (Operation::MetadataToken, None, None),
         ["", "openstack", "latest", "securitykey"] => (Operation::MetadataSecurityKey, None, None),
         ["", "pod-identity", "credentials"] => (Operation::PodIdentity, None, None),
+        ["", "v3.0", "OS-AUTH", "id-token", "tokens"] => (Operation::IamIdToken, None, None),
+        ["", "v3.0", "OS-CREDENTIAL", "securitytokens"] => {
+            (Operation::IamSecurityTokens, None, None)
+        }
         _ => return Target::Unserved,
     };
     let allow = match operation {
-        Operation::IamTokens | Operation::PodIdentity => "POST",
+        Operation::IamTokens
+        | Operation::PodIdentity
+        | Operation::IamIdToken
+        | Operation::IamSecurityTokens => "POST",
         Operation::MetadataToken => "PUT",
         _ => "GET",
     };
@@ -110,7 +117,10 @@ fn family(operation: Operation) -> Family {
         Operation::RomaProcess | Operation::RomaInstance | Operation::ApigProgress => Family::Apic,
         Operation::RomaList => Family::RomaList,
         Operation::ClouddcStatus => Family::Clouddc,
-        Operation::IamTokens | Operation::IamProjects => Family::Iam,
+        Operation::IamTokens
+        | Operation::IamProjects
+        | Operation::IamIdToken
+        | Operation::IamSecurityTokens => Family::Iam,
         Operation::MetadataToken | Operation::MetadataSecurityKey | Operation::PodIdentity => {
             Family::Credentials
         }
@@ -129,7 +139,9 @@ fn service(operation: Operation) -> Option<Service> {
         | Operation::IamProjects
         | Operation::MetadataToken
         | Operation::MetadataSecurityKey
-        | Operation::PodIdentity => None,
+        | Operation::PodIdentity
+        | Operation::IamIdToken
+        | Operation::IamSecurityTokens => None,
     }
 }
 
@@ -144,7 +156,10 @@ pub(crate) fn answer(
 ) -> Reply {
     let over_limit = match (target, hit) {
         (Target::Api { operation, .. }, None) => service(*operation).and_then(|service| {
-            let wait = world.take_rate(service, Instant::now()).err()?;
+            // On the simulator's clock, so that a test on a manual clock refills the bucket
+            // by advancing it rather than by sleeping.
+            let now = world.now();
+            let wait = world.take_rate(service, now).err()?;
             Some((service, wait))
         }),
         _ => None,
@@ -243,6 +258,11 @@ fn respond(
             return credentials::metadata_security_key(world, request, request_id)
         }
         Operation::PodIdentity => return credentials::pod_identity(world, request, request_id),
+        // IAM's two unsigned federation calls: an ID token, then a token, are the credentials.
+        Operation::IamIdToken => return iam::id_token(world, request, now, request_id),
+        Operation::IamSecurityTokens => {
+            return iam::security_tokens(world, request, now, request_id)
+        }
         _ => {}
     }
     if let Err(refused) = verify::authenticate(world, request, now) {
@@ -478,6 +498,18 @@ mod tests {
         ));
         assert!(matches!(
             target("GET", "/pod-identity/credentials"),
+            Target::WrongMethod { allow: "POST", .. }
+        ));
+        assert_eq!(
+            op("POST", "/v3.0/OS-AUTH/id-token/tokens"),
+            Some((Operation::IamIdToken, None, None))
+        );
+        assert_eq!(
+            op("POST", "/v3.0/OS-CREDENTIAL/securitytokens"),
+            Some((Operation::IamSecurityTokens, None, None))
+        );
+        assert!(matches!(
+            target("GET", "/v3.0/OS-CREDENTIAL/securitytokens"),
             Target::WrongMethod { allow: "POST", .. }
         ));
     }

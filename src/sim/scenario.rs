@@ -360,7 +360,74 @@ pub(crate) struct PodIdentity {
     pub lifetime: Duration,
 }
 
-fn check_lifetime(what: &str, lifetime: Duration) -> Result<(), String> {
+/// The OIDC identity provider IAM trusts in the simulation (federated identities: CI systems,
+/// CCE workload identity): `POST /v3.0/OS-AUTH/id-token/tokens` with `X-Idp-Id: {idp_id}` and
+/// one of its ID tokens gets an IAM token, which `POST /v3.0/OS-CREDENTIAL/securitytokens`
+/// turns into temporary AK/SK.
+///
+/// The default is the provider `sim-idp` accepting the ID token `sim-id-token` (which never
+/// expires). More ID tokens that expire in simulator time come from
+/// [`Simulator::issue_id_token`](super::Simulator::issue_id_token) or `POST /_sim/id_tokens`.
+///
+/// ```
+/// use hwinst::sim::{OidcSpec, Scenario};
+///
+/// let scenario = Scenario::default().oidc(OidcSpec::new("ci-idp").id_token("jwt-1"));
+/// let same = Scenario::from_json(
+///     r#"{"oidc": {"idp_id": "ci-idp", "id_tokens": ["jwt-1"]}}"#)?;
+/// assert_eq!(format!("{scenario:?}"), format!("{same:?}"));
+/// # Ok::<_, hwinst::sim::SimError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub struct OidcSpec {
+    pub(crate) idp_id: String,
+    pub(crate) id_tokens: Vec<Secret>,
+}
+
+impl Default for OidcSpec {
+    fn default() -> OidcSpec {
+        OidcSpec::new("sim-idp").id_token("sim-id-token")
+    }
+}
+
+impl OidcSpec {
+    /// The identity provider `idp_id`, accepting no ID token yet (issue some with
+    /// [`Simulator::issue_id_token`](super::Simulator::issue_id_token)).
+    pub fn new(idp_id: impl Into<String>) -> OidcSpec {
+        OidcSpec {
+            idp_id: idp_id.into(),
+            id_tokens: Vec::new(),
+        }
+    }
+
+    /// Accepts the ID token `token` (a secret), which never expires.
+    pub fn id_token(mut self, token: impl Into<Secret>) -> OidcSpec {
+        self.id_tokens.push(token.into());
+        self
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if !header_safe(&self.idp_id) {
+            return Err(format!("oidc.idp_id {HEADER_RULE}"));
+        }
+        for (i, token) in self.id_tokens.iter().enumerate() {
+            if !header_safe(token.expose()) {
+                return Err(format!(
+                    "oidc.id_tokens[{i}] must be 1 or more visible ASCII characters (a token \
+                     file's content, trimmed)"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How long an ID token issued through the admin API lives unless asked otherwise.
+pub(crate) const DEFAULT_ID_TOKEN_LIFETIME_S: u64 = 3600;
+
+/// What is wrong with a credential's lifetime, naming `what`.
+pub(crate) fn check_lifetime(what: &str, lifetime: Duration) -> Result<(), String> {
     if lifetime < Duration::from_secs(1)
         || lifetime > MAX_CREDENTIAL_LIFETIME
         || lifetime.subsec_nanos() != 0
@@ -408,6 +475,7 @@ pub struct Scenario {
     pub(crate) clock_skew_s: i64,
     pub(crate) metadata: MetadataSpec,
     pub(crate) pod_identity: Option<PodIdentity>,
+    pub(crate) oidc: Option<OidcSpec>,
 }
 
 impl Default for Scenario {
@@ -426,6 +494,7 @@ impl Default for Scenario {
             clock_skew_s: 0,
             metadata: MetadataSpec::default(),
             pod_identity: None,
+            oidc: Some(OidcSpec::default()),
         }
     }
 }
@@ -446,6 +515,25 @@ struct ScenarioDocument {
     clock_skew_s: Option<i64>,
     metadata: Option<MetadataDocument>,
     pod_identity: Option<PodIdentityDocument>,
+    /// Absent: the default provider; `null`: none.
+    #[serde(default, deserialize_with = "present")]
+    oidc: Option<Option<OidcDocument>>,
+}
+
+/// A key that is present, even as `null` (`Some(None)`), told apart from an absent one (`None`).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an oidc object")]
+struct OidcDocument {
+    idp_id: String,
+    id_tokens: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -626,6 +714,17 @@ impl Scenario {
                 lifetime: Duration::from_secs(pod.lifetime_s.unwrap_or(3600)),
             });
         }
+        if let Some(oidc) = doc.oidc {
+            scenario.oidc = oidc.map(|o| OidcSpec {
+                idp_id: o.idp_id,
+                id_tokens: o
+                    .id_tokens
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(Secret::new)
+                    .collect(),
+            });
+        }
         scenario.check()?;
         Ok(scenario)
     }
@@ -680,12 +779,15 @@ impl Scenario {
         self
     }
 
-    /// Forgets every token, access key and user (the defaults included), so that only those
-    /// added afterwards are accepted.
+    /// Forgets every token, access key, user and OIDC ID token (the defaults included), so
+    /// that only those added afterwards are accepted (the OIDC identity provider stays).
     pub fn no_credentials(mut self) -> Scenario {
         self.tokens.clear();
         self.access_keys.clear();
         self.users.clear();
+        if let Some(oidc) = &mut self.oidc {
+            oidc.id_tokens.clear();
+        }
         self
     }
 
@@ -708,7 +810,7 @@ impl Scenario {
         self
     }
 
-    /// Limits `service` to `per_second` requests per second (wall-clock time, in bursts of at
+    /// Limits `service` to `per_second` requests per second (on the simulator's clock, in bursts of at
     /// most one second's worth): past it, requests are answered 429 with `Retry-After`.
     pub fn rate_limit(mut self, service: Service, per_second: f64) -> Scenario {
         self.rate_limits.retain(|(s, _)| *s != service);
@@ -741,6 +843,14 @@ impl Scenario {
             token: token.into(),
             lifetime,
         });
+        self
+    }
+
+    /// The OIDC identity provider IAM trusts (default [`OidcSpec::default`]: `sim-idp`
+    /// accepting `sim-id-token`), or with `None` none: the federated token API then answers
+    /// 404 for every IdP ID.
+    pub fn oidc(mut self, spec: impl Into<Option<OidcSpec>>) -> Scenario {
+        self.oidc = spec.into();
         self
     }
 
@@ -834,6 +944,9 @@ impl Scenario {
             }
             check_lifetime("pod_identity.lifetime_s", pod.lifetime).or_else(bad)?;
         }
+        if let Some(oidc) = &self.oidc {
+            oidc.check().or_else(bad)?;
+        }
         Ok(())
     }
 }
@@ -847,7 +960,7 @@ pub(crate) fn header_safe(value: &str) -> bool {
 }
 
 /// Every string under a key that holds a secret (`tokens`, `token`, `sk`, `security_token`,
-/// `password`), so that a decoding error never quotes one.
+/// `password`, `id_tokens`), so that a decoding error never quotes one.
 fn secret_strings(json: &str) -> Vec<String> {
     fn walk(value: &serde_json::Value, secret: bool, out: &mut Vec<String>) {
         match value {
@@ -860,7 +973,7 @@ fn secret_strings(json: &str) -> Vec<String> {
                     let secret = secret
                         || matches!(
                             key.as_str(),
-                            "tokens" | "token" | "sk" | "security_token" | "password"
+                            "tokens" | "token" | "sk" | "security_token" | "password" | "id_tokens"
                         );
                     walk(v, secret, out);
                 }

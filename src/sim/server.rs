@@ -192,7 +192,8 @@ async fn accept(
                             .await;
                     });
                 }
-                // Out of file descriptors and the like: try again shortly rather than spin.
+                // Out of file descriptors and the like: try again shortly rather than spin
+                // (real time: it is the operating system that needs it to pass).
                 Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
             },
         }
@@ -232,6 +233,8 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<SimBody
         ..
     }) = hit
     {
+        // Real time on purpose: the fault tests the caller's own timeouts, which run on real
+        // time (the socket's), whatever clock the simulator's lifecycles follow.
         tokio::time::sleep(delay).await;
         hit = None;
     }

@@ -10,13 +10,14 @@ use hwinst::sim::{
     Simulator, FAULT_STATUSES,
 };
 use hwinst::{
-    Client, ClientBuilder, Credentials, ErrorKind, Phase, RetryPolicy, RomaListQuery, Service,
-    Source, WaitOptions,
+    Client, ClientBuilder, Credentials, ErrorKind, ManualClock, Phase, RetryPolicy, RomaListQuery,
+    Service, Source, WaitOptions,
 };
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::ops::ControlFlow;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const PROJECT: &str = "0a1b2c3d4e5f";
@@ -877,19 +878,17 @@ fn waits_end_running_or_failed_for_every_pollable_source() {
 
 #[test]
 fn speed_makes_simulated_time_run_faster() {
-    // A 1000 s step at 100 000 times the clock: done in well under a second.
+    // A 1000 s step at 100 000 times the clock: 10 ms of the clock.
     let sim = start(Scenario::default().speed(100_000.0));
+    let clock = Arc::new(ManualClock::new());
+    sim.set_clock(clock.clone());
     let id = sim
         .add_instance(InstanceSpec::new(Service::Clouddc).step(Duration::from_secs(1000)))
         .unwrap();
-    let started = Instant::now();
-    while sim.instance(&id).unwrap().phase != Phase::Running {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "still not running"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    clock.advance(Duration::from_micros(9_990));
+    assert_eq!(sim.instance(&id).unwrap().phase, Phase::Pending);
+    clock.advance(Duration::from_micros(10));
+    assert_eq!(sim.instance(&id).unwrap().phase, Phase::Running);
     let client = client(&sim);
     assert_eq!(
         client.lifecycle(Source::Clouddc, &id).unwrap().phase,
@@ -1837,6 +1836,9 @@ fn bad_admin_requests_are_400_naming_the_problem() {
 fn rate_limits_answer_429_with_retry_after_and_are_logged() {
     let scenario = Scenario::from_json(r#"{"rate_limits": {"apig": 2}}"#).unwrap();
     let sim = start(scenario);
+    // The buckets refill on the simulator's clock: a manual one makes this exact.
+    let clock = Arc::new(ManualClock::new());
+    sim.set_clock(clock.clone());
     let (apig, roma, _) = steady(&sim);
     assert_eq!(sim.rate_limit(Service::Apig), Some(2.0));
     assert_eq!(sim.rate_limit(Service::Roma), None);
@@ -1870,8 +1872,10 @@ fn rate_limits_answer_429_with_retry_after_and_are_logged() {
     assert!(limited
         .iter()
         .all(|r| r.status == 429 && r.operation == Some(Operation::ApigProgress)));
-    // The bucket refills at the rate: one more after half a second.
-    std::thread::sleep(Duration::from_millis(550));
+    // The bucket refills at the rate: one more after half a second, not before.
+    clock.advance(Duration::from_millis(499));
+    assert_eq!(with_token(&sim, &apig_path).status, 429);
+    clock.advance(Duration::from_millis(1));
     assert_eq!(with_token(&sim, &apig_path).status, 200);
 
     // The client sees THROTTLED with the pause asked.
