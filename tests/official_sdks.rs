@@ -89,22 +89,51 @@ impl Sim {
         raw.json()
     }
 
+    /// The times the scenario's instances carry in their bodies, as sent (each instance has the
+    /// instant it was added; two may differ by a millisecond): `{"apig-ok": {"start_time",
+    /// "end_time"}, "roma-ok": {"create_time", "process_start_time", "list_create_time",
+    /// "list_update_time"}}`. Read with a token of our own, over raw HTTP, not through hwinst.
+    fn times(&self) -> Value {
+        let token = "official-sdks-runner";
+        let added = read(
+            agent()
+                .post(format!("{}/_sim/tokens", self.base))
+                .send(json!({ "token": token }).to_string()),
+        );
+        assert_eq!(added.status, 204, "POST /_sim/tokens: {}", added.body);
+        let project = self.get_json("/_sim/config")["project_id"].clone();
+        let project = project.as_str().expect("a project ID");
+        let body = |path: &str| {
+            let raw = read(
+                agent()
+                    .get(format!("{}/v2/{project}{path}", self.base))
+                    .header("X-Auth-Token", token)
+                    .call(),
+            );
+            assert_eq!(raw.status, 200, "GET {path}: {}", raw.body);
+            raw.json()
+        };
+        let apig = body("/apigw/instances/apig-ok/progress");
+        let details = body("/apic/instances/roma-ok");
+        let process = body("/instances/roma-ok/process");
+        let list = body("/instances?limit=1");
+        json!({
+            "apig-ok": {"start_time": apig["start_time"], "end_time": apig["end_time"]},
+            "roma-ok": {
+                "create_time": details["create_time"],
+                "process_start_time": process["start_time"],
+                "list_create_time": list["instances"][0]["create_time"],
+                "list_update_time": list["instances"][0]["update_time"],
+            },
+        })
+    }
+
     /// What every suite is told: where the simulator is, the scenario's keys, a temporary key
     /// (with its security token) the metadata endpoint issued, and when the scenario's
     /// instances were created (the times in their bodies).
     fn suite_env(&self, dump: &Path) -> Vec<(&'static str, String)> {
         let key = &self.get_json("/openstack/latest/securitykey")["credential"];
         let text = |name: &str| key[name].as_str().expect("a credential field").to_owned();
-        let created = self
-            .client
-            .apig_creation_progress("apig-ok")
-            .expect("hwinst reads apig-ok")
-            .start_time
-            .expect("apig-ok has a start_time");
-        let created_iso = time::OffsetDateTime::from_unix_timestamp(created / 1000)
-            .expect("a time")
-            .format(&time::format_description::well_known::Rfc3339)
-            .expect("RFC 3339");
         vec![
             ("HWINST_SIM_URL", self.base.clone()),
             (
@@ -119,8 +148,7 @@ impl Sim {
             ("HWINST_SIM_TEMP_AK", text("access")),
             ("HWINST_SIM_TEMP_SK", text("secret")),
             ("HWINST_SIM_TEMP_TOKEN", text("securitytoken")),
-            ("HWINST_SIM_CREATED_MS", created.to_string()),
-            ("HWINST_SIM_CREATED_ISO", created_iso),
+            ("HWINST_SIM_TIMES", self.times().to_string()),
             (
                 "HWINST_SDK_DUMP",
                 dump.to_str().expect("a UTF-8 path").to_owned(),

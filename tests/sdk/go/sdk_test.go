@@ -19,7 +19,6 @@ import (
 	"net/http"
 	"os"
 	"regexp"
-	"strconv"
 	"testing"
 
 	core "github.com/huaweicloud/huaweicloud-sdk-go-v3/core"
@@ -35,11 +34,24 @@ import (
 	romamodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/roma/v2/model"
 )
 
+// The times in the bodies, as the simulator sent them (HWINST_SIM_TIMES).
+type simTimes struct {
+	Apig struct {
+		StartTime int64 `json:"start_time"`
+		EndTime   int64 `json:"end_time"`
+	} `json:"apig-ok"`
+	Roma struct {
+		CreateTime       int64  `json:"create_time"`
+		ProcessStartTime int64  `json:"process_start_time"`
+		ListCreateTime   string `json:"list_create_time"`
+		ListUpdateTime   string `json:"list_update_time"`
+	} `json:"roma-ok"`
+}
+
 // What the runner tells the suite (tests/official_sdks.rs).
 type simEnv struct {
 	base, project, ak, sk, tempAk, tempSk, tempToken string
-	created                                          int64 // every instance's creation, Unix ms
-	createdISO                                       string
+	times                                            simTimes
 	dump                                             string
 }
 
@@ -54,8 +66,8 @@ func need(name string) string {
 }
 
 func TestMain(m *testing.M) {
-	created, err := strconv.ParseInt(need("HWINST_SIM_CREATED_MS"), 10, 64)
-	if err != nil {
+	var times simTimes
+	if err := json.Unmarshal([]byte(need("HWINST_SIM_TIMES")), &times); err != nil {
 		panic(err)
 	}
 	sim = simEnv{
@@ -63,8 +75,8 @@ func TestMain(m *testing.M) {
 		ak: need("HWINST_SIM_AK"), sk: need("HWINST_SIM_SK"),
 		tempAk: need("HWINST_SIM_TEMP_AK"), tempSk: need("HWINST_SIM_TEMP_SK"),
 		tempToken: need("HWINST_SIM_TEMP_TOKEN"),
-		created:   created, createdISO: need("HWINST_SIM_CREATED_ISO"),
-		dump: need("HWINST_SDK_DUMP"),
+		times:     times,
+		dump:      need("HWINST_SDK_DUMP"),
 	}
 	os.Exit(m.Run())
 }
@@ -155,8 +167,8 @@ func TestApigShowDetailsOfInstanceProgressV2(t *testing.T) {
 			if ok.Status == nil || *ok.Status != apigmodel.GetShowDetailsOfInstanceProgressV2ResponseStatusEnum().SUCCESS {
 				t.Errorf("apig-ok status: %s", jsonOf(t, ok))
 			}
-			eq(t, "start_time", ok.StartTime, sim.created)
-			eq(t, "end_time", ok.EndTime, sim.created)
+			eq(t, "start_time", ok.StartTime, sim.times.Apig.StartTime)
+			eq(t, "end_time", ok.EndTime, sim.times.Apig.EndTime)
 			absent(t, "error_code", ok.ErrorCode)
 			absent(t, "error_msg", ok.ErrorMsg)
 
@@ -197,7 +209,7 @@ func TestRomaShowDetailsOfInstanceV2(t *testing.T) {
 			if r.Spec == nil || *r.Spec != romamodel.GetShowDetailsOfInstanceV2ResponseSpecEnum().ROMA_PROFESSIONAL {
 				t.Errorf("spec: %s", jsonOf(t, r.Spec))
 			}
-			eq(t, "create_time", r.CreateTime, sim.created)
+			eq(t, "create_time", r.CreateTime, sim.times.Roma.CreateTime)
 			eq(t, "enterprise_project_id", r.EnterpriseProjectId, "0")
 			eq(t, "eip_address", r.EipAddress, "192.0.2.10")
 			eq(t, "charging_mode", r.ChargingMode, int32(0))
@@ -269,8 +281,8 @@ func TestRomaCheckRomaInstanceListV2(t *testing.T) {
 				t.Errorf("charge_type: %s", jsonOf(t, first.ChargeType))
 			}
 			eq(t, "project_id", first.ProjectId, sim.project)
-			eq(t, "create_time", first.CreateTime, sim.createdISO)
-			eq(t, "update_time", first.UpdateTime, sim.createdISO)
+			eq(t, "create_time", first.CreateTime, sim.times.Roma.ListCreateTime)
+			eq(t, "update_time", first.UpdateTime, sim.times.Roma.ListUpdateTime)
 			if first.AvailableZoneIds == nil || fmt.Sprint(*first.AvailableZoneIds) != "[cn-north-4a cn-north-4b]" {
 				t.Errorf("available_zone_ids: %s", jsonOf(t, first.AvailableZoneIds))
 			}
@@ -388,7 +400,7 @@ func TestRomaProcessThroughTheCore(t *testing.T) {
 			}
 			eq(t, "instance_id", r.InstanceId, "roma-ok")
 			eq(t, "name", r.Name, "roma-running")
-			eq(t, "start_time", r.StartTime, sim.created)
+			eq(t, "start_time", r.StartTime, sim.times.Roma.ProcessStartTime)
 			eq(t, "progress", r.Progress, int32(100))
 			eq(t, "status", r.Status, "RUNNING")
 			if r.Item == nil || len(*r.Item) != 2 {

@@ -39,8 +39,9 @@ BASE = need("HWINST_SIM_URL")
 PROJECT = need("HWINST_SIM_PROJECT")
 AK, SK = need("HWINST_SIM_AK"), need("HWINST_SIM_SK")
 TEMP = (need("HWINST_SIM_TEMP_AK"), need("HWINST_SIM_TEMP_SK"), need("HWINST_SIM_TEMP_TOKEN"))
-CREATED = int(need("HWINST_SIM_CREATED_MS"))
-CREATED_ISO = need("HWINST_SIM_CREATED_ISO")
+# The times in the bodies, as the simulator sent them.
+TIMES = json.loads(need("HWINST_SIM_TIMES"))
+APIG_TIMES, ROMA_TIMES = TIMES["apig-ok"], TIMES["roma-ok"]
 DUMP = need("HWINST_SDK_DUMP")
 FAILED_MSG = "Failed to create the instance: insufficient resources in the AZ (simulated)"
 REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -165,7 +166,7 @@ class Operations(unittest.TestCase):
                 self.assertEqual(ok.status_code, 200)
                 self.assert_documented_types(client, ok)
                 self.assertEqual((ok.progress, ok.status, ok.start_time, ok.end_time, ok.error_code, ok.error_msg),
-                                 (100, "success", CREATED, CREATED, None, None))
+                                 (100, "success", APIG_TIMES["start_time"], APIG_TIMES["end_time"], None, None))
                 failed = client.show_details_of_instance_progress_v2(ShowDetailsOfInstanceProgressV2Request(instance_id="apig-fail"))
                 self.assert_documented_types(client, failed)
                 self.assertEqual((failed.progress, failed.status, failed.error_code, failed.error_msg),
@@ -180,7 +181,7 @@ class Operations(unittest.TestCase):
                 self.assert_documented_types(client, r)
                 expected = {
                     "id": "roma-ok", "project_id": PROJECT, "instance_name": "roma-running", "status": "Running",
-                    "instance_status": 6, "type": "apic", "spec": "ROMA_PROFESSIONAL", "create_time": CREATED,
+                    "instance_status": 6, "type": "apic", "spec": "ROMA_PROFESSIONAL", "create_time": ROMA_TIMES["create_time"],
                     "enterprise_project_id": "0", "eip_address": "192.0.2.10", "charging_mode": 0,
                     "cbc_metadata": None, "description": "simulated instance", "maintain_begin": "22:00:00",
                     "maintain_end": "02:00:00", "ingress_ip": "192.168.0.5", "nat_eip_address": "192.0.2.11",
@@ -210,7 +211,8 @@ class Operations(unittest.TestCase):
                     "flavor_id": "00400-30101-0--0", "flavor_type": "professional", "cpu_arch": "x86_64",
                     "publicip_enable": True, "publicip_address": "192.0.2.10", "status": "RUNNING",
                     "error_code": None, "error_msg": None, "charge_type": "postPaid", "project_id": PROJECT,
-                    "create_time": CREATED_ISO, "update_time": CREATED_ISO, "maintain_begin": "22:00:00",
+                    "create_time": ROMA_TIMES["list_create_time"],
+                    "update_time": ROMA_TIMES["list_update_time"], "maintain_begin": "22:00:00",
                     "maintain_end": "02:00:00", "available_zone_ids": ["cn-north-4a", "cn-north-4b"],
                     "enterprise_project_id": "0",
                 }
@@ -242,7 +244,7 @@ class Operations(unittest.TestCase):
                 r = roma_process(client, "roma-ok")
                 self.assertEqual(r.status_code, 200)
                 self.assertEqual((r.instance_id, r.name, r.start_time, r.progress, r.status),
-                                 ("roma-ok", "roma-running", CREATED, 100, "RUNNING"))
+                                 ("roma-ok", "roma-running", ROMA_TIMES["process_start_time"], 100, "RUNNING"))
                 self.assertEqual([(i["name"], i["progress"], i["status"]) for i in r.item],
                                  [("mqs", 100, "RUNNING"), ("lvs", 100, "RUNNING")])
                 self.assertEqual((r.instance["instanceId"], r.instance["status"]), ("roma-ok", "RUNNING"))

@@ -75,8 +75,18 @@ class OfficialJavaSdkTest {
 
     static final String BASE = need("HWINST_SIM_URL");
     static final String PROJECT = need("HWINST_SIM_PROJECT");
-    static final long CREATED = Long.parseLong(need("HWINST_SIM_CREATED_MS"));
-    static final String CREATED_ISO = need("HWINST_SIM_CREATED_ISO");
+    /** The times in the bodies, as the simulator sent them. */
+    static final JsonNode TIMES = times();
+    static final JsonNode APIG_TIMES = TIMES.get("apig-ok");
+    static final JsonNode ROMA_TIMES = TIMES.get("roma-ok");
+
+    static JsonNode times() {
+        try {
+            return JsonUtils.getDefaultMapper().readTree(need("HWINST_SIM_TIMES"));
+        } catch (Exception e) {
+            throw new IllegalStateException("HWINST_SIM_TIMES: " + e, e);
+        }
+    }
     static final String FAILED_MSG = "Failed to create the instance: insufficient resources in the AZ (simulated)";
     static final String OTHER_PROJECT = "0123456789abcdef0123456789abcdef";
 
@@ -119,8 +129,8 @@ class OfficialJavaSdkTest {
         assertEquals(200, ok.getHttpStatusCode());
         assertEquals(100, ok.getProgress().getValue());
         assertEquals("success", ok.getStatus().getValue());
-        assertEquals(CREATED, ok.getStartTime());
-        assertEquals(CREATED, ok.getEndTime());
+        assertEquals(APIG_TIMES.get("start_time").asLong(), ok.getStartTime());
+        assertEquals(APIG_TIMES.get("end_time").asLong(), ok.getEndTime());
         assertNull(ok.getErrorCode());
         assertNull(ok.getErrorMsg());
 
@@ -148,7 +158,7 @@ class OfficialJavaSdkTest {
         assertEquals(6, r.getInstanceStatus());
         assertEquals("apic", r.getType());
         assertEquals(ShowDetailsOfInstanceV2Response.SpecEnum.ROMA_PROFESSIONAL, r.getSpec());
-        assertEquals(CREATED, r.getCreateTime());
+        assertEquals(ROMA_TIMES.get("create_time").asLong(), r.getCreateTime());
         assertEquals("0", r.getEnterpriseProjectId());
         assertEquals("192.0.2.10", r.getEipAddress());
         assertEquals(0, r.getChargingMode());
@@ -197,8 +207,8 @@ class OfficialJavaSdkTest {
         assertNull(first.getErrorCode());
         assertEquals(RomaInstanceCheckListRespInstances.ChargeTypeEnum.POSTPAID, first.getChargeType());
         assertEquals(PROJECT, first.getProjectId());
-        assertEquals(CREATED_ISO, first.getCreateTime());
-        assertEquals(CREATED_ISO, first.getUpdateTime());
+        assertEquals(ROMA_TIMES.get("list_create_time").asText(), first.getCreateTime());
+        assertEquals(ROMA_TIMES.get("list_update_time").asText(), first.getUpdateTime());
         assertEquals(List.of("cn-north-4a", "cn-north-4b"), first.getAvailableZoneIds());
         assertEquals("roma-variant", running.getInstances().get(1).getId());
 
@@ -270,7 +280,7 @@ class OfficialJavaSdkTest {
         assertEquals(200, r.getHttpStatusCode());
         assertEquals("roma-ok", r.instanceId);
         assertEquals("roma-running", r.name);
-        assertEquals(CREATED, r.startTime);
+        assertEquals(ROMA_TIMES.get("process_start_time").asLong(), r.startTime);
         assertEquals(100, r.progress);
         assertEquals("RUNNING", r.status);
         assertEquals(2, r.item.size());
