@@ -167,12 +167,18 @@ impl Drop for Sim {
     }
 }
 
-/// Runs a suite; fails with its whole output unless it passed.
+/// Runs a suite; fails with its whole output unless it passed. (The command is named by its
+/// program and arguments only: its environment holds the keys.)
 fn run_suite(what: &str, command: &mut Command) -> Output {
     let start = Instant::now();
-    let output = command
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {what} ({command:?}): {e}\n{}", how_to_get(what)));
+    let output = command.output().unwrap_or_else(|e| {
+        panic!(
+            "cannot run {what} ({:?} {:?}): {e}\n{}",
+            command.get_program(),
+            command.get_args().collect::<Vec<_>>(),
+            how_to_get(what)
+        )
+    });
     eprintln!("{what}: {:.1?}", start.elapsed());
     assert!(
         output.status.success(),
