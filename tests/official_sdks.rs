@@ -2,9 +2,10 @@
 //! the Go SDK (tests/sdk/go, `go test`), the Java SDK (tests/sdk/java, Maven and JUnit 5) and
 //! the Python SDK's service clients (tests/sdk/python, the venv of scripts/sdk-venv.sh). Each
 //! test starts its own simulator from this run's `hwinst` binary with the scenario
-//! tests/sdk/scenario.json, fetches a temporary AK/SK from the simulator's metadata endpoint,
-//! runs the suite (every operation, AK/SK and temporary keys, exact typed values, error bodies
-//! in the SDK's exception type), then compares what the SDK decoded of every body the simulator
+//! tests/sdk/scenario.json, fetches a temporary AK/SK from the simulator's metadata endpoint and
+//! an OIDC ID token from its IAM, runs the suite (every operation with AK/SK, with the temporary
+//! keys and with the SDK's own federated OIDC flow; exact typed values; error bodies in the
+//! SDK's exception type), then compares what the SDK decoded of every body the simulator
 //! sends (the suite's dump) with what hwinst decodes of it (differential decoding; the
 //! expected outcome for the tolerance variants is the table in docs/sdk-parity.md).
 //!
@@ -128,10 +129,78 @@ impl Sim {
         })
     }
 
+    /// A federated identity for the SDK's own OIDC flow: the identity provider and a file with
+    /// an ID token the simulator's IAM issued (written without a trailing newline, as a pod's
+    /// projected token file: the Java SDK sends the file's bytes as they are).
+    fn federated_identity(&self, language: &str) -> (String, PathBuf) {
+        let issued = read(
+            agent()
+                .post(format!("{}/_sim/id_tokens", self.base))
+                .send(json!({ "lifetime_s": 3600 }).to_string()),
+        );
+        assert_eq!(issued.status, 201, "POST /_sim/id_tokens: {}", issued.body);
+        let issued = issued.json();
+        let file = scratch(language).join("id-token");
+        std::fs::write(&file, issued["id_token"].as_str().expect("an ID token"))
+            .expect("the ID token file");
+        let idp = issued["idp_id"].as_str().expect("an IdP ID").to_owned();
+        (idp, file)
+    }
+
+    /// Checks that the SDK did trade the ID token at IAM (the simulator's), as its federated
+    /// credentials do, and that IAM refused none of its calls. The Go and Python SDKs then get
+    /// temporary keys (`securitytokens`) and sign with them; the Java SDK asks for a
+    /// project-scoped IAM token and sends it as `X-Auth-Token`.
+    fn assert_federated_flow_used(&self, sdk: &str, flow: Federated) {
+        let log = self.get_json("/_sim/requests");
+        let requests = log["requests"].as_array().expect("the request log");
+        let count = |operation: &str, ok: bool| {
+            requests
+                .iter()
+                .filter(|r| r["operation"] == operation && (r["status"] == 201) == ok)
+                .count()
+        };
+        let mut calls = vec!["iam_id_token"];
+        if flow == Federated::TemporaryKeys {
+            calls.push("iam_securitytokens");
+        }
+        for operation in calls {
+            assert!(
+                count(operation, true) > 0,
+                "{sdk}: no {operation} call: the federated credentials were not used"
+            );
+            assert_eq!(
+                count(operation, false),
+                0,
+                "{sdk}: IAM refused an {operation} call"
+            );
+        }
+        if flow == Federated::IamToken {
+            let by_token = requests
+                .iter()
+                .filter(|r| r["auth"] == "token" && r["status"] == 200)
+                .count();
+            assert!(by_token > 0, "{sdk}: no service request with the IAM token");
+        }
+    }
+
     /// What every suite is told: where the simulator is, the scenario's keys, a temporary key
-    /// (with its security token) the metadata endpoint issued, and when the scenario's
-    /// instances were created (the times in their bodies).
-    fn suite_env(&self, dump: &Path) -> Vec<(&'static str, String)> {
+    /// (with its security token) the metadata endpoint issued, a federated identity (IdP and ID
+    /// token file) for the SDK's own OIDC flow, and the times the bodies carry.
+    fn suite_env(&self, language: &str, dump: &Path) -> Vec<(&'static str, String)> {
+        let (idp, id_token_file) = self.federated_identity(language);
+        let times = self.times();
+        // The request log from here on is the suite's alone (times() used a token).
+        let forgotten = read(
+            agent()
+                .delete(format!("{}/_sim/requests", self.base))
+                .call(),
+        );
+        assert_eq!(
+            forgotten.status, 204,
+            "DELETE /_sim/requests: {}",
+            forgotten.body
+        );
         let key = &self.get_json("/openstack/latest/securitykey")["credential"];
         let text = |name: &str| key[name].as_str().expect("a credential field").to_owned();
         vec![
@@ -148,7 +217,12 @@ impl Sim {
             ("HWINST_SIM_TEMP_AK", text("access")),
             ("HWINST_SIM_TEMP_SK", text("secret")),
             ("HWINST_SIM_TEMP_TOKEN", text("securitytoken")),
-            ("HWINST_SIM_TIMES", self.times().to_string()),
+            ("HWINST_SIM_TIMES", times.to_string()),
+            ("HWINST_SIM_IDP_ID", idp),
+            (
+                "HWINST_SIM_ID_TOKEN_FILE",
+                id_token_file.to_str().expect("a UTF-8 path").to_owned(),
+            ),
             (
                 "HWINST_SDK_DUMP",
                 dump.to_str().expect("a UTF-8 path").to_owned(),
@@ -204,6 +278,15 @@ fn how_to_get(what: &str) -> &'static str {
 }
 
 // --- Differential decoding -----------------------------------------------------------------
+
+/// How an SDK's federated (OIDC) credentials sign its requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Federated {
+    /// The ID token is traded for an IAM token, that for temporary keys, which sign.
+    TemporaryKeys,
+    /// The ID token is traded for a project-scoped IAM token, sent as `X-Auth-Token`.
+    IamToken,
+}
 
 /// How an SDK's decoding of one body compares with hwinst's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -386,7 +469,7 @@ fn the_official_go_sdk_against_the_simulator() {
         .current_dir(sdk_dir("go"))
         // Never download a toolchain: the installed Go is the one under test.
         .env("GOTOOLCHAIN", "local")
-        .envs(sim.suite_env(&dump));
+        .envs(sim.suite_env("go", &dump));
     if std::env::var_os("HOME").is_none() && std::env::var_os("GOCACHE").is_none() {
         let tmp = scratch("go");
         go.env("GOCACHE", tmp.join("go-cache"))
@@ -401,6 +484,7 @@ fn the_official_go_sdk_against_the_simulator() {
             .collect::<Vec<_>>()
             .join("\n")
     );
+    sim.assert_federated_flow_used("Go SDK", Federated::TemporaryKeys);
     let verdicts = compare_with_hwinst("Go SDK", &dump, &sim.client);
     hwinst_reads_every_variant(&sim.client);
     expect_variants("Go SDK", verdicts, GO_VARIANTS);
@@ -419,7 +503,7 @@ fn the_official_java_sdk_against_the_simulator() {
         }
         mvn.arg("test")
             .current_dir(sdk_dir("java"))
-            .envs(sim.suite_env(&dump));
+            .envs(sim.suite_env("java", &dump));
         mvn
     };
     // Offline first: once Maven has resolved the SDK and the plugins (~/.m2), no run needs
@@ -443,6 +527,7 @@ fn the_official_java_sdk_against_the_simulator() {
         }
     };
     eprintln!("{}", String::from_utf8_lossy(&output.stdout));
+    sim.assert_federated_flow_used("Java SDK", Federated::IamToken);
     let verdicts = compare_with_hwinst("Java SDK", &dump, &sim.client);
     hwinst_reads_every_variant(&sim.client);
     expect_variants("Java SDK", verdicts, JAVA_VARIANTS);
@@ -468,9 +553,10 @@ fn the_official_python_sdk_against_the_simulator() {
     let mut suite = Command::new(&python);
     suite
         .arg(sdk_dir("python").join("test_official_sdk.py"))
-        .envs(sim.suite_env(&dump));
+        .envs(sim.suite_env("python", &dump));
     let output = run_suite("python tests/sdk/python/test_official_sdk.py", &mut suite);
     eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+    sim.assert_federated_flow_used("Python SDK", Federated::TemporaryKeys);
     let verdicts = compare_with_hwinst("Python SDK", &dump, &sim.client);
     hwinst_reads_every_variant(&sim.client);
     expect_variants("Python SDK", verdicts, PYTHON_VARIANTS);

@@ -51,6 +51,7 @@ type simTimes struct {
 // What the runner tells the suite (tests/official_sdks.rs).
 type simEnv struct {
 	base, project, ak, sk, tempAk, tempSk, tempToken string
+	idpID, idTokenFile                               string
 	times                                            simTimes
 	dump                                             string
 }
@@ -75,30 +76,41 @@ func TestMain(m *testing.M) {
 		ak: need("HWINST_SIM_AK"), sk: need("HWINST_SIM_SK"),
 		tempAk: need("HWINST_SIM_TEMP_AK"), tempSk: need("HWINST_SIM_TEMP_SK"),
 		tempToken: need("HWINST_SIM_TEMP_TOKEN"),
-		times:     times,
-		dump:      need("HWINST_SDK_DUMP"),
+		idpID:     need("HWINST_SIM_IDP_ID"), idTokenFile: need("HWINST_SIM_ID_TOKEN_FILE"),
+		times: times,
+		dump:  need("HWINST_SDK_DUMP"),
 	}
 	os.Exit(m.Run())
 }
 
-// The two ways of signing every operation is tried with.
+// The ways of signing every operation is tried with: an AK/SK; a temporary AK/SK with its
+// security token (from the simulator's metadata endpoint); and a federated identity, with which
+// the SDK itself trades an OIDC ID token for a temporary AK/SK at IAM (the simulator's).
 type credKind struct {
-	name      string
-	ak, sk    string
-	token     string
-	projectID string
+	name        string
+	ak, sk      string
+	token       string
+	projectID   string
+	idpID       string
+	idTokenFile string
 }
 
 func credKinds() []credKind {
 	return []credKind{
 		{name: "aksk", ak: sim.ak, sk: sim.sk, projectID: sim.project},
 		{name: "temporary", ak: sim.tempAk, sk: sim.tempSk, token: sim.tempToken, projectID: sim.project},
+		{name: "federated", idpID: sim.idpID, idTokenFile: sim.idTokenFile, projectID: sim.project},
 	}
 }
 
 func hc(t testing.TB, k credKind, builder *core.HcHttpClientBuilder) *core.HcHttpClient {
 	t.Helper()
-	b := auth.NewBasicCredentialsBuilder().WithAk(k.ak).WithSk(k.sk).WithProjectId(k.projectID)
+	b := auth.NewBasicCredentialsBuilder().WithProjectId(k.projectID)
+	if k.idpID != "" {
+		b = b.WithIdpId(k.idpID).WithIdTokenFile(k.idTokenFile).WithIamEndpointOverride(sim.base)
+	} else {
+		b = b.WithAk(k.ak).WithSk(k.sk)
+	}
 	if k.token != "" {
 		b = b.WithSecurityToken(k.token)
 	}

@@ -39,6 +39,7 @@ BASE = need("HWINST_SIM_URL")
 PROJECT = need("HWINST_SIM_PROJECT")
 AK, SK = need("HWINST_SIM_AK"), need("HWINST_SIM_SK")
 TEMP = (need("HWINST_SIM_TEMP_AK"), need("HWINST_SIM_TEMP_SK"), need("HWINST_SIM_TEMP_TOKEN"))
+IDP_ID, ID_TOKEN_FILE = need("HWINST_SIM_IDP_ID"), need("HWINST_SIM_ID_TOKEN_FILE")
 # The times in the bodies, as the simulator sent them.
 TIMES = json.loads(need("HWINST_SIM_TIMES"))
 APIG_TIMES, ROMA_TIMES = TIMES["apig-ok"], TIMES["roma-ok"]
@@ -49,8 +50,14 @@ OTHER_PROJECT = "0123456789abcdef0123456789abcdef"
 
 
 def credentials(kind, project=PROJECT, sk=None):
+    """An AK/SK; a temporary AK/SK with its security token (from the simulator's metadata
+    endpoint); or a federated identity, with which the SDK itself trades an OIDC ID token for a
+    temporary AK/SK at IAM (the simulator's)."""
     if kind == "aksk":
         return BasicCredentials(AK, sk or SK, project)
+    if kind == "federated":
+        return (BasicCredentials(project_id=project).with_idp_id(IDP_ID).with_id_token_file(ID_TOKEN_FILE)
+                .with_iam_endpoint(BASE))
     ak, temp_sk, token = TEMP
     return BasicCredentials(ak, sk or temp_sk, project).with_security_token(token)
 
@@ -149,7 +156,7 @@ def admin(method, path, body=None):
         assert response.status // 100 == 2, (method, path, response.status)
 
 
-KINDS = ("aksk", "temporary")
+KINDS = ("aksk", "temporary", "federated")
 
 
 class Operations(unittest.TestCase):

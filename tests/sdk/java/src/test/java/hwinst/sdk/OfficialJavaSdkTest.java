@@ -90,8 +90,17 @@ class OfficialJavaSdkTest {
     static final String FAILED_MSG = "Failed to create the instance: insufficient resources in the AZ (simulated)";
     static final String OTHER_PROJECT = "0123456789abcdef0123456789abcdef";
 
+    /**
+     * An AK/SK; a temporary AK/SK with its security token (from the simulator's metadata
+     * endpoint); or a federated identity, with which the SDK itself trades an OIDC ID token for a
+     * temporary AK/SK at IAM (the simulator's).
+     */
     static BasicCredentials credentials(String kind, String project, String sk) {
         BasicCredentials c = new BasicCredentials().withProjectId(project);
+        if (kind.equals("federated")) {
+            return c.withIdpId(need("HWINST_SIM_IDP_ID")).withIdTokenFile(need("HWINST_SIM_ID_TOKEN_FILE"))
+                    .withIamEndpoint(BASE);
+        }
         if (kind.equals("aksk")) {
             return c.withAk(need("HWINST_SIM_AK")).withSk(sk != null ? sk : need("HWINST_SIM_SK"));
         }
@@ -121,7 +130,7 @@ class OfficialJavaSdkTest {
     // --- APIG ShowDetailsOfInstanceProgressV2 --------------------------------------------------
 
     @ParameterizedTest
-    @ValueSource(strings = {"aksk", "temporary"})
+    @ValueSource(strings = {"aksk", "temporary", "federated"})
     void apigShowDetailsOfInstanceProgressV2(String kind) {
         ApigClient client = apig(kind, PROJECT, null);
         ShowDetailsOfInstanceProgressV2Response ok = client.showDetailsOfInstanceProgressV2(
@@ -145,7 +154,7 @@ class OfficialJavaSdkTest {
     // --- ROMA ShowDetailsOfInstanceV2 (/apic/instances/{id}) -----------------------------------
 
     @ParameterizedTest
-    @ValueSource(strings = {"aksk", "temporary"})
+    @ValueSource(strings = {"aksk", "temporary", "federated"})
     void romaShowDetailsOfInstanceV2(String kind) {
         RomaClient client = roma(kind, PROJECT, null);
         ShowDetailsOfInstanceV2Response r = client.showDetailsOfInstanceV2(
@@ -186,7 +195,7 @@ class OfficialJavaSdkTest {
     // --- ROMA CheckRomaInstanceListV2 (/instances?status&offset&limit) -------------------------
 
     @ParameterizedTest
-    @ValueSource(strings = {"aksk", "temporary"})
+    @ValueSource(strings = {"aksk", "temporary", "federated"})
     void romaCheckRomaInstanceListV2(String kind) {
         RomaClient client = roma(kind, PROJECT, null);
         CheckRomaInstanceListV2Response running = client.checkRomaInstanceListV2(
@@ -273,7 +282,7 @@ class OfficialJavaSdkTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"aksk", "temporary"})
+    @ValueSource(strings = {"aksk", "temporary", "federated"})
     void romaProcessThroughTheCore(String kind) {
         HcClient core = core(kind, PROJECT, null);
         RomaProcessResponse r = romaProcess(core, "roma-ok");
