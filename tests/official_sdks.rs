@@ -25,15 +25,25 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Output, Stdio};
 use std::time::Instant;
 
-const AK: &str = "SDKTESTAKSDKTESTAK01";
-const SK: &str = "sdk-test-secret-key-0123456789abcdefghij";
-
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn sdk_dir(language: &str) -> PathBuf {
     repo().join("tests/sdk").join(language)
+}
+
+fn scenario_path() -> PathBuf {
+    repo().join("tests/sdk/scenario.json")
+}
+
+/// The scenario's access key and secret key (its first `access_keys` entry).
+fn scenario_key() -> (String, String) {
+    let text = std::fs::read_to_string(scenario_path()).expect("tests/sdk/scenario.json");
+    let scenario: Value = serde_json::from_str(&text).expect("a JSON scenario");
+    let key = &scenario["access_keys"][0];
+    let field = |name: &str| key[name].as_str().expect("an access key").to_owned();
+    (field("ak"), field("sk"))
 }
 
 /// A scratch directory of this test binary, one per language.
@@ -56,7 +66,7 @@ impl Sim {
         let config = scratch(language).join("sim-config.json");
         let mut child = Command::new(env!("CARGO_BIN_EXE_hwinst"))
             .args(["sim", "serve", "--scenario"])
-            .arg(repo().join("tests/sdk/scenario.json"))
+            .arg(scenario_path())
             .arg("--write-config")
             .arg(&config)
             .stdin(Stdio::piped())
@@ -190,6 +200,7 @@ impl Sim {
     fn suite_env(&self, language: &str, dump: &Path) -> Vec<(&'static str, String)> {
         let (idp, id_token_file) = self.federated_identity(language);
         let times = self.times();
+        let (ak, sk) = scenario_key();
         // The request log from here on is the suite's alone (times() used a token).
         let forgotten = read(
             agent()
@@ -212,8 +223,8 @@ impl Sim {
                     .unwrap()
                     .to_owned(),
             ),
-            ("HWINST_SIM_AK", AK.to_owned()),
-            ("HWINST_SIM_SK", SK.to_owned()),
+            ("HWINST_SIM_AK", ak),
+            ("HWINST_SIM_SK", sk),
             ("HWINST_SIM_TEMP_AK", text("access")),
             ("HWINST_SIM_TEMP_SK", text("secret")),
             ("HWINST_SIM_TEMP_TOKEN", text("securitytoken")),
