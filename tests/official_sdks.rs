@@ -252,6 +252,15 @@ impl Drop for Sim {
     }
 }
 
+/// How an SDK's federated (OIDC) credentials sign its requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Federated {
+    /// The ID token is traded for an IAM token, that for temporary keys, which sign.
+    TemporaryKeys,
+    /// The ID token is traded for a project-scoped IAM token, sent as `X-Auth-Token`.
+    IamToken,
+}
+
 /// Runs a suite; fails with its whole output unless it passed. (The command is named by its
 /// program and arguments only: its environment holds the keys.)
 fn run_suite(what: &str, command: &mut Command) -> Output {
@@ -280,7 +289,7 @@ fn how_to_get(what: &str) -> &'static str {
         "Go 1.22 or newer is required (the machine's own, https://go.dev/doc/install; \
          scripts/system-deps checks it); the SDK comes from the Go module proxy (go.sum)."
     } else if what.starts_with("mvn") {
-        "Maven and a JDK 17 are required (Debian: apt-get install maven openjdk-17-jdk-headless; \
+        "Maven and a JDK 17 are required (Debian: apt-get install maven default-jdk-headless; \
          scripts/system-deps installs them)."
     } else {
         "The official Python SDK is required: bash scripts/sdk-venv.sh makes target/sdk-venv \
@@ -289,15 +298,6 @@ fn how_to_get(what: &str) -> &'static str {
 }
 
 // --- Differential decoding -----------------------------------------------------------------
-
-/// How an SDK's federated (OIDC) credentials sign its requests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Federated {
-    /// The ID token is traded for an IAM token, that for temporary keys, which sign.
-    TemporaryKeys,
-    /// The ID token is traded for a project-scoped IAM token, sent as `X-Auth-Token`.
-    IamToken,
-}
 
 /// How an SDK's decoding of one body compares with hwinst's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
