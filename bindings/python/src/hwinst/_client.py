@@ -355,9 +355,9 @@ class Client:
         time as the iteration goes (memory stays one page), by the library's rules: paging
         ends at an empty page, or at a short page when ``total`` agrees that nothing is left;
         a page that repeats the previous one (a service ignoring ``offset``) raises
-        :class:`DecodeError`."""
-        for page, _new in self._paging(status, offset, limit):
-            yield page
+        :class:`DecodeError`. The arguments are checked at once, before the first page."""
+        cursor = self._query(status, offset, limit)  # the first page's cursor
+        return (page for page, _new in self._paging(cursor))
 
     def roma_instances(
         self, status: Optional[str] = None, offset: int = 0, limit: int = DEFAULT_PAGE_SIZE
@@ -365,36 +365,28 @@ class Client:
         """Every ROMA Connect instance in ``status``, lazily, page by page (see
         :meth:`roma_pages`); an instance that moves onto the next page because the list
         shifted meanwhile is not yielded twice."""
-        for _page, new in self._paging(status, offset, limit):
-            yield from new
+        cursor = self._query(status, offset, limit)  # the first page's cursor
+        return (instance for _page, new in self._paging(cursor) for instance in new)
 
     def _paging(
-        self, status: Optional[str], offset: int, limit: int
+        self, cursor: Optional[bytes]
     ) -> Iterator[Tuple[RomaInstancePage, List[RomaInstanceSummary]]]:
-        non_negative_int("offset", offset)
-        non_negative_int("limit", limit)
-        previous: Set[str] = set()
-        while True:
-            page = self.roma_list_instances(status=status, offset=offset, limit=limit)
+        """Each page and its instances the previous page did not have. The library applies
+        the paging rules (``hwinst_roma_list_page``) and says where the next page is; its
+        ``next`` cursor goes back to it unread."""
+        while cursor is not None:
+            step = self._call(_lib_fn.hwinst_roma_list_page, cursor)
+            if not isinstance(step, dict) or not isinstance(step.get("new"), list):
+                raise DecodeError("the ROMA list page step is not a document with `new`")
+            page = _model(RomaInstancePage, step.get("page"))
             instances = page.instances or []
-            count = len(instances)
-            if count == 0:
-                yield page, []
-                return
-            ids = {i.id for i in instances if i.id is not None}
-            if len(ids) == count and ids == previous:
-                raise DecodeError(
-                    f"the page at offset {offset} repeats the previous page: the service seems "
-                    "to ignore `offset`, so paging stopped there"
-                )
-            offset += count
-            full = count >= limit
-            more = page.total is not None and offset < page.total
-            new = [i for i in instances if i.id is None or i.id not in previous]
-            previous = ids
+            try:
+                new = [instances[n] for n in step["new"]]
+            except (IndexError, TypeError):
+                raise DecodeError("the ROMA list page step names an instance not on its page") from None
+            following = step.get("next")
+            cursor = None if following is None else json.dumps(following).encode()
             yield page, new
-            if not (full or more):
-                return
 
     # -- waits ------------------------------------------------------------------------------
 
