@@ -225,3 +225,45 @@ impl Iterator for RomaInstances {
 }
 
 impl std::iter::FusedIterator for RomaInstances {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(total: Option<i64>, ids: &[&str]) -> RomaInstancePage {
+        let instances: Vec<_> = ids.iter().map(|id| serde_json::json!({"id": id})).collect();
+        serde_json::from_value(serde_json::json!({"total": total, "instances": instances})).unwrap()
+    }
+
+    #[test]
+    fn a_cursor_document_has_defaults_and_refuses_unknown_keys() {
+        let first: PageCursor = serde_json::from_str("{}").unwrap();
+        assert_eq!(first, PageCursor::start(&RomaListQuery::new()));
+        assert_eq!(first.limit, DEFAULT_PAGE_SIZE);
+        assert!(serde_json::from_str::<PageCursor>(r#"{"next":1}"#).is_err());
+        assert!(serde_json::from_str::<PageCursor>(r#"{"offset":-1}"#).is_err());
+    }
+
+    #[test]
+    fn the_next_cursor_goes_back_unchanged_through_its_document() {
+        let cursor = PageCursor::start(&RomaListQuery::new().status("RUNNING").limit(3));
+        let step = cursor.step(page(Some(5), &["a", "b", "c"])).unwrap();
+        assert_eq!(step.new, [0, 1, 2]);
+        let next = step.next.unwrap();
+        let document = serde_json::to_string(&next).unwrap();
+        assert_eq!(
+            document,
+            r#"{"status":"RUNNING","offset":3,"limit":3,"previous_ids":["a","b","c"]}"#
+        );
+        let read: PageCursor = serde_json::from_str(&document).unwrap();
+        assert_eq!(read, next);
+        // c moved onto this page: not new; a short page that total agrees with ends it.
+        let step = read.step(page(Some(5), &["c", "d"])).unwrap();
+        assert_eq!(step.new, [1]);
+        assert!(step.next.is_none());
+        // The same page again: a server ignoring offset.
+        let same = PageCursor::start(&RomaListQuery::new().limit(2));
+        let again = same.step(page(None, &["a", "b"])).unwrap().next.unwrap();
+        assert!(again.step(page(None, &["b", "a"])).is_err());
+    }
+}
