@@ -215,6 +215,131 @@ enum hwinst_code hwinst_client_from_env(struct hwinst_client **out_client,
 void hwinst_client_free(struct hwinst_client *client);
 
 /*
+ Where a ROMA Connect instance's creation is: overall progress and status, and each
+ sub-service's (`GET /v2/{project_id}/instances/{instance_id}/process`).
+
+ Returns `HWINST_OK` with the `/process` document in `*out_json`, or an error code with
+ the error document (`HWINST_NOT_FOUND` for an unknown instance). The caller frees
+ `*out_json` with `hwinst_string_free`. Thread-safe.
+
+ # Safety
+ `client` is NULL or a live client; `instance_id` NULL or NUL-terminated; `out_json` NULL
+ or writable.
+ */
+enum hwinst_code hwinst_roma_creation_progress(const struct hwinst_client *client,
+                                               const char *instance_id,
+                                               char **out_json);
+
+/*
+ Where an API Gateway instance's creation is: `progress` (0-100), `status`, and the
+ `error_code`/`error_msg` of a failure
+ (`GET /v2/{project_id}/apigw/instances/{instance_id}/progress`).
+
+ Returns `HWINST_OK` with the progress document in `*out_json`, or an error code with the
+ error document. The caller frees `*out_json` with `hwinst_string_free`. Thread-safe.
+
+ # Safety
+ As `hwinst_roma_creation_progress`.
+ */
+enum hwinst_code hwinst_apig_creation_progress(const struct hwinst_client *client,
+                                               const char *instance_id,
+                                               char **out_json);
+
+/*
+ A ROMA Connect instance's details, its `status` and numeric `instance_status` among them
+ (`GET /v2/{project_id}/apic/instances/{instance_id}`).
+
+ Returns `HWINST_OK` with the instance document in `*out_json`, or an error code with the
+ error document. The caller frees `*out_json` with `hwinst_string_free`. Thread-safe.
+
+ # Safety
+ As `hwinst_roma_creation_progress`.
+ */
+enum hwinst_code hwinst_roma_instance(const struct hwinst_client *client,
+                                      const char *instance_id,
+                                      char **out_json);
+
+/*
+ One page of the project's ROMA Connect instances (`GET /v2/{project_id}/instances`).
+
+ `query_json` may be NULL (the service's first page, every status) or an object with any of
+ `"status"` (e.g. `"RUNNING"`), `"offset"` (a non-negative integer) and `"limit"` (a positive
+ integer); other keys, and a `"limit"` of 0, are `HWINST_INVALID_ARGUMENT`.
+
+ Returns `HWINST_OK` with the page (`{"total":N,"size":M,"instances":[...]}`) in
+ `*out_json`, or an error code with the error document. The caller frees `*out_json` with
+ `hwinst_string_free`. Thread-safe.
+
+ # Safety
+ `client` is NULL or a live client; `query_json` NULL or NUL-terminated; `out_json` NULL
+ or writable.
+ */
+enum hwinst_code hwinst_roma_list_instances(const struct hwinst_client *client,
+                                            const char *query_json,
+                                            char **out_json);
+
+/*
+ Every ROMA Connect instance of the project, fetched page by page
+ (`GET /v2/{project_id}/instances` until the last page).
+
+ `query_json` is as for `hwinst_roma_list_instances`: `"status"` filters, `"offset"` is
+ where to start, and `"limit"` is the page size (default 50). Paging stops at an empty
+ page, or at a short one when the service's `total` agrees; a page that repeats the one
+ before (a service ignoring `offset`) is `HWINST_DECODE`.
+
+ Returns `HWINST_OK` with `{"total":N,"instances":[...]}` in `*out_json`, where `N` is the
+ number of instances returned, or an error code with the error document (nothing is
+ returned when any page fails). The caller frees `*out_json` with `hwinst_string_free`.
+ Thread-safe.
+
+ # Safety
+ As `hwinst_roma_list_instances`.
+ */
+enum hwinst_code hwinst_roma_list_all_instances(const struct hwinst_client *client,
+                                                const char *query_json,
+                                                char **out_json);
+
+/*
+ One page of a lazy walk through every ROMA Connect instance, by the rules of
+ `hwinst_roma_list_all_instances`, for callers that fetch pages as they need them (the
+ Python binding's `roma_pages`/`roma_instances`) without copying those rules.
+
+ `cursor_json` says which page: NULL or `{"status","offset","limit"}` as the list query
+ (`limit` defaults to 50) for the first page; for each later page, the `next` document
+ the previous call returned, unchanged (it adds `"previous_ids"`, the IDs on the page before).
+
+ Returns `HWINST_OK` with `{"page":{...},"new":[i,...],"next":{...}|null}` in `*out_json`:
+ `page` as `hwinst_roma_list_instances` writes it; `new`, the positions in
+ `page.instances` of the instances the previous page did not have (an instance the list
+ shifted onto this page is not counted twice); `next`, the cursor of the next page, or
+ null when paging is over (an empty page, or a short one when the service's `total`
+ agrees). A page that repeats the one before (a service ignoring `offset`) is
+ `HWINST_DECODE`. Otherwise an error code with the error document. The caller frees
+ `*out_json` with `hwinst_string_free`. Thread-safe.
+
+ # Safety
+ `client` is NULL or a live client; `cursor_json` NULL or NUL-terminated; `out_json` NULL
+ or writable.
+ */
+enum hwinst_code hwinst_roma_list_page(const struct hwinst_client *client,
+                                       const char *cursor_json,
+                                       char **out_json);
+
+/*
+ A Cloud DC instance's state: `status` (`pending`, `running`, `error`, ...) and the
+ `error` of a failure (`GET /v1/{project_id}/instances/{id}/status`).
+
+ Returns `HWINST_OK` with the status document in `*out_json`, or an error code with the
+ error document. The caller frees `*out_json` with `hwinst_string_free`. Thread-safe.
+
+ # Safety
+ As `hwinst_roma_creation_progress`.
+ */
+enum hwinst_code hwinst_clouddc_instance_status(const struct hwinst_client *client,
+                                                const char *instance_id,
+                                                char **out_json);
+
+/*
  Where an instance is in its lifecycle, read once from `source`: `"roma"` (creation
  progress), `"roma-details"` (instance details), `"apig"` (creation progress) or
  `"clouddc"` (instance status).
@@ -373,105 +498,6 @@ enum hwinst_code hwinst_wait_many(const struct hwinst_client *client,
                                   void *user_data,
                                   const struct hwinst_cancel_token *cancel_token,
                                   char **out_json);
-
-/*
- Where a ROMA Connect instance's creation is: overall progress and status, and each
- sub-service's (`GET /v2/{project_id}/instances/{instance_id}/process`).
-
- Returns `HWINST_OK` with the `/process` document in `*out_json`, or an error code with
- the error document (`HWINST_NOT_FOUND` for an unknown instance). The caller frees
- `*out_json` with `hwinst_string_free`. Thread-safe.
-
- # Safety
- `client` is NULL or a live client; `instance_id` NULL or NUL-terminated; `out_json` NULL
- or writable.
- */
-enum hwinst_code hwinst_roma_creation_progress(const struct hwinst_client *client,
-                                               const char *instance_id,
-                                               char **out_json);
-
-/*
- Where an API Gateway instance's creation is: `progress` (0-100), `status`, and the
- `error_code`/`error_msg` of a failure
- (`GET /v2/{project_id}/apigw/instances/{instance_id}/progress`).
-
- Returns `HWINST_OK` with the progress document in `*out_json`, or an error code with the
- error document. The caller frees `*out_json` with `hwinst_string_free`. Thread-safe.
-
- # Safety
- As `hwinst_roma_creation_progress`.
- */
-enum hwinst_code hwinst_apig_creation_progress(const struct hwinst_client *client,
-                                               const char *instance_id,
-                                               char **out_json);
-
-/*
- A ROMA Connect instance's details, its `status` and numeric `instance_status` among them
- (`GET /v2/{project_id}/apic/instances/{instance_id}`).
-
- Returns `HWINST_OK` with the instance document in `*out_json`, or an error code with the
- error document. The caller frees `*out_json` with `hwinst_string_free`. Thread-safe.
-
- # Safety
- As `hwinst_roma_creation_progress`.
- */
-enum hwinst_code hwinst_roma_instance(const struct hwinst_client *client,
-                                      const char *instance_id,
-                                      char **out_json);
-
-/*
- One page of the project's ROMA Connect instances (`GET /v2/{project_id}/instances`).
-
- `query_json` may be NULL (the service's first page, every status) or an object with any of
- `"status"` (e.g. `"RUNNING"`), `"offset"` (a non-negative integer) and `"limit"` (a positive
- integer); other keys, and a `"limit"` of 0, are `HWINST_INVALID_ARGUMENT`.
-
- Returns `HWINST_OK` with the page (`{"total":N,"size":M,"instances":[...]}`) in
- `*out_json`, or an error code with the error document. The caller frees `*out_json` with
- `hwinst_string_free`. Thread-safe.
-
- # Safety
- `client` is NULL or a live client; `query_json` NULL or NUL-terminated; `out_json` NULL
- or writable.
- */
-enum hwinst_code hwinst_roma_list_instances(const struct hwinst_client *client,
-                                            const char *query_json,
-                                            char **out_json);
-
-/*
- Every ROMA Connect instance of the project, fetched page by page
- (`GET /v2/{project_id}/instances` until the last page).
-
- `query_json` is as for `hwinst_roma_list_instances`: `"status"` filters, `"offset"` is
- where to start, and `"limit"` is the page size (default 50). Paging stops at an empty
- page, or at a short one when the service's `total` agrees; a page that repeats the one
- before (a service ignoring `offset`) is `HWINST_DECODE`.
-
- Returns `HWINST_OK` with `{"total":N,"instances":[...]}` in `*out_json`, where `N` is the
- number of instances returned, or an error code with the error document (nothing is
- returned when any page fails). The caller frees `*out_json` with `hwinst_string_free`.
- Thread-safe.
-
- # Safety
- As `hwinst_roma_list_instances`.
- */
-enum hwinst_code hwinst_roma_list_all_instances(const struct hwinst_client *client,
-                                                const char *query_json,
-                                                char **out_json);
-
-/*
- A Cloud DC instance's state: `status` (`pending`, `running`, `error`, ...) and the
- `error` of a failure (`GET /v1/{project_id}/instances/{id}/status`).
-
- Returns `HWINST_OK` with the status document in `*out_json`, or an error code with the
- error document. The caller frees `*out_json` with `hwinst_string_free`. Thread-safe.
-
- # Safety
- As `hwinst_roma_creation_progress`.
- */
-enum hwinst_code hwinst_clouddc_instance_status(const struct hwinst_client *client,
-                                                const char *instance_id,
-                                                char **out_json);
 
 #ifdef __cplusplus
 }  // extern "C"
