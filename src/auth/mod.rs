@@ -565,6 +565,7 @@ mod tests {
             .collect(),
             body: Vec::new(),
             attempts: 1,
+            received_at: clock.wall_time(),
         };
         // Within the tolerance: another cause, nothing corrected.
         assert!(!time.correct(&reply(clock.wall_time() + Duration::from_secs(30))));

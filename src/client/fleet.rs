@@ -180,7 +180,8 @@ fn read_roma_list(client: &Client, wanted: &HashSet<String>) -> Done {
         match instance {
             Ok(instance) => {
                 if let Some(id) = instance.id.as_ref().filter(|id| wanted.contains(*id)) {
-                    found.insert(id.clone(), instance.lifecycle());
+                    let read_at = client.inner.transport.clock().wall_time();
+                    found.insert(id.clone(), instance.lifecycle().observed_at(read_at));
                 }
             }
             Err(e) => {
@@ -443,7 +444,7 @@ impl<'a> Fleet<'a> {
             Done::One { index, answer } => {
                 let service = self.slots[index].service;
                 self.note(service, answer.as_ref().err(), now);
-                let asked = self.record(index, answer, now, on_change);
+                let asked = self.record(index, answer, now, clock, on_change);
                 if self.slots[index].end.is_none() {
                     let pause = self.slots[index].state.pacer.next(clock, asked).min(left);
                     self.push(now + pause, Unit::One(index));
@@ -465,7 +466,7 @@ impl<'a> Fleet<'a> {
                         Err(e) => Err(e.copy()),
                         Ok(found) => found.get(id).cloned().ok_or_else(|| not_listed(id)),
                     };
-                    self.record(index, one, now, on_change);
+                    self.record(index, one, now, clock, on_change);
                 }
                 if self.active(Unit::RomaList) {
                     if let Some(pacer) = self.list_pacer.as_mut() {
@@ -518,6 +519,7 @@ impl<'a> Fleet<'a> {
         index: usize,
         answer: Result<Lifecycle>,
         now: Instant,
+        clock: &dyn crate::clock::Clock,
         on_change: &mut dyn FnMut(&Lifecycle),
     ) -> Option<Duration> {
         let waited = now.saturating_duration_since(self.started);
@@ -525,7 +527,7 @@ impl<'a> Fleet<'a> {
         if slot.end.is_some() {
             return None;
         }
-        match slot.state.record(answer, &self.options.wait, waited) {
+        match slot.state.record(answer, &self.options.wait, waited, clock) {
             Err(e) => {
                 slot.end = Some((InstanceOutcome::Error, Some(e)));
                 None

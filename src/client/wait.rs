@@ -81,7 +81,7 @@ impl Client {
             }
             let waited = clock.now().saturating_duration_since(started);
             let mut asked_pause = None;
-            match state.record(answer, options, waited)? {
+            match state.record(answer, options, waited, clock)? {
                 Answer::Seen { changed, verdict } => {
                     if changed && state.last.as_ref().is_some_and(|l| on_change(l).is_break()) {
                         return Err(state.cancelled());

@@ -70,6 +70,9 @@ pub(crate) struct Reply {
     pub headers: HeaderMap,
     pub body: Vec<u8>,
     pub attempts: u32,
+    /// When the answer arrived, by the client's clock: what an HTTP-date `Retry-After` is
+    /// measured from.
+    pub received_at: SystemTime,
 }
 
 impl Reply {
@@ -97,7 +100,7 @@ impl Reply {
     /// The `Retry-After` header, when it parses (digits or an HTTP date), and its pause.
     fn retry_after(&self) -> Option<(&str, Duration)> {
         let value = self.header("retry-after")?;
-        Some((value, retry::retry_after(value, SystemTime::now())?))
+        Some((value, retry::retry_after(value, self.received_at)?))
     }
 }
 
@@ -355,6 +358,7 @@ impl Transport {
             headers,
             body,
             attempts: 1,
+            received_at: self.clock.wall_time(),
         })
     }
 

@@ -161,6 +161,8 @@ fn wait_one(
     let _signals = crate::signals::CancelOnSignals::new(&cancel);
     let surface = Surface::new(format, args.quiet);
     let display = surface.display(source, id);
+    // What the user waited, in real time (the CLI's client runs on the system clock).
+    #[allow(clippy::disallowed_methods)]
     let started = Instant::now();
     let outcome = client.wait(source, id, &options, |lifecycle| {
         display.show(lifecycle);
