@@ -2,7 +2,8 @@
 //! credentials into the authentication step happens here, so that `auth` and `iam` need not
 //! know each other.
 
-use super::chain::{self, CredentialSource, Discovered, Host, Reach, Resolved};
+use super::chain::{self, Discovered, Host, Reach, Resolved};
+use super::credential_source::CredentialSource;
 use super::{Client, Inner, Origins, Project, ProjectId};
 use crate::auth::iam::{IamAuth, IamSetup, Scope, DEFAULT_IAM_ENDPOINT};
 use crate::auth::temporary::TemporaryAuth;

@@ -4,19 +4,24 @@
 //!   send → decode);
 //! - `builder`: [`ClientBuilder`], which checks a configuration and builds a client (it is
 //!   where credentials become the authentication step); `config` and `env` fill a builder from
-//!   the JSON configuration document and from the environment;
+//!   the JSON configuration document (whose keys `config_shape` lists) and from the
+//!   environment; `chain` finds credentials when none are given, from the source
+//!   `credential_source` names;
 //! - `operations`: the five service APIs and reading a lifecycle;
+//! - `options`: what a wait and a fleet wait are asked ([`WaitOptions`](crate::WaitOptions),
+//!   [`FleetOptions`](crate::FleetOptions), [`Target`](crate::Target));
 //! - `wait`: polling until an instance reaches a phase, `poll` the state of one instance's
-//!   polling it shares with `fleet`, the wait for many instances at once; `pages`: every ROMA
-//!   Connect instance.
+//!   polling it shares with `fleet`, the wait for many instances at once, whose results are
+//!   `fleet_outcome`; `pages`: every ROMA Connect instance.
 //!
-//! The layers below never call back up here: services hold models, `lifecycle` maps them,
-//! `auth` and `iam` authenticate, `decode` reads bodies, `transport` sends.
+//! The layers below never call back up here (tests/layers.rs): `model/` holds the services'
+//! bodies and maps them onto lifecycles, `auth/` authenticates, `http/` sends and decodes.
 
 mod builder;
 mod chain;
 mod config;
 mod config_shape;
+mod credential_source;
 mod env;
 mod fleet;
 mod fleet_outcome;
@@ -29,7 +34,8 @@ mod wait;
 pub use builder::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT,
 };
-pub use chain::{CredentialSource, DEFAULT_METADATA_ENDPOINT, HOST_CONNECT_TIMEOUT, METADATA_OFF};
+pub use chain::{DEFAULT_METADATA_ENDPOINT, HOST_CONNECT_TIMEOUT, METADATA_OFF};
+pub use credential_source::CredentialSource;
 pub use env::ENV_VARS;
 pub use fleet_outcome::{FleetInstance, FleetOutcome, FleetRequests, InstanceOutcome};
 pub use pages::{AllRomaInstances, RomaInstances, DEFAULT_PAGE_SIZE};
