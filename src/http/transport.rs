@@ -169,7 +169,7 @@ impl Transport {
             builder = builder.tls_config(TlsConfig::builder().root_certs(roots).build());
         }
         // ureq's default resolver spawns a thread per request when a timeout is set (always,
-        // here); `CachingResolver` does so only on a cache miss (see src/resolve.rs). The
+        // here); `CachingResolver` does so only on a cache miss (see src/http/resolve.rs). The
         // default connector is made interruptible: a cancelled wait cuts its request.
         let agent = Agent::with_parts(
             builder.build(),
