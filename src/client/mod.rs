@@ -64,7 +64,7 @@ use std::time::Instant;
 ///     .token(std::env::var("HWINST_TOKEN")?)
 ///     .build()?;
 /// let progress = client.apig_creation_progress("eddc4d25480b4cd6b512f270a1b8b341")?;
-/// println!("{:?}% {:?}", progress.progress, progress.status);
+/// println!("{:?}% {:?}", progress.progress(), progress.status);
 /// # Ok::<_, Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]

@@ -115,7 +115,7 @@ impl RomaInstances {
         self.next_offset = offset.saturating_add(count as u32);
         let full = count >= self.page_size as usize;
         let total_says_more = page
-            .total
+            .total()
             .is_some_and(|total| i64::from(self.next_offset) < total);
         self.finished = !(full || total_says_more) || self.next_offset == u32::MAX;
         let previous = std::mem::replace(&mut self.previous_ids, ids);

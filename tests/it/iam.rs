@@ -100,7 +100,7 @@ fn one_token_for_sixteen_concurrent_calls() {
     let threads: Vec<_> = (0..16)
         .map(|_| {
             let client = client.clone();
-            std::thread::spawn(move || client.apig_creation_progress(ID).map(|p| p.progress))
+            std::thread::spawn(move || client.apig_creation_progress(ID).map(|p| p.progress()))
         })
         .collect();
     for thread in threads {

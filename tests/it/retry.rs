@@ -65,7 +65,7 @@ fn two_503s_then_success_takes_three_requests() {
     let mut server = Server::new();
     let mocks = answers(&mut server, &[(503, ""), (503, "busy"), (200, OK_BODY)]);
     let progress = client(&server, fast(4)).apig_creation_progress(ID).unwrap();
-    assert_eq!(progress.progress, Some(100));
+    assert_eq!(progress.progress(), Some(100));
     assert_all(&mocks);
 }
 
@@ -264,7 +264,7 @@ fn connection_failures_are_retried() {
     let (url, connections) = resetting_server(2);
     let client = builder(&url).retry(fast(4)).build().unwrap();
     assert_eq!(
-        client.apig_creation_progress(ID).unwrap().progress,
+        client.apig_creation_progress(ID).unwrap().progress(),
         Some(100)
     );
     assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 3);

@@ -335,10 +335,10 @@ fn quirky_instances_answer_as_real_servers_do() {
     let client = client(&sim);
     let quirky = client.roma_instance(&roma).unwrap();
     let clean = client.roma_instance(&plain).unwrap();
-    assert_eq!(quirky.instance_status, clean.instance_status);
+    assert_eq!(quirky.instance_status(), clean.instance_status());
     assert_eq!(quirky.available_zone_ids, clean.available_zone_ids);
     assert_eq!(
-        client.apig_creation_progress(&apig).unwrap().progress,
+        client.apig_creation_progress(&apig).unwrap().progress(),
         Some(30)
     );
 }
@@ -491,18 +491,21 @@ fn steady(sim: &Simulator) -> (String, String, String) {
 /// Every client operation succeeds.
 fn every_operation(client: &Client, (apig, roma, clouddc): &(String, String, String)) {
     assert_eq!(
-        client.apig_creation_progress(apig).unwrap().progress,
+        client.apig_creation_progress(apig).unwrap().progress(),
         Some(100)
     );
     assert_eq!(
-        client.roma_creation_progress(roma).unwrap().progress,
+        client.roma_creation_progress(roma).unwrap().progress(),
         Some(100)
     );
-    assert_eq!(client.roma_instance(roma).unwrap().instance_status, Some(6));
+    assert_eq!(
+        client.roma_instance(roma).unwrap().instance_status(),
+        Some(6)
+    );
     let page = client
         .roma_list_instances(&RomaListQuery::new().status("RUNNING").limit(10))
         .unwrap();
-    assert_eq!((page.total, page.size), (Some(1), Some(1)));
+    assert_eq!((page.total(), page.size()), (Some(1), Some(1)));
     assert!(client
         .clouddc_instance_status(clouddc)
         .unwrap()
@@ -1062,7 +1065,7 @@ fn slow_truncated_malformed_and_lying_faults() {
     let page = client
         .roma_list_instances(&RomaListQuery::new().limit(5))
         .unwrap();
-    assert_eq!((page.total, page.size), (Some(10_000), Some(5)));
+    assert_eq!((page.total(), page.size()), (Some(10_000), Some(5)));
     assert_eq!(client.roma_instances(&RomaListQuery::new()).count(), 31);
     // A lying total hits list requests only.
     assert!(client.apig_creation_progress(&apig).is_ok());
@@ -1220,7 +1223,7 @@ fn admin_api_routes() {
         added_token
             .roma_list_instances(&RomaListQuery::new())
             .unwrap()
-            .total,
+            .total(),
         Some(0)
     );
 
@@ -1444,15 +1447,15 @@ fn paging_through_3000_generated_instances() {
                 .limit(500),
         )
         .unwrap();
-    assert_eq!((running.total, running.size), (Some(3000), Some(10)));
+    assert_eq!((running.total(), running.size()), (Some(3000), Some(10)));
     let failed = client
         .roma_list_instances(&RomaListQuery::new().status("create_failed"))
         .unwrap();
-    assert_eq!(failed.total, Some(1));
+    assert_eq!(failed.total(), Some(1));
     assert_eq!(failed.instances[0].id.as_deref(), Some("broken"));
     let default_page = client.roma_list_instances(&RomaListQuery::new()).unwrap();
     assert_eq!(
-        default_page.size,
+        default_page.size(),
         Some(hwinst::sim::DEFAULT_LIST_LIMIT as i64)
     );
     // Out of range: ROMA's documented 400.

@@ -573,7 +573,7 @@ fn a_cancel_cuts_the_request_in_flight() {
 
     // The cut connection is not reused: the next call opens another and gets its answer.
     let progress = client.apig_creation_progress(ID).unwrap();
-    assert_eq!(progress.progress, Some(100));
+    assert_eq!(progress.progress(), Some(100));
     assert_eq!(events.recv_timeout(Duration::from_secs(20)), Ok("request"));
 }
 

@@ -107,7 +107,7 @@ pub fn list(client: &Client, format: Format, args: &ListArgs) -> Result<(), Fail
     print(format, &page, |out| instance_table(out, &page.instances))?;
     let shown = page.instances.len() as i64;
     let next = i64::from(args.offset.unwrap_or(0)) + shown;
-    let more = page.total.filter(|total| shown > 0 && next < *total);
+    let more = page.total().filter(|total| shown > 0 && next < *total);
     if let (Format::Human, Some(total)) = (format, more) {
         note(&format!(
             "{shown} of {total} instances shown; --offset {next} for the next page, \
