@@ -12,7 +12,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::endpoint::{Endpoint, PerService, Service};
 use crate::error::{Error, Result};
 use crate::http::retry::RetryPolicy;
-use crate::http::transport::{ProxySetting, Transport, TransportConfig};
+use crate::http::transport::{Call, ProxySetting, Transport, TransportConfig};
 use crate::limits;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -354,7 +354,7 @@ impl ClientBuilder {
                     project: project_origin,
                 },
             }),
-            deadline: None,
+            call: Call::default(),
         })
     }
 }

@@ -73,10 +73,10 @@ impl Client {
         let clock = self.inner.transport.clock();
         let started = clock.now();
         let deadline = started + options.wait.timeout;
-        let client = self.with_deadline(deadline);
         // Ends the workers' requests in flight: at a cancel (linked) or when the wait ends.
         let stop = CancelToken::new();
         let _link = options.wait.cancel.as_ref().map(|token| token.link(&stop));
+        let client = self.for_wait(deadline, Some(&stop)).single_attempt();
         let mut fleet = Fleet::new(targets, options, started, deadline, &stop);
         let workers = options.concurrency.min(fleet.units());
         let (jobs, job_queue) = mpsc::channel::<Job>();
@@ -145,15 +145,15 @@ enum Done {
     },
 }
 
-/// A worker: takes polls until the scheduler hangs up, each in a scope that the stop token
-/// cuts and that makes one attempt per request.
+/// A worker: takes polls until the scheduler hangs up, each in a scope whose sockets the stop
+/// token cuts. (`client` makes one attempt per request: see `Client::single_attempt`.)
 fn work(client: &Client, stop: &CancelToken, jobs: &Mutex<Receiver<Job>>, done: &Sender<Done>) {
     loop {
         let job = match jobs.lock().unwrap_or_else(PoisonError::into_inner).recv() {
             Ok(job) => job,
             Err(_) => return,
         };
-        let _scope = CancelScope::enter_single_attempt(stop);
+        let _scope = CancelScope::enter(Some(stop));
         let answer = match job {
             Job::One {
                 index,

@@ -41,10 +41,11 @@ pub use fleet_outcome::{FleetInstance, FleetOutcome, FleetRequests, InstanceOutc
 pub use pages::{AllRomaInstances, RomaInstances, DEFAULT_PAGE_SIZE};
 
 use crate::auth::{self, Authenticate};
+use crate::cancel::CancelToken;
 use crate::endpoint::{Endpoint, PerService, Service};
 use crate::error::{Error, Result};
 use crate::http::decode;
-use crate::http::transport::Transport;
+use crate::http::transport::{Call, Transport};
 use crate::id;
 use serde::de::DeserializeOwned;
 use std::fmt;
@@ -70,8 +71,10 @@ use std::time::Instant;
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
-    /// Set on the copies a wait polls with, so that no request outlives the wait.
-    deadline: Option<Instant>,
+    /// The limits of every call (none but the transport's own on a client users hold): set on
+    /// the copies a wait polls with, so that no request outlives the wait, none is retried
+    /// once it is cancelled, and a fleet's polls are single attempts.
+    call: Call,
 }
 
 struct Inner {
@@ -189,12 +192,28 @@ impl Client {
         }
     }
 
-    /// This client, with every request ending by `deadline` at the latest (what a wait polls
-    /// with).
-    pub(crate) fn with_deadline(&self, deadline: Instant) -> Client {
+    /// This client, with every request ending by `deadline` at the latest and not retried
+    /// once `cancel` is cancelled (what a wait polls with).
+    pub(crate) fn for_wait(&self, deadline: Instant, cancel: Option<&CancelToken>) -> Client {
         Client {
             inner: Arc::clone(&self.inner),
-            deadline: Some(deadline),
+            call: Call {
+                deadline: Some(deadline),
+                cancel: cancel.cloned(),
+                ..self.call.clone()
+            },
+        }
+    }
+
+    /// This client, making one attempt per request (what a fleet's workers poll with: the
+    /// scheduler paces and repeats polls itself).
+    pub(crate) fn single_attempt(&self) -> Client {
+        Client {
+            inner: Arc::clone(&self.inner),
+            call: Call {
+                single_attempt: true,
+                ..self.call.clone()
+            },
         }
     }
 
@@ -213,7 +232,7 @@ impl Client {
                     iam,
                     region,
                     self.inner.auth.as_ref(),
-                    self.deadline,
+                    &self.call,
                 )?;
                 let project = ProjectId::new(id)?;
                 *found = Some(project.clone());
@@ -245,7 +264,7 @@ impl Client {
             self.inner.auth.as_ref(),
             &url,
             Some(&project.id),
-            self.deadline,
+            &self.call,
         )?;
         decode::json_reply(&reply, || self.inner.auth.secrets(), what)
     }

@@ -60,7 +60,7 @@ impl Client {
         let clock = self.inner.transport.clock();
         let started = clock.now();
         let deadline = started + options.timeout;
-        let client = self.with_deadline(deadline);
+        let client = self.for_wait(deadline, options.cancel.as_ref());
         let mut state = PollState::new(source, instance_id, options);
         loop {
             if options.is_cancelled() {

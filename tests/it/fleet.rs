@@ -683,3 +683,67 @@ fn lifecycles_are_dated_by_the_client_s_clock() {
         now_ms()
     );
 }
+
+/// A cancel cuts the request in flight, and the cut request is not tried again, whatever the
+/// retry policy allows: for a single wait and for a fleet (whose polls are single attempts
+/// anyway). What decides it is in the call, not in the thread that makes it.
+#[test]
+fn a_request_cut_by_a_cancel_is_not_tried_again() {
+    use std::io::Read;
+    use std::net::TcpListener;
+    for fleet in [false, true] {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let (arrived, on_arrival) = std::sync::mpsc::channel();
+        let token = CancelToken::new();
+        let clock = Arc::new(ManualClock::new());
+        let client = crate::common::builder(&url)
+            .retry(hwinst::RetryPolicy::new().max_attempts(5))
+            .clock(Arc::clone(&clock) as Arc<dyn hwinst::Clock>)
+            .build()
+            .unwrap();
+        let options = WaitOptions::new().cancel_token(token.clone());
+        let listening = &listener;
+        let cancelling = token.clone();
+        std::thread::scope(|scope| {
+            let server = scope.spawn(move || {
+                // The first request is read and never answered; the connection stays open.
+                let (mut held, _) = listening.accept().unwrap();
+                let mut head = [0u8; 1024];
+                let _ = held.read(&mut head).unwrap();
+                arrived.send(()).unwrap();
+                held
+            });
+            let canceller = scope.spawn(move || {
+                on_arrival.recv().unwrap();
+                cancelling.cancel();
+            });
+            let kind = if fleet {
+                let options = FleetOptions::new().wait_options(options.clone());
+                let outcome = client
+                    .wait_many(&[target(Source::Apig, "gw-1")], &options, |_| {})
+                    .unwrap();
+                outcome.status().unwrap_err()
+            } else {
+                client
+                    .wait(Source::Apig, "gw-1", &options, |_| {
+                        std::ops::ControlFlow::Continue(())
+                    })
+                    .unwrap_err()
+                    .kind()
+            };
+            assert_eq!(kind, ErrorKind::Cancelled, "fleet: {fleet}");
+            canceller.join().unwrap();
+            drop(server.join().unwrap());
+        });
+        // No second attempt connected.
+        listener.set_nonblocking(true).unwrap();
+        let again = listener.accept();
+        assert!(
+            again
+                .as_ref()
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::WouldBlock),
+            "fleet: {fleet}: a second attempt connected: {again:?}"
+        );
+    }
+}
