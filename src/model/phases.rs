@@ -19,7 +19,7 @@ use crate::model::vocab::{OpenEnum, Vocabulary};
 use std::str::FromStr;
 
 // Parsing names lives here rather than with the vocabulary: its error is an `Error`, and the
-// vocabulary sits below `error.rs`.
+// vocabulary (`lifecycle.rs`) sits below `error/`.
 
 impl FromStr for Phase {
     type Err = Error;
