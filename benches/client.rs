@@ -15,6 +15,7 @@
 //! - simulator (with `--features sim`): the same call against the simulator with a token and
 //!   AK/SK-signed (the simulator verifies the signature), and paging through 3000 simulated
 //!   instances.
+
 // Real time here (clippy.toml refuses it elsewhere): a benchmark measures real time.
 #![allow(clippy::disallowed_methods)]
 

@@ -11,7 +11,9 @@
 //! from `/proc/self/task/*/stat` and subtracted, as is the thread sampler's, to give the
 //! client's. Thread counts are sampled from `/proc/self/task` every 5 ms; "client threads" is
 //! the peak less the simulator's and the sampler's threads.
-// Real time here (clippy.toml refuses it elsewhere): an example run by people, on the system clock like its client.
+
+// Real time here (clippy.toml refuses it elsewhere): an example run by people, on the system clock
+// like its client.
 #![allow(clippy::disallowed_methods)]
 
 use hwinst::sim::{InstanceSpec, Operation, RequestRecord, Scenario, Simulator, REQUEST_LOG_LIMIT};

@@ -7,7 +7,9 @@
 //! process, so that the tests say "the command line prints what the library got" without
 //! copying the simulator's bodies. The child's environment is cleared (PATH aside), so the
 //! developer's credentials and proxies cannot leak in.
-// Real time here (clippy.toml refuses it elsewhere): the CLI runs as a child process, on the system clock.
+
+// Real time here (clippy.toml refuses it elsewhere): the CLI runs as a child process, on the system
+// clock.
 #![allow(clippy::disallowed_methods)]
 
 use crate::common;

@@ -1,7 +1,9 @@
 //! IAM password credentials (a token fetched once, shared, renewed, refreshed once after a
 //! 401, never leaked) and project look-up by region, against mockito standing in for IAM and
 //! the services.
-// Real time here (clippy.toml refuses it elsewhere): a mock IAM that answers late and dates tokens by the system clock the client also uses.
+
+// Real time here (clippy.toml refuses it elsewhere): a mock IAM that answers late and dates tokens
+// by the system clock the client also uses.
 #![allow(clippy::disallowed_methods)]
 
 use crate::common;

@@ -1,7 +1,9 @@
 //! Every row of every mapping table, read through `Client::lifecycle` from a loopback server.
 //! The expected phases are written out here, not taken from the library's tables, so that a
 //! wrong row fails.
-// Real time here (clippy.toml refuses it elsewhere): checks a C-ABI client (on the system clock) dates its documents by real time.
+
+// Real time here (clippy.toml refuses it elsewhere): checks a C-ABI client (on the system clock)
+// dates its documents by real time.
 #![allow(clippy::disallowed_methods)]
 
 use crate::common;

@@ -3,7 +3,9 @@
 //! checked by a verifier written here from the spec, and by the official Python SDK's signer
 //! (tests/sdk/sdk_signature.py). The client's own signer is never called: three
 //! implementations must agree.
-// Real time here (clippy.toml refuses it elsewhere): checks a client on the system clock dates its signatures by real time.
+
+// Real time here (clippy.toml refuses it elsewhere): checks a client on the system clock dates its
+// signatures by real time.
 #![allow(clippy::disallowed_methods)]
 
 use crate::common;

@@ -2,7 +2,8 @@
 //! loopback: lifecycles observed by the client, authentication (tokens, AK/SK signatures
 //! checked from hand-built requests, IAM), faults, the admin API, paging, scenarios.
 #![cfg(feature = "sim")]
-// Real time here (clippy.toml refuses it elsewhere): servers that stall, and checks that clocked waits take no real time.
+// Real time here (clippy.toml refuses it elsewhere): servers that stall, and checks that clocked
+// waits take no real time.
 #![allow(clippy::disallowed_methods)]
 
 use crate::common;

@@ -1,7 +1,9 @@
 //! What goes on the wire and what happens when the wire misbehaves: unsafe IDs never leave,
 //! size limits, stalls, refused and cut connections, configuration errors, logs without
 //! secrets.
-// Real time here (clippy.toml refuses it elsewhere): network timeouts, which are real time (src/clock.rs).
+
+// Real time here (clippy.toml refuses it elsewhere): network timeouts, which are real time
+// (src/clock.rs).
 #![allow(clippy::disallowed_methods)]
 
 use crate::common;

@@ -3,7 +3,9 @@
 //! grace period. Waits run on a `ManualClock`, so their pauses take no time and tests assert
 //! counts, order and the pauses slept; two tests keep the real clock on purpose (a request
 //! bounded by the wait's deadline, and a cancel token waking a real sleep).
-// Real time here (clippy.toml refuses it elsewhere): servers that stall, and checks that clocked waits take no real time.
+
+// Real time here (clippy.toml refuses it elsewhere): servers that stall, and checks that clocked
+// waits take no real time.
 #![allow(clippy::disallowed_methods)]
 
 use crate::common;
