@@ -12,6 +12,10 @@
 //! client's. Thread counts are sampled from `/proc/self/task` every 5 ms; "client threads" is
 //! the peak less the simulator's and the sampler's threads.
 
+// Real time here (clippy.toml refuses it elsewhere): an example run by people, on the system clock
+// like its client.
+#![allow(clippy::disallowed_methods)]
+
 use hwinst::sim::{InstanceSpec, Operation, RequestRecord, Scenario, Simulator, REQUEST_LOG_LIMIT};
 use hwinst::{FleetOptions, InstanceOutcome, Service, Source, Target, WaitOptions};
 use std::collections::BTreeMap;

@@ -32,7 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let progress = client.roma_creation_progress(&roma)?;
     println!(
         "ROMA creation progress   {}%, status {}, sub-services: {}",
-        progress.progress.unwrap_or(0),
+        progress.progress().unwrap_or(0),
         progress.status.as_ref().map_or("?", |s| s.as_str()),
         progress
             .item
@@ -50,7 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let gateway = client.apig_creation_progress(&apig)?;
     println!(
         "APIG creation progress   {}%, status {}",
-        gateway.progress.unwrap_or(0),
+        gateway.progress().unwrap_or(0),
         gateway.status.as_ref().map_or("?", |s| s.as_str())
     );
 
@@ -59,7 +59,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "ROMA instance details    {} is {} (instance_status {} means {:?})",
         details.instance_name.as_deref().unwrap_or("?"),
         details.status.as_ref().map_or("?", |s| s.as_str()),
-        details.instance_status.unwrap_or(0),
+        details.instance_status().unwrap_or(0),
         details.status_from_code()
     );
 
@@ -70,7 +70,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             instance.name.as_deref().unwrap_or("?"),
             instance.status.as_ref().map_or("?", |s| s.as_str()),
             page.instances.len(),
-            page.total.unwrap_or(0)
+            page.total().unwrap_or(0)
         );
     }
 

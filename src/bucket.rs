@@ -79,10 +79,16 @@ pub(crate) fn check_rate(rate: f64) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::{Clock, ManualClock};
+
+    /// Any instant: a bucket only compares the instants it is given.
+    fn an_instant() -> Instant {
+        ManualClock::new().now()
+    }
 
     #[test]
     fn a_bucket_allows_its_rate_after_a_burst_of_one_second() {
-        let start = Instant::now();
+        let start = an_instant();
         let mut bucket = TokenBucket::new(4.0);
         for _ in 0..4 {
             assert!(bucket.take(start).is_ok());
@@ -101,7 +107,7 @@ mod tests {
 
     #[test]
     fn a_pause_of_the_time_asked_finds_the_token() {
-        let mut at = Instant::now();
+        let mut at = an_instant();
         let mut bucket = TokenBucket::new(0.3);
         assert!(bucket.take(at).is_ok());
         for _ in 0..1000 {
@@ -114,7 +120,7 @@ mod tests {
 
     #[test]
     fn slow_rates_allow_one_at_a_time() {
-        let start = Instant::now();
+        let start = an_instant();
         let mut bucket = TokenBucket::new(0.5);
         assert!(bucket.take(start).is_ok());
         assert_eq!(bucket.take(start), Err(Duration::from_secs(2)));

@@ -25,7 +25,7 @@
 //!
 //! match client.apig_creation_progress("eddc4d25480b4cd6b512f270a1b8b341") {
 //!     Ok(p) if p.status.as_ref().is_some_and(|s| *s == ApigProgressStatus::Success) => println!("ready"),
-//!     Ok(p) => println!("{}% done", p.progress.unwrap_or(0)),
+//!     Ok(p) => println!("{}% done", p.progress().unwrap_or(0)),
 //!     Err(e) if e.kind() == ErrorKind::NotFound => println!("no such instance"),
 //!     Err(e) => return Err(e.into()),
 //! }
@@ -103,6 +103,7 @@ pub use id::MAX_ID_LEN;
 pub use lifecycle::{Lifecycle, LifecycleError, Phase, Source};
 pub use model::apig::{ApigCreationProgress, ApigProgressStatus};
 pub use model::clouddc::{ClouddcError, ClouddcErrorType, ClouddcInstanceStatus, ClouddcState};
+pub use model::lenient::Number;
 pub use model::phases::{
     APIG_PHASES, CLOUDDC_PHASES, ROMA_DETAILS_PHASES, ROMA_LIST_PHASES, ROMA_PROCESS_PHASES,
 };

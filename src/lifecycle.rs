@@ -1,11 +1,12 @@
 //! The lifecycle vocabulary every service shares: [`Phase`], [`Source`], [`Lifecycle`] and
 //! [`LifecycleError`].
 //!
-//! A leaf: errors carry lifecycles (a failed or timed-out wait says what it last saw), so this
-//! module depends on nothing else in the crate. How each service's model maps onto a lifecycle
+//! Near the bottom: errors carry lifecycles (a failed or timed-out wait says what it last saw),
+//! so this module depends only on the clock (what a lifecycle's observation is dated by). How each service's model maps onto a lifecycle
 //! is `model/phases.rs`; parsing phase and source names (whose errors are [`crate::Error`]s) is
 //! there too.
 
+use crate::clock::{Clock, SystemClock};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -182,12 +183,15 @@ pub struct Lifecycle {
     pub status: Option<String>,
     /// Why the service says it failed, when it says so.
     pub error: Option<LifecycleError>,
-    /// When this client read it (Unix time, milliseconds).
+    /// When it was read (Unix time, milliseconds), by the client's [`Clock`]: its wall time
+    /// when a [`Client`](crate::Client) read it (a [`ManualClock`](crate::ManualClock)'s in
+    /// tests), the system's for a lifecycle mapped directly (`Lifecycle::from_apig`, ...).
     pub observed_at_ms: u64,
 }
 
 impl Lifecycle {
-    /// A lifecycle observed now, with what every phase implies; the mapping fills in the rest.
+    /// A lifecycle observed now by the system clock (see [`observed_at`](Self::observed_at)),
+    /// with what every phase implies; the mapping fills in the rest.
     pub(crate) fn new(
         source: Source,
         instance_id: &str,
@@ -202,8 +206,15 @@ impl Lifecycle {
             terminal: phase.is_terminal(),
             status,
             error: None,
-            observed_at_ms: now_ms(),
+            observed_at_ms: unix_ms(SystemClock.wall_time()),
         }
+    }
+
+    /// The same lifecycle, observed at `at` (a client's clock's wall time).
+    #[must_use]
+    pub(crate) fn observed_at(mut self, at: SystemTime) -> Lifecycle {
+        self.observed_at_ms = unix_ms(at);
+        self
     }
 
     /// A deleted instance, for a source that answers 404 once the instance is gone.
@@ -233,8 +244,8 @@ impl Lifecycle {
     }
 }
 
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
+/// Milliseconds since the Unix epoch (0 before it; saturating far after it).
+fn unix_ms(at: SystemTime) -> u64 {
+    at.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }

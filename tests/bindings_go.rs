@@ -9,6 +9,8 @@
 //! `go` is required: the test fails, never skips, without it. It takes a minute or two on
 //! two cores, most of it linking the Go test binaries (with and without the race detector).
 
+// Real time here (clippy.toml refuses it elsewhere): times the Go toolchain, a child process.
+#![allow(clippy::disallowed_methods)]
 #![cfg(feature = "cli")]
 
 mod common;

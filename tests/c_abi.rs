@@ -7,6 +7,10 @@
 //! Needs `cc` (with the sanitizer runtimes), `readelf` and `valgrind`; `.ci/run` installs
 //! them. Without valgrind the Valgrind test fails unless `HWINST_SKIP_VALGRIND=1` is set.
 
+// Real time here (clippy.toml refuses it elsewhere): a server thread that answers late, in network
+// (real) time.
+#![allow(clippy::disallowed_methods)]
+
 mod common;
 
 use common::{built_library_dir, fixture, succeed, NATIVE_STATIC_LIBS, PROJECT, TOKEN};

@@ -1,6 +1,9 @@
 //! A fleet wait's threads do not grow with the fleet: 200 instances on `concurrency` workers.
 //! Alone in its test binary, so that no other test's threads are counted.
 #![cfg(all(feature = "sim", target_os = "linux"))]
+// Real time here (clippy.toml refuses it elsewhere): waits, in real time, for the OS to end the
+// fleet's threads.
+#![allow(clippy::disallowed_methods)]
 
 use hwinst::sim::{InstanceSpec, Outcome, Scenario, Simulator};
 use hwinst::{FleetOptions, InstanceOutcome, Service, Source, Target, WaitOptions};

@@ -3,6 +3,11 @@
 //! `$crate::x`, and names `lib.rs` re-exports) goes to a module of the same layer or one below,
 //! and no references form a cycle. Comments are not references. The command line
 //! (`src/bin/`) is a crate of its own, using the library's public interface only.
+//!
+//! Inside the layers, no FILES form a cycle either (`the_files_form_no_import_cycle`): a
+//! reference is `crate::a::b`, `super::x`, `self::x` or a child module's name, resolved to the
+//! file that holds it. A module's declarations and re-exports of its children (`mod x;`,
+//! `pub use x::Y;`) are not uses of them.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -290,6 +295,185 @@ fn visit<'a>(
     None
 }
 
+/// A file's module path: `src/client/chain.rs` → `client::chain`, `src/client/mod.rs` →
+/// `client`.
+fn module_path(src: &Path, file: &Path) -> String {
+    let relative = file.strip_prefix(src).unwrap().with_extension("");
+    let mut parts: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if parts.last().is_some_and(|last| last == "mod") {
+        parts.pop();
+    }
+    parts.join("::")
+}
+
+/// The paths a line of code names, made absolute from `module` (`crate::a::b::C`,
+/// `super::x` → `parent::x`, `self::x` and a child's `x::` → `module::x`).
+fn named_paths(code: &str, module: &str, children: &BTreeSet<String>) -> Vec<String> {
+    let mut paths = Vec::new();
+    let bytes: Vec<char> = code.chars().collect();
+    let mut i = 0;
+    while i < bytes.len() {
+        let starts_word = i == 0 || !(bytes[i - 1].is_alphanumeric() || bytes[i - 1] == '_');
+        if !starts_word || !(bytes[i].is_alphabetic() || bytes[i] == '_') {
+            i += 1;
+            continue;
+        }
+        // A path: words joined by `::` (a `{` group's first word is enough to name a file).
+        let mut segments = Vec::new();
+        let mut j = i;
+        loop {
+            let start = j;
+            while j < bytes.len() && (bytes[j].is_alphanumeric() || bytes[j] == '_') {
+                j += 1;
+            }
+            segments.push(bytes[start..j].iter().collect::<String>());
+            if bytes.get(j) == Some(&':') && bytes.get(j + 1) == Some(&':') {
+                j += 2;
+                if bytes.get(j) == Some(&'{') {
+                    let group: String = bytes[j + 1..].iter().collect();
+                    for item in group.split([',', '}']).map(str::trim) {
+                        let first: String = item
+                            .chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_')
+                            .collect();
+                        if !first.is_empty() {
+                            let mut with = segments.clone();
+                            with.push(first);
+                            if let Some(p) = absolute(&with, module, children) {
+                                paths.push(p);
+                            }
+                        }
+                    }
+                    break;
+                }
+                if !(bytes.get(j).is_some_and(|c| c.is_alphabetic() || *c == '_')) {
+                    break;
+                }
+            } else {
+                break;
+            }
+        }
+        if segments.len() > 1 {
+            if let Some(p) = absolute(&segments, module, children) {
+                paths.push(p);
+            }
+        }
+        i = j.max(i + 1);
+    }
+    paths
+}
+
+fn absolute(segments: &[String], module: &str, children: &BTreeSet<String>) -> Option<String> {
+    let parent = |m: &str| {
+        m.rsplit_once("::")
+            .map_or(String::new(), |(p, _)| p.to_owned())
+    };
+    let join = |base: String, rest: &[String]| {
+        let mut all: Vec<String> = if base.is_empty() { vec![] } else { vec![base] };
+        all.extend(rest.iter().cloned());
+        all.join("::")
+    };
+    match segments[0].as_str() {
+        "crate" => Some(segments[1..].join("::")),
+        "super" => {
+            let mut base = parent(module);
+            let mut rest = &segments[1..];
+            while rest.first().is_some_and(|s| s == "super") {
+                base = parent(&base);
+                rest = &rest[1..];
+            }
+            Some(join(base, rest))
+        }
+        "self" => Some(join(module.to_owned(), &segments[1..])),
+        first if children.contains(first) => Some(join(module.to_owned(), segments)),
+        _ => None,
+    }
+}
+
+/// Every reference from one file of `src/` (not `lib.rs`, not the command line) to another.
+fn file_references(src: &Path) -> BTreeSet<Reference> {
+    let files: Vec<PathBuf> = rust_files(src, Path::new(""))
+        .into_iter()
+        .filter(|f| !f.starts_with(src.join("bin")) && f != &src.join("lib.rs"))
+        .collect();
+    let modules: BTreeMap<String, &PathBuf> =
+        files.iter().map(|f| (module_path(src, f), f)).collect();
+    let reexported = reexports(&std::fs::read_to_string(src.join("lib.rs")).unwrap());
+    let mut found = BTreeSet::new();
+    for (module, file) in &modules {
+        let prefix = format!("{module}::");
+        let children: BTreeSet<String> = modules
+            .keys()
+            .filter_map(|m| m.strip_prefix(&prefix))
+            .filter(|rest| !rest.contains("::"))
+            .map(str::to_owned)
+            .collect();
+        let text = std::fs::read_to_string(file).unwrap();
+        let shown = file.strip_prefix(src.parent().unwrap()).unwrap().display();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.trim_start();
+            let declares = [
+                "mod ",
+                "pub mod ",
+                "pub(crate) mod ",
+                "pub use ",
+                "pub(crate) use ",
+            ]
+            .iter()
+            .any(|p| code.starts_with(p));
+            if code.starts_with("//") || declares {
+                continue;
+            }
+            for path in named_paths(code, module, &children) {
+                let path = match reexported.get(&path) {
+                    Some(home) => home.clone(),
+                    None => path,
+                };
+                // The longest module the path names: the file it is in.
+                let mut to = path.as_str();
+                while !modules.contains_key(to) {
+                    match to.rsplit_once("::") {
+                        Some((shorter, _)) => to = shorter,
+                        None => break,
+                    }
+                }
+                if modules.contains_key(to)
+                    && to != module
+                    && !module.starts_with(&format!("{to}::"))
+                {
+                    found.insert(Reference {
+                        from: module.clone(),
+                        to: to.to_owned(),
+                        at: format!("{shown}:{}", n + 1),
+                    });
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_files_form_no_import_cycle() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    if let Some(cycle) = find_cycle(&file_references(&src)) {
+        let path: Vec<&str> = cycle.iter().map(|r| r.from.as_str()).collect();
+        panic!(
+            "\nimport cycle between files: {} → {}\n{}\n",
+            path.join(" → "),
+            cycle[0].from,
+            cycle
+                .iter()
+                .map(|r| format!("  {}: `{}` uses `{}`", r.at, r.from, r.to))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+}
+
 #[test]
 fn the_check_reads_references_as_the_compiler_does() {
     assert_eq!(
@@ -309,4 +493,21 @@ fn the_check_reads_references_as_the_compiler_does() {
     let map = reexports(lib);
     assert_eq!(map.get("ClientBuilder").map(String::as_str), Some("client"));
     assert_eq!(map.get("Error").map(String::as_str), Some("error"));
+    let children: BTreeSet<String> = ["builder".to_owned()].into();
+    assert_eq!(
+        named_paths("use super::chain::{self, Host};", "client::env", &children),
+        [
+            "client::chain::self",
+            "client::chain::Host",
+            "client::chain"
+        ]
+    );
+    assert_eq!(
+        named_paths(
+            "let b = builder::ClientBuilder::new(crate::error::Error::X);",
+            "client",
+            &children
+        ),
+        ["client::builder::ClientBuilder::new", "error::Error::X"]
+    );
 }

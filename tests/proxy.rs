@@ -69,7 +69,7 @@ fn requests_go_through_the_configured_proxy_or_none() {
     // Explicit, from the builder and from the configuration document.
     let client = builder(&target).proxy(&proxy).build().unwrap();
     assert_eq!(
-        client.apig_creation_progress(ID).unwrap().progress,
+        client.apig_creation_progress(ID).unwrap().progress(),
         Some(100)
     );
     let config = format!(

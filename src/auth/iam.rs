@@ -8,10 +8,10 @@ use crate::auth::{self, credential_header, Authenticate, Secret};
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
 use crate::http::decode;
-use crate::http::transport::Transport;
+use crate::http::transport::{Call, Transport};
 use serde::Deserialize;
 use std::sync::{Arc, Mutex};
-use std::time::{Instant, SystemTime};
+use std::time::SystemTime;
 use ureq::http::{header, HeaderValue, Method, Request};
 
 /// IAM's endpoint when none is configured (`iam.{region}.myhuaweicloud.com` serves too).
@@ -95,7 +95,7 @@ impl IamAuth {
 
     /// The current token's header, fetching a token first when there is none or it is due
     /// for renewal.
-    fn token_header(&self, deadline: Option<Instant>) -> Result<HeaderValue> {
+    fn token_header(&self, call: &Call) -> Result<HeaderValue> {
         // Held while fetching: concurrent callers wait for that one request.
         let mut token = self.token.lock().unwrap_or_else(|e| e.into_inner());
         let now = self.transport.clock().wall_time();
@@ -107,7 +107,7 @@ impl IamAuth {
             None => "no token held",
         };
         log::info!(target: "hwinst", "asking IAM for a token ({why}): POST {}", self.tokens_url);
-        let fresh = self.fetch(deadline)?;
+        let fresh = self.fetch(call)?;
         log::debug!(
             target: "hwinst",
             "IAM issued a token; it is renewed after {}",
@@ -119,7 +119,7 @@ impl IamAuth {
     }
 
     /// `POST /v3/auth/tokens`: the token is the `X-Subject-Token` header of the answer.
-    fn fetch(&self, deadline: Option<Instant>) -> Result<Token> {
+    fn fetch(&self, call: &Call) -> Result<Token> {
         let reply = self.transport.send(
             || {
                 self.transport
@@ -128,7 +128,7 @@ impl IamAuth {
                     .body(self.body.expose().as_bytes().to_vec())
                     .map_err(|e| Error::Config(format!("cannot build the IAM request: {e}")))
             },
-            deadline,
+            call,
         )?;
         if !reply.is_success() {
             return Err(reply.error(&[self.password.expose()]));
@@ -156,13 +156,8 @@ impl IamAuth {
 }
 
 impl Authenticate for IamAuth {
-    fn authenticate(
-        &self,
-        request: &mut Request<()>,
-        _: Option<&str>,
-        deadline: Option<Instant>,
-    ) -> Result<()> {
-        let header = self.token_header(deadline)?;
+    fn authenticate(&self, request: &mut Request<()>, _: Option<&str>, call: &Call) -> Result<()> {
+        let header = self.token_header(call)?;
         request.headers_mut().insert("x-auth-token", header);
         Ok(())
     }
@@ -215,14 +210,14 @@ pub(crate) fn look_up_project(
     iam: &Endpoint,
     region: &str,
     auth: &dyn Authenticate,
-    deadline: Option<Instant>,
+    call: &Call,
 ) -> Result<String> {
     let url = iam.url(
         "/v3/projects",
         &crate::id::query_string(&[("name", region.to_owned())]),
     );
     log::info!(target: "hwinst", "looking up the project of region {region} from IAM: GET {url}");
-    let reply = auth::get(transport, auth, &url, None, deadline)?;
+    let reply = auth::get(transport, auth, &url, None, call)?;
     let document: ProjectsDocument =
         decode::json_reply(&reply, || auth.secrets(), "IAM project list")?;
     let ids: Vec<String> = document

@@ -12,11 +12,11 @@ pub(crate) mod temporary;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 
-use crate::http::transport::{Reply, Transport};
+use crate::http::transport::{Call, Reply, Transport};
 use std::fmt;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 use ureq::http::{HeaderValue, Method, Request, Uri};
 
 /// A secret string (token, secret key, password). Its `Debug` never shows the value, and it
@@ -162,13 +162,13 @@ impl Credentials {
 /// Adds credentials to a request about to be sent.
 pub(crate) trait Authenticate: Send + Sync {
     /// Decorates `request` (headers only; the body of every authenticated call is empty).
-    /// `project_id` is the project the request is about (`None` for IAM's own APIs); no
-    /// request it makes on its own (a token from IAM) may end after `deadline`.
+    /// `project_id` is the project the request is about (`None` for IAM's own APIs); a
+    /// request it makes on its own (a token from IAM) is made within `call`'s limits.
     fn authenticate(
         &self,
         request: &mut Request<()>,
         project_id: Option<&str>,
-        deadline: Option<Instant>,
+        call: &Call,
     ) -> Result<()>;
 
     /// The secret strings this step holds, so that none of them is ever copied from a server
@@ -196,7 +196,7 @@ pub(crate) fn get(
     auth: &dyn Authenticate,
     url: &str,
     project_id: Option<&str>,
-    deadline: Option<Instant>,
+    call: &Call,
 ) -> Result<Reply> {
     let send = || {
         transport.send(
@@ -205,10 +205,10 @@ pub(crate) fn get(
                     .request(Method::GET, url)
                     .body(())
                     .map_err(|e| Error::InvalidArgument(format!("cannot request {url}: {e}")))?;
-                auth.authenticate(&mut request, project_id, deadline)?;
+                auth.authenticate(&mut request, project_id, call)?;
                 Ok(request)
             },
-            deadline,
+            call,
         )
     };
     let reply = send()?;
@@ -251,12 +251,7 @@ impl TokenAuth {
 }
 
 impl Authenticate for TokenAuth {
-    fn authenticate(
-        &self,
-        request: &mut Request<()>,
-        _: Option<&str>,
-        _: Option<Instant>,
-    ) -> Result<()> {
+    fn authenticate(&self, request: &mut Request<()>, _: Option<&str>, _: &Call) -> Result<()> {
         request
             .headers_mut()
             .insert("x-auth-token", self.header.clone());
@@ -317,7 +312,7 @@ impl Authenticate for AkSkAuth {
         &self,
         request: &mut Request<()>,
         project_id: Option<&str>,
-        _: Option<Instant>,
+        _: &Call,
     ) -> Result<()> {
         let uri = request.uri().clone();
         let date = sign::sdk_date(self.time.now());
@@ -565,6 +560,7 @@ mod tests {
             .collect(),
             body: Vec::new(),
             attempts: 1,
+            received_at: clock.wall_time(),
         };
         // Within the tolerance: another cause, nothing corrected.
         assert!(!time.correct(&reply(clock.wall_time() + Duration::from_secs(30))));

@@ -7,11 +7,11 @@
 
 use crate::auth::{self, credential_header, AkSkAuth, Authenticate, Secret, ServerTime};
 use crate::error::{Error, Result, ServiceError};
-use crate::http::transport::{Reply, Transport};
+use crate::http::transport::{Call, Reply, Transport};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Instant, SystemTime};
+use std::time::SystemTime;
 use ureq::http::{header, Method};
 
 /// The ECS metadata service's address on every Huawei Cloud VM.
@@ -239,7 +239,7 @@ fn send<B: ureq::AsSendBody>(
     transport: &Transport,
     make: impl FnMut() -> Result<ureq::http::Request<B>>,
 ) -> std::result::Result<Reply, FetchError> {
-    transport.send(make, None).map_err(|e| match e {
+    transport.send(make, &Call::default()).map_err(|e| match e {
         e @ (Error::Transport { .. } | Error::Timeout(_)) => FetchError::NoAnswer(e),
         e => FetchError::Failed(e),
     })
@@ -353,7 +353,7 @@ impl Authenticate for TemporaryAuth {
         &self,
         request: &mut ureq::http::Request<()>,
         project_id: Option<&str>,
-        deadline: Option<Instant>,
+        call: &Call,
     ) -> Result<()> {
         // Held while renewing: concurrent callers wait for that one renewal.
         let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
@@ -386,7 +386,7 @@ impl Authenticate for TemporaryAuth {
             }
         }
         let held = current.as_ref().expect("set above or returned");
-        held.signer.authenticate(request, project_id, deadline)
+        held.signer.authenticate(request, project_id, call)
     }
 
     fn secrets(&self) -> Vec<String> {

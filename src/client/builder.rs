@@ -2,7 +2,8 @@
 //! credentials into the authentication step happens here, so that `auth` and `iam` need not
 //! know each other.
 
-use super::chain::{self, CredentialSource, Discovered, Host, Reach, Resolved};
+use super::chain::{self, Discovered, Host, Reach, Resolved};
+use super::credential_source::CredentialSource;
 use super::{Client, ConfigReport, Inner, Origins, Project, ProjectId};
 use crate::auth::iam::{IamAuth, IamSetup, Scope, DEFAULT_IAM_ENDPOINT};
 use crate::auth::temporary::TemporaryAuth;
@@ -11,7 +12,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::endpoint::{Endpoint, PerService, Service};
 use crate::error::{Error, Result};
 use crate::http::retry::RetryPolicy;
-use crate::http::transport::{ProxySetting, Transport, TransportConfig};
+use crate::http::transport::{Call, ProxySetting, Transport, TransportConfig};
 use crate::limits;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -458,7 +459,7 @@ impl ClientBuilder {
                     project: project_origin,
                 },
             }),
-            deadline: None,
+            call: Call::default(),
         })
     }
 }

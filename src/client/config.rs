@@ -4,7 +4,7 @@
 //! Unknown keys are refused with the key named, at any depth: a typo must not silently fall
 //! back to a default.
 
-use super::chain::CredentialSource;
+use super::credential_source::CredentialSource;
 use super::ClientBuilder;
 use crate::auth::{Credentials, Secret};
 use crate::endpoint::Service;

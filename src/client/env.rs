@@ -1,7 +1,7 @@
 //! The environment: the variables the official SDKs read, plus `HUAWEICLOUD_SDK_REGION` and
 //! `HWINST_TOKEN`, turned into a [`ClientBuilder`].
 
-use super::chain::CredentialSource;
+use super::credential_source::CredentialSource;
 use super::ClientBuilder;
 use crate::auth::Credentials;
 use crate::endpoint::Service;

@@ -73,10 +73,10 @@ impl Client {
         let clock = self.inner.transport.clock();
         let started = clock.now();
         let deadline = started + options.wait.timeout;
-        let client = self.with_deadline(deadline);
         // Ends the workers' requests in flight: at a cancel (linked) or when the wait ends.
         let stop = CancelToken::new();
         let _link = options.wait.cancel.as_ref().map(|token| token.link(&stop));
+        let client = self.for_wait(deadline, Some(&stop)).single_attempt();
         let mut fleet = Fleet::new(targets, options, started, deadline, &stop);
         let workers = options.concurrency.min(fleet.units());
         let (jobs, job_queue) = mpsc::channel::<Job>();
@@ -145,15 +145,15 @@ enum Done {
     },
 }
 
-/// A worker: takes polls until the scheduler hangs up, each in a scope that the stop token
-/// cuts and that makes one attempt per request.
+/// A worker: takes polls until the scheduler hangs up, each in a scope whose sockets the stop
+/// token cuts. (`client` makes one attempt per request: see `Client::single_attempt`.)
 fn work(client: &Client, stop: &CancelToken, jobs: &Mutex<Receiver<Job>>, done: &Sender<Done>) {
     loop {
         let job = match jobs.lock().unwrap_or_else(PoisonError::into_inner).recv() {
             Ok(job) => job,
             Err(_) => return,
         };
-        let _scope = CancelScope::enter_single_attempt(stop);
+        let _scope = CancelScope::enter(Some(stop));
         let answer = match job {
             Job::One {
                 index,
@@ -180,7 +180,8 @@ fn read_roma_list(client: &Client, wanted: &HashSet<String>) -> Done {
         match instance {
             Ok(instance) => {
                 if let Some(id) = instance.id.as_ref().filter(|id| wanted.contains(*id)) {
-                    found.insert(id.clone(), instance.lifecycle());
+                    let read_at = client.inner.transport.clock().wall_time();
+                    found.insert(id.clone(), instance.lifecycle().observed_at(read_at));
                 }
             }
             Err(e) => {
@@ -443,7 +444,7 @@ impl<'a> Fleet<'a> {
             Done::One { index, answer } => {
                 let service = self.slots[index].service;
                 self.note(service, answer.as_ref().err(), now);
-                let asked = self.record(index, answer, now, on_change);
+                let asked = self.record(index, answer, now, clock, on_change);
                 if self.slots[index].end.is_none() {
                     let pause = self.slots[index].state.pacer.next(clock, asked).min(left);
                     self.push(now + pause, Unit::One(index));
@@ -465,7 +466,7 @@ impl<'a> Fleet<'a> {
                         Err(e) => Err(e.copy()),
                         Ok(found) => found.get(id).cloned().ok_or_else(|| not_listed(id)),
                     };
-                    self.record(index, one, now, on_change);
+                    self.record(index, one, now, clock, on_change);
                 }
                 if self.active(Unit::RomaList) {
                     if let Some(pacer) = self.list_pacer.as_mut() {
@@ -518,6 +519,7 @@ impl<'a> Fleet<'a> {
         index: usize,
         answer: Result<Lifecycle>,
         now: Instant,
+        clock: &dyn crate::clock::Clock,
         on_change: &mut dyn FnMut(&Lifecycle),
     ) -> Option<Duration> {
         let waited = now.saturating_duration_since(self.started);
@@ -525,7 +527,7 @@ impl<'a> Fleet<'a> {
         if slot.end.is_some() {
             return None;
         }
-        match slot.state.record(answer, &self.options.wait, waited) {
+        match slot.state.record(answer, &self.options.wait, waited, clock) {
             Err(e) => {
                 slot.end = Some((InstanceOutcome::Error, Some(e)));
                 None

@@ -4,19 +4,24 @@
 //!   send → decode);
 //! - `builder`: [`ClientBuilder`], which checks a configuration and builds a client (it is
 //!   where credentials become the authentication step); `config` and `env` fill a builder from
-//!   the JSON configuration document and from the environment;
+//!   the JSON configuration document (whose keys `config_shape` lists) and from the
+//!   environment; `chain` finds credentials when none are given, from the source
+//!   `credential_source` names;
 //! - `operations`: the five service APIs and reading a lifecycle;
+//! - `options`: what a wait and a fleet wait are asked ([`WaitOptions`](crate::WaitOptions),
+//!   [`FleetOptions`](crate::FleetOptions), [`Target`](crate::Target));
 //! - `wait`: polling until an instance reaches a phase, `poll` the state of one instance's
-//!   polling it shares with `fleet`, the wait for many instances at once; `pages`: every ROMA
-//!   Connect instance.
+//!   polling it shares with `fleet`, the wait for many instances at once, whose results are
+//!   `fleet_outcome`; `pages`: every ROMA Connect instance.
 //!
-//! The layers below never call back up here: services hold models, `lifecycle` maps them,
-//! `auth` and `iam` authenticate, `decode` reads bodies, `transport` sends.
+//! The layers below never call back up here (tests/layers.rs): `model/` holds the services'
+//! bodies and maps them onto lifecycles, `auth/` authenticates, `http/` sends and decodes.
 
 mod builder;
 mod chain;
 mod config;
 mod config_shape;
+mod credential_source;
 mod env;
 mod fleet;
 mod fleet_outcome;
@@ -29,17 +34,19 @@ mod wait;
 pub use builder::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT,
 };
-pub use chain::{CredentialSource, DEFAULT_METADATA_ENDPOINT, HOST_CONNECT_TIMEOUT, METADATA_OFF};
+pub use chain::{DEFAULT_METADATA_ENDPOINT, HOST_CONNECT_TIMEOUT, METADATA_OFF};
+pub use credential_source::CredentialSource;
 pub use env::ENV_VARS;
 pub use fleet_outcome::{FleetInstance, FleetOutcome, FleetRequests, InstanceOutcome};
 pub use pages::{AllRomaInstances, RomaInstances, DEFAULT_PAGE_SIZE};
 pub(crate) use pages::{PageCursor, RomaPageStep};
 
 use crate::auth::{self, Authenticate};
+use crate::cancel::CancelToken;
 use crate::endpoint::{Endpoint, PerService, Service};
 use crate::error::{Error, Result};
 use crate::http::decode;
-use crate::http::transport::Transport;
+use crate::http::transport::{Call, Transport};
 use crate::id;
 use serde::de::DeserializeOwned;
 use std::fmt;
@@ -59,14 +66,16 @@ use std::time::Instant;
 ///     .token(std::env::var("HWINST_TOKEN")?)
 ///     .build()?;
 /// let progress = client.apig_creation_progress("eddc4d25480b4cd6b512f270a1b8b341")?;
-/// println!("{:?}% {:?}", progress.progress, progress.status);
+/// println!("{:?}% {:?}", progress.progress(), progress.status);
 /// # Ok::<_, Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
-    /// Set on the copies a wait polls with, so that no request outlives the wait.
-    deadline: Option<Instant>,
+    /// The limits of every call (none but the transport's own on a client users hold): set on
+    /// the copies a wait polls with, so that no request outlives the wait, none is retried
+    /// once it is cancelled, and a fleet's polls are single attempts.
+    call: Call,
 }
 
 struct Inner {
@@ -239,12 +248,28 @@ impl Client {
         }
     }
 
-    /// This client, with every request ending by `deadline` at the latest (what a wait polls
-    /// with).
-    pub(crate) fn with_deadline(&self, deadline: Instant) -> Client {
+    /// This client, with every request ending by `deadline` at the latest and not retried
+    /// once `cancel` is cancelled (what a wait polls with).
+    pub(crate) fn for_wait(&self, deadline: Instant, cancel: Option<&CancelToken>) -> Client {
         Client {
             inner: Arc::clone(&self.inner),
-            deadline: Some(deadline),
+            call: Call {
+                deadline: Some(deadline),
+                cancel: cancel.cloned(),
+                ..self.call.clone()
+            },
+        }
+    }
+
+    /// This client, making one attempt per request (what a fleet's workers poll with: the
+    /// scheduler paces and repeats polls itself).
+    pub(crate) fn single_attempt(&self) -> Client {
+        Client {
+            inner: Arc::clone(&self.inner),
+            call: Call {
+                single_attempt: true,
+                ..self.call.clone()
+            },
         }
     }
 
@@ -263,7 +288,7 @@ impl Client {
                     iam,
                     region,
                     self.inner.auth.as_ref(),
-                    self.deadline,
+                    &self.call,
                 )?;
                 let project = ProjectId::new(id)?;
                 *found = Some(project.clone());
@@ -295,7 +320,7 @@ impl Client {
             self.inner.auth.as_ref(),
             &url,
             Some(&project.id),
-            self.deadline,
+            &self.call,
         )?;
         decode::json_reply(&reply, || self.inner.auth.secrets(), what)
     }

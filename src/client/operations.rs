@@ -91,7 +91,7 @@ impl Client {
     /// # Ok::<_, hwinst::Error>(())
     /// ```
     pub fn lifecycle(&self, source: Source, instance_id: &str) -> Result<Lifecycle> {
-        match source {
+        let lifecycle = match source {
             Source::Roma => self
                 .roma_creation_progress(instance_id)
                 .map(|p| Lifecycle::from_roma_process(instance_id, &p)),
@@ -109,6 +109,8 @@ impl Client {
                  read \"roma\" or \"roma-details\" instead"
                     .into(),
             )),
-        }
+        };
+        let read_at = self.inner.transport.clock().wall_time();
+        lifecycle.map(|l| l.observed_at(read_at))
     }
 }

@@ -132,7 +132,7 @@ impl PageCursor {
         let next_offset = offset.saturating_add(u32::try_from(count).unwrap_or(u32::MAX));
         let full = count >= self.limit as usize;
         let total_says_more = page
-            .total
+            .total()
             .is_some_and(|total| i64::from(next_offset) < total);
         let finished = !(full || total_says_more) || next_offset == u32::MAX;
         let new = (0..count)

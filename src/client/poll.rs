@@ -85,13 +85,14 @@ impl PollState {
         }
     }
 
-    /// Counts one poll's answer, `waited` after the start of the wait. Errors that polling
-    /// again cannot fix are `Err`.
+    /// Counts one poll's answer, `waited` after the start of the wait (`clock` dates a deletion
+    /// seen as "not found"). Errors that polling again cannot fix are `Err`.
     pub(super) fn record(
         &mut self,
         answer: Result<Lifecycle>,
         options: &WaitOptions,
         waited: Duration,
+        clock: &dyn Clock,
     ) -> Result<Answer> {
         self.polls += 1;
         let lifecycle = match answer {
@@ -99,7 +100,7 @@ impl PollState {
             // Once seen, or when waiting for a deletion, "not found" means deleted.
             Err(e) if e.kind() == ErrorKind::NotFound => {
                 if self.last.is_some() || options.until.contains(&Phase::Deleted) {
-                    Lifecycle::gone(self.source, &self.instance_id)
+                    Lifecycle::gone(self.source, &self.instance_id).observed_at(clock.wall_time())
                 } else if waited < options.not_found_grace {
                     return Ok(self.not_yet(e));
                 } else {

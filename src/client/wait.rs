@@ -60,7 +60,7 @@ impl Client {
         let clock = self.inner.transport.clock();
         let started = clock.now();
         let deadline = started + options.timeout;
-        let client = self.with_deadline(deadline);
+        let client = self.for_wait(deadline, options.cancel.as_ref());
         let mut state = PollState::new(source, instance_id, options);
         loop {
             if options.is_cancelled() {
@@ -81,7 +81,7 @@ impl Client {
             }
             let waited = clock.now().saturating_duration_since(started);
             let mut asked_pause = None;
-            match state.record(answer, options, waited)? {
+            match state.record(answer, options, waited, clock)? {
                 Answer::Seen { changed, verdict } => {
                     if changed && state.last.as_ref().is_some_and(|l| on_change(l).is_break()) {
                         return Err(state.cancelled());

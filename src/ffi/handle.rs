@@ -237,7 +237,7 @@ mod tests {
         let mut out: *mut c_char = std::ptr::null_mut();
         let code = ffi_boundary!(out: &mut out, { body() });
         let text = (!out.is_null()).then(|| {
-            // SAFETY: `deliver` wrote a string from `CString::into_raw`.
+            // SAFETY: `write_out` wrote a string from `CString::into_raw`.
             let s = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_owned();
             // SAFETY: it is ours to free, once.
             unsafe { super::super::hwinst_string_free(out) };

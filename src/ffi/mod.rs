@@ -1,17 +1,37 @@
 //! The C ABI (`include/hwinst.h` is generated from this module by cbindgen).
 //!
-//! The shape of every function:
-//! - it returns an [`hwinst_code`] and writes its output through out-parameters;
-//! - operations write one JSON document to `char **out_json`: the result on `HWINST_OK`, the
-//!   error document otherwise; the caller frees it with [`hwinst_string_free`];
-//! - its body runs inside `ffi_boundary!`, so a panic becomes `HWINST_PANIC` and never
-//!   unwinds into C;
-//! - NULL pointers and non-UTF-8 strings are `HWINST_INVALID_ARGUMENT`, never a crash.
+//! The conventions, once for every function (each function's doc gives its own codes):
+//! - **Codes.** 13 of the 18 functions return an [`hwinst_code`]; `hwinst_version` returns a
+//!   static string (never freed), and `hwinst_string_free`, `hwinst_client_free`,
+//!   `hwinst_cancel_token_free` and `hwinst_cancel_token_cancel` return nothing (NULL is a
+//!   no-op for each).
+//! - **Constructors** (`hwinst_client_new`, `hwinst_client_from_env`) write two
+//!   out-parameters: the client to `*out_client` (NULL first, the client on `HWINST_OK`;
+//!   freed with `hwinst_client_free`), and to `*out_error`, which may be NULL, NULL on success
+//!   or the error document on failure.
+//! - **Operations** (the service calls, `hwinst_lifecycle`, `hwinst_wait`,
+//!   `hwinst_wait_cancellable`) write one document to `*out_json`: the result on `HWINST_OK`,
+//!   the error document otherwise (a failed or timed-out wait's names the last lifecycle).
+//! - **`hwinst_wait_many`** writes the fleet document to `*out_json` whatever the code,
+//!   except after an argument error (NULL, not UTF-8, bad JSON, targets or options), which
+//!   writes the error document.
+//! - **`hwinst_cancel_token_new`** writes the token to `*out_token` (freed with
+//!   `hwinst_cancel_token_free`) and has no error out: its only failure is a NULL
+//!   `out_token` (`HWINST_INVALID_ARGUMENT`).
+//! - **Strings** written to `out_json` or `out_error` are the caller's, freed once with
+//!   [`hwinst_string_free`] (never `free()`); they outlive the client.
+//! - **`hwinst_wait`** is `hwinst_wait_cancellable` with a NULL token, kept for the ABI.
+//! - NULL pointers and non-UTF-8 strings are `HWINST_INVALID_ARGUMENT`, never a crash; every
+//!   body runs inside `ffi_boundary!`, so a panic becomes `HWINST_PANIC` (with a `PANIC`
+//!   error document where there is an out-parameter) and never unwinds into C.
+//!
+//! The header's opening comment (`autogen_warning` in cbindgen.toml) repeats these rules for
+//! C readers: change both together.
 //!
 //! One module per concept: `code` (codes and error documents), `handle` (who owns each
 //! pointer, and C strings in and out), `client` (the client handle), `operations` (the
-//! service calls), `wait` (lifecycles, waiting and cancel tokens). Everything exported is re-exported here, in one flat namespace as C sees
-//! it.
+//! service calls), `wait` (lifecycles, waiting and cancel tokens). Everything exported is
+//! re-exported here, in one flat namespace as C sees it.
 
 // A C caller may hand over any pointer: every dereference is spelled out in an `unsafe`
 // block whose comment says what the caller promised.
@@ -137,8 +157,8 @@ pub extern "C" fn hwinst_version() -> *const c_char {
 pub unsafe extern "C" fn hwinst_string_free(string: *mut c_char) {
     ffi_boundary!(on_panic: (), {
         if !string.is_null() {
-            // SAFETY: the caller promises `string` came from `CString::into_raw` in
-            // `handle::deliver` and is freed once.
+            // SAFETY: the caller promises `string` came from `CString::into_raw` (through
+            // `handle::write_out`) and is freed once.
             drop(unsafe { CString::from_raw(string) });
         }
     })

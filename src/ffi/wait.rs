@@ -1,5 +1,6 @@
-//! Lifecycles and waiting, for C: `hwinst_lifecycle`, `hwinst_wait` with its callback and
-//! its cancel token, and `hwinst_wait_many` for a fleet.
+//! Lifecycles and waiting, for C: `hwinst_lifecycle`, `hwinst_wait_cancellable` with its
+//! callback and its cancel token (`hwinst_wait`: the same without a token), and
+//! `hwinst_wait_many` for a fleet.
 
 use super::client::{client_ref, hwinst_client};
 use super::code::hwinst_code;
@@ -68,6 +69,10 @@ pub unsafe extern "C" fn hwinst_lifecycle(
 /// Polls an instance's lifecycle from `source` (as `hwinst_lifecycle`) until its phase is a
 /// target, calling `callback` on the first observation and on every change.
 ///
+/// The NULL-token form of `hwinst_wait_cancellable` (kept: the ABI is stable): calling
+/// `hwinst_wait_cancellable(client, source, instance_id, options_json, callback, user_data,
+/// NULL, out_json)` does the same.
+///
 /// `options_json` may be NULL (the defaults) or an object with any of `"until"` (phases,
 /// default `["running"]`), `"timeout_ms"` (the whole wait, default 1800000),
 /// `"initial_interval_ms"` (default 2000; later intervals grow by half, with random jitter),
@@ -115,9 +120,10 @@ pub unsafe extern "C" fn hwinst_wait(
     }
 }
 
-/// A switch that stops waits from another thread: pass it to `hwinst_wait_cancellable`, then
-/// call `hwinst_cancel_token_cancel` from any thread. Create it with `hwinst_cancel_token_new`
-/// and free it with `hwinst_cancel_token_free`. Once cancelled it stays cancelled.
+/// A switch that stops waits from another thread: pass it to `hwinst_wait_cancellable` or
+/// `hwinst_wait_many`, then call `hwinst_cancel_token_cancel` from any thread. Create it with
+/// `hwinst_cancel_token_new` and free it with `hwinst_cancel_token_free`. Once cancelled it
+/// stays cancelled.
 pub struct hwinst_cancel_token {
     _private: [u8; 0],
 }

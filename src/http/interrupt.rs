@@ -9,8 +9,10 @@
 //! - [`CancelToken::cancel`] then shuts those sockets down: a blocked read or write returns at
 //!   once, and the connection says it is closed, so the pool never hands it out again.
 //!
-//! The scope is a thread-local because ureq runs a request on the calling thread: no signature
-//! between the wait and the socket has to carry the token.
+//! The scope is a thread-local because ureq runs a request on the calling thread and connects
+//! through its own connector: no signature between the wait and the socket can carry the
+//! token. It decides nothing else: whether a request is retried (not once cancelled, not in
+//! a fleet) is in the arguments of the call (`transport::Call`).
 
 use crate::cancel::{CancelToken, Interrupt, Registration};
 use std::cell::RefCell;
@@ -29,8 +31,6 @@ thread_local! {
 struct Scope {
     token: CancelToken,
     registered: Vec<(Weak<Connection>, Registration)>,
-    /// One attempt per call: the caller paces requests and polls through failures itself.
-    single_attempt: bool,
 }
 
 /// While alive, the connections this thread connects or uses are cut when `token` is
@@ -43,25 +43,10 @@ pub(crate) struct CancelScope {
 
 impl CancelScope {
     pub(crate) fn enter(token: Option<&CancelToken>) -> CancelScope {
-        CancelScope::with(token.map(|token| Scope {
+        let scope = token.map(|token| Scope {
             token: token.clone(),
             registered: Vec::new(),
-            single_attempt: false,
-        }))
-    }
-
-    /// A scope in which, besides, each call makes one attempt and is not retried: for a
-    /// fleet wait, whose scheduler draws every request from a shared budget and polls
-    /// through transient failures itself.
-    pub(crate) fn enter_single_attempt(token: &CancelToken) -> CancelScope {
-        CancelScope::with(Some(Scope {
-            token: token.clone(),
-            registered: Vec::new(),
-            single_attempt: true,
-        }))
-    }
-
-    fn with(scope: Option<Scope>) -> CancelScope {
+        });
         CancelScope {
             previous: SCOPE.with(|current| current.replace(scope)),
         }
@@ -75,26 +60,6 @@ impl Drop for CancelScope {
         let ended = SCOPE.with(|current| current.replace(self.previous.take()));
         drop(ended);
     }
-}
-
-/// Whether this thread's scope has been cancelled: no request is retried then.
-pub(crate) fn cancelled() -> bool {
-    SCOPE.with(|current| {
-        current
-            .borrow()
-            .as_ref()
-            .is_some_and(|scope| scope.token.is_cancelled())
-    })
-}
-
-/// Whether this thread's scope wants one attempt per call (no retries).
-pub(crate) fn single_attempt() -> bool {
-    SCOPE.with(|current| {
-        current
-            .borrow()
-            .as_ref()
-            .is_some_and(|scope| scope.single_attempt)
-    })
 }
 
 /// Registers `connection` with the token of this thread's scope, once per scope.

@@ -52,6 +52,9 @@ struct Entry {
 }
 
 impl Resolver for CachingResolver {
+    // Real time, as for the network timeouts (src/clock.rs): the cache's TTL is the network's
+    // business, and ureq calls this on its own, without the client's clock.
+    #[allow(clippy::disallowed_methods)]
     fn resolve(
         &self,
         uri: &Uri,
@@ -208,6 +211,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::disallowed_methods)] // the cache's expiry is in real time (see `resolve`)
     fn expired_entries_are_resolved_again() {
         let resolver = CachingResolver::default();
         resolve(&resolver, "http://localhost:8080/").unwrap();
@@ -219,6 +223,8 @@ mod tests {
     }
 
     #[test]
+    // A lookup that really hangs, abandoned at a real-time timeout (ureq's, not the clock's).
+    #[allow(clippy::disallowed_methods)]
     fn a_lookup_that_hangs_ends_at_the_timeout() {
         let resolver = CachingResolver {
             system: |_, _| {

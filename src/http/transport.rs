@@ -5,9 +5,10 @@
 //! Each retry is logged (target `hwinst`, level info) with its cause and pause, and every
 //! attempt at level debug; a log line holds the method and URL, never a header or a body.
 
+use crate::cancel::CancelToken;
 use crate::clock::Clock;
 use crate::error::{self, BoxError, Error, Result, ServiceError};
-use crate::http::interrupt::{self, InterruptibleConnector};
+use crate::http::interrupt::InterruptibleConnector;
 use crate::http::retry::{self, RetryPolicy};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -70,6 +71,9 @@ pub(crate) struct Reply {
     pub headers: HeaderMap,
     pub body: Vec<u8>,
     pub attempts: u32,
+    /// When the answer arrived, by the client's clock: what an HTTP-date `Retry-After` is
+    /// measured from.
+    pub received_at: SystemTime,
 }
 
 impl Reply {
@@ -97,12 +101,33 @@ impl Reply {
     /// The `Retry-After` header, when it parses (digits or an HTTP date), and its pause.
     fn retry_after(&self) -> Option<(&str, Duration)> {
         let value = self.header("retry-after")?;
-        Some((value, retry::retry_after(value, SystemTime::now())?))
+        Some((value, retry::retry_after(value, self.received_at)?))
     }
 }
 
 fn is_success(status: u16) -> bool {
     (200..300).contains(&status)
+}
+
+/// What a caller asks of one call besides its request: when it must end, whether a failure
+/// may be tried again, and the token whose cancel ends it. Passed down with every request, so
+/// that what decides retries is in the call's arguments (no per-thread state).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Call {
+    /// A wait's deadline: no attempt starts, and no pause ends, after it.
+    pub deadline: Option<Instant>,
+    /// One attempt per call: the caller (a fleet's scheduler) paces and repeats requests and
+    /// polls through failures itself.
+    pub single_attempt: bool,
+    /// A cancelled call is not tried again: the cancel cut its attempt.
+    pub cancel: Option<CancelToken>,
+}
+
+impl Call {
+    /// Whether a failed attempt may be followed by another.
+    fn may_retry(&self) -> bool {
+        !self.single_attempt && !self.cancel.as_ref().is_some_and(CancelToken::is_cancelled)
+    }
 }
 
 /// When a call must end, and what set that time (for messages).
@@ -166,7 +191,7 @@ impl Transport {
             builder = builder.tls_config(TlsConfig::builder().root_certs(roots).build());
         }
         // ureq's default resolver spawns a thread per request when a timeout is set (always,
-        // here); `CachingResolver` does so only on a cache miss (see src/resolve.rs). The
+        // here); `CachingResolver` does so only on a cache miss (see src/http/resolve.rs). The
         // default connector is made interruptible: a cancelled wait cuts its request.
         let agent = Agent::with_parts(
             builder.build(),
@@ -212,9 +237,9 @@ impl Transport {
     pub(crate) fn send<B: AsSendBody>(
         &self,
         mut make: impl FnMut() -> Result<Request<B>>,
-        deadline: Option<Instant>,
+        call: &Call,
     ) -> Result<Reply> {
-        let deadline = self.call_deadline(deadline);
+        let deadline = self.call_deadline(call.deadline);
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -230,13 +255,8 @@ impl Transport {
                 Ok(reply) => error::retryable_status(reply.status),
                 Err(failure) => failure.connection_level,
             };
-            // A cancelled wait's request is not tried again: the cancel cut it.
-            // Nor is a fleet's poll: its scheduler paces and repeats polls itself.
-            if worth_retrying
-                && attempt < self.retry.attempts()
-                && !interrupt::cancelled()
-                && !interrupt::single_attempt()
-            {
+            // Not for a cancelled call, nor a fleet's poll (see `Call`).
+            if worth_retrying && attempt < self.retry.attempts() && call.may_retry() {
                 // Only a value that parsed is kept (and logged): it is digits or an HTTP date.
                 let retry_after = outcome.as_ref().ok().and_then(Reply::retry_after);
                 let asked = retry_after.map(|(_, asked)| asked);
@@ -355,6 +375,7 @@ impl Transport {
             headers,
             body,
             attempts: 1,
+            received_at: self.clock.wall_time(),
         })
     }
 

@@ -2,7 +2,7 @@
 //! (`ShowDetailsOfInstanceProgressV2`,
 //! `GET /v2/{project_id}/apigw/instances/{instance_id}/progress`; `docs/apis.md`).
 
-use crate::model::lenient;
+use crate::model::lenient::Number;
 use crate::model::vocab::{vocabulary, OpenEnum};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -23,12 +23,10 @@ vocabulary! {
 /// Creation progress of a dedicated APIG instance.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct ApigCreationProgress {
     /// Progress in percent: 30, 50, 80, 90 or 100 (some servers send it as a string).
-    #[serde(default, deserialize_with = "lenient::kept::progress")]
-    pub progress: Option<i64>,
+    pub progress: Option<Number>,
     /// `creating`, `success` or `failed`.
     pub status: Option<OpenEnum<ApigProgressStatus>>,
     /// Why creation failed.
@@ -36,14 +34,16 @@ pub struct ApigCreationProgress {
     /// Why creation failed, for people.
     pub error_msg: Option<String>,
     /// When creation started (Unix time, milliseconds).
-    #[serde(default, deserialize_with = "lenient::kept::start_time")]
-    pub start_time: Option<i64>,
+    pub start_time: Option<Number>,
     /// When creation ended (Unix time, milliseconds).
-    #[serde(default, deserialize_with = "lenient::kept::end_time")]
-    pub end_time: Option<i64>,
+    pub end_time: Option<Number>,
     /// Fields this version does not know, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
-crate::model::lenient::keep_blank_numbers!(ApigCreationProgress);
+crate::model::lenient::number_values!(ApigCreationProgress {
+    progress,
+    start_time,
+    end_time
+});

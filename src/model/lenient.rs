@@ -1,163 +1,158 @@
 //! Lenient field decoders for the type quirks of real responses (`docs/apis.md`, What real answers look like): numbers
 //! sent as strings, arrays encoded inside strings, strings sent as numbers. Each accepts the
-//! documented type and its known variants, treats `null` (and an empty string where a number
-//! or list is expected) as absent, and rejects anything else with a message naming what it
-//! found, so a truly malformed body is a decode error rather than a silent default.
+//! documented type and its known variants, treats `null` (and a blank string where a number
+//! or boolean is expected) as absent, reads a blank string where a list is expected as an
+//! empty list, and rejects anything else with a message naming what it found, so a truly
+//! malformed body is a decode error rather than a silent default.
 
-use serde::de::Error as _;
-use serde::{Deserialize, Deserializer};
+use serde::de::{self, Error as _, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
+use std::fmt;
 
-/// An integer: a JSON number (an integral float is accepted) or a string holding one.
-pub(crate) fn int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    match Option::<Value>::deserialize(d)? {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => number_to_i64(&n)
-            .map(Some)
-            .ok_or_else(|| D::Error::custom(format!("expected an integer, found {n}"))),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) => s
-            .trim()
-            .parse::<serde_json::Number>()
-            .ok()
-            .and_then(|n| number_to_i64(&n))
-            .map(Some)
-            .ok_or_else(|| {
-                D::Error::custom(format!("expected an integer, found the string {s:?}"))
-            }),
-        Some(other) => Err(D::Error::custom(format!(
-            "expected an integer, found {}",
-            describe(&other)
-        ))),
-    }
+/// A number field as the server sent it: an integer, or a blank string.
+///
+/// Services send numbers as JSON numbers or as strings holding one (`"progress": "30"`), and
+/// sometimes blank (`"progress": ""`). A blank is no value ([`value`](Self::value) is `None`),
+/// but it is kept: serialising gives back the string the server sent, under the field's own
+/// key, so the result document of the C ABI, the CLI's `-o json` and the bindings' raw
+/// documents say what the server said. Being a type, every number field keeps blanks the same
+/// way; a plain `i64` field refuses a string instead of dropping it.
+///
+/// Decodes from a JSON number (an integral float is accepted) or a string holding one;
+/// anything else is a decode error naming what was found. A number serialises as a number.
+///
+/// ```
+/// use hwinst::Number;
+///
+/// let n: Number = serde_json::from_str("\"30\"").unwrap();
+/// assert_eq!(n.value(), Some(30));
+/// let blank: Number = serde_json::from_str("\" \"").unwrap();
+/// assert_eq!(blank.value(), None);
+/// assert_eq!(serde_json::to_string(&blank).unwrap(), "\" \"");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Number {
+    /// An integer (sent as a number or as a string holding one).
+    Value(i64),
+    /// A blank string (empty or whitespace), exactly as sent.
+    Blank(String),
 }
 
-// --- Blank numbers kept -------------------------------------------------------------------
-//
-// A number field sent blank (`"progress": ""`, `" "`) decodes to `None`, but nothing the
-// server sent is lost: the model keeps the blank value in its `extra`, under its own key, so
-// that serialising the model gives it back. The decoder of such a field (`kept::{key}`, one per
-// JSON key, as a decoder does not otherwise know its key) records the value in the innermost
-// model being decoded on this thread; each model's `Deserialize` (from
-// [`keep_blank_numbers!`]) opens that record, runs the derived decoder (`remote = "Self"`), and
-// moves what was recorded into its `extra`.
-
-/// Blank number values recorded for one model: each with its JSON key.
-pub(crate) type Blanks = Vec<(&'static str, Value)>;
-
-thread_local! {
-    static KEPT: std::cell::RefCell<Vec<Blanks>> =
-        const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Runs a model's derived decoder, and gives the blank numbers its own fields recorded.
-pub(crate) fn keeping_blanks<T, E>(
-    decode: impl FnOnce() -> Result<T, E>,
-) -> Result<(T, Blanks), E> {
-    /// Closes the record however `decode` ends.
-    struct Frame;
-    impl Drop for Frame {
-        fn drop(&mut self) {
-            KEPT.with(|kept| kept.borrow_mut().pop());
+impl Number {
+    /// The integer, or `None` for a blank.
+    pub fn value(&self) -> Option<i64> {
+        match self {
+            Number::Value(n) => Some(*n),
+            Number::Blank(_) => None,
         }
     }
-    KEPT.with(|kept| kept.borrow_mut().push(Vec::new()));
-    let frame = Frame;
-    let result = decode();
-    let blanks = KEPT.with(|kept| kept.borrow_mut().last_mut().map(std::mem::take));
-    drop(frame);
-    result.map(|model| (model, blanks.unwrap_or_default()))
 }
 
-/// [`int`], recording a blank string under `key` for the model being decoded.
-pub(crate) fn int_kept<'de, D: Deserializer<'de>>(
-    d: D,
-    key: &'static str,
-) -> Result<Option<i64>, D::Error> {
-    let value = Option::<Value>::deserialize(d)?;
-    if let Some(Value::String(s)) = &value {
-        if s.trim().is_empty() {
-            let blank = Value::String(s.clone());
-            KEPT.with(|kept| {
-                if let Some(frame) = kept.borrow_mut().last_mut() {
-                    frame.push((key, blank));
-                }
-            });
-            return Ok(None);
+impl From<i64> for Number {
+    fn from(n: i64) -> Number {
+        Number::Value(n)
+    }
+}
+
+impl PartialEq<i64> for Number {
+    fn eq(&self, other: &i64) -> bool {
+        self.value() == Some(*other)
+    }
+}
+
+impl Serialize for Number {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Number::Value(n) => s.serialize_i64(*n),
+            Number::Blank(blank) => s.serialize_str(blank),
         }
     }
-    int(value.unwrap_or(Value::Null)).map_err(D::Error::custom)
 }
 
-/// One decoder per JSON key of a number field that keeps a blank value (see [`int_kept`]).
-macro_rules! kept_ints {
-    ($($key:ident),* $(,)?) => {
-        pub(crate) mod kept {
+impl<'de> Deserialize<'de> for Number {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Number, D::Error> {
+        d.deserialize_any(NumberVisitor)
+    }
+}
+
+/// Reads a [`Number`] straight from the decoder's tokens (no intermediate `Value`: this runs
+/// for every number field of every answer).
+struct NumberVisitor;
+
+impl<'de> Visitor<'de> for NumberVisitor {
+    type Value = Number;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an integer")
+    }
+
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<Number, E> {
+        Ok(Number::Value(n))
+    }
+
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<Number, E> {
+        i64::try_from(n)
+            .map(Number::Value)
+            .map_err(|_| E::custom(format!("expected an integer, found {n}")))
+    }
+
+    fn visit_f64<E: de::Error>(self, f: f64) -> Result<Number, E> {
+        float_to_i64(f)
+            .map(Number::Value)
+            .ok_or_else(|| E::custom(format!("expected an integer, found {f}")))
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Number, E> {
+        let trimmed = s.trim();
+        if trimmed.is_empty() {
+            return Ok(Number::Blank(s.to_owned()));
+        }
+        let parsed = match trimmed.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => trimmed
+                .parse::<serde_json::Number>()
+                .ok()
+                .and_then(|n| n.as_i64().or_else(|| n.as_f64().and_then(float_to_i64))),
+        };
+        parsed
+            .map(Number::Value)
+            .ok_or_else(|| E::custom(format!("expected an integer, found the string {s:?}")))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Number, E> {
+        Err(E::custom("expected an integer, found a boolean"))
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<Number, A::Error> {
+        Err(de::Error::custom("expected an integer, found an array"))
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, _: A) -> Result<Number, A::Error> {
+        Err(de::Error::custom("expected an integer, found an object"))
+    }
+}
+
+/// Accessors giving a model's [`Number`] fields as integers (`None` when absent or blank),
+/// for the callers that want only the value. A convenience: a field left out here keeps its
+/// blanks all the same.
+macro_rules! number_values {
+    ($model:ident { $($field:ident),* $(,)? }) => {
+        impl $model {
             $(
-                #[allow(non_snake_case)]
-                pub(crate) fn $key<'de, D: serde::Deserializer<'de>>(
-                    d: D,
-                ) -> Result<Option<i64>, D::Error> {
-                    super::int_kept(d, stringify!($key))
+                #[doc = concat!("`", stringify!($field), "` as an integer: `None` when absent or blank.")]
+                pub fn $field(&self) -> Option<i64> {
+                    self.$field.as_ref().and_then($crate::model::lenient::Number::value)
                 }
             )*
         }
     };
 }
+pub(crate) use number_values;
 
-kept_ints!(
-    bandwidth_size,
-    bandwidths,
-    chargingMode,
-    charging_mode,
-    create_time,
-    createdAt,
-    currentTime,
-    end_time,
-    instance_status,
-    interval,
-    ip_version,
-    port,
-    progress,
-    size,
-    start_time,
-    taken_time,
-    timeout,
-    total,
-    unhealthy,
-    updatedAt,
-);
-
-/// `Deserialize` for a model (marked `#[serde(remote = "Self")]`) whose number fields keep
-/// blank values in its `extra`, and `Serialize` through the derived code.
-macro_rules! keep_blank_numbers {
-    ($model:ident) => {
-        impl<'de> serde::Deserialize<'de> for $model {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let (mut model, blanks) =
-                    $crate::model::lenient::keeping_blanks(|| $model::deserialize(d))?;
-                for (key, value) in blanks {
-                    model.extra.entry(key).or_insert(value);
-                }
-                Ok(model)
-            }
-        }
-
-        impl serde::Serialize for $model {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                $model::serialize(self, s)
-            }
-        }
-    };
-}
-pub(crate) use keep_blank_numbers;
-
-fn number_to_i64(n: &serde_json::Number) -> Option<i64> {
-    n.as_i64().or_else(|| {
-        n.as_f64()
-            .filter(|f| f.fract() == 0.0 && *f >= i64::MIN as f64 && *f <= i64::MAX as f64)
-            .map(|f| f as i64)
-    })
+/// An integral float in `i64`'s range, as an integer.
+fn float_to_i64(f: f64) -> Option<i64> {
+    (f.fract() == 0.0 && f >= i64::MIN as f64 && f <= i64::MAX as f64).then_some(f as i64)
 }
 
 /// A boolean: `true`/`false`, or a string spelling one in any case.
@@ -256,8 +251,8 @@ mod tests {
 
     #[derive(Deserialize)]
     struct Probe {
-        #[serde(default, deserialize_with = "int")]
-        n: Option<i64>,
+        #[serde(default)]
+        n: Option<Number>,
         #[serde(default, deserialize_with = "boolean")]
         b: Option<bool>,
         #[serde(default, deserialize_with = "list")]
@@ -272,22 +267,31 @@ mod tests {
 
     #[test]
     fn integers() {
-        assert_eq!(probe(r#"{"n":30}"#).unwrap().n, Some(30));
-        assert_eq!(probe(r#"{"n":"30"}"#).unwrap().n, Some(30));
-        assert_eq!(probe(r#"{"n":" 30 "}"#).unwrap().n, Some(30));
-        assert_eq!(probe(r#"{"n":30.0}"#).unwrap().n, Some(30));
-        assert_eq!(
-            probe(r#"{"n":"1741262473785"}"#).unwrap().n,
-            Some(1741262473785)
-        );
+        let n = |json| probe(json).unwrap().n.and_then(|n| n.value());
+        assert_eq!(n(r#"{"n":30}"#), Some(30));
+        assert_eq!(n(r#"{"n":"30"}"#), Some(30));
+        assert_eq!(n(r#"{"n":" 30 "}"#), Some(30));
+        assert_eq!(n(r#"{"n":30.0}"#), Some(30));
+        assert_eq!(n(r#"{"n":"30.0"}"#), Some(30));
+        assert_eq!(n(r#"{"n":-4}"#), Some(-4));
+        assert_eq!(n(r#"{"n":"1741262473785"}"#), Some(1741262473785));
         assert_eq!(probe(r#"{"n":null}"#).unwrap().n, None);
-        assert_eq!(probe(r#"{"n":""}"#).unwrap().n, None);
         assert_eq!(probe(r#"{}"#).unwrap().n, None);
+        for blank in ["", " ", "\t "] {
+            let json = serde_json::json!({ "n": blank }).to_string();
+            let kept = probe(&json).unwrap().n.unwrap();
+            assert_eq!(kept, Number::Blank(blank.to_owned()));
+            assert_eq!(kept.value(), None);
+            assert_eq!(serde_json::to_value(&kept).unwrap(), blank);
+        }
+        assert_eq!(serde_json::to_string(&Number::from(7)).unwrap(), "7");
         for bad in [
             r#"{"n":"abc"}"#,
             r#"{"n":1.5}"#,
             r#"{"n":[1]}"#,
             r#"{"n":true}"#,
+            r#"{"n":{}}"#,
+            r#"{"n":18446744073709551615}"#,
         ] {
             let err = probe(bad).err().unwrap().to_string();
             assert!(err.contains("expected an integer"), "{bad}: {err}");

@@ -13,13 +13,13 @@ use crate::model::apig::{ApigCreationProgress, ApigProgressStatus};
 use crate::model::clouddc::{ClouddcInstanceStatus, ClouddcState};
 use crate::model::roma::{
     RomaCreationProgress, RomaCreationStatus, RomaInstance, RomaInstanceStatus,
-    RomaInstanceSummary, RomaListStatus,
+    RomaInstanceSummary, RomaListStatus, RomaProgressItem,
 };
 use crate::model::vocab::{OpenEnum, Vocabulary};
 use std::str::FromStr;
 
 // Parsing names lives here rather than with the vocabulary: its error is an `Error`, and the
-// vocabulary sits below `error.rs`.
+// vocabulary (`lifecycle.rs`) sits below `error/`.
 
 impl FromStr for Phase {
     type Err = Error;
@@ -89,8 +89,11 @@ impl Lifecycle {
             .or_else(|| process.instance.as_ref()?.status.as_ref());
         let mut lifecycle = from_table(Source::Roma, instance_id, status, ROMA_PROCESS_PHASES);
         let items = process.item.as_deref().unwrap_or_default();
-        let item_progress: Vec<i64> = items.iter().filter_map(|i| i.progress).collect();
-        lifecycle.progress = match process.progress {
+        let item_progress: Vec<i64> = items
+            .iter()
+            .filter_map(RomaProgressItem::progress)
+            .collect();
+        lifecycle.progress = match process.progress() {
             Some(p) if p > 0 || item_progress.is_empty() => Some(percent(p)),
             _ if item_progress.is_empty() => None,
             _ => {
@@ -125,7 +128,7 @@ impl Lifecycle {
             .or_else(|| details.status_from_code());
         let status = word
             .map(|w| w.as_str().to_owned())
-            .or_else(|| details.instance_status.map(|n| n.to_string()));
+            .or_else(|| details.instance_status().map(|n| n.to_string()));
         let phase = meaning.map_or(Phase::Unknown, |m| lookup(ROMA_DETAILS_PHASES, m));
         Lifecycle::new(Source::RomaDetails, instance_id, phase, status)
     }
@@ -142,7 +145,7 @@ impl Lifecycle {
             APIG_PHASES,
         );
         if progress.status.is_none() {
-            if let Some(p) = progress.progress {
+            if let Some(p) = progress.progress() {
                 lifecycle.phase = if p >= 100 {
                     Phase::Running
                 } else {
@@ -151,7 +154,7 @@ impl Lifecycle {
                 lifecycle.terminal = lifecycle.phase.is_terminal();
             }
         }
-        lifecycle.progress = progress.progress.map(percent);
+        lifecycle.progress = progress.progress().map(percent);
         lifecycle.error =
             LifecycleError::from_parts(progress.error_code.as_ref(), progress.error_msg.as_ref());
         lifecycle

@@ -2,7 +2,7 @@
 //! list APIs (`docs/apis.md`).
 
 use crate::error::{Error, Result};
-use crate::model::lenient;
+use crate::model::lenient::{self, Number};
 use crate::model::vocab::{vocabulary, OpenEnum};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -97,34 +97,25 @@ vocabulary! {
 /// `currentTime`), its nested `instance` camelCase, as the service sends them.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct RomaCreationProgress {
     /// The instance being created.
     pub instance: Option<RomaProgressInstance>,
     /// The server's current time (Unix time, milliseconds).
-    #[serde(
-        rename = "currentTime",
-        default,
-        deserialize_with = "lenient::kept::currentTime"
-    )]
-    pub current_time: Option<i64>,
+    #[serde(rename = "currentTime")]
+    pub current_time: Option<Number>,
     /// Instance ID.
     pub instance_id: Option<String>,
     /// Instance name.
     pub name: Option<String>,
     /// When creation started (Unix time, milliseconds).
-    #[serde(default, deserialize_with = "lenient::kept::start_time")]
-    pub start_time: Option<i64>,
+    pub start_time: Option<Number>,
     /// Time taken so far.
-    #[serde(default, deserialize_with = "lenient::kept::taken_time")]
-    pub taken_time: Option<i64>,
+    pub taken_time: Option<Number>,
     /// When creation ended (Unix time, milliseconds; 0 while under way).
-    #[serde(default, deserialize_with = "lenient::kept::end_time")]
-    pub end_time: Option<i64>,
+    pub end_time: Option<Number>,
     /// Overall progress in percent.
-    #[serde(default, deserialize_with = "lenient::kept::progress")]
-    pub progress: Option<i64>,
+    pub progress: Option<Number>,
     /// Overall status.
     pub status: Option<OpenEnum<RomaCreationStatus>>,
     /// Progress of each sub-service (`mqs`, `lvs`, ...).
@@ -134,30 +125,23 @@ pub struct RomaCreationProgress {
     pub extra: Map<String, Value>,
 }
 
-crate::model::lenient::keep_blank_numbers!(RomaCreationProgress);
-
 /// Creation progress of one sub-service of a ROMA Connect instance.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct RomaProgressItem {
     /// Sub-service name, e.g. `mqs`.
     pub name: Option<String>,
     /// When its creation started (Unix time, milliseconds; 0 before).
-    #[serde(default, deserialize_with = "lenient::kept::start_time")]
-    pub start_time: Option<i64>,
+    pub start_time: Option<Number>,
     /// When its creation ended (Unix time, milliseconds; 0 before).
-    #[serde(default, deserialize_with = "lenient::kept::end_time")]
-    pub end_time: Option<i64>,
+    pub end_time: Option<Number>,
     /// Its status.
     pub status: Option<OpenEnum<RomaCreationStatus>>,
     /// Time taken so far.
-    #[serde(default, deserialize_with = "lenient::kept::taken_time")]
-    pub taken_time: Option<i64>,
+    pub taken_time: Option<Number>,
     /// Its progress in percent.
-    #[serde(default, deserialize_with = "lenient::kept::progress")]
-    pub progress: Option<i64>,
+    pub progress: Option<Number>,
     /// Why it failed, for people.
     pub error_msg: Option<String>,
     /// Why it failed.
@@ -166,8 +150,6 @@ pub struct RomaProgressItem {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
-
-crate::model::lenient::keep_blank_numbers!(RomaProgressItem);
 
 vocabulary! {
     /// CPU architecture (`x86_64`/`aarch64` in the list API, `x86`/`arm` elsewhere).
@@ -183,7 +165,6 @@ vocabulary! {
 /// marks deprecated or "ignore, invalid" are kept too.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RomaProgressInstance {
@@ -220,8 +201,7 @@ pub struct RomaProgressInstance {
     /// Engine version (deprecated).
     pub engine_version: Option<String>,
     /// Billing mode.
-    #[serde(default, deserialize_with = "lenient::kept::chargingMode")]
-    pub charging_mode: Option<i64>,
+    pub charging_mode: Option<Number>,
     /// Description.
     pub description: Option<String>,
     /// Error code.
@@ -257,11 +237,9 @@ pub struct RomaProgressInstance {
     /// Order ID.
     pub order_id: Option<String>,
     /// Creation time (Unix time, milliseconds).
-    #[serde(default, deserialize_with = "lenient::kept::createdAt")]
-    pub created_at: Option<i64>,
+    pub created_at: Option<Number>,
     /// Update time (Unix time, milliseconds).
-    #[serde(default, deserialize_with = "lenient::kept::updatedAt")]
-    pub updated_at: Option<i64>,
+    pub updated_at: Option<Number>,
     /// Deletion time.
     #[serde(default, deserialize_with = "lenient::text")]
     pub deleted_at: Option<String>,
@@ -314,8 +292,7 @@ pub struct RomaProgressInstance {
     /// IPv6 connection address.
     pub ipv6_connect_address: Option<String>,
     /// Bandwidth.
-    #[serde(default, deserialize_with = "lenient::kept::bandwidths")]
-    pub bandwidths: Option<i64>,
+    pub bandwidths: Option<Number>,
     /// Ingress bandwidth (next generation).
     #[serde(default, deserialize_with = "lenient::text")]
     pub ingress_bandwidth_size: Option<String>,
@@ -347,8 +324,6 @@ pub struct RomaProgressInstance {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
-
-crate::model::lenient::keep_blank_numbers!(RomaProgressInstance);
 
 // ---------------------------------------------------------------------------------------------
 // Instance details (`GET /v2/{project_id}/apic/instances/{instance_id}`)
@@ -536,7 +511,6 @@ vocabulary! {
 /// The details of a ROMA Connect instance.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct RomaInstance {
     /// Instance ID.
@@ -548,23 +522,20 @@ pub struct RomaInstance {
     /// Status word (34 documented values).
     pub status: Option<OpenEnum<RomaInstanceStatus>>,
     /// Status number (1–41); see [`RomaInstance::status_from_code`].
-    #[serde(default, deserialize_with = "lenient::kept::instance_status")]
-    pub instance_status: Option<i64>,
+    pub instance_status: Option<Number>,
     /// Instance type (not supported yet by the service).
     #[serde(rename = "type")]
     pub instance_type: Option<String>,
     /// Edition.
     pub spec: Option<OpenEnum<RomaSpec>>,
     /// Creation time (Unix time, milliseconds).
-    #[serde(default, deserialize_with = "lenient::kept::create_time")]
-    pub create_time: Option<i64>,
+    pub create_time: Option<Number>,
     /// Enterprise project ID.
     pub enterprise_project_id: Option<String>,
     /// EIP bound to the instance.
     pub eip_address: Option<String>,
     /// Billing mode: 0 pay-per-use, 1 yearly/monthly.
-    #[serde(default, deserialize_with = "lenient::kept::charging_mode")]
-    pub charging_mode: Option<i64>,
+    pub charging_mode: Option<Number>,
     /// Order ID for yearly/monthly billing.
     pub cbc_metadata: Option<String>,
     /// Cloud operation locks (not supported yet by the service).
@@ -592,8 +563,7 @@ pub struct RomaInstance {
     /// IP address for public outbound access.
     pub nat_eip_address: Option<String>,
     /// Bandwidth.
-    #[serde(default, deserialize_with = "lenient::kept::bandwidth_size")]
-    pub bandwidth_size: Option<i64>,
+    pub bandwidth_size: Option<Number>,
     /// AZs (a string such as `"[region01, region02]"` in this API; decoded to a list).
     #[serde(default, deserialize_with = "lenient::list")]
     pub available_zone_ids: Option<Vec<String>>,
@@ -620,13 +590,12 @@ pub struct RomaInstance {
     pub extra: Map<String, Value>,
 }
 
-crate::model::lenient::keep_blank_numbers!(RomaInstance);
-
 impl RomaInstance {
     /// The status `instance_status` stands for, when it is a documented number. It may
     /// disagree with `status`; which to believe is the lifecycle's decision.
     pub fn status_from_code(&self) -> Option<RomaInstanceStatus> {
-        self.instance_status.and_then(RomaInstanceStatus::from_code)
+        self.instance_status()
+            .and_then(RomaInstanceStatus::from_code)
     }
 }
 
@@ -647,37 +616,30 @@ pub struct CbcOperationLock {
 /// A listener of a ROMA Connect instance.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Listener {
     /// Listener name.
     pub name: Option<String>,
     /// Port the listener serves on.
-    #[serde(default, deserialize_with = "lenient::kept::port")]
-    pub port: Option<i64>,
+    pub port: Option<Number>,
     /// Backend service.
     pub backend: Option<Backend>,
     /// IP protocol version of the load balancer.
-    #[serde(default, deserialize_with = "lenient::kept::ip_version")]
-    pub ip_version: Option<i64>,
+    pub ip_version: Option<Number>,
     /// Fields this version does not know, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
-crate::model::lenient::keep_blank_numbers!(Listener);
-
 /// The backend of a [`Listener`].
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct Backend {
     /// Backend host addresses.
     pub ip: Option<Vec<String>>,
     /// Backend port (the listener's when absent).
-    #[serde(default, deserialize_with = "lenient::kept::port")]
-    pub port: Option<i64>,
+    pub port: Option<Number>,
     /// Health check settings.
     pub health_check: Option<HealthCheck>,
     /// Fields this version does not know, as the server sent them.
@@ -685,34 +647,25 @@ pub struct Backend {
     pub extra: Map<String, Value>,
 }
 
-crate::model::lenient::keep_blank_numbers!(Backend);
-
 /// Health check settings of a [`Backend`].
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct HealthCheck {
     /// Protocol (LVS supports only `TCP_CHECK`).
     pub protocol: Option<String>,
     /// Health check port.
-    #[serde(default, deserialize_with = "lenient::kept::port")]
-    pub port: Option<i64>,
+    pub port: Option<Number>,
     /// Consecutive failures before the backend is unhealthy.
-    #[serde(default, deserialize_with = "lenient::kept::unhealthy")]
-    pub unhealthy: Option<i64>,
+    pub unhealthy: Option<Number>,
     /// Timeout of one check, in seconds.
-    #[serde(default, deserialize_with = "lenient::kept::timeout")]
-    pub timeout: Option<i64>,
+    pub timeout: Option<Number>,
     /// Interval between checks, in seconds.
-    #[serde(default, deserialize_with = "lenient::kept::interval")]
-    pub interval: Option<i64>,
+    pub interval: Option<Number>,
     /// Fields this version does not know, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
-
-crate::model::lenient::keep_blank_numbers!(HealthCheck);
 
 /// Internal IP addresses of an instance's nodes.
 #[skip_serializing_none]
@@ -788,15 +741,12 @@ vocabulary! {
 /// One page of ROMA Connect instances.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
 #[non_exhaustive]
 pub struct RomaInstancePage {
     /// How many instances match in all.
-    #[serde(default, deserialize_with = "lenient::kept::total")]
-    pub total: Option<i64>,
+    pub total: Option<Number>,
     /// How many instances are on this page.
-    #[serde(default, deserialize_with = "lenient::kept::size")]
-    pub size: Option<i64>,
+    pub size: Option<Number>,
     /// The instances on this page (empty when the service sent none).
     #[serde(default)]
     pub instances: Vec<RomaInstanceSummary>,
@@ -804,8 +754,6 @@ pub struct RomaInstancePage {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
-
-crate::model::lenient::keep_blank_numbers!(RomaInstancePage);
 
 /// A ROMA Connect instance as the list API describes it.
 #[skip_serializing_none]
@@ -866,6 +814,42 @@ pub struct RomaInstanceSummary {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+// Each model's number fields as integers.
+crate::model::lenient::number_values!(RomaCreationProgress {
+    current_time,
+    start_time,
+    taken_time,
+    end_time,
+    progress
+});
+crate::model::lenient::number_values!(RomaProgressItem {
+    start_time,
+    end_time,
+    taken_time,
+    progress
+});
+crate::model::lenient::number_values!(RomaProgressInstance {
+    charging_mode,
+    created_at,
+    updated_at,
+    bandwidths
+});
+crate::model::lenient::number_values!(RomaInstance {
+    instance_status,
+    create_time,
+    charging_mode,
+    bandwidth_size
+});
+crate::model::lenient::number_values!(Listener { port, ip_version });
+crate::model::lenient::number_values!(Backend { port });
+crate::model::lenient::number_values!(HealthCheck {
+    port,
+    unhealthy,
+    timeout,
+    interval
+});
+crate::model::lenient::number_values!(RomaInstancePage { total, size });
 
 #[cfg(test)]
 mod tests {

@@ -76,7 +76,7 @@ fn a_private_ca_is_trusted_with_ca_file_only() {
     let (url, ca_file) = private_tls_server("trusted");
     let trusting = builder(&url).ca_file(&ca_file).build().unwrap();
     assert_eq!(
-        trusting.apig_creation_progress(ID).unwrap().progress,
+        trusting.apig_creation_progress(ID).unwrap().progress(),
         Some(100)
     );
 

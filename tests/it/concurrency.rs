@@ -55,7 +55,7 @@ fn eight_threads_share_one_client() {
                     let id = format!("t{t}-c{call}");
                     if call % 2 == 0 {
                         let p = client.apig_creation_progress(&id).unwrap();
-                        assert_eq!(p.progress, Some(50));
+                        assert_eq!(p.progress(), Some(50));
                         assert_eq!(p.extra["instance"], id.as_str());
                     } else {
                         let s = client.clouddc_instance_status(&id).unwrap();

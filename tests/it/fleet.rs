@@ -10,7 +10,7 @@ use hwinst::{
 };
 use serde_json::Value;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const HOUR: Duration = Duration::from_secs(3600);
 const MS: fn(u64) -> Duration = Duration::from_millis;
@@ -100,25 +100,32 @@ fn all_mode_reports_every_outcome_of_a_mixed_fleet() {
         target(Source::Apig, "gw-late"),
         target(Source::Apig, "gw-ghost"),
     ];
-    // gw-late is created after the wait started; gw-ghost never is.
-    let late = std::thread::scope(|scope| {
-        scope.spawn(|| {
-            std::thread::sleep(MS(150));
-            add(&sim, Service::Apig, "gw-late", Outcome::Success, MS(0));
-        });
-        let options = fast(
-            WaitOptions::new()
-                .timeout(MS(1200))
-                .not_found_grace(MS(600)),
-        );
-        let mut changes: Vec<Lifecycle> = Vec::new();
-        let started = Instant::now();
-        let fleet = client(&sim)
-            .wait_many(&targets, &options, |l| changes.push(l.clone()))
-            .unwrap();
-        (fleet, changes, started.elapsed())
-    });
-    let (fleet, changes, took) = late;
+    // gw-late is created after the wait started (at the first change seen once time moved);
+    // gw-ghost never is. Client and simulator share a clock that moves only when the fleet
+    // pauses, so the run takes no real time and its timings are exact.
+    let (client, clock) = manual_client(&sim);
+    sim.set_clock(Arc::clone(&clock) as Arc<dyn hwinst::Clock>);
+    let options = fast(
+        WaitOptions::new()
+            .timeout(MS(1200))
+            .not_found_grace(MS(600)),
+    );
+    let mut changes: Vec<Lifecycle> = Vec::new();
+    let mut late_added = None;
+    let fleet = client
+        .wait_many(&targets, &options, |l| {
+            changes.push(l.clone());
+            if late_added.is_none() && clock.elapsed() > Duration::ZERO {
+                add(&sim, Service::Apig, "gw-late", Outcome::Success, MS(0));
+                late_added = Some(clock.elapsed());
+            }
+        })
+        .unwrap();
+    let took = fleet.elapsed;
+    assert!(
+        late_added.is_some_and(|at| at > Duration::ZERO),
+        "{late_added:?}"
+    );
     let outcomes: Vec<(&str, InstanceOutcome)> = fleet
         .instances
         .iter()
@@ -137,7 +144,8 @@ fn all_mode_reports_every_outcome_of_a_mixed_fleet() {
         ]
     );
     assert_eq!(fleet.status(), Err(ErrorKind::InstanceFailed));
-    assert!(took >= MS(1200) && took < MS(3000), "{took:?}");
+    // Ends at the timeout, on the clock (the last pause is cut to it).
+    assert!(took >= MS(1200) && took <= MS(1250), "{took:?}");
     let failed = outcome_of(&fleet, "dc-fail");
     assert_eq!(
         failed.error.as_ref().unwrap().kind(),
@@ -288,16 +296,16 @@ fn cancel_from_another_thread_ends_the_fleet_at_once() {
         target(Source::Apig, "gw-1"),
         target(Source::Clouddc, "dc-1"),
     ];
-    let started = Instant::now();
-    let fleet = std::thread::scope(|scope| {
-        scope.spawn(|| {
-            std::thread::sleep(MS(200));
-            token.cancel();
-        });
-        client(&sim).wait_many(&targets, &options, |_| {}).unwrap()
-    });
+    // Cancelled as soon as the APIG instance is seen, while the Cloud DC poll hangs. The hang
+    // is the network's, in real time (not on any clock): only real time shows it was cut.
+    let (client, _) = manual_client(&sim);
+    #[allow(clippy::disallowed_methods)]
+    let started = std::time::Instant::now();
+    let fleet = client
+        .wait_many(&targets, &options, |_| token.cancel())
+        .unwrap();
     let took = started.elapsed();
-    assert!(took >= MS(200) && took < MS(1500), "{took:?}");
+    assert!(took < MS(10_000), "the hanging poll was cut: {took:?}");
     assert_eq!(fleet.status(), Err(ErrorKind::Cancelled));
     for instance in &fleet.instances {
         assert_eq!(instance.outcome, InstanceOutcome::Cancelled);
@@ -312,7 +320,7 @@ fn cancel_from_another_thread_ends_the_fleet_at_once() {
     );
     // A token cancelled before the start sends nothing.
     sim.clear_requests();
-    let fleet = client(&sim).wait_many(&targets, &options, |_| {}).unwrap();
+    let fleet = client.wait_many(&targets, &options, |_| {}).unwrap();
     assert_eq!(fleet.status(), Err(ErrorKind::Cancelled));
     assert!(sim.requests().is_empty());
 }
@@ -427,9 +435,13 @@ fn a_429_pauses_every_poll_of_its_service_while_the_others_keep_going() {
     ];
     // One request at a time, so that the log's order is the scheduler's.
     let options = fast(WaitOptions::new().timeout(MS(1500))).concurrency(1);
-    let started = Instant::now();
-    let fleet = client(&sim).wait_many(&targets, &options, |_| {}).unwrap();
-    assert!(started.elapsed() < MS(2500));
+    let (client, _) = manual_client(&sim);
+    let fleet = client.wait_many(&targets, &options, |_| {}).unwrap();
+    assert!(
+        fleet.elapsed >= MS(1500) && fleet.elapsed <= MS(1550),
+        "{:?}",
+        fleet.elapsed
+    );
     assert_eq!(fleet.status(), Err(ErrorKind::Timeout));
     assert_eq!(fleet.throttled, 1);
     let log = sim.requests();
@@ -640,5 +652,98 @@ fn bad_targets_and_options_are_refused_with_nothing_sent() {
         let err = Target::list_from_json(json).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidArgument);
         assert!(err.to_string().contains(expected), "{json}: {err}");
+    }
+}
+
+#[test]
+fn lifecycles_are_dated_by_the_client_s_clock() {
+    let sim = start();
+    add(&sim, Service::Apig, "gw-1", Outcome::Success, HOUR);
+    // A year ahead of the system's time: a lifecycle dated by the system clock is a year off.
+    let (client, clock) = manual_client(&sim);
+    sim.set_clock(Arc::clone(&clock) as Arc<dyn hwinst::Clock>);
+    clock.advance(Duration::from_secs(365 * 24 * 3600));
+    let now_ms = || {
+        use hwinst::Clock;
+        let since = clock.wall_time().duration_since(std::time::UNIX_EPOCH);
+        u64::try_from(since.unwrap().as_millis()).unwrap()
+    };
+    let read_at = now_ms();
+    let lifecycle = client.lifecycle(Source::Apig, "gw-1").unwrap();
+    assert_eq!(lifecycle.observed_at_ms, read_at);
+    let options = fast(WaitOptions::new().timeout(MS(500)));
+    let fleet = client
+        .wait_many(&[target(Source::Apig, "gw-1")], &options, |_| {})
+        .unwrap();
+    let seen = outcome_of(&fleet, "gw-1").lifecycle.as_ref().unwrap();
+    assert!(
+        seen.observed_at_ms >= read_at && seen.observed_at_ms <= now_ms(),
+        "{} not in {read_at}..={}",
+        seen.observed_at_ms,
+        now_ms()
+    );
+}
+
+/// A cancel cuts the request in flight, and the cut request is not tried again, whatever the
+/// retry policy allows: for a single wait and for a fleet (whose polls are single attempts
+/// anyway). What decides it is in the call, not in the thread that makes it.
+#[test]
+fn a_request_cut_by_a_cancel_is_not_tried_again() {
+    use std::io::Read;
+    use std::net::TcpListener;
+    for fleet in [false, true] {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let (arrived, on_arrival) = std::sync::mpsc::channel();
+        let token = CancelToken::new();
+        let clock = Arc::new(ManualClock::new());
+        let client = crate::common::builder(&url)
+            .retry(hwinst::RetryPolicy::new().max_attempts(5))
+            .clock(Arc::clone(&clock) as Arc<dyn hwinst::Clock>)
+            .build()
+            .unwrap();
+        let options = WaitOptions::new().cancel_token(token.clone());
+        let listening = &listener;
+        let cancelling = token.clone();
+        std::thread::scope(|scope| {
+            let server = scope.spawn(move || {
+                // The first request is read and never answered; the connection stays open.
+                let (mut held, _) = listening.accept().unwrap();
+                let mut head = [0u8; 1024];
+                let _ = held.read(&mut head).unwrap();
+                arrived.send(()).unwrap();
+                held
+            });
+            let canceller = scope.spawn(move || {
+                on_arrival.recv().unwrap();
+                cancelling.cancel();
+            });
+            let kind = if fleet {
+                let options = FleetOptions::new().wait_options(options.clone());
+                let outcome = client
+                    .wait_many(&[target(Source::Apig, "gw-1")], &options, |_| {})
+                    .unwrap();
+                outcome.status().unwrap_err()
+            } else {
+                client
+                    .wait(Source::Apig, "gw-1", &options, |_| {
+                        std::ops::ControlFlow::Continue(())
+                    })
+                    .unwrap_err()
+                    .kind()
+            };
+            assert_eq!(kind, ErrorKind::Cancelled, "fleet: {fleet}");
+            canceller.join().unwrap();
+            drop(server.join().unwrap());
+        });
+        // No second attempt connected.
+        listener.set_nonblocking(true).unwrap();
+        let again = listener.accept();
+        assert!(
+            again
+                .as_ref()
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::WouldBlock),
+            "fleet: {fleet}: a second attempt connected: {again:?}"
+        );
     }
 }

@@ -5,7 +5,7 @@
 use crate::common;
 
 use common::{builder, PROJECT};
-use hwinst::{ErrorKind, ManualClock, Phase, RetryPolicy, Source, WaitOptions};
+use hwinst::{Clock, ErrorKind, ManualClock, Phase, RetryPolicy, Source, WaitOptions};
 use mockito::{Mock, Server};
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -65,7 +65,7 @@ fn two_503s_then_success_takes_three_requests() {
     let mut server = Server::new();
     let mocks = answers(&mut server, &[(503, ""), (503, "busy"), (200, OK_BODY)]);
     let progress = client(&server, fast(4)).apig_creation_progress(ID).unwrap();
-    assert_eq!(progress.progress, Some(100));
+    assert_eq!(progress.progress(), Some(100));
     assert_all(&mocks);
 }
 
@@ -159,7 +159,11 @@ fn retry_after_in_seconds_is_waited_for() {
 #[test]
 fn retry_after_as_an_http_date_is_waited_for() {
     let mut server = Server::new();
-    let at = std::time::SystemTime::now() + Duration::from_secs(2);
+    // The date is read on the client's clock, an hour ahead of the system's here: by the
+    // system's, the pause would be an hour (capped at 10 s).
+    let clock = Arc::new(ManualClock::new());
+    clock.advance(Duration::from_secs(3600));
+    let at = clock.wall_time() + Duration::from_secs(2);
     let throttled = server
         .mock("GET", path().as_str())
         .with_status(503)
@@ -167,7 +171,6 @@ fn retry_after_as_an_http_date_is_waited_for() {
         .expect(1)
         .create();
     let ok = answers(&mut server, &[(200, OK_BODY)]);
-    let clock = Arc::new(ManualClock::new());
     client_on(&server, fast(2).max_delay(Duration::from_secs(10)), &clock)
         .apig_creation_progress(ID)
         .unwrap();
@@ -261,7 +264,7 @@ fn connection_failures_are_retried() {
     let (url, connections) = resetting_server(2);
     let client = builder(&url).retry(fast(4)).build().unwrap();
     assert_eq!(
-        client.apig_creation_progress(ID).unwrap().progress,
+        client.apig_creation_progress(ID).unwrap().progress(),
         Some(100)
     );
     assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 3);

@@ -107,7 +107,7 @@ pub fn list(client: &Client, format: Format, args: &ListArgs) -> Result<(), Fail
     print(format, &page, |out| instance_table(out, &page.instances))?;
     let shown = page.instances.len() as i64;
     let next = i64::from(args.offset.unwrap_or(0)) + shown;
-    let more = page.total.filter(|total| shown > 0 && next < *total);
+    let more = page.total().filter(|total| shown > 0 && next < *total);
     if let (Format::Human, Some(total)) = (format, more) {
         note(&format!(
             "{shown} of {total} instances shown; --offset {next} for the next page, \
@@ -161,6 +161,8 @@ fn wait_one(
     let _signals = crate::signals::CancelOnSignals::new(&cancel);
     let surface = Surface::new(format, args.quiet);
     let display = surface.display(source, id);
+    // What the user waited, in real time (the CLI's client runs on the system clock).
+    #[allow(clippy::disallowed_methods)]
     let started = Instant::now();
     let outcome = client.wait(source, id, &options, |lifecycle| {
         display.show(lifecycle);

@@ -207,8 +207,8 @@ pub fn lifecycle_view(lifecycle: &Lifecycle) -> View {
 /// `hwinst progress apig`.
 pub fn apig_progress_view(progress: &ApigCreationProgress, lifecycle: &Lifecycle) -> View {
     let mut view = lifecycle_rows(lifecycle);
-    view.row("started", progress.start_time.and_then(utc))
-        .row("ended", progress.end_time.and_then(utc));
+    view.row("started", progress.start_time().and_then(utc))
+        .row("ended", progress.end_time().and_then(utc));
     view
 }
 
@@ -225,10 +225,10 @@ pub fn roma_progress_view(
     )
     .row("engine", instance.and_then(|i| i.engine.as_ref()))
     .row("version", instance.and_then(|i| i.engine_version.as_ref()))
-    .row("started", progress.start_time.and_then(utc))
-    .row("ended", progress.end_time.and_then(utc))
-    .row("taken", progress.taken_time)
-    .row("server time", progress.current_time.and_then(utc));
+    .row("started", progress.start_time().and_then(utc))
+    .row("ended", progress.end_time().and_then(utc))
+    .row("taken", progress.taken_time())
+    .row("server time", progress.current_time().and_then(utc));
     let items = progress.item.as_deref().unwrap_or_default();
     let table = (!items.is_empty()).then(|| {
         let mut table = Table::new(&["SUB-SERVICE", "STATUS", "PROGRESS", "STARTED", "ERROR"]);
@@ -236,8 +236,8 @@ pub fn roma_progress_view(
             table.row([
                 item.name.clone(),
                 item.status.as_ref().map(|s| s.as_str().to_owned()),
-                item.progress.map(percent),
-                item.start_time.and_then(utc),
+                item.progress().map(percent),
+                item.start_time().and_then(utc),
                 Some(code_and_message(&item.error_code, &item.error_msg)),
             ]);
         }
@@ -253,16 +253,16 @@ pub fn roma_instance_view(instance: &RomaInstance, lifecycle: &Lifecycle) -> Vie
         (Some(begin), Some(end)) => Some(format!("{begin}–{end}")),
         _ => None,
     };
-    let charging = instance.charging_mode.map(|mode| match mode {
+    let charging = instance.charging_mode().map(|mode| match mode {
         0 => "pay-per-use".to_owned(),
         1 => "yearly/monthly".to_owned(),
         other => other.to_string(),
     });
-    view.row("status number", instance.instance_status)
+    view.row("status number", instance.instance_status())
         .row("name", instance.instance_name.as_ref())
         .row("edition", instance.spec.as_ref().map(|s| s.as_str()))
         .row("version", instance.instance_version.as_ref())
-        .row("created", instance.create_time.and_then(utc))
+        .row("created", instance.create_time().and_then(utc))
         .row("description", instance.description.as_ref())
         .row("project", instance.project_id.as_ref())
         .row(
@@ -278,7 +278,7 @@ pub fn roma_instance_view(instance: &RomaInstance, lifecycle: &Lifecycle) -> Vie
         .row("nat eip", instance.nat_eip_address.as_ref())
         .row(
             "bandwidth",
-            instance.bandwidth_size.map(|b| format!("{b} Mbit/s")),
+            instance.bandwidth_size().map(|b| format!("{b} Mbit/s")),
         )
         .row(
             "zones",
