@@ -13,6 +13,7 @@ use super::Client;
 use crate::bucket::TokenBucket;
 use crate::cancel::CancelToken;
 use crate::client::options::{FleetMode, FleetOptions, Target};
+use crate::clock::later;
 use crate::endpoint::{PerService, Service};
 use crate::error::{Error, ErrorKind, Result, ServiceError};
 use crate::http::interrupt::CancelScope;
@@ -402,7 +403,7 @@ impl<'a> Fleet<'a> {
                 continue;
             }
             if let Err(wait) = budget.bucket.take(now) {
-                self.push(now + wait, unit);
+                self.push(later(now, wait), unit);
                 continue;
             }
             let job = match unit {
@@ -446,7 +447,7 @@ impl<'a> Fleet<'a> {
                 let asked = self.record(index, answer, now, on_change);
                 if self.slots[index].end.is_none() {
                     let pause = self.slots[index].state.pacer.next(clock, asked).min(left);
-                    self.push(now + pause, Unit::One(index));
+                    self.push(later(now, pause), Unit::One(index));
                 }
             }
             Done::RomaList { pages, answer } => {
@@ -470,7 +471,7 @@ impl<'a> Fleet<'a> {
                 if self.active(Unit::RomaList) {
                     if let Some(pacer) = self.list_pacer.as_mut() {
                         let pause = pacer.next(clock, asked).min(left);
-                        self.push(now + pause, Unit::RomaList);
+                        self.push(later(now, pause), Unit::RomaList);
                     }
                 }
             }
@@ -494,7 +495,7 @@ impl<'a> Fleet<'a> {
             (self.options.wait.initial_interval * 2u32.pow(doublings))
                 .min(self.options.wait.max_interval)
         });
-        let until = now + pause;
+        let until = later(now, pause);
         budget.paused_until = Some(budget.paused_until.map_or(until, |u| u.max(until)));
         log::info!(
             target: "hwinst",

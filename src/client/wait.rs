@@ -96,7 +96,9 @@ impl Client {
                 }
                 Answer::NotYet(error) => {
                     asked_pause = error.retry_after();
-                    if asked_pause.is_some_and(|asked| clock.now() + asked >= deadline) {
+                    if asked_pause.is_some_and(|asked| {
+                        asked >= deadline.saturating_duration_since(clock.now())
+                    }) {
                         // The service allows no poll before the deadline: its answer is the
                         // outcome, not more requests it would refuse.
                         log::info!(

@@ -234,3 +234,146 @@ fn blank_numbers_are_kept_in_the_result_document() {
     let text = document.to_string();
     assert_eq!(text.matches(r#""progress":"#).count(), 2, "{text}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Issue 26: the second battery.
+
+/// `hwinst_client_new(config)`, then `hwinst_wait` (`targets` is `None`) or `hwinst_wait_many`
+/// as C calls them: the code and the document written.
+fn c_wait(
+    config: &str,
+    wait: Option<(&str, &str)>,
+    targets: &str,
+    options: &str,
+) -> (hwinst_code, Value) {
+    use hwinst::ffi::{
+        hwinst_client_free, hwinst_client_new, hwinst_string_free, hwinst_wait, hwinst_wait_many,
+    };
+    let config = CString::new(config).unwrap();
+    let targets = CString::new(targets).unwrap();
+    let options = CString::new(options).unwrap();
+    let mut client = std::ptr::null_mut();
+    let mut out: *mut std::ffi::c_char = std::ptr::null_mut();
+    // SAFETY: NUL-terminated strings and writable slots; what hwinst writes is freed once.
+    unsafe {
+        let code = hwinst_client_new(config.as_ptr(), &mut client, &mut out);
+        assert_eq!(code, hwinst_code::OK);
+        let code = match wait {
+            Some((source, id)) => {
+                let (source, id) = (CString::new(source).unwrap(), CString::new(id).unwrap());
+                hwinst_wait(
+                    client,
+                    source.as_ptr(),
+                    id.as_ptr(),
+                    options.as_ptr(),
+                    None,
+                    std::ptr::null_mut(),
+                    &mut out,
+                )
+            }
+            None => hwinst_wait_many(
+                client,
+                targets.as_ptr(),
+                options.as_ptr(),
+                None,
+                std::ptr::null_mut(),
+                std::ptr::null(),
+                &mut out,
+            ),
+        };
+        hwinst_client_free(client);
+        assert!(!out.is_null(), "{code:?}: no document");
+        let text = std::ffi::CStr::from_ptr(out).to_str().unwrap().to_owned();
+        hwinst_string_free(out);
+        (code, serde_json::from_str(&text).expect("a JSON document"))
+    }
+}
+
+/// Item 1: a 429 whose `Retry-After` overflows an `Instant` (u64::MAX seconds, i64::MAX, more
+/// digits than a u64 holds) is a pause past the deadline: the wait ends THROTTLED, the fleet
+/// with its document, never HWINST_PANIC. (Before the fix: HWINST_PANIC, "overflow when adding
+/// duration to instant".)
+#[test]
+fn an_overflowing_retry_after_ends_the_wait_throttled() {
+    use common::{PROJECT, TOKEN};
+    for value in [
+        u64::MAX.to_string(),
+        i64::MAX.to_string(),
+        "99999999999999999999999999".to_owned(),
+    ] {
+        let mut server = mockito::Server::new();
+        let _throttled = server
+            .mock(
+                "GET",
+                mockito::Matcher::Regex(format!(
+                    "^/v2/{PROJECT}/apigw/instances/gw-[12]/progress$"
+                )),
+            )
+            .with_status(429)
+            .with_header("Retry-After", &value)
+            .with_body(r#"{"error_code":"APIGW.0308","error_msg":"throttled"}"#)
+            .create();
+        let config = format!(
+            r#"{{"project_id":"{PROJECT}","credentials":{{"token":"{TOKEN}"}},
+                "endpoints":{{"apig":"{url}","roma":"{url}","clouddc":"{url}"}},
+                "retry":{{"max_attempts":1}}}}"#,
+            url = server.url()
+        );
+        let options = r#"{"timeout_ms":60000,"initial_interval_ms":10}"#;
+        let (code, document) = c_wait(&config, Some(("apig", "gw-1")), "", options);
+        assert_eq!(code, hwinst_code::THROTTLED, "{value}: {document}");
+        let (code, document) = c_wait(
+            &config,
+            None,
+            r#"[{"source":"apig","instance_id":"gw-1"},{"source":"apig","instance_id":"gw-2"}]"#,
+            options,
+        );
+        assert_eq!(code, hwinst_code::THROTTLED, "{value}: {document}");
+        for instance in document["instances"].as_array().unwrap() {
+            assert_eq!(instance["outcome"], "error", "{document}");
+            assert_eq!(instance["error"]["code"], "THROTTLED", "{document}");
+        }
+        // The Rust API alike.
+        let error = common::client(&server)
+            .wait(
+                hwinst::Source::Apig,
+                "gw-1",
+                &hwinst::WaitOptions::new().timeout(std::time::Duration::from_secs(60)),
+                |_| std::ops::ControlFlow::Continue(()),
+            )
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Throttled, "{error}");
+    }
+}
+
+/// Item 2: a budget too small for a pause to be held in a `Duration` (1e-20 ... 5e-324
+/// requests per second) is refused before anything is sent, naming the option; one request a
+/// day is the least. (Before the fix: HWINST_PANIC.)
+#[cfg(feature = "sim")]
+#[test]
+fn a_tiny_rate_is_refused_not_a_panic() {
+    use hwinst::sim::{InstanceSpec, Scenario, Simulator};
+    let sim = Simulator::start(Scenario::default()).unwrap();
+    for id in ["gw-1", "gw-2"] {
+        sim.add_instance(InstanceSpec::new(hwinst::Service::Apig).id(id))
+            .unwrap();
+    }
+    let targets =
+        r#"[{"source":"apig","instance_id":"gw-1"},{"source":"apig","instance_id":"gw-2"}]"#;
+    for rate in ["1e-20", "1e-19", "1e-300", "5e-324", "0.00001"] {
+        let options = format!(r#"{{"max_requests_per_second":{{"apig":{rate}}}}}"#);
+        let (code, document) = c_wait(&sim.config_json(), None, targets, &options);
+        assert_eq!(code, hwinst_code::INVALID_ARGUMENT, "{rate}: {document}");
+        let message = document["message"].as_str().unwrap();
+        assert!(
+            message.contains("apig") && message.contains("one request a day"),
+            "{message}"
+        );
+    }
+    assert!(sim.requests().is_empty());
+    // One a day is allowed: the first poll is the burst, the second is due after the deadline.
+    let options = r#"{"max_requests_per_second":{"apig":0.0000116},"timeout_ms":300,
+                      "initial_interval_ms":10,"until":["creating","running"]}"#;
+    let (code, document) = c_wait(&sim.config_json(), None, targets, options);
+    assert_eq!(code, hwinst_code::TIMEOUT, "{document}");
+}

@@ -252,16 +252,17 @@ fn wait_many(
     let fleet = client.wait_many(targets, &options, |lifecycle| display.show(lifecycle));
     display.keep();
     let fleet = fleet?;
-    match format {
+    let printed = match format {
         Format::Json => {
             let document: serde_json::Value =
                 serde_json::from_str(&fleet.document()).expect("the fleet document is JSON");
-            print(format, &document, |_| Ok(()))?;
+            print(format, &document, |_| Ok(()))
         }
-        Format::Human => print(format, &(), |out| fleet_summary(out, &fleet))?,
-    }
+        Format::Human => print(format, &(), |out| fleet_summary(out, &fleet)),
+    };
+    // The outcome's code, whatever happened to stdout (exit::CLOSED_STDOUT).
     match fleet.status() {
-        Ok(()) => Ok(()),
+        Ok(()) => printed,
         Err(kind) => Err(Failure::Fleet(kind, fleet_problem(&fleet, kind))),
     }
 }
