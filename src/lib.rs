@@ -68,6 +68,7 @@ mod clock;
 mod endpoint;
 mod error;
 pub mod ffi;
+mod file;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzzing;

@@ -41,6 +41,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "clock",
             "cancel",
             "bucket",
+            "file",
         ],
     ),
 ];

@@ -455,7 +455,8 @@ fn failed(label: &str, what: &str, retryable: bool, source: Option<BoxError>) ->
 /// Mozilla's roots (the default) plus every certificate of the PEM bundle at `path`.
 fn trust_roots_with(path: &Path) -> Result<RootCerts> {
     let bad = |why: String| Error::Config(format!("ca_file {}: {why}", path.display()));
-    let pem = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+    let pem = crate::file::read_regular_file(path, crate::file::MAX_CA_FILE)
+        .map_err(|e| bad(e.to_string()))?;
     let mut extra = Vec::new();
     for item in ureq::tls::parse_pem(&pem) {
         match item.map_err(|e| bad(format!("not a PEM bundle: {e}")))? {
