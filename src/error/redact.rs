@@ -55,7 +55,7 @@ pub(crate) fn masked_line(text: &str, secrets: &[&str], max: usize) -> String {
 }
 
 /// How many characters of a value given to the library an error may echo.
-pub(crate) const ECHO_CHARS: usize = 24;
+pub(crate) const ECHO_CHARS: usize = 40;
 
 /// The start of `text` to echo in a message: at most [`ECHO_CHARS`] characters, escaped as
 /// Rust escapes them (`\n`, `\u{202e}`, `\"`), then `…` when there was more. A value of any

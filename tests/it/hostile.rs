@@ -377,3 +377,42 @@ fn a_tiny_rate_is_refused_not_a_panic() {
     let (code, document) = c_wait(&sim.config_json(), None, targets, options);
     assert_eq!(code, hwinst_code::TIMEOUT, "{document}");
 }
+
+/// Item 11: a 1 MB instance ID gives a short INVALID_ARGUMENT document, through `hwinst_wait`
+/// and `hwinst_wait_many`, with at most a short, escaped start of the ID. (Before the fix: the
+/// fleet's document held the whole megabyte.)
+#[test]
+fn a_huge_instance_id_is_echoed_short() {
+    let config = r#"{"project_id":"0a1b2c3d4e5f","credentials":{"token":"MIIT0k3n-s3cr3t"},
+                    "endpoints":{"apig":"http://127.0.0.1:9"}}"#;
+    let huge = format!("gw\u{202e}\n{}", "x".repeat(1_000_000));
+    let escaped = serde_json::to_string(&huge).unwrap();
+    let (code, document) = c_wait(config, Some(("apig", huge.as_str())), "", "{}");
+    assert_eq!(code, hwinst_code::INVALID_ARGUMENT, "{document}");
+    assert!(
+        document.to_string().len() < 1_000,
+        "{} bytes",
+        document.to_string().len()
+    );
+    for targets in [
+        format!(r#"[{{"source":"apig","instance_id":{escaped}}}]"#),
+        format!(r#"[{{"source":"roma-list","instance_id":{escaped}}}]"#),
+        format!(
+            r#"[{{"source":"apig","instance_id":"gw-1"}},{{"source":"apig","instance_id":"gw-1"}},
+                {{"source":"apig","instance_id":{escaped}}}]"#
+        ),
+    ] {
+        let (code, document) = c_wait(config, None, &targets, "{}");
+        assert_eq!(code, hwinst_code::INVALID_ARGUMENT, "{document}");
+        let message = document["message"].as_str().unwrap();
+        assert!(
+            document.to_string().len() < 1_000,
+            "{} bytes",
+            message.len()
+        );
+        assert!(
+            !message.contains('\n') && !message.contains('\u{202e}'),
+            "{message}"
+        );
+    }
+}
