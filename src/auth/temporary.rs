@@ -427,10 +427,10 @@ impl Authenticate for TemporaryAuth {
         current.as_ref().and_then(|held| held.signer.access_key())
     }
 
-    fn recover(&self, reply: &Reply) -> bool {
+    fn recover(&self, reply: &Reply, signed_date: Option<&str>) -> bool {
         // Both may be wrong at once (a clock far behind sees its credentials expire late):
         // one retry must fix both.
-        let corrected = self.time.correct(reply);
+        let corrected = self.time.correct(reply, signed_date);
         if !says_security_token_expired(&reply.body) {
             return corrected;
         }

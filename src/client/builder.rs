@@ -354,6 +354,7 @@ impl ClientBuilder {
                 },
             }),
             deadline: None,
+            tally: None,
         })
     }
 }

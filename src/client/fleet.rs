@@ -21,8 +21,9 @@ use crate::lifecycle::{Lifecycle, Source};
 use crate::model::roma::RomaListQuery;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 impl Client {
@@ -74,7 +75,9 @@ impl Client {
         let clock = self.inner.transport.clock();
         let started = clock.now();
         let deadline = started + options.wait.timeout;
-        let client = self.with_deadline(deadline);
+        // Counts what the workers send, whether or not the scheduler takes its answer.
+        let tally = Arc::new(Tally::default());
+        let client = self.with_deadline(deadline).with_tally(Arc::clone(&tally));
         // Ends the workers' requests in flight: at a cancel (linked) or when the wait ends.
         let stop = CancelToken::new();
         let _link = options.wait.cancel.as_ref().map(|token| token.link(&stop));
@@ -83,7 +86,7 @@ impl Client {
         let (jobs, job_queue) = mpsc::channel::<Job>();
         let job_queue = Mutex::new(job_queue);
         let (done, answers) = mpsc::channel::<Done>();
-        std::thread::scope(|scope| {
+        let ending = std::thread::scope(|scope| {
             let mut spawned = 0;
             let mut spawn_error = None;
             for n in 0..workers {
@@ -110,8 +113,40 @@ impl Client {
             let ending = fleet.run(clock, &jobs, &answers, &mut on_change);
             stop.cancel();
             drop(jobs);
-            Ok(fleet.finish(ending, clock.now()))
-        })
+            Ok(ending)
+        })?;
+        // The workers are done (their requests in flight were cut): the tally is complete, late
+        // answers (a list page, a 429 after the outcome was decided) included.
+        Ok(fleet.finish(ending, clock.now(), &tally))
+    }
+}
+
+/// What a fleet wait's workers sent: every request (each list page, each re-signed request),
+/// and every 429 answered, counted as it happens.
+#[derive(Debug, Default)]
+pub(crate) struct Tally {
+    sent: PerService<AtomicU64>,
+    throttled: AtomicU64,
+}
+
+impl Tally {
+    /// A request to `service` is about to be sent.
+    pub(crate) fn sending(&self, service: Service) {
+        self.sent.get(service).fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A request was answered 429.
+    pub(crate) fn throttled(&self) {
+        self.throttled.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn requests(&self) -> FleetRequests {
+        let sent = |service| self.sent.get(service).load(Ordering::Relaxed);
+        FleetRequests {
+            roma: sent(Service::Roma),
+            apig: sent(Service::Apig),
+            clouddc: sent(Service::Clouddc),
+        }
     }
 }
 
@@ -235,8 +270,6 @@ struct Fleet<'a> {
     queue: BinaryHeap<Reverse<(Instant, u64, Unit)>>,
     pushed: u64,
     in_flight: usize,
-    requests: FleetRequests,
-    throttled: u64,
 }
 
 impl<'a> Fleet<'a> {
@@ -277,8 +310,6 @@ impl<'a> Fleet<'a> {
             queue: BinaryHeap::new(),
             pushed: 0,
             in_flight: 0,
-            requests: FleetRequests::default(),
-            throttled: 0,
         };
         if batch {
             fleet.push(started, Unit::RomaList);
@@ -425,7 +456,6 @@ impl<'a> Fleet<'a> {
                 return false;
             }
             self.in_flight += 1;
-            self.requests.add(service, 1);
         }
         true
     }
@@ -451,9 +481,8 @@ impl<'a> Fleet<'a> {
                 }
             }
             Done::RomaList { pages, answer } => {
-                // The first page was counted when sent; the budget pays for the others now.
+                // The first page took a token when sent; the budget pays for the others now.
                 let more = pages.saturating_sub(1);
-                self.requests.add(Service::Roma, u64::from(more));
                 self.budgets.get_mut(Service::Roma).bucket.charge(more, now);
                 self.note(Service::Roma, answer.as_ref().err(), now);
                 let asked = answer.as_ref().err().and_then(Error::retry_after);
@@ -488,7 +517,6 @@ impl<'a> Fleet<'a> {
             }
             return;
         };
-        self.throttled += 1;
         budget.throttled_in_a_row += 1;
         let pause = error.retry_after().unwrap_or_else(|| {
             let doublings = budget.throttled_in_a_row.saturating_sub(1).min(16);
@@ -551,8 +579,9 @@ impl<'a> Fleet<'a> {
         }
     }
 
-    /// The outcome: instances not finished are cancelled, timed out or pending.
-    fn finish(self, ending: Ending, now: Instant) -> FleetOutcome {
+    /// The outcome: instances not finished are cancelled, timed out or pending; what was sent
+    /// is `tally`'s.
+    fn finish(self, ending: Ending, now: Instant, tally: &Tally) -> FleetOutcome {
         let waited = now.saturating_duration_since(self.started);
         let instances: Vec<FleetInstance> = self
             .slots
@@ -578,8 +607,8 @@ impl<'a> Fleet<'a> {
         let status = status(&instances, self.options.mode);
         FleetOutcome {
             instances,
-            requests: self.requests,
-            throttled: self.throttled,
+            requests: tally.requests(),
+            throttled: tally.throttled.load(Ordering::Relaxed),
             elapsed: waited,
             status,
         }

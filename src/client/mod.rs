@@ -66,6 +66,8 @@ pub struct Client {
     inner: Arc<Inner>,
     /// Set on the copies a wait polls with, so that no request outlives the wait.
     deadline: Option<Instant>,
+    /// Set on the copy a fleet wait polls with: counts every request it sends.
+    tally: Option<Arc<fleet::Tally>>,
 }
 
 struct Inner {
@@ -189,6 +191,16 @@ impl Client {
         Client {
             inner: Arc::clone(&self.inner),
             deadline: Some(deadline),
+            tally: self.tally.clone(),
+        }
+    }
+
+    /// This client, counting every request it sends, and every 429 it gets, in `tally`.
+    pub(crate) fn with_tally(&self, tally: Arc<fleet::Tally>) -> Client {
+        Client {
+            inner: Arc::clone(&self.inner),
+            deadline: self.deadline,
+            tally: Some(tally),
         }
     }
 
@@ -234,13 +246,27 @@ impl Client {
             .map_err(|why| Error::Config(why.clone()))?;
         let project = self.project()?;
         let url = endpoint.url(&path(&project.segment), &id::query_string(query));
+        let tally = self.tally.as_deref();
+        let clock = self.inner.transport.clock();
+        // Counted as it is about to be sent, unless the transport will not start it (the
+        // wait's deadline has passed).
+        let sending = || match tally {
+            Some(tally) if self.deadline.is_none_or(|at| clock.now() < at) => {
+                tally.sending(service)
+            }
+            _ => {}
+        };
         let reply = auth::get(
             &self.inner.transport,
             self.inner.auth.as_ref(),
             &url,
             Some(&project.id),
             self.deadline,
+            &sending,
         )?;
+        if let Some(tally) = tally.filter(|_| reply.status == 429) {
+            tally.throttled();
+        }
         decode::json_reply(&reply, || self.inner.auth.secrets(), what)
     }
 }

@@ -9,6 +9,9 @@ use hwinst::ffi::hwinst_code;
 use hwinst::ErrorKind;
 use serde_json::Value;
 use std::ffi::CString;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier, Condvar, Mutex};
+use std::time::{Duration, SystemTime};
 
 /// `hwinst_client_new(config)` as C calls it: the code and the error document.
 fn client_new(config: &str) -> (hwinst_code, Option<Value>) {
@@ -415,4 +418,140 @@ fn a_huge_instance_id_is_echoed_short() {
             "{message}"
         );
     }
+}
+
+/// A loopback gateway 20 minutes ahead that answers 401 (with its `Date`) to every signature
+/// dated off by more than a minute, and holds those answers until `hold` of them have come,
+/// so that every request of the first round is signed before any correction. Its requests'
+/// count, and its URL.
+fn skewed_gateway(hold: usize) -> (Arc<AtomicUsize>, String) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(AtomicUsize::new(0));
+    let refused = Arc::new((Mutex::new(0usize), Condvar::new()));
+    let counter = Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let (seen, refused) = (Arc::clone(&counter), Arc::clone(&refused));
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut sdk_date = String::new();
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some((name, value)) = line.split_once(':') {
+                        if name.eq_ignore_ascii_case("x-sdk-date") {
+                            sdk_date = value.trim().to_owned();
+                        }
+                    }
+                }
+                seen.fetch_add(1, Ordering::SeqCst);
+                let server_time = SystemTime::now() + Duration::from_secs(20 * 60);
+                let server_date = httpdate::fmt_http_date(server_time);
+                let within = sdk_date.len() == 16 && {
+                    // The same basic format the client writes: compare as UTC seconds.
+                    let fields: Vec<u64> = [0..4, 4..6, 6..8, 9..11, 11..13, 13..15]
+                        .into_iter()
+                        .map(|r| sdk_date[r].parse::<u64>().unwrap())
+                        .collect();
+                    let days = days_from_civil(fields[0] as i64, fields[1], fields[2]);
+                    let at = days as u64 * 86_400 + fields[3] * 3600 + fields[4] * 60 + fields[5];
+                    let now = server_time
+                        .duration_since(SystemTime::UNIX_EPOCH)
+                        .unwrap()
+                        .as_secs();
+                    at.abs_diff(now) <= 60
+                };
+                let response = if within {
+                    let body = r#"{"progress":50,"status":"creating"}"#;
+                    format!(
+                        "HTTP/1.1 200 OK\r\nDate: {server_date}\r\nContent-Type: application/json\r\n\
+                         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    )
+                } else {
+                    let (count, arrived) = &*refused;
+                    let mut count = count.lock().unwrap();
+                    *count += 1;
+                    arrived.notify_all();
+                    let _ = arrived
+                        .wait_timeout_while(count, Duration::from_secs(10), |n| *n < hold)
+                        .unwrap();
+                    let body = r#"{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail"}"#;
+                    format!(
+                        "HTTP/1.1 401 Unauthorized\r\nDate: {server_date}\r\n\
+                         Content-Type: application/json\r\nContent-Length: {}\r\n\
+                         Connection: close\r\n\r\n{body}",
+                        body.len()
+                    )
+                };
+                let mut stream = stream;
+                let _ = stream.write_all(response.as_bytes());
+            });
+        }
+    });
+    (seen, url)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: u64, d: u64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = m as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Item 3: against a gateway 20 minutes ahead, four threads whose first requests are all
+/// signed before the first correction all succeed: a 401 for a request signed with an offset
+/// that has since changed is re-signed once with the current offset. Each costs exactly one
+/// extra request. (Before the fix: 1 OK and 3 UNAUTHORIZED.) A fleet of three likewise.
+#[test]
+fn concurrent_first_calls_all_recover_from_clock_skew() {
+    use hwinst::{FleetOptions, Source, Target};
+    let (seen, url) = skewed_gateway(4);
+    let client = common::builder(&url)
+        .ak_sk("AK0123456789", "SK-0123456789abcdef")
+        .build()
+        .unwrap();
+    let start = Barrier::new(4);
+    let results: Vec<hwinst::Result<hwinst::Lifecycle>> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..4)
+            .map(|n| {
+                let (client, start) = (&client, &start);
+                scope.spawn(move || {
+                    start.wait();
+                    client.lifecycle(Source::Apig, &format!("gw-{n}"))
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    for result in &results {
+        assert!(result.is_ok(), "{result:?}");
+    }
+    assert_eq!(seen.load(Ordering::SeqCst), 8);
+
+    // A fleet wait is always concurrent.
+    let (seen, url) = skewed_gateway(3);
+    let client = common::builder(&url)
+        .ak_sk("AK0123456789", "SK-0123456789abcdef")
+        .build()
+        .unwrap();
+    let targets: Vec<Target> = (0..3)
+        .map(|n| Target::new(Source::Apig, format!("gw-{n}")))
+        .collect();
+    let options = FleetOptions::new()
+        .concurrency(3)
+        .max_requests_per_second(hwinst::Service::Apig, 100.0)
+        .wait_options(hwinst::WaitOptions::new().until([hwinst::Phase::Creating]));
+    let fleet = client.wait_many(&targets, &options, |_| {}).unwrap();
+    assert!(fleet.status().is_ok(), "{}", fleet.document());
+    assert_eq!(seen.load(Ordering::SeqCst), 6);
+    assert_eq!(fleet.requests.apig, 6, "{}", fleet.document());
 }
