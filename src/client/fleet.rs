@@ -208,6 +208,10 @@ fn work(client: &Client, stop: &CancelToken, jobs: &Mutex<Receiver<Job>>, done: 
 }
 
 /// Every page of the ROMA list: the lifecycles of the `wanted` instances found in it.
+///
+/// An instance listed twice in one round (the list shifted between two page requests) keeps
+/// its first read, as the pager keeps the first of an instance repeated on the next page: both
+/// reads are of the same round, a page request apart, and the next round reads it again.
 fn read_roma_list(client: &Client, wanted: &HashSet<String>) -> Done {
     let mut pages = client.roma_instances(&RomaListQuery::new());
     let mut found = HashMap::new();
@@ -216,7 +220,9 @@ fn read_roma_list(client: &Client, wanted: &HashSet<String>) -> Done {
         match instance {
             Ok(instance) => {
                 if let Some(id) = instance.id.as_ref().filter(|id| wanted.contains(*id)) {
-                    found.insert(id.clone(), instance.lifecycle());
+                    found
+                        .entry(id.clone())
+                        .or_insert_with(|| instance.lifecycle());
                 }
             }
             Err(e) => {
@@ -236,6 +242,8 @@ struct Slot {
     state: PollState,
     service: Service,
     batched: bool,
+    /// Batched: the last list round did not hold it (once is not yet "not found").
+    unlisted: bool,
     end: Option<(InstanceOutcome, Option<Error>)>,
 }
 
@@ -291,6 +299,7 @@ impl<'a> Fleet<'a> {
                 state: PollState::new(t.source, &t.instance_id, &options.wait),
                 service: t.source.service(),
                 batched: batch && t.source.service() == Service::Roma,
+                unlisted: false,
                 end: None,
             })
             .collect();
@@ -490,10 +499,30 @@ impl<'a> Fleet<'a> {
                     .filter(|i| self.slots[*i].batched && self.slots[*i].end.is_none())
                     .collect();
                 for index in batched {
-                    let id = &self.slots[index].state.instance_id;
+                    let slot = &mut self.slots[index];
+                    let id = &slot.state.instance_id;
                     let one = match &answer {
                         Err(e) => Err(e.copy()),
-                        Ok(found) => found.get(id).cloned().ok_or_else(|| not_listed(id)),
+                        Ok(found) => match found.get(id) {
+                            Some(lifecycle) => {
+                                slot.unlisted = false;
+                                Ok(lifecycle.clone())
+                            }
+                            // Absent from one round is not gone: an instance deleted between
+                            // two page requests shifts the later ones, and one may be missed.
+                            // The next round confirms (or finds it).
+                            None if !slot.unlisted => {
+                                slot.unlisted = true;
+                                log::debug!(
+                                    target: "hwinst",
+                                    "fleet wait: ROMA instance {} not in this list round; \
+                                     the next round confirms",
+                                    crate::error::echo(id)
+                                );
+                                continue;
+                            }
+                            None => Err(not_listed(id)),
+                        },
                     };
                     self.record(index, one, now, on_change);
                 }
