@@ -19,7 +19,9 @@ impl Client {
     ///
     /// `on_change` is called with the first lifecycle observed and then with every one that
     /// differs from the one before (not on every poll); returning `ControlFlow::Break(())`
-    /// cancels the wait.
+    /// cancels the wait, unless that lifecycle already ends it: then the wait's outcome
+    /// stands (the lifecycle, or `InstanceFailed`), as in [`Client::wait_many`], whose
+    /// outcome is decided before its callback runs.
     ///
     /// Ends with an error:
     /// - [`ErrorKind::InstanceFailed`](crate::ErrorKind::InstanceFailed) when the instance reaches `failed` or `deleted` (and
@@ -83,15 +85,18 @@ impl Client {
             let mut asked_pause = None;
             match state.record(answer, options, waited)? {
                 Answer::Seen { changed, verdict } => {
-                    if changed && state.last.as_ref().is_some_and(|l| on_change(l).is_break()) {
-                        return Err(state.cancelled());
-                    }
+                    let stop =
+                        changed && state.last.as_ref().is_some_and(|l| on_change(l).is_break());
+                    // The outcome this lifecycle decides stands over a request to stop.
                     match (verdict, state.last.take()) {
                         (Verdict::Reached, Some(lifecycle)) => return Ok(lifecycle),
                         (Verdict::Failed, Some(lifecycle)) => {
                             return Err(Error::InstanceFailed(Box::new(lifecycle)))
                         }
                         (_, last) => state.last = last,
+                    }
+                    if stop {
+                        return Err(state.cancelled());
                     }
                 }
                 Answer::NotYet(error) => {

@@ -555,3 +555,95 @@ fn concurrent_first_calls_all_recover_from_clock_skew() {
     assert_eq!(seen.load(Ordering::SeqCst), 6);
     assert_eq!(fleet.requests.apig, 6, "{}", fleet.document());
 }
+
+/// A callback that asks to stop at every document, counting its calls.
+unsafe extern "C" fn stop_at_once(_: *const std::ffi::c_char, calls: *mut std::ffi::c_void) -> i32 {
+    // SAFETY: the test passes a live AtomicUsize.
+    unsafe { &*calls.cast::<AtomicUsize>() }.fetch_add(1, Ordering::SeqCst);
+    1
+}
+
+/// Issue 26, decided: a callback's non-zero return on the document that also ends the wait
+/// leaves the outcome as it is, in `hwinst_wait` as in `hwinst_wait_many` (before: CANCELLED
+/// from `hwinst_wait`, OK from `hwinst_wait_many`); on any other document it cancels.
+#[cfg(feature = "sim")]
+#[test]
+fn a_callback_stopping_on_the_final_document_keeps_the_outcome() {
+    use hwinst::ffi::{
+        hwinst_client_free, hwinst_client_new, hwinst_string_free, hwinst_wait, hwinst_wait_many,
+    };
+    use hwinst::sim::{InstanceSpec, Outcome, Scenario, Simulator};
+    let sim = Simulator::start(Scenario::default()).unwrap();
+    sim.add_instance(
+        InstanceSpec::new(hwinst::Service::Apig)
+            .id("gw-ok")
+            .outcome(Outcome::Steady),
+    )
+    .unwrap();
+    sim.add_instance(
+        InstanceSpec::new(hwinst::Service::Apig)
+            .id("gw-slow")
+            .step(Duration::from_secs(3600)),
+    )
+    .unwrap();
+    let config = CString::new(sim.config_json()).unwrap();
+    let options = CString::new(r#"{"initial_interval_ms":10,"timeout_ms":60000}"#).unwrap();
+    let source = CString::new("apig").unwrap();
+    let mut client = std::ptr::null_mut();
+    let mut out: *mut std::ffi::c_char = std::ptr::null_mut();
+    let calls = AtomicUsize::new(0);
+    let user_data = (&calls as *const AtomicUsize).cast_mut().cast();
+    let code_of = |code: hwinst_code, out: *mut std::ffi::c_char| {
+        // SAFETY: a document hwinst wrote, freed once.
+        unsafe { hwinst_string_free(out) };
+        code
+    };
+    // SAFETY: NUL-terminated strings, writable slots, a callback that follows the contract.
+    unsafe {
+        assert_eq!(
+            hwinst_client_new(config.as_ptr(), &mut client, &mut out),
+            hwinst_code::OK
+        );
+        for (id, expected) in [
+            ("gw-ok", hwinst_code::OK),
+            ("gw-slow", hwinst_code::CANCELLED),
+        ] {
+            let id = CString::new(id).unwrap();
+            let code = hwinst_wait(
+                client,
+                source.as_ptr(),
+                id.as_ptr(),
+                options.as_ptr(),
+                Some(stop_at_once),
+                user_data,
+                &mut out,
+            );
+            assert_eq!(code_of(code, out), expected);
+        }
+        for (targets, expected) in [
+            (
+                r#"[{"source":"apig","instance_id":"gw-ok"},{"source":"apig","instance_id":"gw-slow"}]"#,
+                // No change ends this fleet (gw-slow stays pending): the first cancels.
+                hwinst_code::CANCELLED,
+            ),
+            (
+                r#"[{"source":"apig","instance_id":"gw-ok"}]"#,
+                hwinst_code::OK,
+            ),
+        ] {
+            let targets = CString::new(targets).unwrap();
+            let code = hwinst_wait_many(
+                client,
+                targets.as_ptr(),
+                options.as_ptr(),
+                Some(stop_at_once),
+                user_data,
+                std::ptr::null(),
+                &mut out,
+            );
+            assert_eq!(code_of(code, out), expected, "{targets:?}");
+        }
+        hwinst_client_free(client);
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 4);
+}
