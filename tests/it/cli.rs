@@ -1981,3 +1981,13 @@ fn overflowing_pauses_exit_with_their_class_not_a_panic() {
         );
     }
 }
+
+/// Issue 26, the same class elsewhere: `demo --speed` too small for its timeout to be held in a
+/// `Duration` (1e-300), or absurdly large, is a usage error, not a panic (before: exit 101).
+#[test]
+fn an_extreme_demo_speed_is_a_usage_error() {
+    for speed in ["1e-300", "5e-324", "0.001", "1e300"] {
+        let run = run(hwinst().args(["demo", "--speed", speed])).expect(2);
+        assert!(run.stderr.contains("from 0.01 to 100"), "{}", run.stderr);
+    }
+}
