@@ -80,7 +80,8 @@ impl TokenBucket {
 pub(crate) fn check_rate(rate: f64) -> Option<String> {
     (!(rate.is_finite() && (MIN_RATE..=MAX_RATE).contains(&rate))).then(|| {
         format!(
-            "requests per second must be a number from 1/86400 (one request a day) to {MAX_RATE}"
+            "requests per second must be a number greater than 0: from 1/86400 (one request \
+             a day) to {MAX_RATE}"
         )
     })
 }

@@ -351,8 +351,8 @@ fn usage_errors_exit_2_and_name_the_valid_values() {
         (vec!["show"], "<ID>"),
         (vec!["frobnicate"], "unrecognized subcommand"),
         (vec!["sim", "start"], "unrecognized subcommand"),
-        (vec!["demo", "--speed", "0"], "greater than zero"),
-        (vec!["demo", "--speed", "fast"], "greater than zero"),
+        (vec!["demo", "--speed", "0"], "from 0.01 to 100"),
+        (vec!["demo", "--speed", "fast"], "from 0.01 to 100"),
     ] {
         let run = run(hwinst().args(&args)).expect(2);
         assert!(run.stdout.is_empty());
