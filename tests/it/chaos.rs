@@ -404,3 +404,55 @@ fn a_target_listed_twice_in_one_round_keeps_its_first_read() {
     assert!(fleet.status().is_ok(), "{}", fleet.document());
     assert_eq!(changes[0], ("t-1".into(), Phase::Creating), "{changes:?}");
 }
+
+/// Issue 26 item 9: a list page still in flight when the wait ends is counted: the fleet's
+/// `requests` are what was sent, as the server saw them. (Before the fix: 1 ROMA request
+/// reported, 2 received.)
+#[test]
+fn a_list_page_in_flight_at_the_end_is_counted() {
+    let (server, _list, list_requests) = scripted_list(|n| {
+        if n == 2 {
+            // Page 2 is still on its way when the APIG instance ends the `any` wait.
+            thread::sleep(Duration::from_secs(2));
+        }
+        let mut list = fillers(0, 50);
+        list.push(("t-1".into(), "CREATING"));
+        list.push(("t-2".into(), "CREATING"));
+        list
+    });
+    // Another server: the scripted one answers one request at a time.
+    let mut apig = mockito::Server::new();
+    let _apig = apig
+        .mock(
+            "GET",
+            mockito::Matcher::Regex("/apigw/instances/gw-1/progress$".into()),
+        )
+        .with_chunked_body(|w| {
+            thread::sleep(Duration::from_millis(300));
+            w.write_all(br#"{"progress":100,"status":"success"}"#)
+        })
+        .create();
+    let client = crate::common::builder(&server.url())
+        .endpoint(Service::Apig, apig.url())
+        .build()
+        .unwrap();
+    let targets = [
+        hwinst::Target::new(Source::Roma, "t-1"),
+        hwinst::Target::new(Source::Roma, "t-2"),
+        hwinst::Target::new(Source::Apig, "gw-1"),
+    ];
+    let options = hwinst::FleetOptions::new()
+        .mode(hwinst::FleetMode::Any)
+        .max_requests_per_second(Service::Roma, 100.0)
+        .max_requests_per_second(Service::Apig, 100.0);
+    let started = Instant::now();
+    let fleet = client.wait_many(&targets, &options, |_| {}).unwrap();
+    assert!(fleet.status().is_ok(), "{}", fleet.document());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "the page in flight was cut"
+    );
+    assert_eq!(list_requests.load(Ordering::SeqCst), 2);
+    assert_eq!(fleet.requests.roma, 2, "{}", fleet.document());
+    assert_eq!(fleet.requests.apig, 1, "{}", fleet.document());
+}
