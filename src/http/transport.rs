@@ -238,8 +238,13 @@ impl Transport {
                 && !interrupt::single_attempt()
             {
                 // Only a value that parsed is kept (and logged): it is digits or an HTTP date.
-                let retry_after = outcome.as_ref().ok().and_then(Reply::retry_after);
-                let asked = retry_after.map(|(_, asked)| asked);
+                // (A value of any number of digits parses: it is logged cut short.)
+                let retry_after = outcome
+                    .as_ref()
+                    .ok()
+                    .and_then(Reply::retry_after)
+                    .map(|(value, asked)| (crate::error::echo(value), asked));
+                let asked = retry_after.as_ref().map(|(_, asked)| *asked);
                 let pause = self.retry.delay(attempt, asked, self.clock.as_ref());
                 if self.clock.now() + pause < deadline.at {
                     let why = match retry_after {
