@@ -9,8 +9,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let _ = hwinst::Lifecycle::from_apig("id", &model);
     let document = serde_json::to_string(&model).expect("a model serialises");
-    let again: hwinst::ApigCreationProgress =
-        serde_json::from_str(&document).expect("its document decodes");
+    let again: hwinst::ApigCreationProgress = serde_json::from_str(&document).expect("its document decodes");
     assert_eq!(
         serde_json::to_string(&again).unwrap(),
         document,

@@ -11,8 +11,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = instance.lifecycle();
     }
     let document = serde_json::to_string(&model).expect("a model serialises");
-    let again: hwinst::RomaInstancePage =
-        serde_json::from_str(&document).expect("its document decodes");
+    let again: hwinst::RomaInstancePage = serde_json::from_str(&document).expect("its document decodes");
     assert_eq!(
         serde_json::to_string(&again).unwrap(),
         document,

@@ -10,10 +10,7 @@ fuzz_target!(|data: &[u8]| {
     let (path, query) = text.split_once('?').unwrap_or((text, ""));
     let canonical_path = hwinst::fuzzing::canonical_path(path);
     assert!(canonical_path.ends_with('/'));
-    assert_eq!(
-        hwinst::fuzzing::canonical_path(&canonical_path),
-        canonical_path
-    );
+    assert_eq!(hwinst::fuzzing::canonical_path(&canonical_path), canonical_path);
     let canonical_query = hwinst::fuzzing::canonical_query(query);
     assert_eq!(
         hwinst::fuzzing::canonical_query(&canonical_query),
