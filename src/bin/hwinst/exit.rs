@@ -143,7 +143,7 @@ pub fn help_section() -> String {
 
 /// What a closed or unwritable stdout does to the exit code (`report` in main.rs and
 /// `commands::wait_many` keep to it).
-pub const CLOSED_STDOUT: &str = "\
+pub const CLOSED_STDOUT: &str = "
 The exit code is the outcome's whatever happens to stdout: a reader that goes away
 early (hwinst -o json wait --targets f | head -c1) leaves a failed wait's code as it
 is (23, 14, ...) and a successful one's 0; only a successful command whose output
