@@ -1991,3 +1991,18 @@ fn an_extreme_demo_speed_is_a_usage_error() {
         assert!(run.stderr.contains("from 0.01 to 100"), "{}", run.stderr);
     }
 }
+
+/// Issue 26 item 10, at the command line: a configuration or targets file that never ends
+/// (`/dev/zero`) is refused past a cap, not read until memory runs out.
+#[test]
+fn endless_files_given_to_the_command_line_are_refused_past_a_cap() {
+    let run1 = run(hwinst().args(["--config", "/dev/zero", "config", "show"])).expect(12);
+    assert!(
+        run1.stderr.contains("holds more than 1024 KiB"),
+        "{}",
+        run1.stderr
+    );
+    let backend = backend();
+    let run2 = backend.run(&["wait", "--targets", "/dev/zero"]).expect(2);
+    assert!(run2.stderr.contains("holds more than"), "{}", run2.stderr);
+}

@@ -177,6 +177,9 @@ fn wait_one(
     })
 }
 
+/// The most a `--targets` file may hold: far more lines than any fleet has instances.
+const MAX_TARGETS_FILE: u64 = 16 * 1024 * 1024;
+
 /// `--targets FILE` (`-`: stdin): one `SOURCE ID` a line; blank lines and `#` comments
 /// skipped. A bad line is a usage error naming its number.
 fn read_targets(file: &std::path::Path) -> Result<Vec<Target>, Failure> {
@@ -187,7 +190,7 @@ fn read_targets(file: &std::path::Path) -> Result<Vec<Target>, Failure> {
             .map_err(|e| Failure::Usage(format!("--targets -: cannot read stdin: {e}")))?;
         text
     } else {
-        std::fs::read_to_string(file)
+        crate::config::read_capped(file, MAX_TARGETS_FILE)
             .map_err(|e| Failure::Usage(format!("--targets {shown}: cannot read it: {e}")))?
     };
     parse_targets(&text).map_err(|problem| Failure::Usage(format!("--targets {shown}: {problem}")))
