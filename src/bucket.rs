@@ -6,6 +6,10 @@ use std::time::{Duration, Instant};
 /// The most requests per second a budget may allow (more is surely a mistake).
 pub(crate) const MAX_RATE: f64 = 1_000_000.0;
 
+/// The fewest requests per second a budget may allow: one a day (fewer is surely a unit
+/// mistake, and 1e-300 would make a pause no clock can hold).
+pub(crate) const MIN_RATE: f64 = 1.0 / 86_400.0;
+
 /// What rounding may leave a token short by: refilling is floating-point arithmetic, and a
 /// pause of exactly the time asked must find the token there.
 const ROUNDING: f64 = 1e-6;
@@ -63,16 +67,22 @@ impl TokenBucket {
         self.tokens -= f64::from(n);
     }
 
-    /// Never zero while a token is missing, so that whoever waits it out finds one.
+    /// Never zero while a token is missing, so that whoever waits it out finds one; a pause
+    /// too long for a `Duration` (a deep debt at a slow rate) is the longest one.
     fn until_one(&self) -> Duration {
-        Duration::from_secs_f64((1.0 - self.tokens) / self.rate).max(Duration::from_micros(1))
+        Duration::try_from_secs_f64((1.0 - self.tokens) / self.rate)
+            .unwrap_or(Duration::MAX)
+            .max(Duration::from_micros(1))
     }
 }
 
 /// Why `rate` cannot be a budget, if it cannot.
 pub(crate) fn check_rate(rate: f64) -> Option<String> {
-    (!(rate.is_finite() && rate > 0.0 && rate <= MAX_RATE)).then(|| {
-        format!("requests per second must be a number greater than 0 and at most {MAX_RATE}")
+    (!(rate.is_finite() && (MIN_RATE..=MAX_RATE).contains(&rate))).then(|| {
+        format!(
+            "requests per second must be a number greater than 0: from 1/86400 (one request \
+             a day) to {MAX_RATE}"
+        )
     })
 }
 
@@ -125,7 +135,17 @@ mod tests {
         assert!(bucket.take(start).is_ok());
         assert_eq!(bucket.take(start), Err(Duration::from_secs(2)));
         assert!(check_rate(0.5).is_none());
-        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 2e6] {
+        assert!(check_rate(MIN_RATE).is_none());
+        for bad in [
+            0.0,
+            -1.0,
+            f64::NAN,
+            f64::INFINITY,
+            2e6,
+            1e-20,
+            1e-300,
+            5e-324,
+        ] {
             assert!(check_rate(bad).is_some(), "{bad}");
         }
     }

@@ -10,6 +10,16 @@ use std::fmt;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
+/// `at` moved `by` later, or as far as an `Instant` goes (at least a century later) when that
+/// is past its range: a pause from outside input (`Retry-After: 18446744073709551615`, a
+/// budget of 1e-300 requests per second) makes a far deadline, never a panic.
+pub(crate) fn later(at: Instant, by: Duration) -> Instant {
+    const CENTURY: Duration = Duration::from_secs(100 * 366 * 24 * 3600);
+    at.checked_add(by)
+        .or_else(|| at.checked_add(by.min(CENTURY)))
+        .unwrap_or(at)
+}
+
 /// Where a client's waits and retries get the time, their pauses and their jitter.
 ///
 /// Deadlines (a wait's timeout, a call's request timeout) are instants of [`now`](Self::now);

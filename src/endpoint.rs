@@ -259,14 +259,7 @@ pub(crate) fn check_region(region: &str) -> Result<()> {
     if region.is_empty() {
         return Err(Error::Config("the region is empty".into()));
     }
-    let mut shown: String = region
-        .chars()
-        .take(12)
-        .flat_map(char::escape_default)
-        .collect();
-    if region.chars().nth(12).is_some() {
-        shown.push('…');
-    }
+    let shown = crate::error::echo(region);
     Err(Error::Config(format!(
         "the region \"{shown}\" is not a region name: 2 to 63 lowercase letters, digits and \
          `-`, starting with a letter, like `cn-north-4`"

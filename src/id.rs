@@ -68,13 +68,7 @@ pub(crate) fn query_string(pairs: &[(&str, String)]) -> String {
 
 /// An argument quoted for an error message: escaped, and cut short when long.
 fn quoted(value: &str) -> String {
-    const SHOWN: usize = 40;
-    if value.chars().count() > SHOWN {
-        let head: String = value.chars().take(SHOWN).collect();
-        format!("{head:?}…")
-    } else {
-        format!("{value:?}")
-    }
+    format!("\"{}\"", crate::error::echo(value))
 }
 
 #[cfg(test)]

@@ -69,6 +69,7 @@ mod clock;
 mod endpoint;
 mod error;
 pub mod ffi;
+mod file;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzzing;

@@ -234,6 +234,20 @@ fn serve() -> (ServerGuard, Vec<Mock>) {
             mocks.push(server.mock("GET", path.as_str()).with_body(body).create());
         }
     }
+    // Issue 26: a 429 whose Retry-After overflows an instant.
+    mocks.push(
+        server
+            .mock(
+                "GET",
+                Matcher::Regex(format!(
+                    "^/v2/{PROJECT}/apigw/instances/huge-wait-[12]/progress$"
+                )),
+            )
+            .with_status(429)
+            .with_header("retry-after", "18446744073709551615")
+            .with_body(r#"{"error_code":"APIGW.0308","error_msg":"throttled"}"#)
+            .create(),
+    );
     // AK/SK: only a signed request finds "aksk-ok" (the signature itself is checked in
     // tests/it/signing.rs).
     mocks.push(
@@ -717,6 +731,16 @@ fn check_documents(stdout: &str) {
     assert!(message("fleet:targets_not_utf8").contains("UTF-8"));
     assert!(message("fleet:options_unknown_key").contains("`timeout`"));
     assert!(message("fleet:options_zero_concurrency").contains("concurrency"));
+    // Issue 26: never HWINST_PANIC from a hostile Retry-After or rate.
+    assert!(message("fleet:options_tiny_rate").contains("one request a day"));
+    assert!(message("fleet:options_subnormal_rate").contains("one request a day"));
+    let (code, throttled) = &documents["fleet:retry_after_overflow"];
+    assert_eq!(*code, "THROTTLED", "{throttled}");
+    for instance in throttled["instances"].as_array().unwrap() {
+        assert_eq!(instance["outcome"], "error", "{throttled}");
+        assert_eq!(instance["error"]["code"], "THROTTLED", "{throttled}");
+    }
+    assert_eq!(documents["wait:retry_after_overflow"].0, "THROTTLED");
     for (label, (code, doc)) in &documents {
         if label.starts_with("fleet:targets_") || label.starts_with("fleet:options_") {
             assert_eq!(*code, "INVALID_ARGUMENT", "{label}: {doc}");

@@ -46,6 +46,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "clock",
             "cancel",
             "bucket",
+            "file",
         ],
     ),
 ];

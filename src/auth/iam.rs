@@ -171,7 +171,7 @@ impl Authenticate for IamAuth {
         secrets
     }
 
-    fn recover(&self, _: &crate::http::transport::Reply) -> bool {
+    fn recover(&self, _: &crate::http::transport::Reply, _: Option<&str>) -> bool {
         log::info!(
             target: "hwinst",
             "the service answered 401: dropping the IAM token, and asking IAM for a new one"
@@ -217,7 +217,7 @@ pub(crate) fn look_up_project(
         &crate::id::query_string(&[("name", region.to_owned())]),
     );
     log::info!(target: "hwinst", "looking up the project of region {region} from IAM: GET {url}");
-    let reply = auth::get(transport, auth, &url, None, call)?;
+    let reply = auth::get(transport, auth, &url, None, call, &|| {})?;
     let document: ProjectsDocument =
         decode::json_reply(&reply, || auth.secrets(), "IAM project list")?;
     let ids: Vec<String> = document

@@ -180,24 +180,30 @@ pub(crate) trait Authenticate: Send + Sync {
         None
     }
 
-    /// Called after a 401 `reply`: drops what made it (a stale IAM token, expired temporary
-    /// credentials, a wrong idea of the time) and says whether sending the request once more
-    /// may succeed.
-    fn recover(&self, reply: &Reply) -> bool {
-        let _ = reply;
+    /// Called after a 401 `reply` to a request dated `signed_date` (its `X-Sdk-Date`, when
+    /// signed): drops what made it (a stale IAM token, expired temporary credentials, a wrong
+    /// idea of the time) and says whether sending the request once more may succeed.
+    fn recover(&self, reply: &Reply, signed_date: Option<&str>) -> bool {
+        let _ = (reply, signed_date);
         false
     }
 }
 
 /// `GET url`, authenticated by `auth` for `project_id`, with the transport's retries; after
-/// a 401, once more (never twice) when `auth` could recover from it.
+/// a 401, once more (never twice) when `auth` could recover from it. `sending` is called as
+/// each request (each attempt, each re-signed one) is about to be sent.
 pub(crate) fn get(
     transport: &Transport,
     auth: &dyn Authenticate,
     url: &str,
     project_id: Option<&str>,
     call: &Call,
+    sending: &dyn Fn(),
 ) -> Result<Reply> {
+    // The date the last request was signed with: a 401 is judged by it, not by the time
+    // signatures are dated with by the time the answer comes (another request may have
+    // corrected it meanwhile).
+    let signed_date = std::cell::RefCell::new(None::<String>);
     let send = || {
         transport.send(
             || {
@@ -206,13 +212,20 @@ pub(crate) fn get(
                     .body(())
                     .map_err(|e| Error::InvalidArgument(format!("cannot request {url}: {e}")))?;
                 auth.authenticate(&mut request, project_id, call)?;
+                *signed_date.borrow_mut() = request
+                    .headers()
+                    .get("x-sdk-date")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+                sending();
                 Ok(request)
             },
             call,
         )
     };
     let reply = send()?;
-    if reply.status == 401 && auth.recover(&reply) {
+    let signed = signed_date.borrow().clone();
+    if reply.status == 401 && auth.recover(&reply, signed.as_deref()) {
         return send();
     }
     Ok(reply)
@@ -366,8 +379,8 @@ impl Authenticate for AkSkAuth {
         Some(self.ak.clone())
     }
 
-    fn recover(&self, reply: &Reply) -> bool {
-        self.time.correct(reply)
+    fn recover(&self, reply: &Reply, signed_date: Option<&str>) -> bool {
+        self.time.correct(reply, signed_date)
     }
 }
 
@@ -401,23 +414,35 @@ impl ServerTime {
         )
     }
 
-    /// After a 401: when the answer's `Date` is more than [`SKEW_TOLERANCE`] from the time
-    /// signatures are dated with, adopts the server's time from now on (logged) and says that
-    /// signing again may succeed.
-    pub(crate) fn correct(&self, reply: &Reply) -> bool {
+    /// After a 401 to a request signed at `signed_date` (`X-Sdk-Date`; else taken as now):
+    /// when the answer's `Date` is more than [`SKEW_TOLERANCE`] from it, the signature was
+    /// refused for its date, and signing again may succeed. Then, unless the time signatures
+    /// are dated with already agrees with the server's (another request corrected it since
+    /// this one was signed: it is re-signed once with the current offset), adopts the
+    /// server's time from now on (logged).
+    pub(crate) fn correct(&self, reply: &Reply, signed_date: Option<&str>) -> bool {
         let Some(server) = reply
             .header("date")
             .and_then(|d| httpdate::parse_http_date(d).ok())
         else {
             return false;
         };
-        let ours = self.now();
-        let off_by = match server.duration_since(ours) {
+        let off_by = |ours: SystemTime| match server.duration_since(ours) {
             Ok(ahead) => ahead,
             Err(behind) => behind.duration(),
         };
-        if off_by <= SKEW_TOLERANCE {
+        let signed = signed_date
+            .and_then(sign::parse_sdk_date)
+            .unwrap_or_else(|| self.now());
+        if off_by(signed) <= SKEW_TOLERANCE {
             return false;
+        }
+        if off_by(self.now()) <= SKEW_TOLERANCE {
+            log::debug!(
+                target: "hwinst",
+                "a signature dated before the last clock correction was refused: signing it again"
+            );
+            return true;
         }
         let offset = millis_between(self.clock.wall_time(), server);
         self.offset_ms.store(offset, Ordering::Relaxed);
@@ -563,14 +588,21 @@ mod tests {
             received_at: clock.wall_time(),
         };
         // Within the tolerance: another cause, nothing corrected.
-        assert!(!time.correct(&reply(clock.wall_time() + Duration::from_secs(30))));
+        assert!(!time.correct(&reply(clock.wall_time() + Duration::from_secs(30)), None));
         let ahead = Duration::from_secs(20 * 60);
-        assert!(time.correct(&reply(clock.wall_time() + ahead)));
+        let before = sign::sdk_date(time.now());
+        assert!(time.correct(&reply(clock.wall_time() + ahead), Some(&before)));
         let off = time.now().duration_since(clock.wall_time()).unwrap();
         assert!(off.abs_diff(ahead) < Duration::from_secs(1), "{off:?}");
-        // Corrected already: the same answer again is not a reason to sign again.
-        assert!(!time.correct(&reply(clock.wall_time() + ahead)));
-        assert!(time.correct(&reply(clock.wall_time() - ahead)));
+        // A request signed with the corrected time refused again: not a reason to sign again.
+        let after = sign::sdk_date(time.now());
+        assert!(!time.correct(&reply(clock.wall_time() + ahead), Some(&after)));
+        // One signed before the correction, refused after it: signed again, once, with the
+        // offset as it is.
+        assert!(time.correct(&reply(clock.wall_time() + ahead), Some(&before)));
+        let again = time.now().duration_since(clock.wall_time()).unwrap();
+        assert!(again.abs_diff(ahead) < Duration::from_secs(1), "{again:?}");
+        assert!(time.correct(&reply(clock.wall_time() - ahead), None));
         assert!(
             clock.wall_time().duration_since(time.now()).unwrap() > ahead - Duration::from_secs(1)
         );

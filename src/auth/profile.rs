@@ -8,6 +8,7 @@
 
 use crate::auth::{Credentials, Secret};
 use crate::error::{Error, Result};
+use crate::file::{read_regular_text, FileError, MAX_CREDENTIALS_FILE};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -31,14 +32,13 @@ pub(crate) enum Lookup<T> {
     Absent(String),
 }
 
-/// Reads a file, or says it is not there. `shown` is how the path is written in messages.
+/// Reads a file (a regular one, of at most [`MAX_CREDENTIALS_FILE`] bytes, a UTF-8 byte order
+/// mark dropped), or says it is not there. `shown` is how the path is written in messages.
 fn read(path: &Path, shown: &str) -> Result<Lookup<String>> {
-    match std::fs::read_to_string(path) {
+    match read_regular_text(path, MAX_CREDENTIALS_FILE) {
         Ok(text) => Ok(Lookup::Found(text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Ok(Lookup::Absent(format!("{shown}: no such file")))
-        }
-        Err(e) => Err(Error::Config(format!("{shown}: cannot be read: {e}"))),
+        Err(FileError::NotFound) => Ok(Lookup::Absent(format!("{shown}: no such file"))),
+        Err(e) => Err(Error::Config(format!("{shown}: {e}"))),
     }
 }
 
@@ -49,6 +49,11 @@ pub(crate) fn profile_file(path: &Path, shown: &str) -> Result<Lookup<Found>> {
         Lookup::Found(text) => text,
         Lookup::Absent(why) => return Ok(Lookup::Absent(why)),
     };
+    // Python's configparser (the official Python SDK's reader) refuses a section or a key
+    // given twice; the crate below would keep the last. Refused here too, never guessed.
+    if let Some(twice) = given_twice(&text) {
+        return Err(Error::Config(format!("{shown}: {twice} is given twice")));
+    }
     // The `configparser` crate reads INI as Python's configparser does (the official Python
     // SDK's reader): names are case-insensitive, `=` or `:`, `#` and `;` comments.
     let mut ini = configparser::ini::Ini::new();
@@ -97,6 +102,61 @@ pub(crate) fn profile_file(path: &Path, shown: &str) -> Result<Lookup<Found>> {
     }))
 }
 
+/// The first section or key (within its section) that an INI text gives twice, named for a
+/// message (`the section [basic]`, ``the key `sk` of [basic]``), as Python's configparser
+/// reads names: sections as written, keys case-insensitively, before the first `=` or `:`.
+/// Comment, blank and continuation (indented) lines are skipped. No value is ever named;
+/// a name that does not look like one (it could be a value written without its key) is not
+/// named either.
+fn given_twice(text: &str) -> Option<String> {
+    let named = |name: &str| {
+        let plain = !name.is_empty()
+            && name.len() <= 64
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_-. ".contains(&b));
+        if plain {
+            name.to_owned()
+        } else {
+            "(a name not shown)".to_owned()
+        }
+    };
+    let mut sections = std::collections::HashSet::new();
+    let mut section = String::new();
+    let mut keys = std::collections::HashSet::new();
+    for line in text.lines() {
+        if line.starts_with([' ', '\t']) {
+            continue;
+        }
+        let line = line.trim();
+        if line.is_empty() || line.starts_with(['#', ';']) {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            if !sections.insert(name.to_owned()) {
+                return Some(format!("the section [{}]", named(name)));
+            }
+            section = name.to_owned();
+            keys.clear();
+            continue;
+        }
+        let key = line
+            .split(['=', ':'])
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_lowercase();
+        if !keys.insert(key.clone()) {
+            return Some(format!(
+                "the key `{}` of [{}]",
+                named(&key),
+                named(&section)
+            ));
+        }
+    }
+    None
+}
+
 /// KooCLI's configuration: the profiles and which one is current. Other keys are KooCLI's own
 /// business and ignored.
 #[derive(Deserialize)]
@@ -139,8 +199,8 @@ pub(crate) fn koocli_profile(
         Lookup::Absent(why) if name.is_none() => return Ok(Lookup::Absent(why)),
         Lookup::Absent(why) => {
             return Err(Error::Config(format!(
-                "{why}, and it should hold the KooCLI profile {name:?}",
-                name = name.unwrap_or_default()
+                "{why}, and it should hold the KooCLI profile \"{}\"",
+                crate::error::echo(name.unwrap_or_default())
             )))
         }
     };
@@ -160,10 +220,28 @@ pub(crate) fn koocli_profile(
             )))
         }
     };
-    let Some(profile) = config.profiles.iter().find(|p| p.name == wanted) else {
-        let names: Vec<&str> = config.profiles.iter().map(|p| p.name.as_str()).collect();
+    // KooCLI keeps one profile per name; two of one name are a broken file, not a choice.
+    let mut names = std::collections::HashSet::new();
+    if let Some(twice) = config.profiles.iter().find(|p| !names.insert(&p.name)) {
         return Err(Error::Config(format!(
-            "{shown}: no KooCLI profile {wanted:?} (its profiles: {})",
+            "{shown}: the KooCLI profile \"{}\" is given twice",
+            crate::error::echo(&twice.name)
+        )));
+    }
+    let Some(profile) = config.profiles.iter().find(|p| p.name == wanted) else {
+        // Names and modes are echoed short and escaped: a file may hold anything.
+        let mut names: Vec<String> = config
+            .profiles
+            .iter()
+            .take(10)
+            .map(|p| crate::error::echo(&p.name))
+            .collect();
+        if config.profiles.len() > 10 {
+            names.push(format!("and {} more", config.profiles.len() - 10));
+        }
+        return Err(Error::Config(format!(
+            "{shown}: no KooCLI profile \"{}\" (its profiles: {})",
+            crate::error::echo(wanted),
             if names.is_empty() {
                 "none".to_owned()
             } else {
@@ -171,12 +249,15 @@ pub(crate) fn koocli_profile(
             }
         )));
     };
-    let what = format!("{shown}: the KooCLI profile {wanted:?}");
+    let what = format!(
+        "{shown}: the KooCLI profile \"{}\"",
+        crate::error::echo(wanted)
+    );
     if !profile.mode.eq_ignore_ascii_case("AKSK") {
         return Err(Error::Config(format!(
-            "{what} is in mode {:?}; only AKSK profiles can be used outside KooCLI \
+            "{what} is in mode \"{}\"; only AKSK profiles can be used outside KooCLI \
              (make one with `hcloud configure set --cli-profile=NAME --cli-mode=AKSK`)",
-            profile.mode
+            crate::error::echo(&profile.mode)
         )));
     }
     if profile.access_key_id.is_empty() || profile.secret_access_key.is_empty() {

@@ -33,6 +33,35 @@ pub(crate) fn sdk_date(at: SystemTime) -> String {
     )
 }
 
+/// The time an `X-Sdk-Date` value (`20060102T150405Z`, as [`sdk_date`] writes it) stands for.
+pub(crate) fn parse_sdk_date(text: &str) -> Option<SystemTime> {
+    let b = text.as_bytes();
+    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        let digits = text.get(range)?;
+        digits
+            .bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| digits.parse().ok())?
+    };
+    let month = time::Month::try_from(u8::try_from(number(4..6)?).ok()?).ok()?;
+    let date = time::Date::from_calendar_date(
+        i32::try_from(number(0..4)?).ok()?,
+        month,
+        u8::try_from(number(6..8)?).ok()?,
+    )
+    .ok()?;
+    let at = time::Time::from_hms(
+        u8::try_from(number(9..11)?).ok()?,
+        u8::try_from(number(11..13)?).ok()?,
+        u8::try_from(number(13..15)?).ok()?,
+    )
+    .ok()?;
+    Some(time::PrimitiveDateTime::new(date, at).assume_utc().into())
+}
+
 /// The signed headers as (lower-case name, trimmed value), sorted by name: the order both the
 /// canonical headers and `SignedHeaders` use.
 fn sorted_headers(headers: &[(String, String)]) -> Vec<(String, &str)> {
@@ -346,5 +375,16 @@ mod tests {
             "20060102T150405Z"
         );
         assert_eq!(sdk_date(UNIX_EPOCH), "19700101T000000Z");
+        let at = UNIX_EPOCH + Duration::from_secs(1_136_214_245);
+        assert_eq!(parse_sdk_date(&sdk_date(at)), Some(at));
+        for bad in [
+            "",
+            "20060102T150405",
+            "2006010XT150405Z",
+            "20061302T150405Z",
+            "+0060102T150405Z",
+        ] {
+            assert_eq!(parse_sdk_date(bad), None, "{bad}");
+        }
     }
 }

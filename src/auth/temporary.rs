@@ -6,7 +6,9 @@
 //! Fetching and renewing are logged (target `hwinst`); no key, secret or token ever is.
 
 use crate::auth::{self, credential_header, AkSkAuth, Authenticate, Secret, ServerTime};
+use crate::endpoint::without_user_info;
 use crate::error::{Error, Result, ServiceError};
+use crate::file::{read_regular_text, MAX_CREDENTIALS_FILE};
 use crate::http::transport::{Call, Reply, Transport};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -36,10 +38,15 @@ pub(crate) enum TemporarySource {
 impl fmt::Display for TemporarySource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TemporarySource::Metadata { base } => write!(f, "the ECS metadata service ({base})"),
-            TemporarySource::PodIdentity { url, .. } => {
-                write!(f, "the CCE pod-identity endpoint ({url})")
+            // A URL is checked to carry no user information; masked all the same.
+            TemporarySource::Metadata { base } => {
+                write!(f, "the ECS metadata service ({})", without_user_info(base))
             }
+            TemporarySource::PodIdentity { url, .. } => write!(
+                f,
+                "the CCE pod-identity endpoint ({})",
+                without_user_info(url)
+            ),
         }
     }
 }
@@ -60,6 +67,9 @@ pub(crate) enum FetchError {
     NoAgency,
     /// It answered, but not with credentials (a status, or a body of another shape).
     Failed(Error),
+    /// Something answered that is not the service: the body is not JSON (a proxy's HTML
+    /// "403 Forbidden" page at the metadata address, say).
+    Foreign(Error),
 }
 
 impl FetchError {
@@ -76,7 +86,11 @@ impl FetchError {
                 "{source} says this VM has no cloud service agency (\"{NO_AGENCY}\"): \
                  attach an agency to the VM, or configure credentials"
             )),
-            FetchError::Failed(error) => unauthorized(format!(
+            // What is wrong here (an unreadable token file) is the configuration's.
+            FetchError::Failed(Error::Config(why)) => Error::Config(format!(
+                "cannot get temporary credentials from {source}: {why}"
+            )),
+            FetchError::Failed(error) | FetchError::Foreign(error) => unauthorized(format!(
                 "cannot get temporary credentials from {source}: {error}"
             )),
         }
@@ -121,24 +135,33 @@ impl Fetcher {
 
     /// New temporary credentials.
     pub(crate) fn fetch(&self) -> std::result::Result<TemporaryCredentials, FetchError> {
-        let reply = match &self.source {
+        // The token the request was sent with is masked in what the answer says, even when
+        // it is no longer held (a refused session token is dropped before the error is made).
+        let (reply, sent) = match &self.source {
             TemporarySource::Metadata { base } => self.metadata(base)?,
             TemporarySource::PodIdentity { url, token_file } => {
                 pod_identity(&self.transport, url, token_file)?
             }
         };
+        let mut secrets = self.secrets();
+        secrets.extend(sent.iter().map(|token| token.expose().to_owned()));
+        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        // The services answer JSON, errors included; anything else is another server's.
+        let theirs = serde_json::from_slice::<serde::de::IgnoredAny>(&reply.body).is_ok();
+        let failed = |error| match theirs {
+            true => FetchError::Failed(error),
+            false => FetchError::Foreign(error),
+        };
         if !reply.is_success() {
-            let secrets = self.secrets();
-            let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
-            return Err(FetchError::Failed(reply.error(&secrets)));
+            return Err(failed(reply.error(&secrets)));
         }
-        credentials(&reply).map_err(FetchError::Failed)
+        credentials(&reply).map_err(failed)
     }
 
     /// `GET /openstack/latest/securitykey`, with a session token when the service gives one;
     /// after a 401 that is not about the agency (the session token expired), once more with a
-    /// new session token.
-    fn metadata(&self, base: &str) -> std::result::Result<Reply, FetchError> {
+    /// new session token. The answer, and the session token it was asked with.
+    fn metadata(&self, base: &str) -> std::result::Result<(Reply, Option<Secret>), FetchError> {
         let mut renewed = false;
         loop {
             let token = {
@@ -160,14 +183,14 @@ impl Fetcher {
                     .map_err(|e| Error::InvalidArgument(format!("cannot request {url}: {e}")))
             })?;
             if reply.status != 401 {
-                return Ok(reply);
+                return Ok((reply, token));
             }
             if String::from_utf8_lossy(&reply.body).contains(NO_AGENCY) {
                 return Err(FetchError::NoAgency);
             }
             *self.session_token.lock().unwrap_or_else(|e| e.into_inner()) = None;
             if renewed {
-                return Ok(reply);
+                return Ok((reply, token));
             }
             log::info!(
                 target: "hwinst",
@@ -210,28 +233,29 @@ fn session_token(
     Ok(Some(Secret::new(token)))
 }
 
-/// `POST url` with the token file's content as `Authorization`.
+/// `POST url` with the token file's content as `Authorization`; the answer, and the token.
 fn pod_identity(
     transport: &Transport,
     url: &str,
     token_file: &Path,
-) -> std::result::Result<Reply, FetchError> {
-    let token = std::fs::read_to_string(token_file).map_err(|e| {
+) -> std::result::Result<(Reply, Option<Secret>), FetchError> {
+    let token = read_regular_text(token_file, MAX_CREDENTIALS_FILE).map_err(|e| {
         FetchError::Failed(Error::Config(format!(
-            "cannot read the pod-identity token file {}: {e}",
+            "the pod-identity token file {}: {e}",
             token_file.display()
         )))
     })?;
     let token = Secret::new(token.trim());
     let authorization =
         credential_header("pod-identity token", token.expose()).map_err(FetchError::Failed)?;
-    send(transport, || {
+    let reply = send(transport, || {
         transport
             .request(Method::POST, url)
             .header(header::AUTHORIZATION, authorization.clone())
             .body(Vec::new())
             .map_err(|e| Error::Config(format!("cannot request {url}: {e}")))
-    })
+    })?;
+    Ok((reply, Some(token)))
 }
 
 /// One request to the host's service; a failure to get any answer is [`FetchError::NoAnswer`].
@@ -403,10 +427,10 @@ impl Authenticate for TemporaryAuth {
         current.as_ref().and_then(|held| held.signer.access_key())
     }
 
-    fn recover(&self, reply: &Reply) -> bool {
+    fn recover(&self, reply: &Reply, signed_date: Option<&str>) -> bool {
         // Both may be wrong at once (a clock far behind sees its credentials expire late):
         // one retry must fix both.
-        let corrected = self.time.correct(reply);
+        let corrected = self.time.correct(reply, signed_date);
         if !says_security_token_expired(&reply.body) {
             return corrected;
         }

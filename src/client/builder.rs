@@ -460,6 +460,7 @@ impl ClientBuilder {
                 },
             }),
             call: Call::default(),
+            tally: None,
         })
     }
 }

@@ -144,8 +144,9 @@ pub(crate) fn discover(
         one => std::slice::from_ref(one),
     };
     let mut tried = Vec::new();
+    let in_chain = *source == CredentialSource::Chain;
     for step in steps {
-        match look(step, host, reach)? {
+        match look(step, host, reach, in_chain)? {
             Lookup::Found(found) => {
                 log::info!(target: "hwinst", "credentials from {}", found.origin);
                 return Ok(found);
@@ -169,8 +170,14 @@ pub(crate) fn discover(
     }))
 }
 
-/// One source: found, not there (why), or broken (an error).
-fn look(step: &CredentialSource, host: &Host, reach: &Reach) -> Result<Lookup<Discovered>> {
+/// One source: found, not there (why), or broken (an error). `in_chain`: asked as a step of
+/// the default chain, not named on its own.
+fn look(
+    step: &CredentialSource,
+    host: &Host,
+    reach: &Reach,
+    in_chain: bool,
+) -> Result<Lookup<Discovered>> {
     match step {
         CredentialSource::Chain => Err(Error::Config(
             "the credential chain cannot be one of its own sources".into(),
@@ -217,8 +224,10 @@ fn look(step: &CredentialSource, host: &Host, reach: &Reach) -> Result<Lookup<Di
                     Lookup::Found(found) => {
                         let origin = format!(
                             "the KooCLI profile {} ({shown})",
-                            name.as_deref()
-                                .map_or("(current)".to_owned(), |n| format!("{n:?}"))
+                            name.as_deref().map_or("(current)".to_owned(), |n| format!(
+                                "\"{}\"",
+                                crate::error::echo(n)
+                            ))
                         );
                         Lookup::Found(Discovered::fixed(found, origin))
                     }
@@ -245,7 +254,11 @@ fn look(step: &CredentialSource, host: &Host, reach: &Reach) -> Result<Lookup<Di
                 }
             };
             check_host_url("HC_CONTAINER_CREDENTIALS_FULL_URI", &url)?;
-            temporary(TemporarySource::PodIdentity { url, token_file }, reach)
+            temporary(
+                TemporarySource::PodIdentity { url, token_file },
+                reach,
+                false,
+            )
         }
         CredentialSource::Metadata => {
             let (base, from) = match (
@@ -270,7 +283,9 @@ fn look(step: &CredentialSource, host: &Host, reach: &Reach) -> Result<Lookup<Di
                 &base,
             )?;
             let base = base.trim_end_matches('/').to_owned();
-            temporary(TemporarySource::Metadata { base }, reach)
+            // Off a VM, a network may answer the address itself (a proxy's 403 page): in the
+            // chain that is "not this source"; named on its own, it stays an error.
+            temporary(TemporarySource::Metadata { base }, reach, in_chain)
         }
     }
 }
@@ -287,7 +302,17 @@ fn check_host_url(name: &str, url: &str) -> Result<()> {
         matches!(uri.scheme_str(), Some("http" | "https"))
             && uri.host().is_some_and(|h| !h.is_empty())
     });
-    if fine {
+    // User information (`http://user:password@host`) is refused, as in service endpoints:
+    // these services take none, and the URL is named in messages.
+    let user_info = parsed
+        .as_ref()
+        .and_then(|uri| uri.authority())
+        .is_some_and(|a| a.as_str().contains('@'));
+    if user_info {
+        Err(Error::Config(format!(
+            "{name} must not carry user information (user:password@)"
+        )))
+    } else if fine {
         Ok(())
     } else {
         Err(Error::Config(format!(
@@ -298,9 +323,14 @@ fn check_host_url(name: &str, url: &str) -> Result<()> {
 }
 
 /// Fetches the first temporary credentials from `source`. The metadata service not answering,
-/// or answering that the VM has no agency, means "not this source"; anything else that goes
-/// wrong is an error naming the source.
-fn temporary(source: TemporarySource, reach: &Reach) -> Result<Lookup<Discovered>> {
+/// or answering that the VM has no agency, means "not this source", and so does an answer
+/// that is not the service's (not JSON) when `maybe_elsewhere` (asked as a step of the
+/// chain); anything else that goes wrong is an error naming the source.
+fn temporary(
+    source: TemporarySource,
+    reach: &Reach,
+    maybe_elsewhere: bool,
+) -> Result<Lookup<Discovered>> {
     let transport = Transport::new(&TransportConfig {
         connect_timeout: HOST_CONNECT_TIMEOUT,
         request_timeout: HOST_REQUEST_TIMEOUT,
@@ -329,6 +359,15 @@ fn temporary(source: TemporarySource, reach: &Reach) -> Result<Lookup<Discovered
         (Err(FetchError::NoAgency), TemporarySource::Metadata { base }) => Ok(Lookup::Absent(
             format!("ECS metadata service ({base}): this VM has no cloud service agency"),
         )),
+        (Err(FetchError::Foreign(e)), TemporarySource::Metadata { base }) if maybe_elsewhere => {
+            let status = e
+                .http_status()
+                .map_or(String::new(), |s| format!("HTTP {s}, "));
+            Ok(Lookup::Absent(format!(
+                "ECS metadata service ({base}): something else answered ({status}not the \
+                 service's JSON: a proxy, or not a cloud VM)"
+            )))
+        }
         (Err(e), _) => Err(e.into_error(&source)),
     }
 }

@@ -13,6 +13,7 @@ use super::Client;
 use crate::bucket::TokenBucket;
 use crate::cancel::CancelToken;
 use crate::client::options::{FleetMode, FleetOptions, Target};
+use crate::clock::later;
 use crate::endpoint::{PerService, Service};
 use crate::error::{Error, ErrorKind, Result, ServiceError};
 use crate::http::interrupt::CancelScope;
@@ -20,8 +21,9 @@ use crate::lifecycle::{Lifecycle, Source};
 use crate::model::roma::RomaListQuery;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 impl Client {
@@ -73,16 +75,21 @@ impl Client {
         let clock = self.inner.transport.clock();
         let started = clock.now();
         let deadline = started + options.wait.timeout;
+        // Counts what the workers send, whether or not the scheduler takes its answer.
+        let tally = Arc::new(Tally::default());
         // Ends the workers' requests in flight: at a cancel (linked) or when the wait ends.
         let stop = CancelToken::new();
         let _link = options.wait.cancel.as_ref().map(|token| token.link(&stop));
-        let client = self.for_wait(deadline, Some(&stop)).single_attempt();
+        let client = self
+            .for_wait(deadline, Some(&stop))
+            .single_attempt()
+            .with_tally(Arc::clone(&tally));
         let mut fleet = Fleet::new(targets, options, started, deadline, &stop);
         let workers = options.concurrency.min(fleet.units());
         let (jobs, job_queue) = mpsc::channel::<Job>();
         let job_queue = Mutex::new(job_queue);
         let (done, answers) = mpsc::channel::<Done>();
-        std::thread::scope(|scope| {
+        let ending = std::thread::scope(|scope| {
             let mut spawned = 0;
             let mut spawn_error = None;
             for n in 0..workers {
@@ -109,8 +116,40 @@ impl Client {
             let ending = fleet.run(clock, &jobs, &answers, &mut on_change);
             stop.cancel();
             drop(jobs);
-            Ok(fleet.finish(ending, clock.now()))
-        })
+            Ok(ending)
+        })?;
+        // The workers are done (their requests in flight were cut): the tally is complete, late
+        // answers (a list page, a 429 after the outcome was decided) included.
+        Ok(fleet.finish(ending, clock.now(), &tally))
+    }
+}
+
+/// What a fleet wait's workers sent: every request (each list page, each re-signed request),
+/// and every 429 answered, counted as it happens.
+#[derive(Debug, Default)]
+pub(crate) struct Tally {
+    sent: PerService<AtomicU64>,
+    throttled: AtomicU64,
+}
+
+impl Tally {
+    /// A request to `service` is about to be sent.
+    pub(crate) fn sending(&self, service: Service) {
+        self.sent.get(service).fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A request was answered 429.
+    pub(crate) fn throttled(&self) {
+        self.throttled.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn requests(&self) -> FleetRequests {
+        let sent = |service| self.sent.get(service).load(Ordering::Relaxed);
+        FleetRequests {
+            roma: sent(Service::Roma),
+            apig: sent(Service::Apig),
+            clouddc: sent(Service::Clouddc),
+        }
     }
 }
 
@@ -172,6 +211,10 @@ fn work(client: &Client, stop: &CancelToken, jobs: &Mutex<Receiver<Job>>, done: 
 }
 
 /// Every page of the ROMA list: the lifecycles of the `wanted` instances found in it.
+///
+/// An instance listed twice in one round (the list shifted between two page requests) keeps
+/// its first read, as the pager keeps the first of an instance repeated on the next page: both
+/// reads are of the same round, a page request apart, and the next round reads it again.
 fn read_roma_list(client: &Client, wanted: &HashSet<String>) -> Done {
     let mut pages = client.roma_instances(&RomaListQuery::new());
     let mut found = HashMap::new();
@@ -181,7 +224,9 @@ fn read_roma_list(client: &Client, wanted: &HashSet<String>) -> Done {
             Ok(instance) => {
                 if let Some(id) = instance.id.as_ref().filter(|id| wanted.contains(*id)) {
                     let read_at = client.inner.transport.clock().wall_time();
-                    found.insert(id.clone(), instance.lifecycle().observed_at(read_at));
+                    found
+                        .entry(id.clone())
+                        .or_insert_with(|| instance.lifecycle().observed_at(read_at));
                 }
             }
             Err(e) => {
@@ -201,6 +246,8 @@ struct Slot {
     state: PollState,
     service: Service,
     batched: bool,
+    /// Batched: the last list round did not hold it (once is not yet "not found").
+    unlisted: bool,
     end: Option<(InstanceOutcome, Option<Error>)>,
 }
 
@@ -235,8 +282,6 @@ struct Fleet<'a> {
     queue: BinaryHeap<Reverse<(Instant, u64, Unit)>>,
     pushed: u64,
     in_flight: usize,
-    requests: FleetRequests,
-    throttled: u64,
 }
 
 impl<'a> Fleet<'a> {
@@ -258,6 +303,7 @@ impl<'a> Fleet<'a> {
                 state: PollState::new(t.source, &t.instance_id, &options.wait),
                 service: t.source.service(),
                 batched: batch && t.source.service() == Service::Roma,
+                unlisted: false,
                 end: None,
             })
             .collect();
@@ -277,8 +323,6 @@ impl<'a> Fleet<'a> {
             queue: BinaryHeap::new(),
             pushed: 0,
             in_flight: 0,
-            requests: FleetRequests::default(),
-            throttled: 0,
         };
         if batch {
             fleet.push(started, Unit::RomaList);
@@ -403,7 +447,7 @@ impl<'a> Fleet<'a> {
                 continue;
             }
             if let Err(wait) = budget.bucket.take(now) {
-                self.push(now + wait, unit);
+                self.push(later(now, wait), unit);
                 continue;
             }
             let job = match unit {
@@ -425,7 +469,6 @@ impl<'a> Fleet<'a> {
                 return false;
             }
             self.in_flight += 1;
-            self.requests.add(service, 1);
         }
         true
     }
@@ -447,13 +490,12 @@ impl<'a> Fleet<'a> {
                 let asked = self.record(index, answer, now, clock, on_change);
                 if self.slots[index].end.is_none() {
                     let pause = self.slots[index].state.pacer.next(clock, asked).min(left);
-                    self.push(now + pause, Unit::One(index));
+                    self.push(later(now, pause), Unit::One(index));
                 }
             }
             Done::RomaList { pages, answer } => {
-                // The first page was counted when sent; the budget pays for the others now.
+                // The first page took a token when sent; the budget pays for the others now.
                 let more = pages.saturating_sub(1);
-                self.requests.add(Service::Roma, u64::from(more));
                 self.budgets.get_mut(Service::Roma).bucket.charge(more, now);
                 self.note(Service::Roma, answer.as_ref().err(), now);
                 let asked = answer.as_ref().err().and_then(Error::retry_after);
@@ -461,17 +503,37 @@ impl<'a> Fleet<'a> {
                     .filter(|i| self.slots[*i].batched && self.slots[*i].end.is_none())
                     .collect();
                 for index in batched {
-                    let id = &self.slots[index].state.instance_id;
+                    let slot = &mut self.slots[index];
+                    let id = &slot.state.instance_id;
                     let one = match &answer {
                         Err(e) => Err(e.copy()),
-                        Ok(found) => found.get(id).cloned().ok_or_else(|| not_listed(id)),
+                        Ok(found) => match found.get(id) {
+                            Some(lifecycle) => {
+                                slot.unlisted = false;
+                                Ok(lifecycle.clone())
+                            }
+                            // Absent from one round is not gone: an instance deleted between
+                            // two page requests shifts the later ones, and one may be missed.
+                            // The next round confirms (or finds it).
+                            None if !slot.unlisted => {
+                                slot.unlisted = true;
+                                log::debug!(
+                                    target: "hwinst",
+                                    "fleet wait: ROMA instance {} not in this list round; \
+                                     the next round confirms",
+                                    crate::error::echo(id)
+                                );
+                                continue;
+                            }
+                            None => Err(not_listed(id)),
+                        },
                     };
                     self.record(index, one, now, clock, on_change);
                 }
                 if self.active(Unit::RomaList) {
                     if let Some(pacer) = self.list_pacer.as_mut() {
                         let pause = pacer.next(clock, asked).min(left);
-                        self.push(now + pause, Unit::RomaList);
+                        self.push(later(now, pause), Unit::RomaList);
                     }
                 }
             }
@@ -488,14 +550,13 @@ impl<'a> Fleet<'a> {
             }
             return;
         };
-        self.throttled += 1;
         budget.throttled_in_a_row += 1;
         let pause = error.retry_after().unwrap_or_else(|| {
             let doublings = budget.throttled_in_a_row.saturating_sub(1).min(16);
             (self.options.wait.initial_interval * 2u32.pow(doublings))
                 .min(self.options.wait.max_interval)
         });
-        let until = now + pause;
+        let until = later(now, pause);
         budget.paused_until = Some(budget.paused_until.map_or(until, |u| u.max(until)));
         log::info!(
             target: "hwinst",
@@ -552,8 +613,9 @@ impl<'a> Fleet<'a> {
         }
     }
 
-    /// The outcome: instances not finished are cancelled, timed out or pending.
-    fn finish(self, ending: Ending, now: Instant) -> FleetOutcome {
+    /// The outcome: instances not finished are cancelled, timed out or pending; what was sent
+    /// is `tally`'s.
+    fn finish(self, ending: Ending, now: Instant, tally: &Tally) -> FleetOutcome {
         let waited = now.saturating_duration_since(self.started);
         let instances: Vec<FleetInstance> = self
             .slots
@@ -579,8 +641,8 @@ impl<'a> Fleet<'a> {
         let status = status(&instances, self.options.mode);
         FleetOutcome {
             instances,
-            requests: self.requests,
-            throttled: self.throttled,
+            requests: tally.requests(),
+            throttled: tally.throttled.load(Ordering::Relaxed),
             elapsed: waited,
             status,
         }

@@ -89,14 +89,6 @@ impl FleetRequests {
     pub fn total(&self) -> u64 {
         self.roma + self.apig + self.clouddc
     }
-
-    pub(super) fn add(&mut self, service: Service, n: u64) {
-        match service {
-            Service::Roma => self.roma += n,
-            Service::Apig => self.apig += n,
-            Service::Clouddc => self.clouddc += n,
-        }
-    }
 }
 
 /// What a fleet wait found: every instance, in the order of the targets, never dropped.

@@ -76,6 +76,8 @@ pub struct Client {
     /// the copies a wait polls with, so that no request outlives the wait, none is retried
     /// once it is cancelled, and a fleet's polls are single attempts.
     call: Call,
+    /// Set on the copy a fleet wait polls with: counts every request it sends.
+    tally: Option<Arc<fleet::Tally>>,
 }
 
 struct Inner {
@@ -258,6 +260,7 @@ impl Client {
                 cancel: cancel.cloned(),
                 ..self.call.clone()
             },
+            tally: self.tally.clone(),
         }
     }
 
@@ -270,6 +273,16 @@ impl Client {
                 single_attempt: true,
                 ..self.call.clone()
             },
+            tally: self.tally.clone(),
+        }
+    }
+
+    /// This client, counting every request it sends, and every 429 it gets, in `tally`.
+    pub(crate) fn with_tally(&self, tally: Arc<fleet::Tally>) -> Client {
+        Client {
+            inner: Arc::clone(&self.inner),
+            call: self.call.clone(),
+            tally: Some(tally),
         }
     }
 
@@ -315,13 +328,27 @@ impl Client {
             .map_err(|why| Error::Config(why.clone()))?;
         let project = self.project()?;
         let url = endpoint.url(&path(&project.segment), &id::query_string(query));
+        let tally = self.tally.as_deref();
+        let clock = self.inner.transport.clock();
+        // Counted as it is about to be sent, unless the transport will not start it (the
+        // wait's deadline has passed).
+        let sending = || match tally {
+            Some(tally) if self.call.deadline.is_none_or(|at| clock.now() < at) => {
+                tally.sending(service)
+            }
+            _ => {}
+        };
         let reply = auth::get(
             &self.inner.transport,
             self.inner.auth.as_ref(),
             &url,
             Some(&project.id),
             &self.call,
+            &sending,
         )?;
+        if let Some(tally) = tally.filter(|_| reply.status == 429) {
+            tally.throttled();
+        }
         decode::json_reply(&reply, || self.inner.auth.secrets(), what)
     }
 }

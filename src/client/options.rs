@@ -298,21 +298,22 @@ impl Target {
         }
         let mut seen: HashMap<(Service, &str), usize> = HashMap::new();
         for (i, target) in targets.iter().enumerate() {
-            let id = crate::error::one_line(&target.instance_id);
+            // Echoed short: an ID may be anything, of any length, until it is checked.
+            let id = crate::error::echo(&target.instance_id);
             let service = target.source.service();
             if !Source::POLLABLE.contains(&target.source) {
                 return bad(format!(
-                    "targets[{i}] ({id:?}): the {} source cannot be polled for one instance; \
+                    "targets[{i}] (\"{id}\"): the {} source cannot be polled for one instance; \
                      use \"roma\" or \"roma-details\"",
                     target.source
                 ));
             }
             if let Some(problem) = crate::id::id_problem(&target.instance_id) {
-                return bad(format!("targets[{i}] ({id:?}): instance_id {problem}"));
+                return bad(format!("targets[{i}] (\"{id}\"): instance_id {problem}"));
             }
             if let Some(first) = seen.insert((service, &target.instance_id), i) {
                 return bad(format!(
-                    "targets[{i}] ({id:?}): the same {service} instance as targets[{first}]"
+                    "targets[{i}] (\"{id}\"): the same {service} instance as targets[{first}]"
                 ));
             }
         }

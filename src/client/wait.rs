@@ -19,7 +19,9 @@ impl Client {
     ///
     /// `on_change` is called with the first lifecycle observed and then with every one that
     /// differs from the one before (not on every poll); returning `ControlFlow::Break(())`
-    /// cancels the wait.
+    /// cancels the wait, unless that lifecycle already ends it: then the wait's outcome
+    /// stands (the lifecycle, or `InstanceFailed`), as in [`Client::wait_many`], whose
+    /// outcome is decided before its callback runs.
     ///
     /// Ends with an error:
     /// - [`ErrorKind::InstanceFailed`](crate::ErrorKind::InstanceFailed) when the instance reaches `failed` or `deleted` (and
@@ -83,9 +85,9 @@ impl Client {
             let mut asked_pause = None;
             match state.record(answer, options, waited, clock)? {
                 Answer::Seen { changed, verdict } => {
-                    if changed && state.last.as_ref().is_some_and(|l| on_change(l).is_break()) {
-                        return Err(state.cancelled());
-                    }
+                    let stop =
+                        changed && state.last.as_ref().is_some_and(|l| on_change(l).is_break());
+                    // The outcome this lifecycle decides stands over a request to stop.
                     match (verdict, state.last.take()) {
                         (Verdict::Reached, Some(lifecycle)) => return Ok(lifecycle),
                         (Verdict::Failed, Some(lifecycle)) => {
@@ -93,10 +95,15 @@ impl Client {
                         }
                         (_, last) => state.last = last,
                     }
+                    if stop {
+                        return Err(state.cancelled());
+                    }
                 }
                 Answer::NotYet(error) => {
                     asked_pause = error.retry_after();
-                    if asked_pause.is_some_and(|asked| clock.now() + asked >= deadline) {
+                    if asked_pause.is_some_and(|asked| {
+                        asked >= deadline.saturating_duration_since(clock.now())
+                    }) {
                         // The service allows no poll before the deadline: its answer is the
                         // outcome, not more requests it would refuse.
                         log::info!(

@@ -11,7 +11,9 @@ mod redact;
 mod service;
 
 pub(crate) use document::ErrorDocument;
-pub(crate) use redact::{masked_line, one_line, redact, snippet, without_quoted};
+pub(crate) use redact::{
+    echo, masked_line, one_line, redact, redact_json, snippet, without_quoted,
+};
 pub use service::ServiceError;
 
 use crate::lifecycle::Lifecycle;

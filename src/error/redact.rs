@@ -54,6 +54,24 @@ pub(crate) fn masked_line(text: &str, secrets: &[&str], max: usize) -> String {
     line
 }
 
+/// How many characters of a value given to the library an error may echo.
+pub(crate) const ECHO_CHARS: usize = 40;
+
+/// The start of `text` to echo in a message: at most [`ECHO_CHARS`] characters, escaped as
+/// Rust escapes them (`\n`, `\u{202e}`, `\"`), then `…` when there was more. A value of any
+/// length (a 1 MB instance ID) gives a short, one-line, printable echo.
+pub(crate) fn echo(text: &str) -> String {
+    let mut shown: String = text
+        .chars()
+        .take(ECHO_CHARS)
+        .flat_map(char::escape_default)
+        .collect();
+    if text.chars().nth(ECHO_CHARS).is_some() {
+        shown.push('…');
+    }
+    shown
+}
+
 /// `text` with every control character (line breaks included) turned into a space.
 pub(crate) fn one_line(text: &str) -> String {
     text.chars()
@@ -124,6 +142,35 @@ pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
         }
     }
     replace_ranges(&exact, ranges)
+}
+
+/// Masks `secrets` (as [`redact`] does) in every string of a JSON document a server sent,
+/// object keys included; whether anything was masked.
+pub(crate) fn redact_json(value: &mut serde_json::Value, secrets: &[&str]) -> bool {
+    use serde_json::Value;
+    let text = |t: &mut String| {
+        let masked = redact(t, secrets);
+        let changed = masked != *t;
+        *t = masked;
+        changed
+    };
+    match value {
+        Value::String(t) => text(t),
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |changed, item| redact_json(item, secrets) | changed),
+        Value::Object(map) => {
+            let mut changed = false;
+            let entries = std::mem::take(map);
+            for (mut key, mut item) in entries {
+                changed |= text(&mut key);
+                changed |= redact_json(&mut item, secrets);
+                map.insert(key, item);
+            }
+            changed
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => false,
+    }
 }
 
 /// `text` with a piece of a secret masked where it starts or ends the text: the end of a

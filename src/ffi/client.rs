@@ -41,13 +41,18 @@ impl Castable for hwinst_client {
 /// `http://169.254.169.254`, asked with a 1 s connect timeout; `"none"` turns it off). The
 /// first that has credentials gives them (and its project and region, unless set here);
 /// temporary ones renew themselves. When none has any, `HWINST_CONFIG` lists each source and
-/// why it did not apply; a source that is there but broken is an error naming it.
+/// why it did not apply; a source that is there but broken is an error naming it. In the
+/// chain, an answer at the metadata address that is not the service's (not JSON: a proxy's
+/// "403 Forbidden" page) means "not this source"; named on its own, it is an error. Files
+/// (the profile file, KooCLI's, the pod-identity token file, `ca_file`) are read only when
+/// they are regular files of at most 1 MiB (4 MiB for `ca_file`); a section, key or KooCLI
+/// profile name given twice is refused; a UTF-8 byte order mark is accepted.
 ///
 /// Returns `HWINST_OK` and writes the new client to `*out_client`, which the caller frees
 /// with `hwinst_client_free`. Otherwise writes NULL to `*out_client` and returns
 /// `HWINST_INVALID_ARGUMENT` (NULL `config_json` or `out_client`, not UTF-8, not JSON) or
 /// `HWINST_CONFIG` (unknown key, wrong type, missing or conflicting credentials, missing
-/// project or endpoints, bad URL, unreadable `ca_file`).
+/// project or endpoints, bad URL, unreadable `ca_file` or pod-identity token file).
 ///
 /// `out_error` may be NULL. Otherwise it receives NULL on success, or the error document on
 /// failure, which the caller frees with `hwinst_string_free`. No credential is ever copied

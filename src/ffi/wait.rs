@@ -15,7 +15,9 @@ use std::ops::ControlFlow;
 /// Called by `hwinst_wait` with the first lifecycle document it observes and with every one
 /// that differs from the one before. `lifecycle_json` is valid only during the call (copy it to
 /// keep it; do not free it). `user_data` is `hwinst_wait`'s. Return 0 to keep waiting, any
-/// other value to cancel the wait (`HWINST_CANCELLED`). It runs on the thread that called
+/// other value to cancel the wait (`HWINST_CANCELLED`), except on the document that itself
+/// ends the wait (a target phase, or `failed`/`deleted`; for `hwinst_wait_many`, the change
+/// that meets the fleet's condition): that outcome stands. It runs on the thread that called
 /// `hwinst_wait`, may call hwinst (on the same client too, but must not free it), and must
 /// not unwind (no C++ exception or `longjmp` out of it).
 pub type hwinst_wait_callback =
@@ -84,7 +86,8 @@ pub unsafe extern "C" fn hwinst_lifecycle(
 /// - `HWINST_INSTANCE_FAILED`: the instance reached `failed` or `deleted` (not targets); the
 ///   error document's `lifecycle` is the last one and its `error_code`/`error_msg` are the
 ///   service's;
-/// - `HWINST_CANCELLED`: the callback returned non-zero;
+/// - `HWINST_CANCELLED`: the callback returned non-zero (not on the document that ends the
+///   wait: that outcome stands);
 /// - `HWINST_TIMEOUT`: the deadline passed; `lifecycle` is the last one seen, or null;
 /// - any code of `hwinst_lifecycle` that polling again cannot fix (429, 5xx and transport
 ///   failures are polled through until the deadline).
@@ -258,7 +261,8 @@ pub unsafe extern "C" fn hwinst_wait_cancellable(
 /// options), which writes the usual error document.
 ///
 /// Returns `HWINST_OK` when the mode's condition was met, or:
-/// - `HWINST_CANCELLED`: the callback returned non-zero, or the token was cancelled;
+/// - `HWINST_CANCELLED`: the callback returned non-zero (not on the change that meets the
+///   mode's condition: that outcome stands), or the token was cancelled;
 /// - `HWINST_INSTANCE_FAILED`: an instance reached `failed` or `deleted`;
 /// - the code of an instance's error that polling again cannot fix (e.g. `HWINST_NOT_FOUND`);
 /// - `HWINST_TIMEOUT`: the deadline passed first;

@@ -8,23 +8,28 @@ use serde::de::DeserializeOwned;
 use std::fmt::Display;
 
 /// A reply's JSON body as `T`, or the error a non-2xx reply stands for. `secrets` gives the
-/// secrets to mask in anything the server said; it is called only when something failed, so a
-/// successful call copies no secret and takes no lock. `what` names the response in errors.
+/// secrets to mask in anything the server said, whatever the status: a 2xx body that echoes
+/// one (in an `error_msg`, say) is decoded with it masked, since its text reaches results and
+/// messages. `what` names the response in errors.
 pub(crate) fn json_reply<T: DeserializeOwned>(
     reply: &Reply,
     secrets: impl FnOnce() -> Vec<String>,
     what: &'static str,
 ) -> Result<T> {
+    let secrets = secrets();
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
     let undecodable = if reply.is_success() {
         match document(&reply.body) {
-            Ok(value) => return Ok(value),
+            Ok(value) if !may_hold(&reply.body, &secrets) => return Ok(value),
+            Ok(_) => match masked_document(&reply.body, &secrets) {
+                Ok(value) => return Ok(value),
+                Err(why) => Some(why),
+            },
             Err(why) => Some(why),
         }
     } else {
         None
     };
-    let secrets = secrets();
-    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
     Err(match undecodable {
         None => reply.error(&secrets),
         Some((path, error)) => Error::Decode {
@@ -32,6 +37,29 @@ pub(crate) fn json_reply<T: DeserializeOwned>(
             message: decode_message(what, &path, &error, &reply.body, &secrets),
         },
     })
+}
+
+/// Whether a body may hold one of `secrets`: as it is, or behind a JSON escape (`\u0041`).
+fn may_hold(body: &[u8], secrets: &[&str]) -> bool {
+    body.contains(&b'\\')
+        || secrets.iter().any(|secret| {
+            !secret.is_empty()
+                && body
+                    .windows(secret.len())
+                    .any(|window| window == secret.as_bytes())
+        })
+}
+
+/// [`document`], with `secrets` masked in every string of the body first.
+fn masked_document<T: DeserializeOwned>(
+    body: &[u8],
+    secrets: &[&str],
+) -> std::result::Result<T, (String, serde_json::Error)> {
+    let mut value: serde_json::Value = document(body)?;
+    if !error::redact_json(&mut value, secrets) {
+        return document(body);
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| (e.path().to_string(), e.into_inner()))
 }
 
 /// Decodes a JSON document given as an argument (a list query, wait options): a failure is an

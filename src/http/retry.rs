@@ -119,14 +119,25 @@ impl RetryPolicy {
     }
 }
 
-/// A `Retry-After` value: delay-seconds, or an HTTP date (a date in the past is no delay).
+/// The longest pause a `Retry-After` is taken to ask for: longer than any wait may last
+/// ([`limits::WAIT`]), so a longer value means the same ("not before the deadline") and no
+/// instant computed from it can overflow.
+pub(crate) const MAX_RETRY_AFTER: Duration = limits::WAIT.max;
+
+/// A `Retry-After` value: delay-seconds, or an HTTP date (a date in the past is no delay), at
+/// most [`MAX_RETRY_AFTER`]. Digits too many for a `u64` are as long as that too.
 pub(crate) fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        let seconds = value.parse::<u64>().unwrap_or(u64::MAX);
+        return Some(Duration::from_secs(seconds).min(MAX_RETRY_AFTER));
     }
     let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+    Some(
+        at.duration_since(now)
+            .unwrap_or(Duration::ZERO)
+            .min(MAX_RETRY_AFTER),
+    )
 }
 
 #[cfg(test)]
@@ -184,7 +195,16 @@ mod tests {
             retry_after("Sun, 22 Nov 2026 09:00:00 GMT", now),
             Some(Duration::ZERO)
         );
-        for bad in ["", "-1", "1.5", "soon", "Sun, 99 Nov 2026"] {
+        // Overflowing values (issue 26 item 1) are the longest pause, not a panic later.
+        for huge in [
+            "18446744073709551615",
+            "9223372036854775807",
+            "99999999999999999999999999",
+            "Fri, 31 Dec 9999 23:59:59 GMT",
+        ] {
+            assert_eq!(retry_after(huge, now), Some(MAX_RETRY_AFTER), "{huge}");
+        }
+        for bad in ["", "-1", "+1", "1.5", "soon", "Sun, 99 Nov 2026"] {
             assert_eq!(retry_after(bad, now), None, "{bad}");
         }
     }

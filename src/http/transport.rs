@@ -258,8 +258,13 @@ impl Transport {
             // Not for a cancelled call, nor a fleet's poll (see `Call`).
             if worth_retrying && attempt < self.retry.attempts() && call.may_retry() {
                 // Only a value that parsed is kept (and logged): it is digits or an HTTP date.
-                let retry_after = outcome.as_ref().ok().and_then(Reply::retry_after);
-                let asked = retry_after.map(|(_, asked)| asked);
+                // (A value of any number of digits parses: it is logged cut short.)
+                let retry_after = outcome
+                    .as_ref()
+                    .ok()
+                    .and_then(Reply::retry_after)
+                    .map(|(value, asked)| (crate::error::echo(value), asked));
+                let asked = retry_after.as_ref().map(|(_, asked)| *asked);
                 let pause = self.retry.delay(attempt, asked, self.clock.as_ref());
                 if self.clock.now() + pause < deadline.at {
                     let why = match retry_after {
@@ -476,7 +481,8 @@ fn failed(label: &str, what: &str, retryable: bool, source: Option<BoxError>) ->
 /// Mozilla's roots (the default) plus every certificate of the PEM bundle at `path`.
 fn trust_roots_with(path: &Path) -> Result<RootCerts> {
     let bad = |why: String| Error::Config(format!("ca_file {}: {why}", path.display()));
-    let pem = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+    let pem = crate::file::read_regular_file(path, crate::file::MAX_CA_FILE)
+        .map_err(|e| bad(e.to_string()))?;
     let mut extra = Vec::new();
     for item in ureq::tls::parse_pem(&pem) {
         match item.map_err(|e| bad(format!("not a PEM bundle: {e}")))? {

@@ -746,6 +746,19 @@ static void test_wait_many(const hwinst_client *client) {
   expect_code("fleet:cancelled", code, HWINST_CANCELLED, doc);
   printf("CALLBACKS fleet_cancelled %d\n", cancel.calls);
 
+  /* Issue 26: a 429 with a Retry-After that overflows an instant ends the waits THROTTLED
+   * (a pause past the deadline), the fleet with its document; never HWINST_PANIC. */
+  doc = NULL;
+  code = hwinst_wait_many(client,
+                          "[{\"source\":\"apig\",\"instance_id\":\"huge-wait-1\"},"
+                          "{\"source\":\"apig\",\"instance_id\":\"huge-wait-2\"}]",
+                          FLEET_FAST, NULL, NULL, NULL, &doc);
+  expect_code("fleet:retry_after_overflow", code, HWINST_THROTTLED, doc);
+  doc = NULL;
+  code = hwinst_wait(client, "apig", "huge-wait-1", "{\"timeout_ms\":60000}", NULL, NULL,
+                     &doc);
+  expect_code("wait:retry_after_overflow", code, HWINST_THROTTLED, doc);
+
   /* NULL options, callback and token: the defaults, one instance already running. */
   doc = NULL;
   code = hwinst_wait_many(client, "[{\"source\":\"apig\",\"instance_id\":\"inst-ok\"}]",
@@ -781,6 +794,10 @@ static void test_wait_many(const hwinst_client *client) {
       {"fleet:options_bad_mode", NULL, "{\"mode\":\"some\"}"},
       {"fleet:options_zero_concurrency", NULL, "{\"concurrency\":0}"},
       {"fleet:options_not_json", NULL, "{\"mode\":"},
+      /* Issue 26: a budget too small for its pauses to be held (was HWINST_PANIC). */
+      {"fleet:options_tiny_rate", NULL, "{\"max_requests_per_second\":{\"apig\":1e-20}}"},
+      {"fleet:options_subnormal_rate", NULL,
+       "{\"max_requests_per_second\":{\"apig\":5e-324}}"},
   };
   for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
     doc = NULL;

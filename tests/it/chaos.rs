@@ -265,3 +265,198 @@ fn waits_end_as_scripted_through_a_chaos_proxy() {
     );
     assert!(resets + stalls + truncations > 0, "the proxy made no chaos");
 }
+
+/// A ROMA list served from `script(request number, from 1)`: the instances' (ID, status) in
+/// list order, paged by the request's `offset` and `limit`. Its URL, and the number of list
+/// requests so far.
+fn scripted_list(
+    script: impl Fn(usize) -> Vec<(String, &'static str)> + Send + Sync + 'static,
+) -> (mockito::ServerGuard, mockito::Mock, Arc<AtomicU64>) {
+    let mut server = mockito::Server::new();
+    let requests = Arc::new(AtomicU64::new(0));
+    let counter = Arc::clone(&requests);
+    let mock = server
+        .mock(
+            "GET",
+            mockito::Matcher::Regex(r"^/v2/[^/]+/instances\?".into()),
+        )
+        .with_body_from_request(move |request| {
+            let n = counter.fetch_add(1, Ordering::SeqCst) as usize + 1;
+            let query = request
+                .path_and_query()
+                .split_once('?')
+                .unwrap()
+                .1
+                .to_owned();
+            let number = |key: &str| -> usize {
+                query
+                    .split('&')
+                    .find_map(|pair| pair.strip_prefix(&format!("{key}=")))
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0)
+            };
+            let (offset, limit) = (number("offset"), number("limit"));
+            let list = script(n);
+            let page: Vec<serde_json::Value> = list
+                .iter()
+                .skip(offset)
+                .take(limit)
+                .map(|(id, status)| serde_json::json!({"id": id, "status": status}))
+                .collect();
+            serde_json::json!({"total": list.len(), "size": page.len(), "instances": page})
+                .to_string()
+                .into_bytes()
+        })
+        .create();
+    (server, mock, requests)
+}
+
+/// `count` filler instances, `a-0`, `a-1`...: with the default page size of 50, a list of
+/// them and two targets takes two pages.
+fn fillers(from: usize, to: usize) -> Vec<(String, &'static str)> {
+    (from..to).map(|n| (format!("a-{n}"), "RUNNING")).collect()
+}
+
+/// Issue 26 item 4: a fleet wait with ROMA batching through a list that shifts between pages.
+/// Seen CREATING in the first round; in the second, an instance of page 1 is deleted between
+/// the two page requests, so the target slides onto page 1 (already read) and is missed. That
+/// one round does not make it deleted: the next round finds it RUNNING, and the fleet ends OK.
+/// (Before the fix: INSTANCE_FAILED, "... the ROMA Connect instance list does not hold t-1".)
+#[test]
+fn a_batched_instance_missed_by_a_shifting_list_is_not_deleted() {
+    let (server, _mock, requests) = scripted_list(|n| {
+        let (first, status) = match n {
+            // Round 1 (requests 1, 2) and round 2's page 1 (3): the whole list.
+            1..=3 => (0, "CREATING"),
+            // Round 2's page 2: a-0 is gone, everything moved up by one.
+            4 => (1, "CREATING"),
+            _ => (1, "RUNNING"),
+        };
+        let mut list = fillers(first, 50);
+        list.push(("t-1".into(), status));
+        list.push(("t-2".into(), status));
+        list
+    });
+    let clock = Arc::new(hwinst::ManualClock::new());
+    let client = crate::common::builder(&server.url())
+        .clock(Arc::clone(&clock) as Arc<dyn hwinst::Clock>)
+        .build()
+        .unwrap();
+    let targets = [
+        hwinst::Target::new(Source::Roma, "t-1"),
+        hwinst::Target::new(Source::Roma, "t-2"),
+    ];
+    let options = hwinst::FleetOptions::new()
+        .max_requests_per_second(Service::Roma, 100.0)
+        .wait_options(WaitOptions::new().timeout(Duration::from_secs(600)));
+    let mut changes = Vec::new();
+    let fleet = client
+        .wait_many(&targets, &options, |l| {
+            changes.push((l.instance_id.clone(), l.phase))
+        })
+        .unwrap();
+    assert!(fleet.status().is_ok(), "{}", fleet.document());
+    assert_eq!(
+        changes,
+        [
+            ("t-1".into(), Phase::Creating),
+            ("t-2".into(), Phase::Creating),
+            ("t-1".into(), Phase::Running),
+            ("t-2".into(), Phase::Running),
+        ]
+    );
+    // Three rounds of two pages, every one counted.
+    assert_eq!(requests.load(Ordering::SeqCst), 6);
+    assert_eq!(fleet.requests.roma, 6, "{}", fleet.document());
+}
+
+/// Issue 26, decided: a target listed twice in one round with different statuses (the list
+/// grew at its head between two page requests, so the last of page 1 is also the first of
+/// page 2) keeps its first read; the next round reads it again.
+#[test]
+fn a_target_listed_twice_in_one_round_keeps_its_first_read() {
+    let (server, _mock, _requests) = scripted_list(|n| {
+        let mut list = fillers(0, 49);
+        match n {
+            1 => list.push(("t-1".into(), "CREATING")),
+            // Page 2 of round 1: one more at the head, t-1 (now running) moves to index 50.
+            2 => {
+                list.insert(0, ("new".into(), "RUNNING"));
+                list.push(("t-1".into(), "RUNNING"));
+            }
+            _ => list.push(("t-1".into(), "RUNNING")),
+        }
+        list.push(("t-2".into(), "RUNNING"));
+        list
+    });
+    let clock = Arc::new(hwinst::ManualClock::new());
+    let client = crate::common::builder(&server.url())
+        .clock(Arc::clone(&clock) as Arc<dyn hwinst::Clock>)
+        .build()
+        .unwrap();
+    let targets = [
+        hwinst::Target::new(Source::Roma, "t-1"),
+        hwinst::Target::new(Source::Roma, "t-2"),
+    ];
+    let options = hwinst::FleetOptions::new().max_requests_per_second(Service::Roma, 100.0);
+    let mut changes = Vec::new();
+    let fleet = client
+        .wait_many(&targets, &options, |l| {
+            changes.push((l.instance_id.clone(), l.phase))
+        })
+        .unwrap();
+    assert!(fleet.status().is_ok(), "{}", fleet.document());
+    assert_eq!(changes[0], ("t-1".into(), Phase::Creating), "{changes:?}");
+}
+
+/// Issue 26 item 9: a list page still in flight when the wait ends is counted: the fleet's
+/// `requests` are what was sent, as the server saw them. (Before the fix: 1 ROMA request
+/// reported, 2 received.)
+#[test]
+fn a_list_page_in_flight_at_the_end_is_counted() {
+    let (server, _list, list_requests) = scripted_list(|n| {
+        if n == 2 {
+            // Page 2 is still on its way when the APIG instance ends the `any` wait.
+            thread::sleep(Duration::from_secs(2));
+        }
+        let mut list = fillers(0, 50);
+        list.push(("t-1".into(), "CREATING"));
+        list.push(("t-2".into(), "CREATING"));
+        list
+    });
+    // Another server: the scripted one answers one request at a time.
+    let mut apig = mockito::Server::new();
+    let _apig = apig
+        .mock(
+            "GET",
+            mockito::Matcher::Regex("/apigw/instances/gw-1/progress$".into()),
+        )
+        .with_chunked_body(|w| {
+            thread::sleep(Duration::from_millis(300));
+            w.write_all(br#"{"progress":100,"status":"success"}"#)
+        })
+        .create();
+    let client = crate::common::builder(&server.url())
+        .endpoint(Service::Apig, apig.url())
+        .build()
+        .unwrap();
+    let targets = [
+        hwinst::Target::new(Source::Roma, "t-1"),
+        hwinst::Target::new(Source::Roma, "t-2"),
+        hwinst::Target::new(Source::Apig, "gw-1"),
+    ];
+    let options = hwinst::FleetOptions::new()
+        .mode(hwinst::FleetMode::Any)
+        .max_requests_per_second(Service::Roma, 100.0)
+        .max_requests_per_second(Service::Apig, 100.0);
+    let started = Instant::now();
+    let fleet = client.wait_many(&targets, &options, |_| {}).unwrap();
+    assert!(fleet.status().is_ok(), "{}", fleet.document());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "the page in flight was cut"
+    );
+    assert_eq!(list_requests.load(Ordering::SeqCst), 2);
+    assert_eq!(fleet.requests.roma, 2, "{}", fleet.document());
+    assert_eq!(fleet.requests.apig, 1, "{}", fleet.document());
+}

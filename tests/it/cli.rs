@@ -355,8 +355,8 @@ fn usage_errors_exit_2_and_name_the_valid_values() {
         (vec!["show"], "<ID>"),
         (vec!["frobnicate"], "unrecognized subcommand"),
         (vec!["sim", "start"], "unrecognized subcommand"),
-        (vec!["demo", "--speed", "0"], "greater than zero"),
-        (vec!["demo", "--speed", "fast"], "greater than zero"),
+        (vec!["demo", "--speed", "0"], "from 0.01 to 100"),
+        (vec!["demo", "--speed", "fast"], "from 0.01 to 100"),
     ] {
         let run = run(hwinst().args(&args)).expect(2);
         assert!(run.stdout.is_empty());
@@ -2033,4 +2033,133 @@ fn config_show_lists_a_refused_endpoint_beside_the_settings_that_are_fine() {
     assert_eq!(json["endpoints"]["clouddc"], backend.sim.base_url());
     let human = backend.run(&["config", "show"]).expect(0);
     assert!(!human.stdout.contains("MISSING") && !human.stdout.contains("No client"));
+}
+
+/// Issue 26 item 5: a fleet wait whose reader goes away after one byte still exits with the
+/// outcome's code (23: one instance failed), and says why on stderr; a successful one whose
+/// reader goes away exits 0. (Before the fix: 0, with nothing on stderr.)
+#[test]
+fn a_closed_stdout_keeps_the_fleet_outcome_code() {
+    for failing in [true, false] {
+        let backend = backend();
+        let mut lines = String::new();
+        // Enough instances for the fleet document to pass a pipe's 64 KiB.
+        for n in 0..240 {
+            let id = format!("{n:04}-{}", "a".repeat(56));
+            backend.add(steady(Service::Apig, &id));
+            lines.push_str(&format!("apig {id}\n"));
+        }
+        if failing {
+            backend.add(
+                InstanceSpec::new(Service::Apig)
+                    .id("gw-failing")
+                    .outcome(Outcome::Fail)
+                    .step(Duration::ZERO),
+            );
+            lines.push_str("apig gw-failing\n");
+        }
+        let targets = temp_file("targets", &lines);
+        let mut child = hwinst()
+            .env("HWINST_CONFIG", &backend.config)
+            .args(["-o", "json", "wait", "--targets"])
+            .arg(&targets)
+            .args([
+                "--rate",
+                "apig=100000",
+                "--concurrency",
+                "16",
+                "--timeout",
+                "60s",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut first = [0u8; 1];
+        stdout.read_exact(&mut first).unwrap();
+        drop(stdout);
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if failing {
+            assert_eq!(output.status.code(), Some(23), "{stderr}");
+            assert!(stderr.contains("INSTANCE_FAILED"), "{stderr}");
+        } else {
+            assert_eq!(output.status.code(), Some(0), "{stderr}");
+        }
+    }
+    // --help says so.
+    let help = run(hwinst().arg("--help")).expect(0);
+    assert!(
+        help.stdout.contains("whatever happens to stdout"),
+        "{}",
+        help.stdout
+    );
+}
+
+/// Issue 26 items 1 and 2 at the command line: an overflowing `Retry-After` is a throttled
+/// wait (exit 18), a tiny `--rate` an invalid argument (11), never a panic (101).
+#[test]
+fn overflowing_pauses_exit_with_their_class_not_a_panic() {
+    let mut server = mockito::Server::new();
+    let _throttled = server
+        .mock(
+            "GET",
+            mockito::Matcher::Regex("/apigw/instances/gw-[12]/progress$".into()),
+        )
+        .with_status(429)
+        .with_header("Retry-After", "18446744073709551615")
+        .with_body("{}")
+        .create();
+    let config = temp_file(
+        "config.json",
+        &json!({
+            "project_id": PROJECT,
+            "credentials": {"token": TOKEN},
+            "endpoints": {"apig": server.url(), "roma": server.url(), "clouddc": server.url()},
+            "retry": {"max_attempts": 1},
+        })
+        .to_string(),
+    );
+    let hw = || {
+        let mut command = hwinst();
+        command.env("HWINST_CONFIG", &config);
+        command
+    };
+    let run1 = run(hw().args(["wait", "apig", "gw-1", "--timeout", "60s"])).expect(18);
+    assert!(run1.one_error_line().contains("429"), "{}", run1.stderr);
+    run(hw().args(["wait", "apig", "gw-1", "gw-2", "--timeout", "60s"])).expect(18);
+    for rate in ["apig=1e-20", "apig=5e-324"] {
+        let refused = run(hw().args(["wait", "apig", "gw-1", "gw-2", "--rate", rate])).expect(11);
+        assert!(
+            refused.stderr.contains("one request a day"),
+            "{}",
+            refused.stderr
+        );
+    }
+}
+
+/// Issue 26, the same class elsewhere: `demo --speed` too small for its timeout to be held in a
+/// `Duration` (1e-300), or absurdly large, is a usage error, not a panic (before: exit 101).
+#[test]
+fn an_extreme_demo_speed_is_a_usage_error() {
+    for speed in ["1e-300", "5e-324", "0.001", "1e300"] {
+        let run = run(hwinst().args(["demo", "--speed", speed])).expect(2);
+        assert!(run.stderr.contains("from 0.01 to 100"), "{}", run.stderr);
+    }
+}
+
+/// Issue 26 item 10, at the command line: a configuration or targets file that never ends
+/// (`/dev/zero`) is refused past a cap, not read until memory runs out.
+#[test]
+fn endless_files_given_to_the_command_line_are_refused_past_a_cap() {
+    let run1 = run(hwinst().args(["--config", "/dev/zero", "config", "show"])).expect(12);
+    assert!(
+        run1.stderr.contains("holds more than 1024 KiB"),
+        "{}",
+        run1.stderr
+    );
+    let backend = backend();
+    let run2 = backend.run(&["wait", "--targets", "/dev/zero"]).expect(2);
+    assert!(run2.stderr.contains("holds more than"), "{}", run2.stderr);
 }

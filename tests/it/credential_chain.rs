@@ -566,3 +566,219 @@ fn sdk_python() -> Option<PathBuf> {
     let _ = writeln!(std::io::stderr(), "skipped: no official SDK: {problem}");
     None
 }
+
+/// `command`'s configuration error line, failing (and killing it) if it takes more than 30 s:
+/// a hostile file must not hang the chain.
+fn config_error_within_30_s(command: &mut Command) -> String {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("hwinst runs");
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(30) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("hwinst hung on a hostile file");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(12), "{stderr}");
+    stderr.trim().to_owned()
+}
+
+fn mkfifo(path: &Path) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let status = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success());
+}
+
+/// Issue 26 item 10: a FIFO with no writer, a device, or a file of more than 1 MiB where the
+/// chain reads a file is refused at once, saying why, instead of blocking `config show`
+/// forever or reading `/dev/zero` until memory runs out. An unreadable pod-identity token file
+/// is the configuration's error (CONFIG, exit 12), not UNAUTHORIZED. (Before the fix: a hang,
+/// and exit 15 for the token file.)
+#[test]
+fn fifos_devices_and_huge_files_are_refused_not_read() {
+    let sim = sim(Scenario::default());
+    type Make = Box<dyn Fn(&Home, &mut Command)>;
+    let cases: Vec<(Make, &str)> = vec![
+        (
+            Box::new(|home, _| mkfifo(&home.0.join(".huaweicloud/credentials"))),
+            "~/.huaweicloud/credentials: is a FIFO, not a regular file",
+        ),
+        (
+            Box::new(|home, _| mkfifo(&home.0.join(".hcloud/config.json"))),
+            "~/.hcloud/config.json: is a FIFO, not a regular file",
+        ),
+        (
+            Box::new(|home, _| {
+                std::fs::create_dir_all(home.0.join(".hcloud")).unwrap();
+                std::os::unix::fs::symlink("/dev/zero", home.0.join(".hcloud/config.json"))
+                    .unwrap();
+            }),
+            "~/.hcloud/config.json: is a device, not a regular file",
+        ),
+        (
+            Box::new(|home, command| {
+                let file = home.0.join("named-profile");
+                mkfifo(&file);
+                command.env("HUAWEICLOUD_SDK_CREDENTIALS_FILE", file);
+            }),
+            "named-profile: is a FIFO",
+        ),
+        (
+            Box::new(|home, _| {
+                let huge = format!("[basic]\n{}\n", "# padding\n".repeat(120_000));
+                home.write(".huaweicloud/credentials", &huge);
+            }),
+            "~/.huaweicloud/credentials: holds more than 1024 KiB",
+        ),
+        (
+            Box::new(|home, command| {
+                let file = home.0.join("pod-token");
+                mkfifo(&file);
+                command
+                    .env("HC_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:9/x")
+                    .env("HC_CONTAINER_AUTHORIZATION_TOKEN_FILE", file);
+            }),
+            "pod-token: is a FIFO",
+        ),
+        (
+            Box::new(|home, command| {
+                command
+                    .env("HC_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:9/x")
+                    .env("HC_CONTAINER_AUTHORIZATION_TOKEN_FILE", home.0.join("none"));
+            }),
+            "pod-identity token file",
+        ),
+    ];
+    for (make, expected) in cases {
+        let home = Home::new();
+        let mut command = hwinst(&home, &sim);
+        make(&home, &mut command);
+        let line = config_error_within_30_s(command.args(["config", "show"]));
+        assert!(line.contains(expected), "{expected:?} not in {line}");
+    }
+}
+
+/// Issue 26 item 12: off a VM, a proxy that answers the metadata address with an HTML 403
+/// page is "not this source" in the chain (the CONFIG error listing every source, saying
+/// what answered), and still an error (UNAUTHORIZED, exit 15) when the configuration names
+/// the metadata service. (Before the fix: UNAUTHORIZED from the chain too.)
+#[test]
+fn a_proxy_s_refusal_at_the_metadata_address_is_not_the_metadata_service() {
+    let sim = sim(Scenario::default());
+    let mut proxy = mockito::Server::new();
+    let _pages: Vec<mockito::Mock> = ["PUT", "GET"]
+        .into_iter()
+        .map(|method| {
+            proxy
+                .mock(method, mockito::Matcher::Any)
+                .with_status(403)
+                .with_header("content-type", "text/html")
+                .with_body("<html><body><h1>403 Forbidden</h1>Blocked by policy</body></html>")
+                .create()
+        })
+        .collect();
+    let home = Home::new();
+    let line = run_config_error(
+        hwinst(&home, &sim)
+            .env("HWINST_METADATA_ENDPOINT", proxy.url())
+            .args(["lifecycle", "apig", "gw-1"]),
+    );
+    for expected in [
+        "the default chain found none",
+        "~/.huaweicloud/credentials: no such file",
+        "something else answered (HTTP 403",
+    ] {
+        assert!(line.contains(expected), "{expected:?} not in {line}");
+    }
+    let config = home.write(
+        "config.json",
+        &format!(
+            r#"{{"project_id":"{PROJECT}","credentials":{{"metadata":{{}}}},"endpoints":{{"metadata":"{}"}}}}"#,
+            proxy.url()
+        ),
+    );
+    let named =
+        run(hwinst(&home, &sim)
+            .arg("--config")
+            .arg(&config)
+            .args(["lifecycle", "apig", "gw-1"]));
+    assert_eq!(named.code, 15, "{}", named.stderr);
+    assert!(named.stderr.contains("403"), "{}", named.stderr);
+}
+
+/// Issue 26, decided: a section or key given twice in the profile file, and two KooCLI
+/// profiles of one name, are refused naming the file and the name, never a value (Python's
+/// configparser, which the official SDK reads with, refuses them too; before, the last or the
+/// first won). A UTF-8 byte order mark before `[basic]` is accepted (before: "no [basic]
+/// section").
+#[test]
+fn duplicates_are_refused_and_a_byte_order_mark_is_accepted() {
+    let sim = sim(Scenario::default());
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            ".huaweicloud/credentials",
+            format!("[basic]\nak = PROFILEAK\nsk = {PROFILE_SK}\n[basic]\nsk = {OTHER_SK}\n"),
+            "~/.huaweicloud/credentials: the section [basic] is given twice",
+        ),
+        (
+            ".huaweicloud/credentials",
+            format!("[basic]\nak = PROFILEAK\nsk = {PROFILE_SK}\nSK: {OTHER_SK}\n"),
+            "~/.huaweicloud/credentials: the key `sk` of [basic] is given twice",
+        ),
+        (
+            ".hcloud/config.json",
+            serde_json::json!({"current": "dev", "profiles": [
+                {"name": "dev", "mode": "AKSK", "accessKeyId": "KOOCLIAK",
+                 "secretAccessKey": KOOCLI_SK},
+                {"name": "dev", "mode": "AKSK", "accessKeyId": "OTHERAK",
+                 "secretAccessKey": OTHER_SK},
+            ]})
+            .to_string(),
+            "~/.hcloud/config.json: the KooCLI profile \"dev\" is given twice",
+        ),
+    ];
+    for (file, text, expected) in cases {
+        let home = Home::new();
+        home.write(file, &text);
+        let line = run_config_error(hwinst(&home, &sim).args(["config", "show"]));
+        assert!(line.contains(expected), "{expected:?} not in {line}");
+    }
+    let home = Home::new();
+    home.write(
+        ".huaweicloud/credentials",
+        &format!("\u{feff}[basic]\nak = PROFILEAK\nsk = {PROFILE_SK}\nproject_id = {PROJECT}\n"),
+    );
+    let (from, ak) = shown(&mut hwinst(&home, &sim));
+    assert!(from.contains("profile file"), "{from}");
+    assert_eq!(ak, "PROFILEAK");
+    reads_the_instance(&mut hwinst(&home, &sim));
+}
+
+/// Issue 26 item 11: a 1 MB KooCLI `mode` or profile name is echoed as a short, escaped start.
+#[test]
+fn huge_names_are_echoed_short() {
+    let sim = sim(Scenario::default());
+    let home = Home::new();
+    let huge = format!("SSO\n{}", "x".repeat(1_000_000));
+    home.koocli("dev", &[("dev", &huge, "KOOCLIAK", KOOCLI_SK)]);
+    let line = run_config_error(hwinst(&home, &sim).args(["config", "show"]));
+    assert!(line.contains("in mode \"SSO\\nxxxx"), "{line}");
+    assert!(line.len() < 500, "{} bytes", line.len());
+    let line = run_config_error(
+        hwinst(&home, &sim)
+            .env("HWINST_PROFILE", "y".repeat(100_000))
+            .args(["config", "show"]),
+    );
+    assert!(line.contains("no KooCLI profile \"yyyy"), "{line}");
+    assert!(line.len() < 500, "{} bytes", line.len());
+}

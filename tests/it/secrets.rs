@@ -239,3 +239,91 @@ fn a_secret_cut_short_or_split_by_markup_never_shows_in_an_error() {
         }
     }
 }
+
+/// Issue 26 item 7: three leaks. (1) The metadata session token the `securitykey` request was
+/// sent with, echoed by the 401 that refuses it: the held token is dropped before the error
+/// is made, and was not masked. (2) A password in the metadata endpoint's URL, printed in the
+/// CONFIG message. (3) A 200 body whose `error_msg` holds the client's token, copied unmasked
+/// into INSTANCE_FAILED and the fleet document. Each failed before the fix.
+#[test]
+fn server_text_is_masked_whatever_its_status_and_urls_keep_no_password() {
+    use hwinst::{CredentialSource, ErrorKind, FleetOptions, RetryPolicy, Source, Target};
+    const SESSION: &str = "SESSmeta-0123456789abcdef";
+    let mut server = Server::new();
+    let _session = server
+        .mock("PUT", "/meta-data/latest/api/token")
+        .with_body(SESSION)
+        .create();
+    let _refused = server
+        .mock("GET", "/openstack/latest/securitykey")
+        .with_status(401)
+        .with_body(format!(r#"{{"error":"token {SESSION} refused"}}"#))
+        .create();
+    let metadata = |url: &str| {
+        hwinst::Client::builder()
+            .project_id(PROJECT)
+            .endpoint(hwinst::Service::Apig, "http://127.0.0.1:9")
+            .credential_source(CredentialSource::Metadata)
+            .metadata_endpoint(url)
+            .retry(RetryPolicy::none())
+            .build()
+            .unwrap_err()
+    };
+    let error = metadata(&server.url());
+    assert_eq!(error.kind(), ErrorKind::Unauthorized, "{error}");
+    let shown = format!("{error} {error:?} {}", error.document());
+    assert!(
+        shown.contains("refused") && !shown.contains(SESSION),
+        "{shown}"
+    );
+
+    const PASSWORD: &str = "PW-s3cr3t-in-url";
+    let error = metadata(&format!("http://u:{PASSWORD}@127.0.0.1:1"));
+    assert_eq!(error.kind(), ErrorKind::Config, "{error}");
+    let shown = format!("{error} {error:?} {}", error.document());
+    assert!(
+        shown.contains("user information") && !shown.contains(PASSWORD),
+        "{shown}"
+    );
+
+    let mut server = Server::new();
+    let _failed = server
+        .mock("GET", Matcher::Regex("/apigw/instances/gw-[12]/progress$".into()))
+        .with_body(format!(
+            r#"{{"status":"failed","error_code":"APIG.9999","error_msg":"token {TOKEN} and {} refused"}}"#,
+            // The same token behind JSON escapes.
+            TOKEN.replace('-', "\\u002d")
+        ))
+        .create();
+    let client = client(&server);
+    let error = client
+        .wait(Source::Apig, "gw-1", &hwinst::WaitOptions::new(), |_| {
+            std::ops::ControlFlow::Continue(())
+        })
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InstanceFailed, "{error}");
+    let shown = format!("{error} {error:?} {}", error.document());
+    assert!(
+        shown.contains("refused") && !shown.contains(TOKEN),
+        "{shown}"
+    );
+    let targets = [
+        Target::new(Source::Apig, "gw-1"),
+        Target::new(Source::Apig, "gw-2"),
+    ];
+    let fleet = client
+        .wait_many(&targets, &FleetOptions::new(), |_| {})
+        .unwrap();
+    let document = fleet.document();
+    assert!(
+        document.contains("refused") && !document.contains(TOKEN),
+        "{document}"
+    );
+    // The result documents too.
+    let progress = client.apig_creation_progress("gw-1").unwrap();
+    let document = serde_json::to_string(&progress).unwrap();
+    assert!(
+        document.contains("***") && !document.contains(TOKEN),
+        "{document}"
+    );
+}

@@ -179,6 +179,9 @@ fn wait_one(
     })
 }
 
+/// The most a `--targets` file may hold: far more lines than any fleet has instances.
+const MAX_TARGETS_FILE: u64 = 16 * 1024 * 1024;
+
 /// `--targets FILE` (`-`: stdin): one `SOURCE ID` a line; blank lines and `#` comments
 /// skipped. A bad line is a usage error naming its number.
 fn read_targets(file: &std::path::Path) -> Result<Vec<Target>, Failure> {
@@ -189,7 +192,7 @@ fn read_targets(file: &std::path::Path) -> Result<Vec<Target>, Failure> {
             .map_err(|e| Failure::Usage(format!("--targets -: cannot read stdin: {e}")))?;
         text
     } else {
-        std::fs::read_to_string(file)
+        crate::config::read_capped(file, MAX_TARGETS_FILE)
             .map_err(|e| Failure::Usage(format!("--targets {shown}: cannot read it: {e}")))?
     };
     parse_targets(&text).map_err(|problem| Failure::Usage(format!("--targets {shown}: {problem}")))
@@ -254,16 +257,17 @@ fn wait_many(
     let fleet = client.wait_many(targets, &options, |lifecycle| display.show(lifecycle));
     display.keep();
     let fleet = fleet?;
-    match format {
+    let printed = match format {
         Format::Json => {
             let document: serde_json::Value =
                 serde_json::from_str(&fleet.document()).expect("the fleet document is JSON");
-            print(format, &document, |_| Ok(()))?;
+            print(format, &document, |_| Ok(()))
         }
-        Format::Human => print(format, &(), |out| fleet_summary(out, &fleet))?,
-    }
+        Format::Human => print(format, &(), |out| fleet_summary(out, &fleet)),
+    };
+    // The outcome's code, whatever happened to stdout (exit::CLOSED_STDOUT).
     match fleet.status() {
-        Ok(()) => Ok(()),
+        Ok(()) => printed,
         Err(kind) => Err(Failure::Fleet(kind, fleet_problem(&fleet, kind))),
     }
 }

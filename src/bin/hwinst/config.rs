@@ -132,10 +132,31 @@ pub fn builder(args: &ConfigArgs) -> hwinst::Result<ClientBuilder> {
 /// syntax included, is a configuration error naming the file.
 fn from_file(path: &Path) -> hwinst::Result<ClientBuilder> {
     let in_file = |problem: String| Error::Config(format!("{}: {problem}", path.display()));
-    let text = std::fs::read_to_string(path)
+    let text = read_capped(path, MAX_CONFIG_FILE)
         .map_err(|e| in_file(format!("cannot read the configuration file: {e}")))?;
     ClientBuilder::from_config_json(&text).map_err(|e| match e {
         Error::InvalidArgument(problem) | Error::Config(problem) => in_file(problem),
         other => other,
     })
+}
+
+/// The most a configuration file may hold (a real one is a few hundred bytes).
+const MAX_CONFIG_FILE: u64 = 1024 * 1024;
+
+/// The text of a file the command line was given, refused past `cap` bytes (`/dev/zero` is
+/// not read until memory runs out). Pipes are read (`--config <(...)`, `--targets <(...)`):
+/// the user named them.
+pub fn read_capped(path: &Path, cap: u64) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(cap.saturating_add(1))
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > cap {
+        return Err(std::io::Error::other(format!(
+            "it holds more than {} KiB",
+            cap / 1024
+        )));
+    }
+    Ok(text)
 }

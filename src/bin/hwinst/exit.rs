@@ -14,7 +14,8 @@ use std::io;
 pub enum Failure {
     /// The library's error: the configuration, the request, the answer or the wait.
     Library(hwinst::Error),
-    /// The output could not be written.
+    /// The output could not be written (a reader that went away is still success: see
+    /// [`CLOSED_STDOUT`]).
     Output(io::Error),
     /// `sim serve` and `demo`: the simulator could not start (its address or scenario), or
     /// its client configuration could not be written. Says what, for people.
@@ -136,5 +137,15 @@ pub fn help_section() -> String {
             kind.as_str()
         );
     }
+    text.push_str(CLOSED_STDOUT);
     text
 }
+
+/// What a closed or unwritable stdout does to the exit code (`report` in main.rs and
+/// `commands::wait_many` keep to it).
+pub const CLOSED_STDOUT: &str = "
+The exit code is the outcome's whatever happens to stdout: a reader that goes away
+early (hwinst -o json wait --targets f | head -c1) leaves a failed wait's code as it
+is (23, 14, ...) and a successful one's 0; only a successful command whose output
+cannot be written for another reason (a full disk) exits 1.
+";

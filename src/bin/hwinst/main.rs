@@ -333,10 +333,18 @@ pub struct DemoArgs {
     pub speed: f64,
 }
 
+/// The slowest and fastest `--speed`: beyond them the demo's pauses and budgets stop making
+/// sense (and 1e-300 would make a timeout no `Duration` holds).
+const SPEEDS: std::ops::RangeInclusive<f64> = 0.01..=100.0;
+
 fn parse_speed(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
-        Ok(speed) if speed.is_finite() && speed > 0.0 => Ok(speed),
-        _ => Err("expected a number greater than zero, e.g. 4 or 0.5".to_owned()),
+        Ok(speed) if SPEEDS.contains(&speed) => Ok(speed),
+        _ => Err(format!(
+            "expected a number from {} to {}, e.g. 4 or 0.5",
+            SPEEDS.start(),
+            SPEEDS.end()
+        )),
     }
 }
 
