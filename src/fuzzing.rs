@@ -41,7 +41,7 @@ pub fn retry_after(value: &str) -> Option<std::time::Duration> {
 pub fn clock_skew(date: &str, signed_date: &str) -> (bool, String) {
     use std::sync::Arc;
     let clock = Arc::new(crate::clock::ManualClock::new());
-    let time = crate::auth::ServerTime::new(clock);
+    let time = crate::auth::ServerTime::new(clock.clone());
     let mut headers = ureq::http::HeaderMap::new();
     if let Ok(value) = ureq::http::HeaderValue::from_str(date) {
         headers.insert(ureq::http::header::DATE, value);
@@ -51,6 +51,7 @@ pub fn clock_skew(date: &str, signed_date: &str) -> (bool, String) {
         headers,
         body: Vec::new(),
         attempts: 1,
+        received_at: crate::clock::Clock::wall_time(clock.as_ref()),
     };
     let corrected = time.correct(&reply, Some(signed_date));
     (corrected, crate::auth::sign::sdk_date(time.now()))
