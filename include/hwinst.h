@@ -16,6 +16,13 @@
  *  - hwinst_version()'s string is static.
  */
 
+/* The version of this header: hwinst_version() returns HWINST_VERSION when the
+   library linked is the one this header was generated with. */
+#define HWINST_VERSION_MAJOR 0
+#define HWINST_VERSION_MINOR 1
+#define HWINST_VERSION_PATCH 0
+#define HWINST_VERSION "0.1.0"
+
 /*
  What a call did. The values are stable: new codes are only ever added at the end.
 
@@ -215,6 +222,105 @@ enum hwinst_code hwinst_client_from_env(struct hwinst_client **out_client,
 void hwinst_client_free(struct hwinst_client *client);
 
 /*
+ Where a ROMA Connect instance's creation is: overall progress and status, and each
+ sub-service's (`GET /v2/{project_id}/instances/{instance_id}/process`).
+
+ Returns `HWINST_OK` with the `/process` document in `*out_json`, or an error code with
+ the error document (`HWINST_NOT_FOUND` for an unknown instance). The caller frees
+ `*out_json` with `hwinst_string_free`. Thread-safe.
+
+ # Safety
+ `client` is NULL or a live client; `instance_id` NULL or NUL-terminated; `out_json` NULL
+ or writable.
+ */
+enum hwinst_code hwinst_roma_creation_progress(const struct hwinst_client *client,
+                                               const char *instance_id,
+                                               char **out_json);
+
+/*
+ Where an API Gateway instance's creation is: `progress` (0-100), `status`, and the
+ `error_code`/`error_msg` of a failure
+ (`GET /v2/{project_id}/apigw/instances/{instance_id}/progress`).
+
+ Returns `HWINST_OK` with the progress document in `*out_json`, or an error code with the
+ error document. The caller frees `*out_json` with `hwinst_string_free`. Thread-safe.
+
+ # Safety
+ As `hwinst_roma_creation_progress`.
+ */
+enum hwinst_code hwinst_apig_creation_progress(const struct hwinst_client *client,
+                                               const char *instance_id,
+                                               char **out_json);
+
+/*
+ A ROMA Connect instance's details, its `status` and numeric `instance_status` among them
+ (`GET /v2/{project_id}/apic/instances/{instance_id}`).
+
+ Returns `HWINST_OK` with the instance document in `*out_json`, or an error code with the
+ error document. The caller frees `*out_json` with `hwinst_string_free`. Thread-safe.
+
+ # Safety
+ As `hwinst_roma_creation_progress`.
+ */
+enum hwinst_code hwinst_roma_instance(const struct hwinst_client *client,
+                                      const char *instance_id,
+                                      char **out_json);
+
+/*
+ One page of the project's ROMA Connect instances (`GET /v2/{project_id}/instances`).
+
+ `query_json` may be NULL (the service's first page, every status) or an object with any of
+ `"status"` (e.g. `"RUNNING"`), `"offset"` (a non-negative integer) and `"limit"` (a positive
+ integer); other keys, and a `"limit"` of 0, are `HWINST_INVALID_ARGUMENT`.
+
+ Returns `HWINST_OK` with the page (`{"total":N,"size":M,"instances":[...]}`) in
+ `*out_json`, or an error code with the error document. The caller frees `*out_json` with
+ `hwinst_string_free`. Thread-safe.
+
+ # Safety
+ `client` is NULL or a live client; `query_json` NULL or NUL-terminated; `out_json` NULL
+ or writable.
+ */
+enum hwinst_code hwinst_roma_list_instances(const struct hwinst_client *client,
+                                            const char *query_json,
+                                            char **out_json);
+
+/*
+ Every ROMA Connect instance of the project, fetched page by page
+ (`GET /v2/{project_id}/instances` until the last page).
+
+ `query_json` is as for `hwinst_roma_list_instances`: `"status"` filters, `"offset"` is
+ where to start, and `"limit"` is the page size (default 50). Paging stops at an empty
+ page, or at a short one when the service's `total` agrees; a page that repeats the one
+ before (a service ignoring `offset`) is `HWINST_DECODE`.
+
+ Returns `HWINST_OK` with `{"total":N,"instances":[...]}` in `*out_json`, where `N` is the
+ number of instances returned, or an error code with the error document (nothing is
+ returned when any page fails). The caller frees `*out_json` with `hwinst_string_free`.
+ Thread-safe.
+
+ # Safety
+ As `hwinst_roma_list_instances`.
+ */
+enum hwinst_code hwinst_roma_list_all_instances(const struct hwinst_client *client,
+                                                const char *query_json,
+                                                char **out_json);
+
+/*
+ A Cloud DC instance's state: `status` (`pending`, `running`, `error`, ...) and the
+ `error` of a failure (`GET /v1/{project_id}/instances/{id}/status`).
+
+ Returns `HWINST_OK` with the status document in `*out_json`, or an error code with the
+ error document. The caller frees `*out_json` with `hwinst_string_free`. Thread-safe.
+
+ # Safety
+ As `hwinst_roma_creation_progress`.
+ */
+enum hwinst_code hwinst_clouddc_instance_status(const struct hwinst_client *client,
+                                                const char *instance_id,
+                                                char **out_json);
+
+/*
  Where an instance is in its lifecycle, read once from `source`: `"roma"` (creation
  progress), `"roma-details"` (instance details), `"apig"` (creation progress) or
  `"clouddc"` (instance status).
@@ -373,105 +479,6 @@ enum hwinst_code hwinst_wait_many(const struct hwinst_client *client,
                                   void *user_data,
                                   const struct hwinst_cancel_token *cancel_token,
                                   char **out_json);
-
-/*
- Where a ROMA Connect instance's creation is: overall progress and status, and each
- sub-service's (`GET /v2/{project_id}/instances/{instance_id}/process`).
-
- Returns `HWINST_OK` with the `/process` document in `*out_json`, or an error code with
- the error document (`HWINST_NOT_FOUND` for an unknown instance). The caller frees
- `*out_json` with `hwinst_string_free`. Thread-safe.
-
- # Safety
- `client` is NULL or a live client; `instance_id` NULL or NUL-terminated; `out_json` NULL
- or writable.
- */
-enum hwinst_code hwinst_roma_creation_progress(const struct hwinst_client *client,
-                                               const char *instance_id,
-                                               char **out_json);
-
-/*
- Where an API Gateway instance's creation is: `progress` (0-100), `status`, and the
- `error_code`/`error_msg` of a failure
- (`GET /v2/{project_id}/apigw/instances/{instance_id}/progress`).
-
- Returns `HWINST_OK` with the progress document in `*out_json`, or an error code with the
- error document. The caller frees `*out_json` with `hwinst_string_free`. Thread-safe.
-
- # Safety
- As `hwinst_roma_creation_progress`.
- */
-enum hwinst_code hwinst_apig_creation_progress(const struct hwinst_client *client,
-                                               const char *instance_id,
-                                               char **out_json);
-
-/*
- A ROMA Connect instance's details, its `status` and numeric `instance_status` among them
- (`GET /v2/{project_id}/apic/instances/{instance_id}`).
-
- Returns `HWINST_OK` with the instance document in `*out_json`, or an error code with the
- error document. The caller frees `*out_json` with `hwinst_string_free`. Thread-safe.
-
- # Safety
- As `hwinst_roma_creation_progress`.
- */
-enum hwinst_code hwinst_roma_instance(const struct hwinst_client *client,
-                                      const char *instance_id,
-                                      char **out_json);
-
-/*
- One page of the project's ROMA Connect instances (`GET /v2/{project_id}/instances`).
-
- `query_json` may be NULL (the service's first page, every status) or an object with any of
- `"status"` (e.g. `"RUNNING"`), `"offset"` (a non-negative integer) and `"limit"` (a positive
- integer); other keys, and a `"limit"` of 0, are `HWINST_INVALID_ARGUMENT`.
-
- Returns `HWINST_OK` with the page (`{"total":N,"size":M,"instances":[...]}`) in
- `*out_json`, or an error code with the error document. The caller frees `*out_json` with
- `hwinst_string_free`. Thread-safe.
-
- # Safety
- `client` is NULL or a live client; `query_json` NULL or NUL-terminated; `out_json` NULL
- or writable.
- */
-enum hwinst_code hwinst_roma_list_instances(const struct hwinst_client *client,
-                                            const char *query_json,
-                                            char **out_json);
-
-/*
- Every ROMA Connect instance of the project, fetched page by page
- (`GET /v2/{project_id}/instances` until the last page).
-
- `query_json` is as for `hwinst_roma_list_instances`: `"status"` filters, `"offset"` is
- where to start, and `"limit"` is the page size (default 50). Paging stops at an empty
- page, or at a short one when the service's `total` agrees; a page that repeats the one
- before (a service ignoring `offset`) is `HWINST_DECODE`.
-
- Returns `HWINST_OK` with `{"total":N,"instances":[...]}` in `*out_json`, where `N` is the
- number of instances returned, or an error code with the error document (nothing is
- returned when any page fails). The caller frees `*out_json` with `hwinst_string_free`.
- Thread-safe.
-
- # Safety
- As `hwinst_roma_list_instances`.
- */
-enum hwinst_code hwinst_roma_list_all_instances(const struct hwinst_client *client,
-                                                const char *query_json,
-                                                char **out_json);
-
-/*
- A Cloud DC instance's state: `status` (`pending`, `running`, `error`, ...) and the
- `error` of a failure (`GET /v1/{project_id}/instances/{id}/status`).
-
- Returns `HWINST_OK` with the status document in `*out_json`, or an error code with the
- error document. The caller frees `*out_json` with `hwinst_string_free`. Thread-safe.
-
- # Safety
- As `hwinst_roma_creation_progress`.
- */
-enum hwinst_code hwinst_clouddc_instance_status(const struct hwinst_client *client,
-                                                const char *instance_id,
-                                                char **out_json);
 
 #ifdef __cplusplus
 }  // extern "C"
