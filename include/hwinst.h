@@ -16,6 +16,13 @@
  *  - hwinst_version()'s string is static.
  */
 
+/* The version of this header: hwinst_version() returns HWINST_VERSION when the
+   library linked is the one this header was generated with. */
+#define HWINST_VERSION_MAJOR 0
+#define HWINST_VERSION_MINOR 1
+#define HWINST_VERSION_PATCH 0
+#define HWINST_VERSION "0.1.0"
+
 /*
  What a call did. The values are stable: new codes are only ever added at the end.
 
@@ -110,9 +117,7 @@ typedef struct hwinst_client hwinst_client;
  Called by `hwinst_wait` with the first lifecycle document it observes and with every one
  that differs from the one before. `lifecycle_json` is valid only during the call (copy it to
  keep it; do not free it). `user_data` is `hwinst_wait`'s. Return 0 to keep waiting, any
- other value to cancel the wait (`HWINST_CANCELLED`), except on the document that itself
- ends the wait (a target phase, or `failed`/`deleted`; for `hwinst_wait_many`, the change
- that meets the fleet's condition): that outcome stands. It runs on the thread that called
+ other value to cancel the wait (`HWINST_CANCELLED`). It runs on the thread that called
  `hwinst_wait`, may call hwinst (on the same client too, but must not free it), and must
  not unwind (no C++ exception or `longjmp` out of it).
  */
@@ -163,18 +168,13 @@ void hwinst_string_free(char *string);
  `http://169.254.169.254`, asked with a 1 s connect timeout; `"none"` turns it off). The
  first that has credentials gives them (and its project and region, unless set here);
  temporary ones renew themselves. When none has any, `HWINST_CONFIG` lists each source and
- why it did not apply; a source that is there but broken is an error naming it. In the
- chain, an answer at the metadata address that is not the service's (not JSON: a proxy's
- "403 Forbidden" page) means "not this source"; named on its own, it is an error. Files
- (the profile file, KooCLI's, the pod-identity token file, `ca_file`) are read only when
- they are regular files of at most 1 MiB (4 MiB for `ca_file`); a section, key or KooCLI
- profile name given twice is refused; a UTF-8 byte order mark is accepted.
+ why it did not apply; a source that is there but broken is an error naming it.
 
  Returns `HWINST_OK` and writes the new client to `*out_client`, which the caller frees
  with `hwinst_client_free`. Otherwise writes NULL to `*out_client` and returns
  `HWINST_INVALID_ARGUMENT` (NULL `config_json` or `out_client`, not UTF-8, not JSON) or
  `HWINST_CONFIG` (unknown key, wrong type, missing or conflicting credentials, missing
- project or endpoints, bad URL, unreadable `ca_file` or pod-identity token file).
+ project or endpoints, bad URL, unreadable `ca_file`).
 
  `out_error` may be NULL. Otherwise it receives NULL on success, or the error document on
  failure, which the caller frees with `hwinst_string_free`. No credential is ever copied
@@ -357,8 +357,7 @@ enum hwinst_code hwinst_lifecycle(const struct hwinst_client *client,
  - `HWINST_INSTANCE_FAILED`: the instance reached `failed` or `deleted` (not targets); the
    error document's `lifecycle` is the last one and its `error_code`/`error_msg` are the
    service's;
- - `HWINST_CANCELLED`: the callback returned non-zero (not on the document that ends the
-   wait: that outcome stands);
+ - `HWINST_CANCELLED`: the callback returned non-zero;
  - `HWINST_TIMEOUT`: the deadline passed; `lifecycle` is the last one seen, or null;
  - any code of `hwinst_lifecycle` that polling again cannot fix (429, 5xx and transport
    failures are polled through until the deadline).
@@ -457,8 +456,7 @@ enum hwinst_code hwinst_wait_cancellable(const struct hwinst_client *client,
  options), which writes the usual error document.
 
  Returns `HWINST_OK` when the mode's condition was met, or:
- - `HWINST_CANCELLED`: the callback returned non-zero (not on the change that meets the
-   mode's condition: that outcome stands), or the token was cancelled;
+ - `HWINST_CANCELLED`: the callback returned non-zero, or the token was cancelled;
  - `HWINST_INSTANCE_FAILED`: an instance reached `failed` or `deleted`;
  - the code of an instance's error that polling again cannot fix (e.g. `HWINST_NOT_FOUND`);
  - `HWINST_TIMEOUT`: the deadline passed first;

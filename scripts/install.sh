@@ -14,6 +14,11 @@ usage: scripts/install.sh [options]
   --profile P         release or debug (default release)
   --target-dir DIR    cargo's target directory (default: cargo metadata's, or ./target)
   --no-build          install the existing artifacts instead of running cargo build
+  --built DIR         the directory holding libhwinst.so and libhwinst.a (implies --no-build;
+                      default TARGET-DIR/PROFILE), e.g. a cross or zig build's
+  --relocatable       hwinst.pc finds the prefix from its own place (${pcfiledir}), so that
+                      the installed tree works wherever it is moved or unpacked (the CMake
+                      package always does); libdir and includedir must be under the prefix
   -h, --help          this text
 USAGE
 }
@@ -22,7 +27,8 @@ die() { echo "install.sh: $*" >&2; exit 1; }
 value() { (($# >= 2)) || die "$1 needs a value"; echo "$2"; }
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-prefix=/usr/local libdir= includedir= destdir= profile=release target_dir= build=1
+prefix=/usr/local libdir= includedir= destdir= profile=release target_dir= build=1 built=
+relocatable=0
 while (($#)); do
     case $1 in
         --prefix) prefix=$(value "$@"); shift 2 ;;
@@ -32,6 +38,8 @@ while (($#)); do
         --profile) profile=$(value "$@"); shift 2 ;;
         --target-dir) target_dir=$(value "$@"); shift 2 ;;
         --no-build) build=0 && shift ;;
+        --built) built=$(value "$@") && build=0 && shift 2 ;;
+        --relocatable) relocatable=1 && shift ;;
         -h | --help) usage && exit 0 ;;
         *) usage >&2 && die "unknown option: $1" ;;
     esac
@@ -52,16 +60,13 @@ if [[ -z $target_dir ]]; then
         sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p') || true
     target_dir=${target_dir:-$root/target}
 fi
-# The crate's version: the first `version = "..."` of Cargo.toml's [package] table.
-version=$(awk -F'"' '/^\[/ { pkg = ($0 == "[package]") } pkg && /^version *=/ { print $2; exit }' \
-    "$manifest")
-[[ -n $version ]] || die "no [package] version in $manifest"
+version=$(bash "$root/scripts/version")
 
 if ((build)); then
     cargo build --manifest-path "$manifest" --profile "$cargo_profile" --lib \
         --target-dir "$target_dir"
 fi
-built=$target_dir/$profile
+built=${built:-$target_dir/$profile}
 for artifact in libhwinst.so libhwinst.a; do
     [[ -f $built/$artifact ]] || die "$built/$artifact is missing (build first, or drop --no-build)"
 done
@@ -78,6 +83,14 @@ libs_private="-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc"
 
 # hwinst.pc refers to ${prefix} where it can, so that `pkg-config --define-prefix` works.
 pc_dir() { if [[ $1 == "$prefix"/* ]]; then echo "\${prefix}${1#"$prefix"}"; else echo "$1"; fi; }
+pc_prefix=$prefix
+if ((relocatable)); then
+    for dir in "$libdir" "$includedir"; do
+        [[ $dir == "$prefix"/* ]] || die "--relocatable: $dir is not under the prefix $prefix"
+    done
+    # pkg-config sets ${pcfiledir} to the directory the .pc file was read from.
+    pc_prefix="\${pcfiledir}/$(realpath -m -s --relative-to="$libdir/pkgconfig" "$prefix")"
+fi
 
 # The CMake package finds everything from its own place (LIBDIR/cmake/hwinst), so that the
 # tree can move: the include directory relative to LIBDIR, and the libraries' pointer size.
@@ -93,7 +106,7 @@ install -m 0755 "$built/libhwinst.so" "$stage_lib/$real"
 [[ $soname == "$real" ]] || ln -sfn "$real" "$stage_lib/$soname"
 ln -sfn "$soname" "$stage_lib/libhwinst.so"
 install -m 0644 "$built/libhwinst.a" "$stage_lib/libhwinst.a"
-sed -e "s|@PREFIX@|$prefix|g" -e "s|@LIBDIR@|$(pc_dir "$libdir")|g" \
+sed -e "s|@PREFIX@|$pc_prefix|g" -e "s|@LIBDIR@|$(pc_dir "$libdir")|g" \
     -e "s|@INCLUDEDIR@|$(pc_dir "$includedir")|g" -e "s|@VERSION@|$version|g" \
     -e "s|@LIBS_PRIVATE@|$libs_private|g" \
     "$root/bindings/c/hwinst.pc.in" >"$stage_lib/pkgconfig/hwinst.pc"

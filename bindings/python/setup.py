@@ -5,21 +5,29 @@ on the repository two levels up, in its own ``target/`` directory (or ``CARGO_TA
 so a second install only relinks what changed, and copies the shared library it built into
 the wheel next to ``hwinst/__init__.py``; nothing has to be on ``LD_LIBRARY_PATH``.
 
-``HWINST_LIB=/path/to/libhwinst.so`` skips cargo and copies that library instead (a prebuilt
-one, for development or packaging). The wheel is tagged for this platform (``py3-none-<platform>``):
-it holds native code, though no Python extension module.
+The sdist that ``scripts/dist`` makes carries the crate itself (the files ``cargo package``
+takes) in ``rust/``, so that ``pip install hwinst-<version>.tar.gz`` builds it with cargo
+anywhere; it is the crate this file looks for when there is none two levels up.
 
-Everything else (name, version, metadata) is in pyproject.toml.
+``HWINST_LIB=/path/to/libhwinst.so`` skips cargo and copies that library instead (a prebuilt
+one, for development or packaging: ``scripts/dist`` gives the glibc 2.17 build and names the
+platform with ``--plat-name manylinux_2_17_x86_64``, which ``auditwheel show`` confirms). The
+wheel is tagged for this platform (``py3-none-<platform>``): it holds native code, though no
+Python extension module.
+
+The version is the crate's, read from its Cargo.toml (the one place it is written); everything
+else (name, metadata) is in pyproject.toml.
 """
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from setuptools import setup
+from setuptools import Distribution, setup
 from setuptools.command.bdist_wheel import bdist_wheel
 from setuptools.command.build_py import build_py
 
@@ -28,13 +36,33 @@ LIBRARY = {"darwin": "libhwinst.dylib", "win32": "hwinst.dll"}.get(sys.platform,
 
 
 def repository_root():
-    """The hwinst checkout this package sits in: the directory two levels up, if its
-    Cargo.toml is the hwinst crate's."""
-    root = HERE.parent.parent
-    manifest = root / "Cargo.toml"
-    if manifest.is_file() and 'name = "hwinst"' in manifest.read_text(encoding="utf-8"):
-        return root
+    """The hwinst crate this package is built from: the checkout two levels up, or the copy
+    in ``rust/`` that an sdist carries; None when neither's Cargo.toml is the hwinst crate's."""
+    for root in (HERE.parent.parent, HERE / "rust"):
+        manifest = root / "Cargo.toml"
+        if manifest.is_file() and re.search(
+            r'^name = "hwinst"$', manifest.read_text(encoding="utf-8"), re.MULTILINE
+        ):
+            return root
     return None
+
+
+def crate_version():
+    """The version of Cargo.toml's [package] table (as scripts/version reads it)."""
+    root = repository_root()
+    if root is None:
+        raise SystemExit(
+            "hwinst: no hwinst crate to take the version from: build this package from a hwinst "
+            "checkout (pip install ./bindings/python) or from its sdist"
+        )
+    package = False
+    for line in (root / "Cargo.toml").read_text(encoding="utf-8").splitlines():
+        if line.startswith("["):
+            package = line.strip() == "[package]"
+        match = re.match(r'version\s*=\s*"([^"]+)"', line)
+        if package and match:
+            return match.group(1)
+    raise SystemExit(f"hwinst: {root / 'Cargo.toml'} has no [package] version")
 
 
 def cargo_build(root):
@@ -106,6 +134,14 @@ class BuildPyWithLibrary(build_py):
         return outputs + [str(Path(self.build_lib) / "hwinst" / LIBRARY)]
 
 
+class BinaryDistribution(Distribution):
+    """Native code inside: the package goes to platlib (the wheel's root), where auditwheel
+    looks for libraries, not to purelib (the wheel's .data/purelib/)."""
+
+    def has_ext_modules(self):
+        return True
+
+
 class PlatformWheel(bdist_wheel):
     """A wheel for this platform, any Python 3: the library is loaded with ctypes, so no
     CPython ABI is involved."""
@@ -119,4 +155,8 @@ class PlatformWheel(bdist_wheel):
         return "py3", "none", platform
 
 
-setup(cmdclass={"build_py": BuildPyWithLibrary, "bdist_wheel": PlatformWheel})
+setup(
+    version=crate_version(),
+    distclass=BinaryDistribution,
+    cmdclass={"build_py": BuildPyWithLibrary, "bdist_wheel": PlatformWheel},
+)

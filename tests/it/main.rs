@@ -30,4 +30,5 @@ mod sim;
 mod sim_credentials;
 mod temporary_credentials;
 mod transport;
+mod version;
 mod wait;

@@ -75,7 +75,14 @@ from ._models import (
 from ._cancel import CancelToken
 from ._client import DEFAULT_PAGE_SIZE, Client, ClosedError, library_version
 
-__version__ = "0.1.0"
+# The installed distribution's version (the crate's, from Cargo.toml, as setup.py gives it).
+# From a source tree that is not installed (PYTHONPATH=src), the loaded library's.
+from importlib import metadata as _metadata  # noqa: E402 (kept with the one line that uses it)
+
+try:
+    __version__ = _metadata.version("hwinst")
+except _metadata.PackageNotFoundError:
+    __version__ = library_version()
 
 __all__ = [
     "Client",
