@@ -91,7 +91,8 @@ struct Origins {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ClientSettings {
-    /// The kind of credentials: `token`, `AK/SK`, `temporary AK/SK` or `IAM password`.
+    /// The kind of credentials: `token`, `AK/SK`, `temporary AK/SK`, `IAM password` or
+    /// `OIDC identity (temporary AK/SK)`.
     pub credentials: &'static str,
     /// Where they were found: `the configuration`, `the environment (HWINST_TOKEN)`, `the
     /// profile file ~/.huaweicloud/credentials [basic]`, `the ECS metadata service (...)`...
