@@ -145,14 +145,16 @@ void hwinst_string_free(char *string);
 
  `config_json` is the configuration object: `region`, `project_id`, `credentials` (one of
  `{"token": "..."}`, `{"ak": "...", "sk": "...", "security_token": "..."}`,
- `{"iam_password": {"user": "...", "password": "...", "domain": "..."}}`, or one source to
+ `{"iam_password": {"user": "...", "password": "...", "domain": "..."}}`, `{"oidc":
+ {"idp_id": "...", "id_token_file": "/path"}}` (a federated OIDC identity: the ID token in
+ the file is exchanged with IAM for temporary AK/SK, renewed), or one source to
  find them in: `{"environment": {}}`, `{"profile_file": {"path": "..."}}`, `{"profile":
  "KOOCLI-PROFILE"}`, `{"pod_identity": {}}`, `{"metadata": {}}`), `endpoints` (`roma`,
  `apig`, `clouddc`, `iam`, `metadata`), `timeouts_ms` (`connect`, `request`), `retry`
  (`max_attempts`, `base_delay_ms`, `max_delay_ms`), `proxy` (a URL, or `"none"`),
  `ca_file` (a PEM bundle added to the trust roots), `allow_http`, `user_agent`,
  `max_response_bytes`. Unknown keys are refused with the key named. Without `project_id`,
- AK/SK and IAM credentials look the project up from IAM by `region` on first use.
+ AK/SK, IAM and OIDC credentials look the project up from IAM by `region` on first use.
 
  Without `credentials`, the default chain finds them: the environment, the profile file
  (`HUAWEICLOUD_SDK_CREDENTIALS_FILE` or `~/.huaweicloud/credentials`, section `[basic]`), a
@@ -185,7 +187,9 @@ enum hwinst_code hwinst_client_new(const char *config_json,
 
 /*
  Creates a client from the environment: `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK` and
- `HUAWEICLOUD_SDK_SECURITY_TOKEN` (AK/SK credentials) or `HWINST_TOKEN` (a token),
+ `HUAWEICLOUD_SDK_SECURITY_TOKEN` (AK/SK credentials), `HUAWEICLOUD_SDK_IDP_ID` and
+ `HUAWEICLOUD_SDK_ID_TOKEN_FILE` (a federated OIDC identity, which wins over AK/SK) or
+ `HWINST_TOKEN` (a token),
  `HUAWEICLOUD_SDK_PROJECT_ID`, `HUAWEICLOUD_SDK_REGION`, `HUAWEICLOUD_SDK_IAM_ENDPOINT`, and
  `HUAWEICLOUD_SDK_REGION_{SERVICE}_{REGION}` for one service's endpoint in that region
  (e.g. `HUAWEICLOUD_SDK_REGION_APIG_CN_NORTH_4`). Empty variables count as unset.
@@ -213,6 +217,105 @@ enum hwinst_code hwinst_client_from_env(struct hwinst_client **out_client,
  before.
  */
 void hwinst_client_free(struct hwinst_client *client);
+
+/*
+ Where a ROMA Connect instance's creation is: overall progress and status, and each
+ sub-service's (`GET /v2/{project_id}/instances/{instance_id}/process`).
+
+ Returns `HWINST_OK` with the `/process` document in `*out_json`, or an error code with
+ the error document (`HWINST_NOT_FOUND` for an unknown instance). The caller frees
+ `*out_json` with `hwinst_string_free`. Thread-safe.
+
+ # Safety
+ `client` is NULL or a live client; `instance_id` NULL or NUL-terminated; `out_json` NULL
+ or writable.
+ */
+enum hwinst_code hwinst_roma_creation_progress(const struct hwinst_client *client,
+                                               const char *instance_id,
+                                               char **out_json);
+
+/*
+ Where an API Gateway instance's creation is: `progress` (0-100), `status`, and the
+ `error_code`/`error_msg` of a failure
+ (`GET /v2/{project_id}/apigw/instances/{instance_id}/progress`).
+
+ Returns `HWINST_OK` with the progress document in `*out_json`, or an error code with the
+ error document. The caller frees `*out_json` with `hwinst_string_free`. Thread-safe.
+
+ # Safety
+ As `hwinst_roma_creation_progress`.
+ */
+enum hwinst_code hwinst_apig_creation_progress(const struct hwinst_client *client,
+                                               const char *instance_id,
+                                               char **out_json);
+
+/*
+ A ROMA Connect instance's details, its `status` and numeric `instance_status` among them
+ (`GET /v2/{project_id}/apic/instances/{instance_id}`).
+
+ Returns `HWINST_OK` with the instance document in `*out_json`, or an error code with the
+ error document. The caller frees `*out_json` with `hwinst_string_free`. Thread-safe.
+
+ # Safety
+ As `hwinst_roma_creation_progress`.
+ */
+enum hwinst_code hwinst_roma_instance(const struct hwinst_client *client,
+                                      const char *instance_id,
+                                      char **out_json);
+
+/*
+ One page of the project's ROMA Connect instances (`GET /v2/{project_id}/instances`).
+
+ `query_json` may be NULL (the service's first page, every status) or an object with any of
+ `"status"` (e.g. `"RUNNING"`), `"offset"` (a non-negative integer) and `"limit"` (a positive
+ integer); other keys, and a `"limit"` of 0, are `HWINST_INVALID_ARGUMENT`.
+
+ Returns `HWINST_OK` with the page (`{"total":N,"size":M,"instances":[...]}`) in
+ `*out_json`, or an error code with the error document. The caller frees `*out_json` with
+ `hwinst_string_free`. Thread-safe.
+
+ # Safety
+ `client` is NULL or a live client; `query_json` NULL or NUL-terminated; `out_json` NULL
+ or writable.
+ */
+enum hwinst_code hwinst_roma_list_instances(const struct hwinst_client *client,
+                                            const char *query_json,
+                                            char **out_json);
+
+/*
+ Every ROMA Connect instance of the project, fetched page by page
+ (`GET /v2/{project_id}/instances` until the last page).
+
+ `query_json` is as for `hwinst_roma_list_instances`: `"status"` filters, `"offset"` is
+ where to start, and `"limit"` is the page size (default 50). Paging stops at an empty
+ page, or at a short one when the service's `total` agrees; a page that repeats the one
+ before (a service ignoring `offset`) is `HWINST_DECODE`.
+
+ Returns `HWINST_OK` with `{"total":N,"instances":[...]}` in `*out_json`, where `N` is the
+ number of instances returned, or an error code with the error document (nothing is
+ returned when any page fails). The caller frees `*out_json` with `hwinst_string_free`.
+ Thread-safe.
+
+ # Safety
+ As `hwinst_roma_list_instances`.
+ */
+enum hwinst_code hwinst_roma_list_all_instances(const struct hwinst_client *client,
+                                                const char *query_json,
+                                                char **out_json);
+
+/*
+ A Cloud DC instance's state: `status` (`pending`, `running`, `error`, ...) and the
+ `error` of a failure (`GET /v1/{project_id}/instances/{id}/status`).
+
+ Returns `HWINST_OK` with the status document in `*out_json`, or an error code with the
+ error document. The caller frees `*out_json` with `hwinst_string_free`. Thread-safe.
+
+ # Safety
+ As `hwinst_roma_creation_progress`.
+ */
+enum hwinst_code hwinst_clouddc_instance_status(const struct hwinst_client *client,
+                                                const char *instance_id,
+                                                char **out_json);
 
 /*
  Where an instance is in its lifecycle, read once from `source`: `"roma"` (creation
@@ -336,8 +439,11 @@ enum hwinst_code hwinst_wait_cancellable(const struct hwinst_client *client,
  (`{"apig":5,"roma":5,"clouddc":5}`, each optional, default 0.5) and `"batch_roma"`
  (default true; the list has no progress percentage: false keeps it). Other keys are
  `HWINST_INVALID_ARGUMENT`. `callback` may be NULL; it is called on the calling thread, one
- call at a time, with the first lifecycle document of each instance and every change (the
- document names its source and ID); a non-zero return cancels the whole wait.
+ call at a time, with the first lifecycle document of each instance and every change; a
+ non-zero return cancels the whole wait. The document is the lifecycle document (its
+ `source` is where it was read: `roma-list` for ROMA targets read through the batched list)
+ with a `"target":{"index","source","instance_id"}` object added: the target it concerns,
+ its index in `targets_json` and its source and ID as given there.
  `cancel_token` may be NULL; cancelling it ends the whole wait at once.
 
  Whatever the code, `*out_json` is the fleet document:
@@ -373,105 +479,6 @@ enum hwinst_code hwinst_wait_many(const struct hwinst_client *client,
                                   void *user_data,
                                   const struct hwinst_cancel_token *cancel_token,
                                   char **out_json);
-
-/*
- Where a ROMA Connect instance's creation is: overall progress and status, and each
- sub-service's (`GET /v2/{project_id}/instances/{instance_id}/process`).
-
- Returns `HWINST_OK` with the `/process` document in `*out_json`, or an error code with
- the error document (`HWINST_NOT_FOUND` for an unknown instance). The caller frees
- `*out_json` with `hwinst_string_free`. Thread-safe.
-
- # Safety
- `client` is NULL or a live client; `instance_id` NULL or NUL-terminated; `out_json` NULL
- or writable.
- */
-enum hwinst_code hwinst_roma_creation_progress(const struct hwinst_client *client,
-                                               const char *instance_id,
-                                               char **out_json);
-
-/*
- Where an API Gateway instance's creation is: `progress` (0-100), `status`, and the
- `error_code`/`error_msg` of a failure
- (`GET /v2/{project_id}/apigw/instances/{instance_id}/progress`).
-
- Returns `HWINST_OK` with the progress document in `*out_json`, or an error code with the
- error document. The caller frees `*out_json` with `hwinst_string_free`. Thread-safe.
-
- # Safety
- As `hwinst_roma_creation_progress`.
- */
-enum hwinst_code hwinst_apig_creation_progress(const struct hwinst_client *client,
-                                               const char *instance_id,
-                                               char **out_json);
-
-/*
- A ROMA Connect instance's details, its `status` and numeric `instance_status` among them
- (`GET /v2/{project_id}/apic/instances/{instance_id}`).
-
- Returns `HWINST_OK` with the instance document in `*out_json`, or an error code with the
- error document. The caller frees `*out_json` with `hwinst_string_free`. Thread-safe.
-
- # Safety
- As `hwinst_roma_creation_progress`.
- */
-enum hwinst_code hwinst_roma_instance(const struct hwinst_client *client,
-                                      const char *instance_id,
-                                      char **out_json);
-
-/*
- One page of the project's ROMA Connect instances (`GET /v2/{project_id}/instances`).
-
- `query_json` may be NULL (the service's first page, every status) or an object with any of
- `"status"` (e.g. `"RUNNING"`), `"offset"` (a non-negative integer) and `"limit"` (a positive
- integer); other keys, and a `"limit"` of 0, are `HWINST_INVALID_ARGUMENT`.
-
- Returns `HWINST_OK` with the page (`{"total":N,"size":M,"instances":[...]}`) in
- `*out_json`, or an error code with the error document. The caller frees `*out_json` with
- `hwinst_string_free`. Thread-safe.
-
- # Safety
- `client` is NULL or a live client; `query_json` NULL or NUL-terminated; `out_json` NULL
- or writable.
- */
-enum hwinst_code hwinst_roma_list_instances(const struct hwinst_client *client,
-                                            const char *query_json,
-                                            char **out_json);
-
-/*
- Every ROMA Connect instance of the project, fetched page by page
- (`GET /v2/{project_id}/instances` until the last page).
-
- `query_json` is as for `hwinst_roma_list_instances`: `"status"` filters, `"offset"` is
- where to start, and `"limit"` is the page size (default 50). Paging stops at an empty
- page, or at a short one when the service's `total` agrees; a page that repeats the one
- before (a service ignoring `offset`) is `HWINST_DECODE`.
-
- Returns `HWINST_OK` with `{"total":N,"instances":[...]}` in `*out_json`, where `N` is the
- number of instances returned, or an error code with the error document (nothing is
- returned when any page fails). The caller frees `*out_json` with `hwinst_string_free`.
- Thread-safe.
-
- # Safety
- As `hwinst_roma_list_instances`.
- */
-enum hwinst_code hwinst_roma_list_all_instances(const struct hwinst_client *client,
-                                                const char *query_json,
-                                                char **out_json);
-
-/*
- A Cloud DC instance's state: `status` (`pending`, `running`, `error`, ...) and the
- `error` of a failure (`GET /v1/{project_id}/instances/{id}/status`).
-
- Returns `HWINST_OK` with the status document in `*out_json`, or an error code with the
- error document. The caller frees `*out_json` with `hwinst_string_free`. Thread-safe.
-
- # Safety
- As `hwinst_roma_creation_progress`.
- */
-enum hwinst_code hwinst_clouddc_instance_status(const struct hwinst_client *client,
-                                                const char *instance_id,
-                                                char **out_json);
 
 #ifdef __cplusplus
 }  // extern "C"

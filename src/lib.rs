@@ -89,10 +89,10 @@ pub use client::options::{
     DEFAULT_WAIT_TIMEOUT, MAX_CONCURRENCY, MAX_SETTLE,
 };
 pub use client::{
-    AllRomaInstances, Client, ClientBuilder, ClientSettings, CredentialSource, FleetInstance,
-    FleetOutcome, FleetRequests, InstanceOutcome, RomaInstances, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_METADATA_ENDPOINT, DEFAULT_PAGE_SIZE,
-    DEFAULT_REQUEST_TIMEOUT, ENV_VARS, HOST_CONNECT_TIMEOUT, METADATA_OFF,
+    AllRomaInstances, Client, ClientBuilder, ClientSettings, CredentialSource, FleetEvent,
+    FleetInstance, FleetOutcome, FleetRequests, InstanceOutcome, RomaInstances,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_METADATA_ENDPOINT,
+    DEFAULT_PAGE_SIZE, DEFAULT_REQUEST_TIMEOUT, ENV_VARS, HOST_CONNECT_TIMEOUT, METADATA_OFF,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use endpoint::Service;

@@ -31,7 +31,7 @@ pub use builder::{
 };
 pub use chain::{CredentialSource, DEFAULT_METADATA_ENDPOINT, HOST_CONNECT_TIMEOUT, METADATA_OFF};
 pub use env::ENV_VARS;
-pub use fleet_outcome::{FleetInstance, FleetOutcome, FleetRequests, InstanceOutcome};
+pub use fleet_outcome::{FleetEvent, FleetInstance, FleetOutcome, FleetRequests, InstanceOutcome};
 pub use pages::{AllRomaInstances, RomaInstances, DEFAULT_PAGE_SIZE};
 
 use crate::auth::{self, Authenticate};
