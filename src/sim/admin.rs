@@ -1,13 +1,17 @@
 //! The admin API under `/_sim/` (no authentication: the simulator is loopback only). JSON in
 //! and out; a bad request is 400 `{"error": "..."}` naming what is wrong.
 
+use super::bodies::iam_time;
+use super::error::decode;
+use super::error::SimError;
 use super::fault::Fault;
+use super::reply::Reply;
 use super::scenario::{
-    check_clock_skew, decode, ClockSkewDocument, InstanceSpec, RateLimitsDocument, Scenario,
+    check_clock_skew, check_lifetime, ClockSkewDocument, InstanceSpec, RateLimitsDocument,
+    Scenario, DEFAULT_ID_TOKEN_LIFETIME_S,
 };
-use super::server::{Reply, Shared};
+use super::shared::Shared;
 use super::world::World;
-use super::SimError;
 use crate::endpoint::Service;
 use percent_encoding::percent_decode_str;
 use serde::Deserialize;
@@ -59,6 +63,7 @@ pub(crate) fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> 
         }
         ("POST", "faults") => add_fault(shared, body),
         ("POST", "tokens") => add_token(shared, body),
+        ("POST", "id_tokens") => issue_id_token(shared, body),
         ("POST", "scenario") => load_scenario(shared, body),
         ("POST", "advance") => advance(shared, body),
         ("GET", "rate_limits") => Ok(Reply::json(200, &rate_limits(&shared.world()))),
@@ -96,7 +101,7 @@ fn allowed(route: &str) -> Option<&'static str> {
         "config" => Some("GET"),
         "instances" => Some("GET, POST"),
         "faults" => Some("POST, DELETE"),
-        "tokens" | "scenario" | "advance" => Some("POST"),
+        "tokens" | "id_tokens" | "scenario" | "advance" => Some("POST"),
         "rate_limits" | "clock_skew" => Some("GET, POST"),
         "requests" => Some("GET, DELETE"),
         _ => None,
@@ -156,6 +161,32 @@ fn add_token(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
         .add_token(&doc.token)
         .map_err(|m| error(400, &format!("token: {m}")))?;
     Ok(Reply::empty(204))
+}
+
+/// `{"lifetime_s": N}` (optional).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IdTokenDocument {
+    lifetime_s: Option<u64>,
+}
+
+/// A new ID token of the OIDC identity provider: `{"idp_id","id_token","expires_at"}`, 201.
+fn issue_id_token(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
+    let text = text(body)?;
+    let doc: IdTokenDocument = if text.trim().is_empty() {
+        IdTokenDocument { lifetime_s: None }
+    } else {
+        decode("id_tokens", text, &[]).map_err(invalid)?
+    };
+    let lifetime = Duration::from_secs(doc.lifetime_s.unwrap_or(DEFAULT_ID_TOKEN_LIFETIME_S));
+    check_lifetime("id_tokens: lifetime_s", lifetime).map_err(|m| error(400, &m))?;
+    let mut world = shared.world();
+    let (token, expires) = world.issue_id_token(lifetime).map_err(|m| error(404, &m))?;
+    let idp_id = world.oidc.as_ref().map(|o| o.idp_id.clone());
+    Ok(Reply::json(
+        201,
+        &json!({ "idp_id": idp_id, "id_token": token, "expires_at": iam_time(expires) }),
+    ))
 }
 
 /// `{"ms": N}`.

@@ -1,11 +1,14 @@
 //! Response bodies: each API's answer for an instance at a step, with every field of its
 //! document's example, and the services' documented error bodies.
 //!
-//! An instance with `quirks` answers as `docs/apis.md` (What real answers look like) says real servers do: numbers as
-//! strings, lists encoded inside strings, lower-case `/process` status words.
+//! By default every field has the JSON type its document's table gives (a `String` AZ list is a
+//! string, an `Integer` a number). An instance with `undocumented_shapes` answers in the shapes
+//! real servers are known to vary in (`docs/apis.md`, What real answers look like), for
+//! tolerance tests: numbers as strings, an AZ list as a JSON array where the document types it
+//! String, lower-case `/process` status words.
 
 use super::script::{Script, APIG_ERROR, CLOUDDC_ERROR, ROMA_ERROR};
-use super::world::{Instance, Moment};
+use super::world::{unix_ms, Instance, Moment};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -16,9 +19,9 @@ pub(crate) struct Context<'a> {
     pub now_ms: u64,
 }
 
-/// A number, or its text for a quirky instance.
-fn number(value: u64, quirks: bool) -> Value {
-    if quirks {
+/// A number, or its text in the undocumented shapes.
+fn number(value: u64, undocumented_shapes: bool) -> Value {
+    if undocumented_shapes {
         Value::String(value.to_string())
     } else {
         Value::from(value)
@@ -53,7 +56,7 @@ pub(crate) fn apig_progress(instance: &Instance, moment: &Moment) -> Value {
         "end_time": moment.ended_ms.unwrap_or(0),
         "error_code": error.map(|e| e.0),
         "error_msg": error.map(|e| e.1),
-        "progress": number(u64::from(step.progress), instance.quirks),
+        "progress": number(u64::from(step.progress), instance.undocumented_shapes),
         "start_time": instance.added_ms,
         "status": step.status,
     })
@@ -66,8 +69,8 @@ pub(crate) fn roma_process(instance: &Instance, moment: &Moment, context: &Conte
     };
     let step = &steps[moment.index];
     let error = failure(instance.script(), moment.index);
-    let quirks = instance.quirks;
-    let status = if quirks {
+    let variant = instance.undocumented_shapes;
+    let status = if variant {
         Value::from(step.process.to_ascii_lowercase())
     } else {
         Value::from(step.process)
@@ -80,10 +83,11 @@ pub(crate) fn roma_process(instance: &Instance, moment: &Moment, context: &Conte
         .saturating_sub(instance.added_ms)
         .div_ceil(60_000);
     let zones = zones(context);
-    let available_zones = if quirks {
-        Value::from(json!(zones).to_string())
-    } else {
+    // Documented as a String; the example holds a JSON array inside it (`"[\"az0.dc0\"]"`).
+    let available_zones = if variant {
         json!(zones)
+    } else {
+        Value::from(json!(zones).to_string())
     };
     let item = |name: &str| {
         json!({
@@ -194,20 +198,20 @@ pub(crate) fn roma_details(instance: &Instance, moment: &Moment, context: &Conte
         return Value::Null;
     };
     let step = &steps[moment.index];
-    let quirks = instance.quirks;
+    let variant = instance.undocumented_shapes;
     let [az1, az2] = zones(context);
-    let available_zone_ids = if quirks {
-        // As the document's example writes it: a bracketed list inside a string.
-        Value::from(format!("[{az1}, {az2}]"))
-    } else {
+    let available_zone_ids = if variant {
         json!([az1, az2])
+    } else {
+        // Documented as a String, written as the example writes it: `"[region01, region02]"`.
+        Value::from(format!("[{az1}, {az2}]"))
     };
     json!({
         "id": instance.id,
         "project_id": context.project_id,
         "instance_name": instance.name,
         "status": step.details,
-        "instance_status": number(step.code, quirks),
+        "instance_status": number(step.code, variant),
         "type": "apic",
         "spec": "ROMA_PROFESSIONAL",
         "create_time": instance.added_ms,
@@ -227,7 +231,7 @@ pub(crate) fn roma_details(instance: &Instance, moment: &Moment, context: &Conte
         "nat_eip_ipv6_cidr": null,
         "eip_ipv6_address": null,
         "nat_eip_address": "192.0.2.11",
-        "bandwidth_size": number(5, quirks),
+        "bandwidth_size": number(5, variant),
         "available_zone_ids": available_zone_ids,
         "instance_version": "2.3.0",
         "virsubnet_id": null,
@@ -470,6 +474,11 @@ pub(crate) fn gateway_unauthorized(family: Family, request_id: &str, message: &s
     }
 }
 
+/// IAM's time format: RFC 3339 with microseconds (`2026-11-23T10:15:00.000000Z`).
+pub(crate) fn iam_time(at: std::time::SystemTime) -> String {
+    rfc3339(unix_ms(at)).replace('Z', ".000000Z")
+}
+
 /// Unix milliseconds as RFC 3339 in UTC, to the second (`2019-12-06T06:49:04Z`).
 pub(crate) fn rfc3339(ms: u64) -> String {
     let seconds = i64::try_from(ms / 1000).unwrap_or(i64::MAX);
@@ -491,6 +500,12 @@ mod tests {
     fn times_are_rfc3339() {
         assert_eq!(rfc3339(1_575_614_944_000), "2019-12-06T06:49:04Z");
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn iam_times_have_microseconds() {
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_795_428_900);
+        assert_eq!(iam_time(at), "2026-11-23T10:15:00.000000Z");
     }
 
     #[test]

@@ -3,13 +3,14 @@
 //! CCE pod-identity endpoint. Both issue temporary AK/SK/security tokens that the services
 //! accept until they expire in simulator time (`docs/simulator.md`, Temporary credentials).
 
+use super::bodies::iam_time;
 use super::bodies::Family;
-use super::routes::{iam_time, refusal};
+use super::reply::{refusal, Reply};
 use super::scenario::MAX_SESSION_TOKEN_TTL;
-use super::server::Reply;
+use super::secret::same;
 use super::verify::{self, Received};
 use super::world::World;
-use serde_json::json;
+use serde_json::{json, Value};
 use std::time::Duration;
 
 /// What the metadata service says when the VM has no cloud service agency.
@@ -65,7 +66,7 @@ pub(crate) fn metadata_security_key(
         return refusal(Family::Credentials, 401, request_id, NO_AGENCY);
     }
     let lifetime = world.metadata.lifetime;
-    credential(world, lifetime)
+    Reply::json(200, &issue_credential(world, lifetime))
 }
 
 /// `POST /pod-identity/credentials` with the pod's token as `Authorization`: the pod's
@@ -89,7 +90,7 @@ pub(crate) fn pod_identity(world: &mut World, request: &Received, request_id: &s
     }
     let authorized = verify::single(request.headers, "authorization")
         .ok()
-        .is_some_and(|sent| verify::same(sent.as_bytes(), pod.token.expose().as_bytes()));
+        .is_some_and(|sent| same(sent.as_bytes(), pod.token.expose().as_bytes()));
     if !authorized {
         return refusal(
             Family::Credentials,
@@ -98,19 +99,17 @@ pub(crate) fn pod_identity(world: &mut World, request: &Received, request_id: &s
             "the Authorization header is not the pod's token",
         );
     }
-    credential(world, pod.lifetime)
+    Reply::json(200, &issue_credential(world, pod.lifetime))
 }
 
-/// Fresh temporary credentials valid `lifetime`, in the metadata service's shape.
-fn credential(world: &mut World, lifetime: Duration) -> Reply {
+/// Fresh temporary credentials valid `lifetime`, in the shape the metadata service, the
+/// pod-identity endpoint and IAM's `securitytokens` share.
+pub(crate) fn issue_credential(world: &mut World, lifetime: Duration) -> Value {
     let (ak, sk, security_token, expires) = world.issue_temporary_key(lifetime);
-    Reply::json(
-        200,
-        &json!({ "credential": {
-            "access": ak,
-            "secret": sk.expose(),
-            "securitytoken": security_token.expose(),
-            "expires_at": iam_time(expires),
-        } }),
-    )
+    json!({ "credential": {
+        "access": ak,
+        "secret": sk.expose(),
+        "securitytoken": security_token.expose(),
+        "expires_at": iam_time(expires),
+    } })
 }

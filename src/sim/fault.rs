@@ -1,8 +1,7 @@
 //! Faults: answers the simulator changes on purpose (an error status, a delay, a cut-short or
 //! broken body, a lying list total), for the requests they match.
 
-use super::scenario::decode;
-use super::SimError;
+use super::error::{decode, SimError};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -42,11 +41,16 @@ pub enum Operation {
     MetadataSecurityKey,
     /// `POST /pod-identity/credentials` (CCE pod identity temporary credentials).
     PodIdentity,
+    /// `POST /v3.0/OS-AUTH/id-token/tokens` (IAM token for an OIDC ID token).
+    IamIdToken,
+    /// `POST /v3.0/OS-CREDENTIAL/securitytokens` (IAM temporary credentials for a token).
+    #[serde(rename = "iam_securitytokens")]
+    IamSecurityTokens,
 }
 
 impl Operation {
     /// Every operation.
-    pub const ALL: [Operation; 10] = [
+    pub const ALL: [Operation; 12] = [
         Operation::RomaProcess,
         Operation::ApigProgress,
         Operation::RomaInstance,
@@ -57,6 +61,8 @@ impl Operation {
         Operation::MetadataToken,
         Operation::MetadataSecurityKey,
         Operation::PodIdentity,
+        Operation::IamIdToken,
+        Operation::IamSecurityTokens,
     ];
 
     /// The operation's name, e.g. `"apig_progress"`.
@@ -72,6 +78,8 @@ impl Operation {
             Operation::MetadataToken => "metadata_token",
             Operation::MetadataSecurityKey => "metadata_securitykey",
             Operation::PodIdentity => "pod_identity",
+            Operation::IamIdToken => "iam_id_token",
+            Operation::IamSecurityTokens => "iam_securitytokens",
         }
     }
 }

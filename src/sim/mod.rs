@@ -15,26 +15,35 @@
 //! # Ok::<_, Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Modules: `scenario` and `fault` (what to simulate), `script` (the lifecycles), `world`
-//! (the shared state), `routes` (the service and IAM APIs), `bodies` (their answers), `verify`
-//! (tokens and signatures), `admin` (the `/_sim/` API), `server` (hyper).
+//! Modules, each using only those listed before it: `error` (`SimError`, decoding documents),
+//! `fault` and `scenario` (what to simulate), `script` (the lifecycles), `world` (the state),
+//! `shared` (the world behind its lock), `bodies` (the answers' bodies), `reply` (answers and
+//! refusals), `verify` (tokens and signatures), `credentials` (metadata, pod identity), `iam`
+//! (IAM's APIs), `routes` (which API a request calls, and its answer), `admin` (the `/_sim/`
+//! API), `server` (the hyper glue, on top).
 
 mod admin;
 mod bodies;
 mod credentials;
+mod error;
 mod fault;
+mod iam;
+mod reply;
 mod routes;
 mod scenario;
 mod script;
+mod secret;
 mod server;
+mod shared;
 mod verify;
 mod world;
 
+pub use error::SimError;
 pub use fault::{Fault, FaultKind, Operation, FAULT_STATUSES, MAX_DELAY};
 pub use routes::{DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT};
 pub use scenario::{
-    AccessKey, InstanceSpec, MetadataSpec, Outcome, Scenario, User, DEFAULT_STEP, MAX_GENERATED,
-    MAX_SESSION_TOKEN_TTL, MAX_SIMULATED_SKEW_S,
+    AccessKey, InstanceSpec, MetadataSpec, OidcSpec, Outcome, Scenario, User, DEFAULT_STEP,
+    MAX_GENERATED, MAX_SESSION_TOKEN_TTL, MAX_SIMULATED_SKEW_S,
 };
 pub use server::MAX_REQUEST_BODY;
 pub use verify::MAX_CLOCK_SKEW;
@@ -44,31 +53,13 @@ use crate::auth::Secret;
 use crate::client::{Client, ClientBuilder};
 use crate::clock::{Clock, SystemClock};
 use crate::endpoint::Service;
-use server::{Server, Shared};
+use server::Server;
+use shared::Shared;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use world::World;
-
-/// Why the simulator refused something or could not start.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum SimError {
-    /// A scenario, instance, fault or address that cannot be used; the message names the
-    /// field.
-    #[error("{0}")]
-    Invalid(String),
-    /// A file or socket operation failed.
-    #[error("{what}: {source}")]
-    Io {
-        /// What was being done.
-        what: String,
-        /// The underlying error.
-        #[source]
-        source: std::io::Error,
-    },
-}
 
 /// A running simulator. Dropping it stops the server and frees its port.
 ///
@@ -224,8 +215,8 @@ impl Simulator {
     /// Runs the simulator on `clock` (the [`SystemClock`] until set): lifecycles move with
     /// its instants, and its wall time (plus the clock skew) is the simulator's calendar time
     /// — what `X-Sdk-Date` is checked against, when IAM tokens, metadata session tokens and
-    /// temporary credentials expire, and every answer's `Date` header. Rate limits stay on
-    /// real time.
+    /// temporary credentials expire, and every answer's `Date` header. Rate limits refill on
+    /// its instants too (at the clock's pace, not sped up by the scenario's speed).
     ///
     /// Shared with a client (`ClientBuilder::clock`), a
     /// [`ManualClock`](crate::ManualClock) lets hours pass on both sides at once. Instances
@@ -277,21 +268,43 @@ impl Simulator {
         self.shared.world().pod_identity.is_some()
     }
 
-    /// How many temporary credentials the metadata service and the pod-identity endpoint have
-    /// issued since the scenario was loaded.
+    /// A new ID token of the simulated OIDC identity provider (the scenario's
+    /// [`oidc`](Scenario::oidc)), valid `lifetime` of simulator time (1 s to a day, whole
+    /// seconds), and when it expires: what a test writes into the file
+    /// `HUAWEICLOUD_SDK_ID_TOKEN_FILE` names. IAM's `POST /v3.0/OS-AUTH/id-token/tokens`
+    /// accepts it, with `X-Idp-Id:` [`idp_id`](Self::idp_id), until it expires. As `POST
+    /// /_sim/id_tokens` does. The token is a secret, in plain text because a test writes it
+    /// into a file.
+    pub fn issue_id_token(&self, lifetime: Duration) -> Result<(String, SystemTime), SimError> {
+        scenario::check_lifetime("id token lifetime", lifetime).map_err(SimError::Invalid)?;
+        self.shared
+            .world()
+            .issue_id_token(lifetime)
+            .map_err(SimError::Invalid)
+    }
+
+    /// The ID of the simulated OIDC identity provider (what `X-Idp-Id` and
+    /// `HUAWEICLOUD_SDK_IDP_ID` must say; default `sim-idp`), if the scenario has one.
+    pub fn idp_id(&self) -> Option<String> {
+        self.shared.world().oidc.as_ref().map(|o| o.idp_id.clone())
+    }
+
+    /// How many temporary credentials the metadata service, the pod-identity endpoint and
+    /// IAM's `securitytokens` have issued since the scenario was loaded.
     pub fn issued_temporary_keys(&self) -> usize {
         self.shared.world().temporary_issued()
     }
 
-    /// The secret keys, security tokens and metadata session tokens the simulator issued (and
-    /// still remembers): for tests that check that none of them leaks into a message.
+    /// The secret keys, security tokens, metadata session tokens and IAM tokens the simulator
+    /// issued (and still remembers), and the OIDC ID tokens it accepts: for tests that check
+    /// that none of them leaks into a message.
     pub fn issued_secrets(&self) -> Vec<String> {
         self.shared.world().temporary_secrets()
     }
 
-    /// Limits `service` to `per_second` requests per second (wall-clock time, in bursts of at
-    /// most one second's worth; past it, 429 with `Retry-After`), or with `None` lifts its
-    /// limit.
+    /// Limits `service` to `per_second` requests per second (on the simulator's clock, in
+    /// bursts of at most one second's worth; past it, 429 with `Retry-After`), or with `None`
+    /// lifts its limit.
     pub fn set_rate_limit(
         &self,
         service: Service,

@@ -4,13 +4,14 @@
 use super::bodies::{self, error_body, Context, Family};
 use super::credentials;
 use super::fault::{FaultKind, Operation};
-use super::server::Reply;
+use super::iam;
+use super::reply::{refusal, Reply};
 use super::verify::{self, Received};
 use super::world::{unix_ms, Hit, RequestRecord, World};
 use crate::endpoint::Service;
 use percent_encoding::percent_decode_str;
 use serde_json::{json, Value};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 /// The largest page (`limit`) the ROMA list serves. Seed 003 documents no range; this and
 /// [`DEFAULT_LIST_LIMIT`] are those of the ROMA Connect APIs that document theirs.
@@ -75,10 +76,17 @@ pub(crate) fn target(method: &str, path: &str) -> Target {
         ["", "meta-data", "latest", "api", "token"] => (Operation::MetadataToken, None, None),
         ["", "openstack", "latest", "securitykey"] => (Operation::MetadataSecurityKey, None, None),
         ["", "pod-identity", "credentials"] => (Operation::PodIdentity, None, None),
+        ["", "v3.0", "OS-AUTH", "id-token", "tokens"] => (Operation::IamIdToken, None, None),
+        ["", "v3.0", "OS-CREDENTIAL", "securitytokens"] => {
+            (Operation::IamSecurityTokens, None, None)
+        }
         _ => return Target::Unserved,
     };
     let allow = match operation {
-        Operation::IamTokens | Operation::PodIdentity => "POST",
+        Operation::IamTokens
+        | Operation::PodIdentity
+        | Operation::IamIdToken
+        | Operation::IamSecurityTokens => "POST",
         Operation::MetadataToken => "PUT",
         _ => "GET",
     };
@@ -109,7 +117,10 @@ fn family(operation: Operation) -> Family {
         Operation::RomaProcess | Operation::RomaInstance | Operation::ApigProgress => Family::Apic,
         Operation::RomaList => Family::RomaList,
         Operation::ClouddcStatus => Family::Clouddc,
-        Operation::IamTokens | Operation::IamProjects => Family::Iam,
+        Operation::IamTokens
+        | Operation::IamProjects
+        | Operation::IamIdToken
+        | Operation::IamSecurityTokens => Family::Iam,
         Operation::MetadataToken | Operation::MetadataSecurityKey | Operation::PodIdentity => {
             Family::Credentials
         }
@@ -128,20 +139,9 @@ fn service(operation: Operation) -> Option<Service> {
         | Operation::IamProjects
         | Operation::MetadataToken
         | Operation::MetadataSecurityKey
-        | Operation::PodIdentity => None,
-    }
-}
-
-/// An error answer in the family's shape; `why` also goes into `X-Sim-Reason`.
-pub(crate) fn refusal(family: Family, status: u16, request_id: &str, why: &str) -> Reply {
-    let reply = match error_body(family, status, request_id, why) {
-        Some(body) => Reply::json(status, &body),
-        None => Reply::empty(status),
-    };
-    if why.is_empty() {
-        reply
-    } else {
-        reply.header("x-sim-reason", why)
+        | Operation::PodIdentity
+        | Operation::IamIdToken
+        | Operation::IamSecurityTokens => None,
     }
 }
 
@@ -156,7 +156,10 @@ pub(crate) fn answer(
 ) -> Reply {
     let over_limit = match (target, hit) {
         (Target::Api { operation, .. }, None) => service(*operation).and_then(|service| {
-            let wait = world.take_rate(service, Instant::now()).err()?;
+            // On the simulator's clock, so that a test on a manual clock refills the bucket
+            // by advancing it rather than by sleeping.
+            let now = world.now();
+            let wait = world.take_rate(service, now).err()?;
             Some((service, wait))
         }),
         _ => None,
@@ -249,12 +252,17 @@ fn respond(
     }
     let now = world.calendar();
     match operation {
-        Operation::IamTokens => return iam_tokens(world, request.body, now, request_id),
+        Operation::IamTokens => return iam::tokens(world, request.body, now, request_id),
         Operation::MetadataToken => return credentials::metadata_token(world, request, request_id),
         Operation::MetadataSecurityKey => {
             return credentials::metadata_security_key(world, request, request_id)
         }
         Operation::PodIdentity => return credentials::pod_identity(world, request, request_id),
+        // IAM's two unsigned federation calls: an ID token, then a token, are the credentials.
+        Operation::IamIdToken => return iam::id_token(world, request, now, request_id),
+        Operation::IamSecurityTokens => {
+            return iam::security_tokens(world, request, now, request_id)
+        }
         _ => {}
     }
     if let Err(refused) = verify::authenticate(world, request, now) {
@@ -268,7 +276,10 @@ fn respond(
         };
     }
     if operation == Operation::IamProjects {
-        return iam_projects(world, request.query);
+        let name = query_pairs(request.query)
+            .find(|(key, _)| key == "name")
+            .map(|(_, v)| v);
+        return iam::projects(world, name.as_deref());
     }
     if let Some(why) = project_problem(world, project, request) {
         return refusal(family, 403, request_id, &why);
@@ -418,88 +429,6 @@ fn bad_parameter(name: &str, why: &str, request_id: &str) -> Reply {
     Reply::json(400, &body).header("x-sim-reason", why)
 }
 
-/// `POST /v3/auth/tokens`: a token for a user's password.
-fn iam_tokens(world: &mut World, body: &[u8], now: SystemTime, request_id: &str) -> Reply {
-    let bad = |why: &str| refusal(Family::Iam, 400, request_id, why);
-    let Ok(document) = serde_json::from_slice::<Value>(body) else {
-        return bad("the body is not a JSON document");
-    };
-    let identity = &document["auth"]["identity"];
-    let password_method = identity["methods"]
-        .as_array()
-        .is_some_and(|methods| methods.iter().any(|m| m == "password"));
-    if !password_method {
-        return bad("auth.identity.methods must include \"password\"");
-    }
-    let user = &identity["password"]["user"];
-    let (Some(name), Some(password), Some(domain)) = (
-        user["name"].as_str(),
-        user["password"].as_str(),
-        user["domain"]["name"].as_str(),
-    ) else {
-        return bad("auth.identity.password.user needs name, password and domain.name");
-    };
-    let Some(user) = world.user(name, password, domain) else {
-        return refusal(
-            Family::Iam,
-            401,
-            request_id,
-            "The username or password is wrong.",
-        );
-    };
-    let (user_name, domain_name) = (user.user.clone(), user.domain.clone());
-    let project = &document["auth"]["scope"]["project"];
-    let in_scope = match (project["id"].as_str(), project["name"].as_str()) {
-        (Some(id), _) => id == world.project_id,
-        (None, Some(name)) => name == world.region,
-        (None, None) => project.is_null(),
-    };
-    if !in_scope {
-        let why = format!(
-            "auth.scope.project names no project of this account (the simulator's is {:?}, \
-             named {:?})",
-            world.project_id, world.region
-        );
-        return bad(&why);
-    }
-    let (token, expires) = world.issue_token(now);
-    let body = json!({ "token": {
-        "expires_at": iam_time(expires),
-        "issued_at": iam_time(now),
-        "methods": ["password"],
-        "project": { "id": world.project_id, "name": world.region, "domain": { "name": domain_name } },
-        "user": { "name": user_name, "domain": { "name": domain_name } },
-        "catalog": [],
-    } });
-    Reply::json(201, &body).header("x-subject-token", &token)
-}
-
-/// IAM's time format: RFC 3339 with microseconds (`2026-11-23T10:15:00.000000Z`).
-pub(crate) fn iam_time(at: SystemTime) -> String {
-    bodies::rfc3339(unix_ms(at)).replace('Z', ".000000Z")
-}
-
-/// `GET /v3/projects?name=`: the simulator's one project, when the name matches.
-fn iam_projects(world: &World, query: &str) -> Reply {
-    let name = query_pairs(query)
-        .find(|(key, _)| key == "name")
-        .map(|(_, v)| v);
-    let projects = if name.as_deref().is_none_or(|n| n == world.region) {
-        vec![json!({
-            "id": world.project_id,
-            "name": world.region,
-            "domain_id": "sim-domain-id",
-            "enabled": true,
-            "is_domain": false,
-            "parent_id": "sim-domain-id",
-            "description": "",
-        })]
-    } else {
-        Vec::new()
-    };
-    Reply::json(200, &json!({ "projects": projects }))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -571,11 +500,17 @@ mod tests {
             target("GET", "/pod-identity/credentials"),
             Target::WrongMethod { allow: "POST", .. }
         ));
-    }
-
-    #[test]
-    fn iam_times_have_microseconds() {
-        let at = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_795_428_900);
-        assert_eq!(iam_time(at), "2026-11-23T10:15:00.000000Z");
+        assert_eq!(
+            op("POST", "/v3.0/OS-AUTH/id-token/tokens"),
+            Some((Operation::IamIdToken, None, None))
+        );
+        assert_eq!(
+            op("POST", "/v3.0/OS-CREDENTIAL/securitytokens"),
+            Some((Operation::IamSecurityTokens, None, None))
+        );
+        assert!(matches!(
+            target("GET", "/v3.0/OS-CREDENTIAL/securitytokens"),
+            Target::WrongMethod { allow: "POST", .. }
+        ));
     }
 }

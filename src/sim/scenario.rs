@@ -4,11 +4,10 @@
 //! The JSON is read into private documents (every key optional, unknown keys refused) and then
 //! checked; the documents hold secrets as plain strings, so none of them is `Debug`.
 
+use super::error::{decode, SimError};
 use super::fault::{Fault, FaultDocument};
-use super::SimError;
 use crate::auth::Secret;
 use crate::endpoint::Service;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::path::Path;
@@ -93,7 +92,7 @@ pub struct InstanceSpec {
     pub(crate) name: Option<String>,
     pub(crate) outcome: Outcome,
     pub(crate) step: Duration,
-    pub(crate) quirks: bool,
+    pub(crate) undocumented_shapes: bool,
 }
 
 #[derive(Deserialize)]
@@ -104,7 +103,9 @@ pub(crate) struct InstanceDocument {
     name: Option<String>,
     outcome: Option<Outcome>,
     step_ms: Option<u64>,
-    quirks: Option<bool>,
+    /// `quirks` is its former name, still read so that older scenarios keep working.
+    #[serde(alias = "quirks")]
+    undocumented_shapes: Option<bool>,
 }
 
 impl From<InstanceDocument> for InstanceSpec {
@@ -115,14 +116,14 @@ impl From<InstanceDocument> for InstanceSpec {
             name: doc.name,
             outcome: doc.outcome.unwrap_or_default(),
             step: doc.step_ms.map_or(DEFAULT_STEP, Duration::from_millis),
-            quirks: doc.quirks.unwrap_or(false),
+            undocumented_shapes: doc.undocumented_shapes.unwrap_or(false),
         }
     }
 }
 
 impl InstanceSpec {
-    /// An instance of `service` with a fresh ID, outcome `success`, a step of 1 s and no
-    /// quirks.
+    /// An instance of `service` with a fresh ID, outcome `success`, a step of 1 s, answering
+    /// with the documented types.
     pub fn new(service: Service) -> InstanceSpec {
         InstanceSpec {
             service,
@@ -130,12 +131,13 @@ impl InstanceSpec {
             name: None,
             outcome: Outcome::Success,
             step: DEFAULT_STEP,
-            quirks: false,
+            undocumented_shapes: false,
         }
     }
 
     /// Reads `{"service":"apig","id":"...","name":"...","outcome":"success","step_ms":1000,
-    /// "quirks":false}` (only `service` is required; unknown keys are refused).
+    /// "undocumented_shapes":false}` (only `service` is required; unknown keys are refused;
+    /// `quirks` is read as the former name of `undocumented_shapes`).
     pub fn from_json(json: &str) -> Result<InstanceSpec, SimError> {
         let doc: InstanceDocument = decode("instance", json, &[])?;
         let spec = InstanceSpec::from(doc);
@@ -169,11 +171,20 @@ impl InstanceSpec {
         self
     }
 
-    /// Whether it answers with the real servers' quirks (numbers as strings, lists inside
-    /// strings, lower-case words; default `false`).
-    pub fn quirks(mut self, quirks: bool) -> InstanceSpec {
-        self.quirks = quirks;
+    /// Whether it answers in the shapes real servers are known to vary in rather than with the
+    /// types its document gives (default `false`): APIG `progress` and ROMA details'
+    /// `instance_status`/`bandwidth_size` as strings, the AZ lists documented as strings
+    /// (`/process` `availableZones`, details' `available_zone_ids`) as JSON arrays, `/process`
+    /// status words in lower case. For testing a client's tolerance (`docs/simulator.md`).
+    pub fn undocumented_shapes(mut self, undocumented_shapes: bool) -> InstanceSpec {
+        self.undocumented_shapes = undocumented_shapes;
         self
+    }
+
+    /// The former name of [`InstanceSpec::undocumented_shapes`].
+    #[deprecated(note = "renamed `undocumented_shapes`")]
+    pub fn quirks(self, quirks: bool) -> InstanceSpec {
+        self.undocumented_shapes(quirks)
     }
 
     /// The service the instance belongs to.
@@ -349,7 +360,74 @@ pub(crate) struct PodIdentity {
     pub lifetime: Duration,
 }
 
-fn check_lifetime(what: &str, lifetime: Duration) -> Result<(), String> {
+/// The OIDC identity provider IAM trusts in the simulation (federated identities: CI systems,
+/// CCE workload identity): `POST /v3.0/OS-AUTH/id-token/tokens` with `X-Idp-Id: {idp_id}` and
+/// one of its ID tokens gets an IAM token, which `POST /v3.0/OS-CREDENTIAL/securitytokens`
+/// turns into temporary AK/SK.
+///
+/// The default is the provider `sim-idp` accepting the ID token `sim-id-token` (which never
+/// expires). More ID tokens that expire in simulator time come from
+/// [`Simulator::issue_id_token`](super::Simulator::issue_id_token) or `POST /_sim/id_tokens`.
+///
+/// ```
+/// use hwinst::sim::{OidcSpec, Scenario};
+///
+/// let scenario = Scenario::default().oidc(OidcSpec::new("ci-idp").id_token("jwt-1"));
+/// let same = Scenario::from_json(
+///     r#"{"oidc": {"idp_id": "ci-idp", "id_tokens": ["jwt-1"]}}"#)?;
+/// assert_eq!(format!("{scenario:?}"), format!("{same:?}"));
+/// # Ok::<_, hwinst::sim::SimError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub struct OidcSpec {
+    pub(crate) idp_id: String,
+    pub(crate) id_tokens: Vec<Secret>,
+}
+
+impl Default for OidcSpec {
+    fn default() -> OidcSpec {
+        OidcSpec::new("sim-idp").id_token("sim-id-token")
+    }
+}
+
+impl OidcSpec {
+    /// The identity provider `idp_id`, accepting no ID token yet (issue some with
+    /// [`Simulator::issue_id_token`](super::Simulator::issue_id_token)).
+    pub fn new(idp_id: impl Into<String>) -> OidcSpec {
+        OidcSpec {
+            idp_id: idp_id.into(),
+            id_tokens: Vec::new(),
+        }
+    }
+
+    /// Accepts the ID token `token` (a secret), which never expires.
+    pub fn id_token(mut self, token: impl Into<Secret>) -> OidcSpec {
+        self.id_tokens.push(token.into());
+        self
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if !header_safe(&self.idp_id) {
+            return Err(format!("oidc.idp_id {HEADER_RULE}"));
+        }
+        for (i, token) in self.id_tokens.iter().enumerate() {
+            if !header_safe(token.expose()) {
+                return Err(format!(
+                    "oidc.id_tokens[{i}] must be 1 or more visible ASCII characters (a token \
+                     file's content, trimmed)"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How long an ID token issued through the admin API lives unless asked otherwise.
+pub(crate) const DEFAULT_ID_TOKEN_LIFETIME_S: u64 = 3600;
+
+/// What is wrong with a credential's lifetime, naming `what`.
+pub(crate) fn check_lifetime(what: &str, lifetime: Duration) -> Result<(), String> {
     if lifetime < Duration::from_secs(1)
         || lifetime > MAX_CREDENTIAL_LIFETIME
         || lifetime.subsec_nanos() != 0
@@ -397,6 +475,7 @@ pub struct Scenario {
     pub(crate) clock_skew_s: i64,
     pub(crate) metadata: MetadataSpec,
     pub(crate) pod_identity: Option<PodIdentity>,
+    pub(crate) oidc: Option<OidcSpec>,
 }
 
 impl Default for Scenario {
@@ -415,6 +494,7 @@ impl Default for Scenario {
             clock_skew_s: 0,
             metadata: MetadataSpec::default(),
             pod_identity: None,
+            oidc: Some(OidcSpec::default()),
         }
     }
 }
@@ -435,6 +515,25 @@ struct ScenarioDocument {
     clock_skew_s: Option<i64>,
     metadata: Option<MetadataDocument>,
     pod_identity: Option<PodIdentityDocument>,
+    /// Absent: the default provider; `null`: none.
+    #[serde(default, deserialize_with = "present")]
+    oidc: Option<Option<OidcDocument>>,
+}
+
+/// A key that is present, even as `null` (`Some(None)`), told apart from an absent one (`None`).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an oidc object")]
+struct OidcDocument {
+    idp_id: String,
+    id_tokens: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -615,6 +714,17 @@ impl Scenario {
                 lifetime: Duration::from_secs(pod.lifetime_s.unwrap_or(3600)),
             });
         }
+        if let Some(oidc) = doc.oidc {
+            scenario.oidc = oidc.map(|o| OidcSpec {
+                idp_id: o.idp_id,
+                id_tokens: o
+                    .id_tokens
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(Secret::new)
+                    .collect(),
+            });
+        }
         scenario.check()?;
         Ok(scenario)
     }
@@ -669,12 +779,15 @@ impl Scenario {
         self
     }
 
-    /// Forgets every token, access key and user (the defaults included), so that only those
-    /// added afterwards are accepted.
+    /// Forgets every token, access key, user and OIDC ID token (the defaults included), so
+    /// that only those added afterwards are accepted (the OIDC identity provider stays).
     pub fn no_credentials(mut self) -> Scenario {
         self.tokens.clear();
         self.access_keys.clear();
         self.users.clear();
+        if let Some(oidc) = &mut self.oidc {
+            oidc.id_tokens.clear();
+        }
         self
     }
 
@@ -697,7 +810,7 @@ impl Scenario {
         self
     }
 
-    /// Limits `service` to `per_second` requests per second (wall-clock time, in bursts of at
+    /// Limits `service` to `per_second` requests per second (on the simulator's clock, in bursts of at
     /// most one second's worth): past it, requests are answered 429 with `Retry-After`.
     pub fn rate_limit(mut self, service: Service, per_second: f64) -> Scenario {
         self.rate_limits.retain(|(s, _)| *s != service);
@@ -730,6 +843,14 @@ impl Scenario {
             token: token.into(),
             lifetime,
         });
+        self
+    }
+
+    /// The OIDC identity provider IAM trusts (default [`OidcSpec::default`]: `sim-idp`
+    /// accepting `sim-id-token`), or with `None` none: the federated token API then answers
+    /// 404 for every IdP ID.
+    pub fn oidc(mut self, spec: impl Into<Option<OidcSpec>>) -> Scenario {
+        self.oidc = spec.into();
         self
     }
 
@@ -823,6 +944,9 @@ impl Scenario {
             }
             check_lifetime("pod_identity.lifetime_s", pod.lifetime).or_else(bad)?;
         }
+        if let Some(oidc) = &self.oidc {
+            oidc.check().or_else(bad)?;
+        }
         Ok(())
     }
 }
@@ -835,32 +959,8 @@ pub(crate) fn header_safe(value: &str) -> bool {
     !value.is_empty() && value.bytes().all(|b| (0x21..=0x7e).contains(&b))
 }
 
-/// Decodes a JSON document; a failure names `what`, the field's path, and no secret.
-pub(crate) fn decode<T: DeserializeOwned>(
-    what: &str,
-    json: &str,
-    secrets: &[&str],
-) -> Result<T, SimError> {
-    let mut deserializer = serde_json::Deserializer::from_str(json);
-    let result = match serde_path_to_error::deserialize(&mut deserializer) {
-        Ok(value) => deserializer
-            .end()
-            .map(|()| value)
-            .map_err(|e| (".".to_owned(), e)),
-        Err(e) => Err((e.path().to_string(), e.into_inner())),
-    };
-    result.map_err(|(path, error)| {
-        let message = crate::error::redact(&error.to_string(), secrets);
-        SimError::Invalid(if path == "." {
-            format!("{what}: {message}")
-        } else {
-            format!("{what}: at `{path}`: {message}")
-        })
-    })
-}
-
 /// Every string under a key that holds a secret (`tokens`, `token`, `sk`, `security_token`,
-/// `password`), so that a decoding error never quotes one.
+/// `password`, `id_tokens`), so that a decoding error never quotes one.
 fn secret_strings(json: &str) -> Vec<String> {
     fn walk(value: &serde_json::Value, secret: bool, out: &mut Vec<String>) {
         match value {
@@ -873,7 +973,7 @@ fn secret_strings(json: &str) -> Vec<String> {
                     let secret = secret
                         || matches!(
                             key.as_str(),
-                            "tokens" | "token" | "sk" | "security_token" | "password"
+                            "tokens" | "token" | "sk" | "security_token" | "password" | "id_tokens"
                         );
                     walk(v, secret, out);
                 }

@@ -3,11 +3,13 @@
 //! shared world; only a `slow` fault's delay and reading the request body wait.
 
 use super::admin;
+use super::error::SimError;
 use super::fault::FaultKind;
+use super::reply::Reply;
 use super::routes;
+use super::shared::Shared;
 use super::verify::Received;
-use super::world::{hex_digits, Hit, World};
-use super::SimError;
+use super::world::{hex_digits, Hit};
 use bytes::Bytes;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::{Body, Frame, Incoming, SizeHint};
@@ -17,7 +19,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use std::convert::Infallible;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime};
@@ -26,110 +28,33 @@ use tokio::sync::oneshot;
 /// The largest request body read (admin documents, IAM requests); larger is a 413.
 pub const MAX_REQUEST_BODY: usize = 1024 * 1024;
 
-/// What the server shares between connections.
-pub(crate) struct Shared {
-    world: Mutex<World>,
-    /// `http://127.0.0.1:PORT`.
-    pub base_url: String,
-}
-
-impl Shared {
-    pub(crate) fn new(world: World, base_url: String) -> Shared {
-        Shared {
-            world: Mutex::new(world),
-            base_url,
-        }
+/// `reply` as the response, with `X-Request-Id` and a `Date` header of `date` (the simulator's
+/// calendar time; hyper then adds none of its own).
+fn into_response(reply: Reply, request_id: &str, date: SystemTime) -> Response<SimBody> {
+    let len = reply.body.len() as u64;
+    let body = SimBody {
+        remaining: len,
+        fail_after_data: reply.truncated,
+        data: if reply.truncated {
+            Some(Bytes::from(reply.body).slice(..(len / 2) as usize))
+        } else {
+            Some(Bytes::from(reply.body)).filter(|b| !b.is_empty())
+        },
+    };
+    let mut response = Response::new(body);
+    *response.status_mut() =
+        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    for (name, value) in
+        std::iter::once(("x-request-id", request_id.to_owned())).chain(reply.headers)
+    {
+        headers.append(name, header_value(&value));
     }
-
-    /// The world, locked. A handler that panicked cannot leave it half-changed in a way that
-    /// matters more than stopping the simulator would, so a poisoned lock is used as is.
-    pub(crate) fn world(&self) -> MutexGuard<'_, World> {
-        self.world.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-/// An answer before it becomes an HTTP response.
-pub(crate) struct Reply {
-    pub status: u16,
-    pub headers: Vec<(&'static str, String)>,
-    pub body: Vec<u8>,
-    /// Send half of the body after promising all of it, then close the connection.
-    pub truncated: bool,
-}
-
-impl Reply {
-    /// A JSON answer.
-    pub(crate) fn json(status: u16, body: &serde_json::Value) -> Reply {
-        Reply::bytes(
-            status,
-            "application/json;charset=UTF-8",
-            body.to_string().into_bytes(),
-        )
-    }
-
-    /// A JSON answer from a serialisable value.
-    pub(crate) fn serialized(status: u16, body: &impl serde::Serialize) -> Reply {
-        match serde_json::to_vec(body) {
-            Ok(bytes) => Reply::bytes(status, "application/json;charset=UTF-8", bytes),
-            // Only a map with non-string keys fails, and no body has one.
-            Err(_) => Reply::empty(500),
-        }
-    }
-
-    /// An answer with this body and content type.
-    pub(crate) fn bytes(status: u16, content_type: &str, body: Vec<u8>) -> Reply {
-        Reply {
-            status,
-            headers: vec![("content-type", content_type.to_owned())],
-            body,
-            truncated: false,
-        }
-    }
-
-    /// An answer without a body.
-    pub(crate) fn empty(status: u16) -> Reply {
-        Reply {
-            status,
-            headers: Vec::new(),
-            body: Vec::new(),
-            truncated: false,
-        }
-    }
-
-    /// This answer with one more header.
-    pub(crate) fn header(mut self, name: &'static str, value: &str) -> Reply {
-        self.headers.push((name, value.to_owned()));
-        self
-    }
-
-    /// The response, with `X-Request-Id` and a `Date` header of `date` (the simulator's
-    /// calendar time; hyper then adds none of its own).
-    fn into_response(self, request_id: &str, date: SystemTime) -> Response<SimBody> {
-        let len = self.body.len() as u64;
-        let body = SimBody {
-            remaining: len,
-            fail_after_data: self.truncated,
-            data: if self.truncated {
-                Some(Bytes::from(self.body).slice(..(len / 2) as usize))
-            } else {
-                Some(Bytes::from(self.body)).filter(|b| !b.is_empty())
-            },
-        };
-        let mut response = Response::new(body);
-        *response.status_mut() =
-            StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let headers = response.headers_mut();
-        for (name, value) in
-            std::iter::once(("x-request-id", request_id.to_owned())).chain(self.headers)
-        {
-            headers.append(name, header_value(&value));
-        }
-        headers.insert(
-            hyper::http::header::DATE,
-            header_value(&httpdate::fmt_http_date(date)),
-        );
-        response
-    }
+    headers.insert(
+        hyper::http::header::DATE,
+        header_value(&httpdate::fmt_http_date(date)),
+    );
+    response
 }
 
 /// `value` as a header value: anything but visible ASCII and spaces becomes `?` (reasons may
@@ -267,7 +192,8 @@ async fn accept(
                             .await;
                     });
                 }
-                // Out of file descriptors and the like: try again shortly rather than spin.
+                // Out of file descriptors and the like: try again shortly rather than spin
+                // (real time: it is the operating system that needs it to pass).
                 Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
             },
         }
@@ -289,8 +215,8 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<SimBody
             } else {
                 (400, "the request body could not be read".to_owned())
             };
-            return Reply::json(status, &serde_json::json!({ "error": why }))
-                .into_response(&request_id, shared.world().calendar());
+            let reply = Reply::json(status, &serde_json::json!({ "error": why }));
+            return into_response(reply, &request_id, shared.world().calendar());
         }
     };
     let method = parts.method.as_str();
@@ -298,7 +224,7 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<SimBody
     let query = parts.uri.query().unwrap_or("");
     if admin::is_admin(path) {
         let reply = admin::handle(shared, method, path, &body);
-        return reply.into_response(&request_id, shared.world().calendar());
+        return into_response(reply, &request_id, shared.world().calendar());
     }
     let target = routes::target(method, path);
     let mut hit = routes::take_fault(&mut shared.world(), &target);
@@ -307,6 +233,8 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<SimBody
         ..
     }) = hit
     {
+        // Real time on purpose: the fault tests the caller's own timeouts, which run on real
+        // time (the socket's), whatever clock the simulator's lifecycles follow.
         tokio::time::sleep(delay).await;
         hit = None;
     }
@@ -321,5 +249,5 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<SimBody
     let reply = routes::answer(&mut world, &target, &received, &request_id, hit);
     let date = world.calendar();
     drop(world);
-    reply.into_response(&request_id, date)
+    into_response(reply, &request_id, date)
 }

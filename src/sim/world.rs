@@ -4,12 +4,13 @@
 //! Lifecycles are driven by time, not by requests: an instance's step is computed from when it
 //! was added, its step length and the speed factor, whenever someone looks.
 
+use super::error::SimError;
 use super::fault::{Fault, FaultKind, Operation};
 use super::scenario::{
-    AccessKey, InstanceSpec, MetadataSpec, Outcome, PodIdentity, Scenario, User,
+    AccessKey, InstanceSpec, MetadataSpec, OidcSpec, Outcome, PodIdentity, Scenario, User,
 };
 use super::script::Script;
-use super::SimError;
+use super::secret::same;
 use crate::auth::{Credentials, Secret};
 use crate::bucket::TokenBucket;
 use crate::clock::Clock;
@@ -97,7 +98,8 @@ pub(crate) struct Instance {
     pub name: String,
     pub outcome: Outcome,
     pub step_ms: u64,
-    pub quirks: bool,
+    /// Answers in the shapes real servers vary in rather than the documented types.
+    pub undocumented_shapes: bool,
     added: Instant,
     /// Simulated time (ms) it was moved forward by `advance`, besides the clock's.
     advanced_ms: f64,
@@ -187,6 +189,36 @@ pub(crate) struct SigningKey<'a> {
     pub expires: Option<SystemTime>,
 }
 
+/// The OIDC identity provider IAM trusts, and the ID tokens it accepts.
+pub(crate) struct Oidc {
+    pub idp_id: String,
+    /// The scenario's ID tokens, which never expire.
+    lasting: Vec<Secret>,
+    /// ID tokens issued since, and when they expire (simulator calendar time).
+    issued: HashMap<String, SystemTime>,
+}
+
+impl Oidc {
+    fn new(spec: &OidcSpec) -> Oidc {
+        Oidc {
+            idp_id: spec.idp_id.clone(),
+            lasting: spec.id_tokens.clone(),
+            issued: HashMap::new(),
+        }
+    }
+}
+
+/// Why an ID token is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IdTokenRefusal {
+    /// No identity provider has the IdP ID sent.
+    NoSuchProvider,
+    /// The provider did not issue the ID token.
+    Unknown,
+    /// The provider issued it, but it has expired.
+    Expired,
+}
+
 /// Everything the simulator knows. Not `Debug`: it holds credentials.
 pub(crate) struct World {
     /// Where instants and calendar time come from (kept when a scenario replaces the world).
@@ -195,6 +227,7 @@ pub(crate) struct World {
     clock_skew_s: i64,
     pub metadata: MetadataSpec,
     pub pod_identity: Option<PodIdentity>,
+    pub oidc: Option<Oidc>,
     /// Temporary keys by AK.
     temporary: HashMap<String, TemporaryKey>,
     /// How many temporary keys were issued in all.
@@ -234,6 +267,7 @@ impl World {
             clock_skew_s: scenario.clock_skew_s,
             metadata: scenario.metadata.clone(),
             pod_identity: scenario.pod_identity.clone(),
+            oidc: scenario.oidc.as_ref().map(Oidc::new),
             temporary: HashMap::new(),
             temporary_issued: 0,
             session_tokens: HashMap::new(),
@@ -316,6 +350,11 @@ impl World {
             instance.added = new;
         }
         self.clock = clock;
+        // A bucket's last instant is of the old clock: start each afresh on the new one.
+        for service in Service::ALL {
+            let rate = self.rate_limit(service);
+            self.set_rate_limit(service, rate);
+        }
     }
 
     pub(crate) fn clock_skew_s(&self) -> i64 {
@@ -357,8 +396,15 @@ impl World {
         (ak, sk, security_token, expires)
     }
 
-    /// The secret keys and security tokens of the temporary keys still remembered.
+    /// The secret keys and security tokens of the temporary keys still remembered, the
+    /// metadata session tokens, the IAM tokens issued, and the OIDC ID tokens accepted.
     pub(crate) fn temporary_secrets(&self) -> Vec<String> {
+        let id_tokens = self.oidc.iter().flat_map(|oidc| {
+            oidc.lasting
+                .iter()
+                .map(|t| t.expose().to_owned())
+                .chain(oidc.issued.keys().cloned())
+        });
         self.temporary
             .values()
             .flat_map(|key| {
@@ -368,7 +414,48 @@ impl World {
                 ]
             })
             .chain(self.session_tokens.keys().cloned())
+            .chain(self.issued.keys().cloned())
+            .chain(id_tokens)
             .collect()
+    }
+
+    /// A new ID token of the OIDC identity provider, valid `lifetime` from now (simulator
+    /// calendar time), and its expiry; `Err` when no provider is simulated.
+    pub(crate) fn issue_id_token(
+        &mut self,
+        lifetime: Duration,
+    ) -> Result<(String, SystemTime), String> {
+        let now = self.calendar();
+        let Some(oidc) = &mut self.oidc else {
+            return Err("no OIDC identity provider is simulated (scenario oidc)".into());
+        };
+        make_room(&mut oidc.issued, now, |expires| *expires);
+        // Opaque, as a client must treat it (real ones are JWTs).
+        let token = format!("sim-idt-{}", random_text(96, TOKEN_CHARACTERS));
+        let expires = now + lifetime;
+        oidc.issued.insert(token.clone(), expires);
+        Ok((token, expires))
+    }
+
+    /// Whether the identity provider `idp_id` accepts the ID token `token` now.
+    pub(crate) fn check_id_token(&self, idp_id: &str, token: &str) -> Result<(), IdTokenRefusal> {
+        let oidc = self
+            .oidc
+            .as_ref()
+            .filter(|oidc| oidc.idp_id == idp_id)
+            .ok_or(IdTokenRefusal::NoSuchProvider)?;
+        let lasting = oidc
+            .lasting
+            .iter()
+            .any(|t| same(t.expose().as_bytes(), token.as_bytes()));
+        if lasting {
+            return Ok(());
+        }
+        match oidc.issued.get(token) {
+            Some(expires) if self.calendar() < *expires => Ok(()),
+            Some(_) => Err(IdTokenRefusal::Expired),
+            None => Err(IdTokenRefusal::Unknown),
+        }
     }
 
     /// How many temporary keys were issued since the world was made.
@@ -426,7 +513,7 @@ impl World {
                 name,
                 outcome: spec.outcome,
                 step_ms: u64::try_from(spec.step.as_millis()).unwrap_or(u64::MAX),
-                quirks: spec.quirks,
+                undocumented_shapes: spec.undocumented_shapes,
                 added: self.now(),
                 advanced_ms: 0.0,
                 added_ms: unix_ms(self.calendar()),

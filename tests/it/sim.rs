@@ -10,13 +10,14 @@ use hwinst::sim::{
     Simulator, FAULT_STATUSES,
 };
 use hwinst::{
-    Client, ClientBuilder, Credentials, ErrorKind, Phase, RetryPolicy, RomaListQuery, Service,
-    Source, WaitOptions,
+    Client, ClientBuilder, Credentials, ErrorKind, ManualClock, Phase, RetryPolicy, RomaListQuery,
+    Service, Source, WaitOptions,
 };
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::ops::ControlFlow;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const PROJECT: &str = "0a1b2c3d4e5f";
@@ -245,7 +246,7 @@ fn observe(client: &Client, source: Source, id: &str) -> hwinst::Lifecycle {
 
 #[test]
 fn every_script_step_maps_to_the_documented_phase() {
-    for quirks in [false, true] {
+    for variant in [false, true] {
         let sim = start(Scenario::default());
         let client = client(&sim);
         for (service, outcome, source, steps) in lifecycle_scripts() {
@@ -254,16 +255,18 @@ fn every_script_step_maps_to_the_documented_phase() {
                     InstanceSpec::new(service)
                         .outcome(outcome)
                         .step(HOUR)
-                        .quirks(quirks),
+                        .undocumented_shapes(variant),
                 )
                 .unwrap();
             // One step more than the script: the last step stays.
             for (index, expected) in steps.iter().chain(steps.last()).enumerate() {
-                let what = format!("{service} {outcome:?} {source} step {index} quirks {quirks}");
+                let what = format!(
+                    "{service} {outcome:?} {source} step {index} undocumented shapes {variant}"
+                );
                 let lifecycle = observe(&client, source, &id);
                 let (phase, status, progress, error) = *expected;
                 assert_eq!(lifecycle.phase, phase, "{what}");
-                // Quirky instances spell some words in lower case.
+                // The undocumented shapes spell some words in lower case.
                 let seen = lifecycle.status.clone().unwrap_or_default();
                 assert!(seen.eq_ignore_ascii_case(status), "{what}: {seen}");
                 if source != Source::RomaList && source != Source::RomaDetails {
@@ -292,13 +295,17 @@ fn every_script_step_maps_to_the_documented_phase() {
 }
 
 #[test]
-fn quirky_instances_answer_as_real_servers_do() {
+fn undocumented_shapes_on_request_and_the_client_reads_both_alike() {
     let sim = start(Scenario::default());
-    let apig = sim
-        .add_instance(InstanceSpec::new(Service::Apig).quirks(true).step(HOUR))
-        .unwrap();
-    let roma = sim
-        .add_instance(InstanceSpec::new(Service::Roma).quirks(true).step(HOUR))
+    let variant = |service| {
+        InstanceSpec::new(service)
+            .undocumented_shapes(true)
+            .step(HOUR)
+    };
+    let apig = sim.add_instance(variant(Service::Apig)).unwrap();
+    let roma = sim.add_instance(variant(Service::Roma)).unwrap();
+    let plain_apig = sim
+        .add_instance(InstanceSpec::new(Service::Apig).step(HOUR))
         .unwrap();
     let plain = sim
         .add_instance(InstanceSpec::new(Service::Roma).step(HOUR))
@@ -312,33 +319,455 @@ fn quirky_instances_answer_as_real_servers_do() {
     let body = with_token(&sim, &format!("/v2/{PROJECT}/instances/{roma}/process")).json();
     assert_eq!(body["status"], "creating");
     assert_eq!(body["item"][0]["status"], "creating");
-    let zones = body["instance"]["availableZones"].as_str().unwrap();
-    assert!(
-        serde_json::from_str::<Vec<String>>(zones).is_ok(),
-        "{zones}"
+    assert_eq!(
+        body["instance"]["availableZones"],
+        json!(["cn-north-4a", "cn-north-4b"])
     );
     let body = with_token(&sim, &format!("/v2/{PROJECT}/apic/instances/{roma}")).json();
     assert_eq!(body["instance_status"], "1");
-    assert!(body["available_zone_ids"]
-        .as_str()
-        .unwrap()
-        .starts_with('['));
-    // Without quirks: the documented spelling and JSON types.
+    assert_eq!(body["bandwidth_size"], "5");
+    assert_eq!(
+        body["available_zone_ids"],
+        json!(["cn-north-4a", "cn-north-4b"])
+    );
+    // By default: the documented spelling and JSON types.
+    let body = with_token(
+        &sim,
+        &format!("/v2/{PROJECT}/apigw/instances/{plain_apig}/progress"),
+    )
+    .json();
+    assert_eq!(body["progress"], 30);
     let body = with_token(&sim, &format!("/v2/{PROJECT}/instances/{plain}/process")).json();
     assert_eq!(body["status"], "CREATING");
-    assert!(body["instance"]["availableZones"].is_array());
+    assert_eq!(
+        body["instance"]["availableZones"],
+        r#"["cn-north-4a","cn-north-4b"]"#
+    );
     let body = with_token(&sim, &format!("/v2/{PROJECT}/apic/instances/{plain}")).json();
     assert_eq!(body["instance_status"], 1);
+    assert_eq!(body["bandwidth_size"], 5);
+    assert_eq!(body["available_zone_ids"], "[cn-north-4a, cn-north-4b]");
     // The client reads both the same way.
     let client = client(&sim);
-    let quirky = client.roma_instance(&roma).unwrap();
-    let clean = client.roma_instance(&plain).unwrap();
-    assert_eq!(quirky.instance_status, clean.instance_status);
-    assert_eq!(quirky.available_zone_ids, clean.available_zone_ids);
+    let varied = client.roma_instance(&roma).unwrap();
+    let documented = client.roma_instance(&plain).unwrap();
+    assert_eq!(varied.instance_status, Some(1));
+    assert_eq!(varied.instance_status, documented.instance_status);
+    assert_eq!(varied.bandwidth_size, Some(5));
+    assert_eq!(varied.bandwidth_size, documented.bandwidth_size);
+    let zones = Some(vec!["cn-north-4a".to_owned(), "cn-north-4b".to_owned()]);
+    assert_eq!(varied.available_zone_ids, zones);
+    assert_eq!(documented.available_zone_ids, zones);
+    let varied = client.roma_creation_progress(&roma).unwrap();
+    let documented = client.roma_creation_progress(&plain).unwrap();
+    let zones_of = |p: &hwinst::RomaCreationProgress| {
+        p.instance.as_ref().and_then(|i| i.available_zones.clone())
+    };
+    assert_eq!(zones_of(&varied), zones);
+    assert_eq!(zones_of(&documented), zones);
+    for id in [&apig, &plain_apig] {
+        assert_eq!(
+            client.apig_creation_progress(id).unwrap().progress,
+            Some(30)
+        );
+    }
+    // `quirks` is still read as the option's former name.
     assert_eq!(
-        client.apig_creation_progress(&apig).unwrap().progress,
-        Some(30)
+        InstanceSpec::from_json(r#"{"service":"roma","quirks":true}"#).unwrap(),
+        InstanceSpec::new(Service::Roma).undocumented_shapes(true)
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documented types: every field of every default body, against the seed documents' tables
+// ---------------------------------------------------------------------------------------------
+
+/// A JSON type as a document's table names it.
+#[derive(Clone, Copy, Debug)]
+enum Ty {
+    /// `String` (the examples show `null` for some: allowed).
+    Str,
+    /// `Integer` or `Long`.
+    Int,
+    Bool,
+    /// `Array of strings`.
+    Strs,
+    /// An object with its own table.
+    Obj(&'static Table),
+    /// `Array of X objects`.
+    Objs(&'static Table),
+}
+
+/// A document's table: each field with its type and whether a body always has it.
+type Table = [(&'static str, Ty, Presence)];
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Presence {
+    Always,
+    /// Only in some answers (Cloud DC's `error`, once failed).
+    Sometimes,
+}
+
+use Presence::{Always, Sometimes};
+use Ty::{Bool, Int, Obj, Objs, Str, Strs};
+
+/// Seed 001, APIG creation progress (表 3).
+const APIG_PROGRESS: &Table = &[
+    ("progress", Int, Always),
+    ("status", Str, Always),
+    ("error_code", Str, Always),
+    ("error_msg", Str, Always),
+    ("start_time", Int, Always),
+    ("end_time", Int, Always),
+];
+
+/// Seed 000, ROMA `/process`: the top level.
+const ROMA_PROCESS: &Table = &[
+    ("instance", Obj(ROMA_PROCESS_INSTANCE), Always),
+    ("currentTime", Int, Always),
+    ("instance_id", Str, Always),
+    ("name", Str, Always),
+    ("start_time", Int, Always),
+    ("taken_time", Int, Always),
+    ("end_time", Int, Always),
+    ("progress", Int, Always),
+    ("status", Str, Always),
+    ("item", Objs(ROMA_PROCESS_ITEM), Always),
+];
+
+/// Seed 000: `item` has no table; these are its example's fields and types.
+const ROMA_PROCESS_ITEM: &Table = &[
+    ("name", Str, Always),
+    ("start_time", Int, Always),
+    ("end_time", Int, Always),
+    ("status", Str, Always),
+    ("taken_time", Int, Always),
+    ("progress", Int, Always),
+    ("error_msg", Str, Always),
+    ("error_code", Str, Always),
+];
+
+/// Seed 000: the `instance` object's table.
+const ROMA_PROCESS_INSTANCE: &Table = &[
+    ("instanceId", Str, Always),
+    ("name", Str, Always),
+    ("status", Str, Always),
+    ("connectAddress", Str, Always),
+    ("connectAddressWithPP", Str, Always),
+    ("mgmtConnectAddress", Str, Always),
+    ("mgmtExtraConnectAddress", Str, Always),
+    ("port", Str, Always),
+    ("conAmount", Str, Always),
+    ("type", Str, Always),
+    ("location", Str, Always),
+    ("productId", Str, Always),
+    ("engine", Str, Always),
+    ("engineVersion", Str, Always),
+    ("chargingMode", Int, Always),
+    ("description", Str, Always),
+    ("errorCode", Str, Always),
+    ("errorMessage", Str, Always),
+    ("resTenantId", Str, Always),
+    ("resDomainId", Str, Always),
+    ("resVpcId", Str, Always),
+    ("resSubnetId", Str, Always),
+    ("resSecurityGroupId", Str, Always),
+    ("tenantId", Str, Always),
+    ("tenantVpcId", Str, Always),
+    ("tenantSubnetId", Str, Always),
+    ("tenantSecurityGroupId", Str, Always),
+    ("userId", Str, Always),
+    ("userName", Str, Always),
+    ("domainId", Str, Always),
+    ("virtualRouterId", Str, Always),
+    ("orderId", Str, Always),
+    ("createdAt", Int, Always),
+    ("updatedAt", Int, Always),
+    ("deletedAt", Str, Always),
+    ("availableZones", Str, Always),
+    ("maintainBegin", Str, Always),
+    ("maintainEnd", Str, Always),
+    ("taskStatus", Str, Always),
+    ("noPasswordAccess", Bool, Always),
+    ("accessUser", Str, Always),
+    ("publicipId", Str, Always),
+    ("publicipAddr", Str, Always),
+    ("publicipBounded", Bool, Always),
+    ("outZones", Str, Always),
+    ("resourceList", Str, Always),
+    ("nameLike", Str, Always),
+    ("instanceIdLike", Str, Always),
+    ("specCode", Str, Always),
+    ("statusIncluded", Str, Always),
+    ("epId", Str, Always),
+    ("resLeakStatus", Str, Always),
+    ("tagEntries", Str, Always),
+    ("epIds", Str, Always),
+    ("typeExcluded", Str, Always),
+    ("ipv6Enable", Bool, Always),
+    ("ipv6ConnectAddress", Str, Always),
+    ("bandwidths", Int, Always),
+    ("ingressBandwidthSize", Str, Always),
+    ("resInstanceClusterId", Str, Always),
+    ("scope", Str, Always),
+    ("cpuArch", Str, Always),
+    ("cryptoType", Str, Always),
+    ("rocketmqEnable", Bool, Always),
+    ("externalElbEnable", Bool, Always),
+    ("ltsLogGroupId", Str, Always),
+    ("demondPay", Bool, Always),
+    ("prePay", Bool, Always),
+    ("epIdOrDefault", Str, Always),
+];
+
+/// Seed 002, ROMA instance details (Table 3).
+const ROMA_DETAILS: &Table = &[
+    ("id", Str, Always),
+    ("project_id", Str, Always),
+    ("instance_name", Str, Always),
+    ("status", Str, Always),
+    ("instance_status", Int, Always),
+    ("type", Str, Always),
+    ("spec", Str, Always),
+    ("create_time", Int, Always),
+    ("enterprise_project_id", Str, Always),
+    ("eip_address", Str, Always),
+    ("charging_mode", Int, Always),
+    ("cbc_metadata", Str, Always),
+    ("cbc_operation_locks", Objs(CBC_OPERATION_LOCK), Always),
+    ("description", Str, Always),
+    ("vpc_id", Str, Always),
+    ("subnet_id", Str, Always),
+    ("security_group_id", Str, Always),
+    ("maintain_begin", Str, Always),
+    ("maintain_end", Str, Always),
+    ("ingress_ip", Str, Always),
+    ("user_id", Str, Always),
+    ("nat_eip_ipv6_cidr", Str, Always),
+    ("eip_ipv6_address", Str, Always),
+    ("nat_eip_address", Str, Always),
+    ("bandwidth_size", Int, Always),
+    ("available_zone_ids", Str, Always),
+    ("instance_version", Str, Always),
+    ("virsubnet_id", Str, Always),
+    ("roma_eip_address", Str, Always),
+    ("listeners", Objs(LISTENER), Always),
+    ("supported_features", Strs, Always),
+    ("ingress_ip_v6", Str, Always),
+    ("node_ips", Obj(NODE_IPS), Always),
+    ("ingress_ips", Str, Always),
+    ("cipher_type", Str, Always),
+];
+
+/// Seed 002, Table 4.
+const CBC_OPERATION_LOCK: &Table = &[("lock_scene", Str, Always), ("lock_source_id", Str, Always)];
+
+/// Seed 002, Tables 5 to 7.
+const LISTENER: &Table = &[
+    ("name", Str, Always),
+    ("port", Int, Always),
+    ("backend", Obj(BACKEND), Always),
+    ("ip_version", Int, Always),
+];
+const BACKEND: &Table = &[
+    ("ip", Strs, Always),
+    ("port", Int, Always),
+    ("health_check", Obj(HEALTH_CHECK), Always),
+];
+const HEALTH_CHECK: &Table = &[
+    ("protocol", Str, Always),
+    ("port", Int, Always),
+    ("unhealthy", Int, Always),
+    ("timeout", Int, Always),
+    ("interval", Int, Always),
+];
+
+/// Seed 002, Table 8.
+const NODE_IPS: &Table = &[("livedata", Strs, Always), ("shubao", Strs, Always)];
+
+/// Seed 003, ROMA instance list (Tables 4 and 5).
+const ROMA_LIST: &Table = &[
+    ("total", Int, Always),
+    ("size", Int, Always),
+    ("instances", Objs(ROMA_LIST_INSTANCE), Always),
+];
+const ROMA_LIST_INSTANCE: &Table = &[
+    ("id", Str, Always),
+    ("name", Str, Always),
+    ("description", Str, Always),
+    ("flavor_id", Str, Always),
+    ("flavor_type", Str, Always),
+    ("cpu_arch", Str, Always),
+    ("vpc_id", Str, Always),
+    ("subnet_id", Str, Always),
+    ("security_group_id", Str, Always),
+    ("publicip_enable", Bool, Always),
+    ("publicip_id", Str, Always),
+    ("publicip_address", Str, Always),
+    ("status", Str, Always),
+    ("error_code", Str, Always),
+    ("error_msg", Str, Always),
+    ("charge_type", Str, Always),
+    ("project_id", Str, Always),
+    ("create_time", Str, Always),
+    ("update_time", Str, Always),
+    ("maintain_begin", Str, Always),
+    ("maintain_end", Str, Always),
+    ("available_zone_ids", Strs, Always),
+    ("enterprise_project_id", Str, Always),
+];
+
+/// Seed 004, Cloud DC instance status.
+const CLOUDDC_STATUS: &Table = &[
+    ("state", Str, Always),
+    ("operation_state", Str, Always),
+    ("error", Obj(CLOUDDC_ERROR_STATUS), Sometimes),
+];
+const CLOUDDC_ERROR_STATUS: &Table = &[
+    ("error_code", Str, Always),
+    ("error_msg", Str, Always),
+    ("error_type", Str, Always),
+];
+
+/// Where `value` departs from `table`: a field of the wrong JSON type, a field missing, a field
+/// the table does not have. `null` stands for a String, as in the documents' examples.
+fn departures(at: &str, value: &Value, table: &Table, out: &mut Vec<String>) {
+    let Some(object) = value.as_object() else {
+        out.push(format!("{at}: not an object: {value}"));
+        return;
+    };
+    for key in object.keys() {
+        if !table.iter().any(|(name, _, _)| name == key) {
+            out.push(format!("{at}.{key}: not in the document's table"));
+        }
+    }
+    for &(name, ty, presence) in table {
+        let path = format!("{at}.{name}");
+        match object.get(name) {
+            None if presence == Always => out.push(format!("{path}: missing")),
+            None => {}
+            Some(field) => type_departures(&path, field, ty, out),
+        }
+    }
+}
+
+fn type_departures(path: &str, field: &Value, ty: Ty, out: &mut Vec<String>) {
+    let ok = match (ty, field) {
+        (Str, Value::String(_) | Value::Null) => true,
+        (Int, Value::Number(n)) => n.is_i64() || n.is_u64(),
+        (Bool, Value::Bool(_)) => true,
+        (Strs, Value::Array(items)) => items.iter().all(Value::is_string),
+        (Obj(table), Value::Object(_)) => {
+            departures(path, field, table, out);
+            true
+        }
+        (Objs(table), Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                departures(&format!("{path}[{i}]"), item, table, out);
+            }
+            true
+        }
+        _ => false,
+    };
+    if !ok {
+        out.push(format!(
+            "{path}: {field} is not of the documented type {ty:?}"
+        ));
+    }
+}
+
+#[test]
+fn the_type_check_catches_a_wrong_type() {
+    let mut out = Vec::new();
+    departures(
+        "details",
+        &json!({"bandwidth_size": "5", "available_zone_ids": ["a"], "extra": 1}),
+        &[
+            ("bandwidth_size", Int, Always),
+            ("available_zone_ids", Str, Always),
+            ("status", Str, Always),
+        ],
+        &mut out,
+    );
+    out.sort();
+    assert_eq!(
+        out,
+        [
+            "details.available_zone_ids: [\"a\"] is not of the documented type Str",
+            "details.bandwidth_size: \"5\" is not of the documented type Int",
+            "details.extra: not in the document's table",
+            "details.status: missing",
+        ]
+    );
+}
+
+#[test]
+fn documented_types_in_every_default_body() {
+    let sim = start(Scenario::default());
+    let mut ids = Vec::new();
+    for service in [Service::Apig, Service::Roma, Service::Clouddc] {
+        for outcome in [Outcome::Success, Outcome::Fail] {
+            let id = sim
+                .add_instance(InstanceSpec::new(service).outcome(outcome).step(HOUR))
+                .unwrap();
+            ids.push((service, id));
+        }
+    }
+    let mut out = Vec::new();
+    let mut checked = HashSet::new();
+    let mut check = |what: String, path: String, table: &'static Table| {
+        let raw = with_token(&sim, &path);
+        assert_eq!(raw.status, 200, "{what}: {}", raw.body);
+        departures(&what, &raw.json(), table, &mut out);
+        checked.insert(what);
+    };
+    // Every step of every script (the longest has 10), and one past the last.
+    for step in 0..=11 {
+        for (service, id) in &ids {
+            let at = |api: &str| format!("{api} {id} step {step}");
+            match service {
+                Service::Apig => check(
+                    at("apig progress"),
+                    format!("/v2/{PROJECT}/apigw/instances/{id}/progress"),
+                    APIG_PROGRESS,
+                ),
+                Service::Roma => {
+                    check(
+                        at("roma process"),
+                        format!("/v2/{PROJECT}/instances/{id}/process"),
+                        ROMA_PROCESS,
+                    );
+                    check(
+                        at("roma details"),
+                        format!("/v2/{PROJECT}/apic/instances/{id}"),
+                        ROMA_DETAILS,
+                    );
+                }
+                Service::Clouddc => check(
+                    at("clouddc status"),
+                    format!("/v1/{PROJECT}/instances/{id}/status"),
+                    CLOUDDC_STATUS,
+                ),
+            }
+        }
+        check(
+            format!("roma list step {step}"),
+            format!("/v2/{PROJECT}/instances"),
+            ROMA_LIST,
+        );
+        sim.advance(HOUR);
+    }
+    assert!(
+        out.is_empty(),
+        "{} departures:\n{}",
+        out.len(),
+        out.join("\n")
+    );
+    assert_eq!(checked.len(), 12 * 9);
+    // A failed Cloud DC instance's `error` was among them.
+    let (_, failed) = &ids[5];
+    let raw = with_token(&sim, &format!("/v1/{PROJECT}/instances/{failed}/status"));
+    assert!(raw.json()["error"].is_object(), "{}", raw.body);
 }
 
 /// The keys of a JSON object (and of the first element of an array of objects).
@@ -449,19 +878,17 @@ fn waits_end_running_or_failed_for_every_pollable_source() {
 
 #[test]
 fn speed_makes_simulated_time_run_faster() {
-    // A 1000 s step at 100 000 times the clock: done in well under a second.
+    // A 1000 s step at 100 000 times the clock: 10 ms of the clock.
     let sim = start(Scenario::default().speed(100_000.0));
+    let clock = Arc::new(ManualClock::new());
+    sim.set_clock(clock.clone());
     let id = sim
         .add_instance(InstanceSpec::new(Service::Clouddc).step(Duration::from_secs(1000)))
         .unwrap();
-    let started = Instant::now();
-    while sim.instance(&id).unwrap().phase != Phase::Running {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "still not running"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    clock.advance(Duration::from_micros(9_990));
+    assert_eq!(sim.instance(&id).unwrap().phase, Phase::Pending);
+    clock.advance(Duration::from_micros(10));
+    assert_eq!(sim.instance(&id).unwrap().phase, Phase::Running);
     let client = client(&sim);
     assert_eq!(
         client.lifecycle(Source::Clouddc, &id).unwrap().phase,
@@ -777,8 +1204,10 @@ struct Signed {
     /// Already canonical (sorted, encoded).
     query: String,
     date: String,
-    /// Headers signed besides `host`: lower-case names, sorted with `host`.
+    /// Headers signed besides `host` and `x-sdk-date`: lower-case names, sorted with them.
     headers: Vec<(&'static str, String)>,
+    /// Whether `host` is signed (the Python SDK signs it, the official Go SDK does not).
+    sign_host: bool,
 }
 
 impl Signed {
@@ -790,12 +1219,27 @@ impl Signed {
             query: query.to_owned(),
             date: sdk_date(time::OffsetDateTime::now_utc()),
             headers: vec![("x-project-id", PROJECT.to_owned())],
+            sign_host: true,
         }
     }
 
+    /// Signed as the official Go SDK (v0.1.215) signs: `user-agent;x-project-id;x-sdk-date`,
+    /// no `host`.
+    fn go_sdk_style(path: String, query: &str) -> Signed {
+        let mut signed = Signed::new(path, query);
+        signed.sign_host = false;
+        signed.headers = vec![
+            ("user-agent", "huaweicloud-usdk-go/3.0".to_owned()),
+            ("x-project-id", PROJECT.to_owned()),
+        ];
+        signed
+    }
+
     fn authorization(&self, host: &str) -> String {
-        let mut signed: Vec<(&str, String)> =
-            vec![("host", host.to_owned()), ("x-sdk-date", self.date.clone())];
+        let mut signed: Vec<(&str, String)> = vec![("x-sdk-date", self.date.clone())];
+        if self.sign_host {
+            signed.push(("host", host.to_owned()));
+        }
         signed.extend(self.headers.iter().cloned());
         signed.sort();
         let names: Vec<&str> = signed.iter().map(|(n, _)| *n).collect();
@@ -920,16 +1364,84 @@ fn signatures_are_verified_from_the_request_as_received() {
     old.date = sdk_date(time::OffsetDateTime::now_utc() - time::Duration::minutes(20));
     let body = refused(old.send(&sim, |_, _, _, _| {}), "old X-Sdk-Date");
     assert!(body.header("x-sim-reason").unwrap().contains("X-Sdk-Date"));
-    // `host` and `x-sdk-date` must be signed.
+    // `x-sdk-date` must be signed (whatever the signature says).
     let body = refused(
         apig_request.send(&sim, |_, _, _, authorization| {
-            *authorization = authorization.replace("SignedHeaders=host;", "SignedHeaders=")
+            *authorization = authorization.replace(";x-sdk-date", "")
         }),
-        "host not signed",
+        "x-sdk-date not signed",
     );
-    assert!(body.header("x-sim-reason").unwrap().contains("host"));
+    assert!(body.header("x-sim-reason").unwrap().contains("x-sdk-date"));
+    assert_eq!(
+        body.json(),
+        json!({"error_code": "APIC.7102", "error_msg": "Incorrect token or token resolution failed"})
+    );
     // The server is still fine.
     assert_eq!(apig_request.send(&sim, |_, _, _, _| {}).status, 200);
+}
+
+#[test]
+fn any_signed_header_set_with_x_sdk_date_is_accepted_as_the_gateway_does() {
+    let sim = start(Scenario::default());
+    let (apig, roma, clouddc) = steady(&sim);
+    // The official Go SDK's set, no `host`, on each API (the list with a query).
+    for (path, query) in [
+        (format!("/v2/{PROJECT}/apigw/instances/{apig}/progress"), ""),
+        (format!("/v2/{PROJECT}/instances/{roma}/process"), ""),
+        (format!("/v2/{PROJECT}/apic/instances/{roma}"), ""),
+        (format!("/v2/{PROJECT}/instances"), "limit=10&offset=0"),
+        (format!("/v1/{PROJECT}/instances/{clouddc}/status"), ""),
+    ] {
+        let raw = Signed::go_sdk_style(path.clone(), query).send(&sim, |_, _, _, _| {});
+        assert_eq!(raw.status, 200, "{path}: {}", raw.body);
+    }
+    // `x-sdk-date` alone is enough.
+    let progress = format!("/v2/{PROJECT}/apigw/instances/{apig}/progress");
+    let mut minimal = Signed::new(progress.clone(), "");
+    minimal.sign_host = false;
+    minimal.headers.clear();
+    let raw = minimal.send(&sim, |_, _, headers, _| {
+        headers.push(("x-project-id", PROJECT.to_owned()))
+    });
+    assert_eq!(raw.status, 200, "{}", raw.body);
+
+    let refused = |raw: Raw, what: &str, reason: &str| {
+        assert_eq!(raw.status, 401, "{what}: {}", raw.body);
+        assert_eq!(
+            raw.json(),
+            json!({"error_code": "APIC.7102", "error_msg": "Incorrect token or token resolution failed"}),
+            "{what}"
+        );
+        let why = raw.header("x-sim-reason").unwrap_or_default().to_owned();
+        assert!(why.contains(reason), "{what}: {why}");
+    };
+    let go = Signed::go_sdk_style(progress.clone(), "");
+    // A listed header altered after signing.
+    refused(
+        go.send(&sim, |_, _, headers, _| {
+            headers[0].1 = "huaweicloud-usdk-go/3.1".into()
+        }),
+        "user-agent altered",
+        "signature does not match",
+    );
+    // A listed header not sent.
+    refused(
+        go.send(&sim, |_, _, headers, _| {
+            headers.retain(|(name, _)| *name != "x-project-id")
+        }),
+        "x-project-id missing",
+        "x-project-id header is missing",
+    );
+    // A header sent but not listed changes nothing.
+    let raw = go.send(&sim, |_, _, headers, _| {
+        headers.push(("x-unsigned", "anything".into()))
+    });
+    assert_eq!(raw.status, 200, "{}", raw.body);
+    // A set without `x-sdk-date` is refused, whatever the signature.
+    let raw = go.send(&sim, |_, _, _, authorization| {
+        *authorization = authorization.replace(";x-sdk-date", "")
+    });
+    refused(raw, "x-sdk-date not listed", "x-sdk-date");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1324,6 +1836,9 @@ fn bad_admin_requests_are_400_naming_the_problem() {
 fn rate_limits_answer_429_with_retry_after_and_are_logged() {
     let scenario = Scenario::from_json(r#"{"rate_limits": {"apig": 2}}"#).unwrap();
     let sim = start(scenario);
+    // The buckets refill on the simulator's clock: a manual one makes this exact.
+    let clock = Arc::new(ManualClock::new());
+    sim.set_clock(clock.clone());
     let (apig, roma, _) = steady(&sim);
     assert_eq!(sim.rate_limit(Service::Apig), Some(2.0));
     assert_eq!(sim.rate_limit(Service::Roma), None);
@@ -1357,8 +1872,10 @@ fn rate_limits_answer_429_with_retry_after_and_are_logged() {
     assert!(limited
         .iter()
         .all(|r| r.status == 429 && r.operation == Some(Operation::ApigProgress)));
-    // The bucket refills at the rate: one more after half a second.
-    std::thread::sleep(Duration::from_millis(550));
+    // The bucket refills at the rate: one more after half a second, not before.
+    clock.advance(Duration::from_millis(499));
+    assert_eq!(with_token(&sim, &apig_path).status, 429);
+    clock.advance(Duration::from_millis(1));
     assert_eq!(with_token(&sim, &apig_path).status, 200);
 
     // The client sees THROTTLED with the pause asked.
@@ -1526,7 +2043,7 @@ fn scenarios_from_json_and_files() {
         "tokens": ["t0k3n-1"], "access_keys": [{"ak": "a1", "sk": "s3cr3t-1", "security_token": null}],
         "users": [{"user": "u", "password": "pw-s3cr3t", "domain": "d"}],
         "instances": [{"service": "apig", "id": "apig-ok", "name": "gateway", "outcome": "success",
-                       "step_ms": 1000, "quirks": false}],
+                       "step_ms": 1000, "undocumented_shapes": false}],
         "generate": [{"service": "roma", "count": 3}],
         "faults": [{"kind": "status", "status": 429, "retry_after_s": 1, "instance_id": "apig-ok", "times": 2}]
     }"#;

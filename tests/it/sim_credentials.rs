@@ -93,7 +93,12 @@ struct Issued {
 }
 
 fn issued(answer: &Raw) -> Issued {
-    assert_eq!(answer.status, 200, "{}", answer.body);
+    issued_with(answer, 200)
+}
+
+/// Temporary credentials answered with `status` (IAM's `securitytokens` answers 201).
+fn issued_with(answer: &Raw, status: u16) -> Issued {
+    assert_eq!(answer.status, status, "{}", answer.body);
     assert!(answer
         .header("content-type")
         .is_some_and(|t| t.starts_with("application/json")));
@@ -878,5 +883,382 @@ fn scenario_documents_for_credentials_are_checked() {
     assert!(
         Simulator::start(Scenario::default().pod_identity("pod", Duration::from_millis(1500)))
             .is_err()
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Federated OIDC identities: IAM's two unsigned calls
+// ---------------------------------------------------------------------------------------------
+
+const ID_TOKEN_PATH: &str = "/v3.0/OS-AUTH/id-token/tokens";
+const SECURITY_TOKENS_PATH: &str = "/v3.0/OS-CREDENTIAL/securitytokens";
+const JSON_UTF8: (&str, &str) = ("Content-Type", "application/json;charset=UTF-8");
+
+/// Step 1 as the official SDKs make it.
+fn federated_token(sim: &Simulator, idp_id: &str, id_token: &str) -> Raw {
+    let body = serde_json::json!({"auth": {"id_token": {"id": id_token}}}).to_string();
+    post(
+        sim,
+        ID_TOKEN_PATH,
+        &[("X-Idp-Id", idp_id), JSON_UTF8],
+        &body,
+    )
+}
+
+/// Step 2 as the official SDKs make it.
+fn security_tokens(sim: &Simulator, token: &str, duration_seconds: u64) -> Raw {
+    let body = serde_json::json!({"auth": {"identity": {"methods": ["token"],
+        "token": {"id": token, "duration_seconds": duration_seconds}}}})
+    .to_string();
+    post(sim, SECURITY_TOKENS_PATH, &[JSON_UTF8], &body)
+}
+
+/// An IAM-shaped refusal of `status`; its message, which holds none of `secrets`.
+fn iam_refusal(answer: &Raw, status: u16, secrets: &[&str]) -> String {
+    assert_eq!(answer.status, status, "{}", answer.body);
+    let body = answer.json();
+    assert_eq!(body["error"]["code"], status, "{}", answer.body);
+    assert!(body["error"]["title"].is_string(), "{}", answer.body);
+    let message = body["error"]["message"].as_str().unwrap().to_owned();
+    let reason = answer.header("x-sim-reason").unwrap_or_default();
+    for secret in secrets {
+        assert!(!answer.body.contains(secret), "{}", answer.body);
+        assert!(!reason.contains(secret), "{reason}");
+    }
+    message
+}
+
+#[test]
+fn an_id_token_becomes_temporary_keys_the_services_accept_until_they_expire() {
+    let (sim, clock) = start_manual(Scenario::default());
+    let [apig, _, _] = steady(&sim);
+    assert_eq!(sim.idp_id().as_deref(), Some("sim-idp"));
+
+    let step1 = federated_token(&sim, "sim-idp", "sim-id-token");
+    assert_eq!(step1.status, 201, "{}", step1.body);
+    let token = step1
+        .header("x-subject-token")
+        .expect("X-Subject-Token")
+        .to_owned();
+    let body = step1.json();
+    assert_eq!(
+        body["token"]["expires_at"],
+        iam_time(sim.time() + Duration::from_secs(24 * 3600))
+    );
+    assert_eq!(
+        body["token"]["user"]["OS-FEDERATION"]["identity_provider"]["id"],
+        "sim-idp"
+    );
+
+    let temporary = issued_with(&security_tokens(&sim, &token, 900), 201);
+    let expires = whole_seconds(sim.time()) + Duration::from_secs(900);
+    assert_eq!(temporary.expires_at, iam_time(expires));
+
+    // The services take the temporary keys, signed with the security token.
+    let progress = format!("/v2/{PROJECT}/apigw/instances/{apig}/progress");
+    let keys = (
+        temporary.ak.as_str(),
+        temporary.sk.as_str(),
+        Some(temporary.token.as_str()),
+    );
+    assert_eq!(signed_get(&sim, &progress, keys, sim.time()).status, 200);
+    // The client too, as temporary AK/SK.
+    let client = client_with(
+        &sim,
+        Credentials::AkSk {
+            ak: temporary.ak.clone(),
+            sk: temporary.sk.clone().into(),
+            security_token: Some(temporary.token.clone().into()),
+        },
+    )
+    .clock(clock.clone())
+    .build()
+    .unwrap();
+    assert!(client.apig_creation_progress(&apig).is_ok());
+    assert_eq!(sim.issued_temporary_keys(), 1);
+
+    // Until they expire, in simulator time.
+    clock.advance(Duration::from_secs(901));
+    let expired = signed_get(&sim, &progress, keys, sim.time());
+    assert_eq!(expired.status, 401);
+    assert_eq!(expired.json()["error_msg"], EXPIRED);
+
+    // The token IAM gave in step 1 is a token: X-Auth-Token works for step 2 too, and the
+    // longest duration is a day.
+    let by_header = post(
+        &sim,
+        SECURITY_TOKENS_PATH,
+        &[("X-Auth-Token", &token), JSON_UTF8],
+        r#"{"auth":{"identity":{"methods":["token"],"token":{"duration_seconds":86400}}}}"#,
+    );
+    assert_eq!(by_header.status, 201, "{}", by_header.body);
+    // No secret was ever in a reason or a log line.
+    for secret in sim.issued_secrets() {
+        for record in sim.requests() {
+            assert!(!format!("{record:?}").contains(&secret));
+        }
+    }
+    assert!(sim.issued_secrets().contains(&"sim-id-token".to_owned()));
+    assert!(sim.issued_secrets().contains(&token));
+}
+
+#[test]
+fn bad_id_tokens_and_requests_are_refused_as_iam_does() {
+    let (sim, clock) = start_manual(Scenario::default());
+    let secrets = ["sim-id-token", "not-issued-token"];
+    // A wrong IdP ID: IAM has no such provider.
+    let message = iam_refusal(
+        &federated_token(&sim, "other-idp", "sim-id-token"),
+        404,
+        &secrets,
+    );
+    assert!(message.contains("other-idp"), "{message}");
+    // An ID token the provider did not issue.
+    iam_refusal(
+        &federated_token(&sim, "sim-idp", "not-issued-token"),
+        401,
+        &secrets,
+    );
+    // One it issued, once expired.
+    let (issued_token, expires) = sim.issue_id_token(Duration::from_secs(60)).unwrap();
+    assert_eq!(expires, sim.time() + Duration::from_secs(60));
+    assert_eq!(federated_token(&sim, "sim-idp", &issued_token).status, 201);
+    clock.advance(Duration::from_secs(60));
+    let message = iam_refusal(
+        &federated_token(&sim, "sim-idp", &issued_token),
+        401,
+        &[&issued_token],
+    );
+    assert!(message.contains("expired"), "{message}");
+    // Malformed requests: 400 naming what is wrong.
+    let malformed = [
+        (
+            post(
+                &sim,
+                ID_TOKEN_PATH,
+                &[JSON_UTF8],
+                r#"{"auth":{"id_token":{"id":"sim-id-token"}}}"#,
+            ),
+            "X-Idp-Id",
+        ),
+        (
+            post(
+                &sim,
+                ID_TOKEN_PATH,
+                &[("X-Idp-Id", "sim-idp")],
+                "sim-id-token",
+            ),
+            "JSON",
+        ),
+        (
+            post(
+                &sim,
+                ID_TOKEN_PATH,
+                &[("X-Idp-Id", "sim-idp")],
+                r#"{"auth":{"id_token":{}}}"#,
+            ),
+            "auth.id_token.id",
+        ),
+        (
+            post(
+                &sim,
+                ID_TOKEN_PATH,
+                &[("X-Idp-Id", "sim-idp")],
+                r#"{"auth":{"id_token":{"id":5}}}"#,
+            ),
+            "auth.id_token.id",
+        ),
+    ];
+    for (answer, named) in &malformed {
+        let message = iam_refusal(answer, 400, &secrets);
+        assert!(message.contains(named), "{named}: {message}");
+    }
+    // Step 2: a token IAM did not issue, or bad bodies.
+    let message = iam_refusal(&security_tokens(&sim, "sim-iam-unknown", 900), 401, &[]);
+    assert!(message.contains("authentication"), "{message}");
+    let token = federated_token(&sim, "sim-idp", "sim-id-token")
+        .header("x-subject-token")
+        .unwrap()
+        .to_owned();
+    let step2 = |body: &str| post(&sim, SECURITY_TOKENS_PATH, &[JSON_UTF8], body);
+    for (body, named) in [
+        (
+            format!(
+                r#"{{"auth":{{"identity":{{"methods":["password"],"token":{{"id":"{token}"}}}}}}}}"#
+            ),
+            "methods",
+        ),
+        (
+            format!(
+                r#"{{"auth":{{"identity":{{"methods":["token"],"token":{{"id":"{token}","duration_seconds":899}}}}}}}}"#
+            ),
+            "duration_seconds",
+        ),
+        (
+            format!(
+                r#"{{"auth":{{"identity":{{"methods":["token"],"token":{{"id":"{token}","duration_seconds":86401}}}}}}}}"#
+            ),
+            "duration_seconds",
+        ),
+        (
+            format!(
+                r#"{{"auth":{{"identity":{{"methods":["token"],"token":{{"id":"{token}","duration_seconds":"900"}}}}}}}}"#
+            ),
+            "duration_seconds",
+        ),
+        (
+            r#"{"auth":{"identity":{"methods":["token"],"token":{}}}}"#.to_owned(),
+            "X-Auth-Token",
+        ),
+        ("[]".to_owned(), "methods"),
+        ("not json".to_owned(), "JSON"),
+    ] {
+        let message = iam_refusal(&step2(&body), 400, &[&token]);
+        assert!(message.contains(named), "{named}: {message}");
+    }
+    // The IAM token expires too (24 hours).
+    clock.advance(Duration::from_secs(24 * 3600));
+    iam_refusal(&security_tokens(&sim, &token, 900), 401, &[&token]);
+    assert_eq!(sim.issued_temporary_keys(), 0);
+    // Signed requests are not what these calls take: a wrong method is 405.
+    assert_eq!(get(&sim, SECURITY_TOKENS_PATH, &[]).status, 405);
+}
+
+#[test]
+fn id_tokens_from_the_admin_api_and_scenarios() {
+    let (sim, clock) = start_manual(
+        Scenario::from_json(r#"{"oidc": {"idp_id": "ci-idp", "id_tokens": ["jwt-lasting"]}}"#)
+            .unwrap(),
+    );
+    assert_eq!(sim.idp_id().as_deref(), Some("ci-idp"));
+    assert_eq!(federated_token(&sim, "ci-idp", "jwt-lasting").status, 201);
+    // The default provider is gone with the scenario's own.
+    assert_eq!(federated_token(&sim, "sim-idp", "sim-id-token").status, 404);
+    let answer = post(&sim, "/_sim/id_tokens", &[], r#"{"lifetime_s": 120}"#);
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    let body = answer.json();
+    assert_eq!(body["idp_id"], "ci-idp");
+    assert_eq!(
+        body["expires_at"],
+        iam_time(whole_seconds(sim.time()) + Duration::from_secs(120))
+    );
+    let id_token = body["id_token"].as_str().unwrap().to_owned();
+    assert_eq!(federated_token(&sim, "ci-idp", &id_token).status, 201);
+    clock.advance(Duration::from_secs(120));
+    assert_eq!(federated_token(&sim, "ci-idp", &id_token).status, 401);
+    // The lasting one never expires.
+    clock.advance(Duration::from_secs(365 * 24 * 3600));
+    assert_eq!(federated_token(&sim, "ci-idp", "jwt-lasting").status, 201);
+    // An empty body: the default lifetime (an hour).
+    let answer = post(&sim, "/_sim/id_tokens", &[], "");
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    for (bad, status) in [
+        (r#"{"lifetime_s": 0}"#, 400),
+        (r#"{"lifetime_s": 86401}"#, 400),
+        (r#"{"lifetime": 60}"#, 400),
+    ] {
+        assert_eq!(
+            post(&sim, "/_sim/id_tokens", &[], bad).status,
+            status,
+            "{bad}"
+        );
+    }
+    assert_eq!(get(&sim, "/_sim/id_tokens", &[]).status, 405);
+
+    // No provider at all: every IdP ID is unknown, and none can be issued.
+    sim.load_scenario(Scenario::default().oidc(None)).unwrap();
+    assert_eq!(sim.idp_id(), None);
+    iam_refusal(&federated_token(&sim, "sim-idp", "sim-id-token"), 404, &[]);
+    assert_eq!(post(&sim, "/_sim/id_tokens", &[], "").status, 404);
+    assert!(sim.issue_id_token(Duration::from_secs(60)).is_err());
+    let none = Scenario::from_json(r#"{"oidc": null}"#).unwrap();
+    assert_eq!(
+        format!("{none:?}"),
+        format!("{:?}", Scenario::default().oidc(None))
+    );
+    // no_credentials() forgets the default ID token but keeps the provider.
+    sim.load_scenario(Scenario::default().no_credentials())
+        .unwrap();
+    assert_eq!(federated_token(&sim, "sim-idp", "sim-id-token").status, 401);
+    assert!(sim.issue_id_token(Duration::from_millis(1500)).is_err());
+
+    // Scenario documents are checked without quoting an ID token.
+    for (bad, field) in [
+        (r#"{"oidc": {"id_tokens": ["jwt-secret-1"]}}"#, "idp_id"),
+        (r#"{"oidc": {"idp_id": "has space"}}"#, "oidc.idp_id"),
+        (
+            r#"{"oidc": {"idp_id": "i", "id_tokens": ["jwt secret-1"]}}"#,
+            "oidc.id_tokens[0]",
+        ),
+        (
+            r#"{"oidc": {"idp_id": "i", "id_tokens": "jwt-secret-1"}}"#,
+            "oidc.id_tokens",
+        ),
+        (
+            r#"{"oidc": {"idp_id": "i", "colour": "jwt-secret-1"}}"#,
+            "oidc",
+        ),
+    ] {
+        let message = Scenario::from_json(bad).unwrap_err().to_string();
+        assert!(message.contains(field), "{bad}: {message}");
+        assert!(!message.contains("secret-1"), "{bad}: {message}");
+    }
+}
+
+#[test]
+fn the_oidc_calls_are_logged_and_can_be_faulted() {
+    let sim = start(Scenario::default());
+    sim.add_fault(
+        Fault::status(503)
+            .retry_after_s(2)
+            .operation(Operation::IamIdToken)
+            .times(1),
+    )
+    .unwrap();
+    let unavailable = federated_token(&sim, "sim-idp", "sim-id-token");
+    assert_eq!(unavailable.status, 503);
+    assert_eq!(unavailable.header("retry-after"), Some("2"));
+    assert_eq!(unavailable.json()["error"]["code"], 503);
+    let token = federated_token(&sim, "sim-idp", "sim-id-token")
+        .header("x-subject-token")
+        .unwrap()
+        .to_owned();
+    sim.add_fault(
+        Fault::from_json(r#"{"kind":"malformed","operation":"iam_securitytokens","times":1}"#)
+            .unwrap(),
+    )
+    .unwrap();
+    let malformed = security_tokens(&sim, &token, 900);
+    assert_eq!(malformed.status, 200);
+    assert!(serde_json::from_str::<Value>(&malformed.body).is_err());
+    assert_eq!(sim.issued_temporary_keys(), 0);
+    assert_eq!(security_tokens(&sim, &token, 900).status, 201);
+    assert_eq!(
+        common::answered(&sim),
+        [
+            (Some(Operation::IamIdToken), 503),
+            (Some(Operation::IamIdToken), 201),
+            (Some(Operation::IamSecurityTokens), 200),
+            (Some(Operation::IamSecurityTokens), 201),
+        ]
+    );
+    let names: Vec<String> = get(&sim, "/_sim/requests", &[]).json()["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["operation"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "iam_id_token",
+            "iam_id_token",
+            "iam_securitytokens",
+            "iam_securitytokens"
+        ]
+    );
+    assert_eq!(
+        "iam_securitytokens".parse::<Operation>().unwrap(),
+        Operation::IamSecurityTokens
     );
 }

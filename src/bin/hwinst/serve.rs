@@ -114,6 +114,16 @@ fn hint(sim: &Simulator, config: &serde_json::Value, written: Option<&Path>) {
     } else {
         String::new()
     };
+    // The federated OIDC identity IAM trusts (the ID tokens themselves are not shown).
+    let oidc = match sim.idp_id() {
+        Some(idp_id) => format!(
+            "Federated OIDC identity (IAM at the same URL):\n  \
+             HUAWEICLOUD_SDK_IAM_ENDPOINT={url} HUAWEICLOUD_SDK_IDP_ID={idp_id}\n  \
+             HUAWEICLOUD_SDK_ID_TOKEN_FILE=<a file holding one of the scenario's \
+             oidc.id_tokens, or an ID token from: curl -s -X POST {url}/_sim/id_tokens>\n"
+        ),
+        None => String::new(),
+    };
     let _ = write!(
         io::stderr(),
         "hwinst simulator at {url} (region {}, project {})\n\
@@ -124,6 +134,7 @@ fn hint(sim: &Simulator, config: &serde_json::Value, written: Option<&Path>) {
          Temporary credentials for the default chain (ECS metadata{}):\n  \
          HWINST_METADATA_ENDPOINT={}\n\
          {pod}\
+         {oidc}\
          Stop it: close its stdin (Ctrl-D), or Ctrl-C, or kill it.\n",
         setting("region"),
         setting("project_id"),
