@@ -328,3 +328,279 @@ fn a_refused_id_token_and_a_missing_token_file_are_errors_naming_the_identity() 
     assert!(!common::capture::records(&SECRETS).is_empty());
     let _ = std::fs::remove_dir_all(files);
 }
+
+/// Against the simulator's IAM (`POST /v3.0/OS-AUTH/id-token/tokens` and `POST
+/// /v3.0/OS-CREDENTIAL/securitytokens`), whose temporary keys its services accept.
+#[cfg(all(feature = "sim", feature = "cli"))]
+mod against_the_simulator {
+    use super::{dir, PROJECT};
+    use crate::common;
+    use hwinst::sim::{InstanceSpec, Operation, Outcome, Scenario, Simulator};
+    use hwinst::{Credentials, ErrorKind, ManualClock, Service, Source};
+    use serde_json::Value;
+    use std::path::Path;
+    use std::process::{Command, Stdio};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    const HOUR: Duration = Duration::from_secs(3600);
+    const STATIC_SK: &str = "static-s3cr3t-sk-000000";
+
+    fn sim() -> Simulator {
+        Simulator::start(
+            Scenario::default()
+                .no_credentials()
+                .project_id(PROJECT)
+                .access_key(hwinst::sim::AccessKey::new("STATICAK", STATIC_SK))
+                .instance(
+                    InstanceSpec::new(Service::Apig)
+                        .id("gw-1")
+                        .outcome(Outcome::Steady),
+                ),
+        )
+        .expect("the simulator")
+    }
+
+    fn count(sim: &Simulator, operation: Operation) -> usize {
+        sim.requests()
+            .iter()
+            .filter(|r| r.operation == Some(operation))
+            .count()
+    }
+
+    /// Every secret the simulator issued or accepts (ID tokens included) is absent.
+    fn no_secret(sim: &Simulator, text: &str) {
+        assert!(!text.contains(STATIC_SK), "{text}");
+        for secret in sim.issued_secrets() {
+            assert!(!text.contains(&secret), "an issued secret in: {text}");
+        }
+    }
+
+    #[test]
+    fn renewed_across_expiry_with_the_rotated_token_file_on_the_simulator_s_clock() {
+        let sim = sim();
+        let clock = Arc::new(ManualClock::new());
+        sim.set_clock(clock.clone());
+        let files = dir("sim-renewal");
+        let token_file = files.join("id-token");
+        // The first ID token expires an hour after the client starts: a renewal that did not
+        // read the (rotated) file again would be refused.
+        let (first, _) = sim.issue_id_token(HOUR).unwrap();
+        std::fs::write(&token_file, &first).unwrap();
+        let client = sim
+            .client_builder()
+            .credentials(Credentials::oidc(sim.idp_id().unwrap(), &token_file))
+            .retry(hwinst::RetryPolicy::none())
+            .clock(clock.clone())
+            .build()
+            .unwrap();
+        assert_eq!(count(&sim, Operation::IamIdToken), 1);
+        assert_eq!(count(&sim, Operation::IamSecurityTokens), 1);
+        let keys = |client: &hwinst::Client| client.settings().access_key.unwrap();
+        let first_keys = keys(&client);
+        let (second, _) = sim.issue_id_token(24 * HOUR).unwrap();
+        std::fs::write(&token_file, format!("{second}\n")).unwrap();
+
+        // 6-hour keys, renewed when less than 40 minutes are left: not at 5 h 15 min...
+        clock.advance(5 * HOUR + 15 * 60 * Duration::from_secs(1));
+        client.lifecycle(Source::Apig, "gw-1").unwrap();
+        assert_eq!(keys(&client), first_keys);
+        // ... at 5 h 25 min, with the rotated token (the first one expired 4 hours ago).
+        clock.advance(10 * Duration::from_secs(60));
+        assert_eq!(
+            client.lifecycle(Source::Apig, "gw-1").unwrap().phase,
+            hwinst::Phase::Running
+        );
+        let second_keys = keys(&client);
+        assert_ne!(second_keys, first_keys);
+        // And again past the second keys' renewal point, across the first keys' expiry.
+        clock.advance(6 * HOUR);
+        client.lifecycle(Source::Apig, "gw-1").unwrap();
+        assert_ne!(keys(&client), second_keys);
+        assert_eq!(count(&sim, Operation::IamIdToken), 3);
+        assert_eq!(count(&sim, Operation::IamSecurityTokens), 3);
+        let refused: Vec<_> = sim
+            .requests()
+            .into_iter()
+            .filter(|r| r.status >= 400)
+            .collect();
+        assert!(refused.is_empty(), "{refused:?}");
+        no_secret(&sim, &format!("{client:?} {:?}", client.settings()));
+        for (_, line) in common::capture::records(&[]) {
+            no_secret(&sim, &line);
+        }
+        let _ = std::fs::remove_dir_all(files);
+    }
+
+    #[test]
+    fn a_token_the_simulator_s_iam_refuses_is_an_error_naming_the_identity() {
+        let sim = sim();
+        let files = dir("sim-refused");
+        let token_file = files.join("id-token");
+        std::fs::write(&token_file, "forged-id-token-s3cr3t").unwrap();
+        let err = sim
+            .client_builder()
+            .credentials(Credentials::oidc(sim.idp_id().unwrap(), &token_file))
+            .build()
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Unauthorized, "{err}");
+        let text = err.to_string();
+        assert!(text.contains("IAM refused the ID token"), "{text}");
+        assert!(text.contains(&sim.idp_id().unwrap()), "{text}");
+        assert!(!text.contains("forged-id-token-s3cr3t"), "{text}");
+        assert_eq!(count(&sim, Operation::IamSecurityTokens), 0);
+        let _ = std::fs::remove_dir_all(files);
+    }
+
+    /// `hwinst` with a home of its own, only PATH from this environment, the metadata service
+    /// off, every endpoint (IAM's too) at the simulator.
+    fn hwinst(home: &Path, sim: &Simulator) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hwinst"));
+        command
+            .env_clear()
+            .env("HOME", home)
+            .env("HWINST_METADATA_ENDPOINT", "none")
+            .stdin(Stdio::null());
+        if let Some(path) = std::env::var_os("PATH") {
+            command.env("PATH", path);
+        }
+        for name in ["roma", "apig", "clouddc", "iam"] {
+            command.arg(format!("--endpoint={name}={}", sim.base_url()));
+        }
+        command
+    }
+
+    /// Runs `command`: its JSON output, after checking that it succeeded and shows no secret.
+    fn json(sim: &Simulator, command: &mut Command) -> Value {
+        let output = command.output().expect("hwinst runs");
+        let (stdout, stderr) = (
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        );
+        assert!(output.status.success(), "{stdout}{stderr}");
+        no_secret(sim, &stdout);
+        no_secret(sim, &stderr);
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+    }
+
+    #[test]
+    fn the_environment_and_the_profile_file_name_a_federated_identity_on_the_command_line() {
+        let sim = sim();
+        let home = dir("sim-cli");
+        let token_file = home.join("id-token");
+        let (token, _) = sim.issue_id_token(HOUR).unwrap();
+        std::fs::write(&token_file, &token).unwrap();
+        let idp = sim.idp_id().unwrap();
+
+        // The environment: the identity wins over the AK/SK beside it.
+        let env = |command: &mut Command| {
+            command
+                .env("HUAWEICLOUD_SDK_IDP_ID", &idp)
+                .env("HUAWEICLOUD_SDK_ID_TOKEN_FILE", &token_file)
+                .env("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT)
+                .env("HUAWEICLOUD_SDK_AK", "STATICAK")
+                .env("HUAWEICLOUD_SDK_SK", STATIC_SK);
+        };
+        let mut command = hwinst(&home, &sim);
+        env(&mut command);
+        let shown = json(&sim, command.args(["-o", "json", "config", "show"]));
+        assert_eq!(
+            shown["credentials"]["from"],
+            "the environment (HUAWEICLOUD_SDK_IDP_ID, HUAWEICLOUD_SDK_ID_TOKEN_FILE)",
+            "{shown}"
+        );
+        assert_eq!(
+            shown["credentials"]["kind"],
+            "OIDC identity (temporary AK/SK)"
+        );
+        assert_ne!(shown["credentials"]["access_key"], "STATICAK");
+        let mut command = hwinst(&home, &sim);
+        env(&mut command);
+        let lifecycle = json(
+            &sim,
+            command.args(["-o", "json", "lifecycle", "apig", "gw-1"]),
+        );
+        assert_eq!(lifecycle["phase"], "running");
+
+        // The profile file, its project looked up with the temporary keys (no project_id).
+        std::fs::create_dir_all(home.join(".huaweicloud")).unwrap();
+        std::fs::write(
+            home.join(".huaweicloud/credentials"),
+            format!(
+                "[basic]\nak = STATICAK\nsk = {STATIC_SK}\nidp_id = {idp}\nid_token_file = {}\n",
+                token_file.display()
+            ),
+        )
+        .unwrap();
+        let before = count(&sim, Operation::IamProjects);
+        let lifecycle = json(
+            &sim,
+            hwinst(&home, &sim).args([
+                "-o",
+                "json",
+                "--region",
+                "cn-north-4",
+                "lifecycle",
+                "apig",
+                "gw-1",
+            ]),
+        );
+        assert_eq!(lifecycle["phase"], "running");
+        assert_eq!(count(&sim, Operation::IamProjects), before + 1);
+        let shown = json(
+            &sim,
+            hwinst(&home, &sim).args(["-o", "json", "--region", "cn-north-4", "config", "show"]),
+        );
+        assert_eq!(
+            shown["credentials"]["from"], "the profile file ~/.huaweicloud/credentials [basic]",
+            "{shown}"
+        );
+        let _ = std::fs::remove_dir_all(home);
+    }
+
+    /// The official Python SDK's own provider (`EnvCredentialProvider` and its
+    /// `FederalAccessor`), pointed at the simulator's IAM, gets temporary keys that the
+    /// simulator's services then accept, signed by the SDK's own signer.
+    #[test]
+    fn the_official_sdk_s_oidc_provider_gets_keys_the_simulator_accepts() {
+        let Some(python) = crate::credential_chain::sdk_python() else {
+            return;
+        };
+        let sim = sim();
+        let files = dir("sim-sdk");
+        let token_file = files.join("id-token");
+        let (token, _) = sim.issue_id_token(HOUR).unwrap();
+        std::fs::write(&token_file, &token).unwrap();
+        let output = Command::new(python)
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/sdk/sdk_oidc.py"
+            ))
+            .arg(format!(
+                "{}/v2/{PROJECT}/apigw/instances/gw-1/progress",
+                sim.base_url()
+            ))
+            .env_clear()
+            .env("HOME", &files)
+            .env("HUAWEICLOUD_SDK_IDP_ID", sim.idp_id().unwrap())
+            .env("HUAWEICLOUD_SDK_ID_TOKEN_FILE", &token_file)
+            .env("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT)
+            .env("HUAWEICLOUD_SDK_IAM_ENDPOINT", sim.base_url())
+            .output()
+            .expect("the SDK's python runs");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let answer: Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(answer["status"], 200, "{answer}");
+        assert_eq!(count(&sim, Operation::IamIdToken), 1);
+        assert_eq!(count(&sim, Operation::IamSecurityTokens), 1);
+        assert_eq!(sim.issued_temporary_keys(), 1);
+        let progress: Value = serde_json::from_str(answer["body"].as_str().unwrap()).unwrap();
+        assert_eq!(progress["progress"], 100, "{progress}");
+        let _ = std::fs::remove_dir_all(files);
+    }
+}
