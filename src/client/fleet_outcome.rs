@@ -31,18 +31,28 @@ impl FleetEvent<'_> {
     /// The event as the C ABI's callback receives it: the lifecycle document with a
     /// `"target":{"index","source","instance_id"}` object added.
     pub fn document(&self) -> String {
-        let mut document = serde_json::to_value(self.lifecycle).unwrap_or(Value::Null);
-        if let Value::Object(fields) = &mut document {
-            fields.insert(
-                "target".into(),
-                json!({
-                    "index": self.index,
-                    "source": self.target.source,
-                    "instance_id": self.target.instance_id,
-                }),
-            );
+        #[derive(Serialize)]
+        struct EventDocument<'a> {
+            #[serde(flatten)]
+            lifecycle: &'a Lifecycle,
+            target: TargetDocument<'a>,
         }
-        document.to_string()
+        #[derive(Serialize)]
+        struct TargetDocument<'a> {
+            index: usize,
+            source: Source,
+            instance_id: &'a str,
+        }
+        let document = EventDocument {
+            lifecycle: self.lifecycle,
+            target: TargetDocument {
+                index: self.index,
+                source: self.target.source,
+                instance_id: &self.target.instance_id,
+            },
+        };
+        // Plain data: serialising cannot fail.
+        serde_json::to_string(&document).unwrap_or_default()
     }
 }
 
