@@ -27,6 +27,16 @@ pub struct FleetEvent<'a> {
     pub lifecycle: &'a Lifecycle,
 }
 
+/// An event reads as its lifecycle (`event.phase`), so that a callback written for lifecycles
+/// keeps working; `event.target` says which target it is.
+impl std::ops::Deref for FleetEvent<'_> {
+    type Target = Lifecycle;
+
+    fn deref(&self) -> &Lifecycle {
+        self.lifecycle
+    }
+}
+
 impl FleetEvent<'_> {
     /// The event as the C ABI's callback receives it: the lifecycle document with a
     /// `"target":{"index","source","instance_id"}` object added.

@@ -187,3 +187,11 @@ def test_fleet_bad_targets_and_options(client: hwinst.Client, uid: Any) -> None:
         client.wait_many([("apig", 7)])  # type: ignore[list-item]
     with pytest.raises(TypeError):
         client.wait_many([("apig", "gw")], max_requests_per_second={"apig": "fast"})  # type: ignore[dict-item]
+
+
+def test_a_fleet_event_reads_as_its_lifecycle(sim: Simulator, client: hwinst.Client, uid: Any) -> None:
+    gw = uid("gw")
+    sim.instance(service="apig", id=gw, step_ms=0)
+    phases: List[Any] = []
+    client.wait_many([("apig", gw)], on_change=lambda change: phases.append(change.phase), **FLEET_QUICK)
+    assert phases and phases[-1] is Phase.RUNNING

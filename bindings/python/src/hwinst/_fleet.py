@@ -37,6 +37,13 @@ class FleetEvent(NamedTuple):
     target: Target
     lifecycle: Lifecycle
 
+    def __getattr__(self, name: str) -> Any:
+        """The lifecycle's fields (``event.phase``), so that a callback written for
+        lifecycles keeps working; ``event.target`` says which target it is."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.lifecycle, name)
+
     @classmethod
     def _of(cls, lifecycle: Lifecycle, targets: List[Dict[str, str]]) -> "FleetEvent":
         """The event of a callback document: ``lifecycle``, whose ``target`` object (in
