@@ -1,5 +1,5 @@
 //! `cargo bench`: what a call costs. Plain timing loops (no harness crate), reporting the
-//! median and 90th percentile of many runs; results are written down in README.md.
+//! median and 90th percentile of many runs; results are written down in docs/performance.md.
 //!
 //! - decode: serde decoding of each seed document's example into its model;
 //! - build: `ClientBuilder::build` (checks, endpoints, agent);

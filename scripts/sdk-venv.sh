@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# A virtualenv with the official Huawei Cloud Python SDK core (huaweicloudsdkcore), used by the
-# tests as a second, independent implementation of AK/SK request signing
-# (tests/sdk/sdk_signature.py).
+# A virtualenv with the official Huawei Cloud Python SDK: its core (huaweicloudsdkcore), used by
+# the tests as a second, independent implementation of AK/SK request signing
+# (tests/sdk/sdk_signature.py), and the service clients of the three services
+# (huaweicloudsdkapig, huaweicloudsdkroma, huaweicloudsdkclouddc), run against the simulator by
+# tests/official_sdks.rs (tests/sdk/python/).
 #
 # Usage: bash scripts/sdk-venv.sh        (from any directory)
 # The venv is at ${HWINST_SDK_VENV:-target/sdk-venv}; a relative path is taken from the repo
@@ -10,8 +12,10 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 
-# Pinned: the tests compare our signatures with this exact signer.
+# Pinned: the tests compare our signatures with this exact signer. The service clients are
+# released together with the core, under the same version.
 SDK_VERSION="3.1.219"
+PACKAGES=(huaweicloudsdkcore huaweicloudsdkapig huaweicloudsdkroma huaweicloudsdkclouddc)
 
 venv="${HWINST_SDK_VENV:-target/sdk-venv}"
 case "$venv" in
@@ -21,10 +25,10 @@ esac
 python="$venv/bin/python"
 
 has_sdk() {
-    [ -x "$python" ] && "$python" - "$SDK_VERSION" <<'EOF' 2>/dev/null
+    [ -x "$python" ] && "$python" - "$SDK_VERSION" "${PACKAGES[@]}" <<'EOF' 2>/dev/null
 import sys
 from importlib.metadata import version
-sys.exit(0 if version("huaweicloudsdkcore") == sys.argv[1] else 1)
+sys.exit(0 if all(version(p) == sys.argv[1] for p in sys.argv[2:]) else 1)
 EOF
 }
 
@@ -50,9 +54,9 @@ if ! make_venv; then
     make_venv
 fi
 
-"$python" -m pip install --quiet --disable-pip-version-check "huaweicloudsdkcore==$SDK_VERSION" >&2
+"$python" -m pip install --quiet --disable-pip-version-check "${PACKAGES[@]/%/==$SDK_VERSION}" >&2
 has_sdk || {
-    echo "huaweicloudsdkcore $SDK_VERSION is not importable from $python" >&2
+    echo "${PACKAGES[*]} $SDK_VERSION are not all importable from $python" >&2
     exit 1
 }
 echo "$python"

@@ -43,8 +43,9 @@
 //!
 //! ## Models
 //!
-//! Each response model has a typed, optional field for every documented field, tolerates the
-//! type quirks of real servers (numbers sent as strings, arrays encoded inside strings), and
+//! Each response model has a typed, optional field for every documented field, accepts, besides
+//! the documented types, variants defensively (numbers sent as strings, arrays encoded inside
+//! strings; `docs/apis.md` says which a source supports), and
 //! keeps fields this version does not know in `extra`. Serialising a model gives back the
 //! server's field names and unknown fields; known fields come back in their documented types
 //! (`"30"` becomes `30`, `"[\"az0\"]"` becomes `["az0"]`), and absent or `null` fields are
@@ -89,8 +90,8 @@ pub use client::options::{
     DEFAULT_WAIT_TIMEOUT, MAX_CONCURRENCY, MAX_SETTLE,
 };
 pub use client::{
-    AllRomaInstances, Client, ClientBuilder, ClientSettings, CredentialSource, FleetEvent,
-    FleetInstance, FleetOutcome, FleetRequests, InstanceOutcome, RomaInstances,
+    AllRomaInstances, Client, ClientBuilder, ClientSettings, ConfigReport, CredentialSource,
+    FleetEvent, FleetInstance, FleetOutcome, FleetRequests, InstanceOutcome, RomaInstances,
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_METADATA_ENDPOINT,
     DEFAULT_PAGE_SIZE, DEFAULT_REQUEST_TIMEOUT, ENV_VARS, HOST_CONNECT_TIMEOUT, METADATA_OFF,
 };
@@ -114,7 +115,12 @@ pub use model::roma::{
 pub use model::vocab::{OpenEnum, Vocabulary};
 
 /// The README's Rust examples, compiled by `cargo test --all-features --doc` so that they stay
-/// true (its simulator example needs feature `sim`).
+/// true (`tests/readme.rs` also runs its quick start against the simulator).
 #[cfg(all(doctest, feature = "sim"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeExamples;
+
+/// The Rust examples of `docs/waiting.md`, compiled the same way.
+#[cfg(all(doctest, feature = "sim"))]
+#[doc = include_str!("../docs/waiting.md")]
+struct WaitingExamples;

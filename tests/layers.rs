@@ -1,4 +1,4 @@
-//! The library's modules form one-way layers (the README's layout, `src/lib.rs`): every
+//! The library's modules form one-way layers (docs/architecture.md, `src/lib.rs`): every
 //! reference from one top-level module of `src/` to another (`crate::x`, `use crate::{x, y}`,
 //! `$crate::x`, and names `lib.rs` re-exports) goes to a module of the same layer or one below,
 //! and no references form a cycle. Comments are not references. The command line

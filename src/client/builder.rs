@@ -3,7 +3,7 @@
 //! know each other.
 
 use super::chain::{self, CredentialSource, Discovered, Host, Reach, Resolved};
-use super::{Client, Inner, Origins, Project, ProjectId};
+use super::{Client, ConfigReport, Inner, Origins, Project, ProjectId};
 use crate::auth::iam::{IamAuth, IamSetup, Scope, DEFAULT_IAM_ENDPOINT};
 use crate::auth::temporary::{Fetcher, TemporaryAuth, TemporarySource};
 use crate::auth::{AkSkAuth, Authenticate, Credentials, Secret, ServerTime, TokenAuth};
@@ -237,7 +237,119 @@ impl ClientBuilder {
     }
 
     /// [`build`](Self::build), with `host` standing for the environment and home directory.
-    pub(crate) fn build_on(mut self, host: &Host) -> Result<Client> {
+    pub(crate) fn build_on(self, host: &Host) -> Result<Client> {
+        let user_agent = self.check()?;
+        let discovered = self.discover(host, &user_agent)?;
+        self.build_discovered(discovered, user_agent)
+    }
+
+    /// What this configuration gives, and what it lacks, even when it does not make a
+    /// client: the credentials found (as [`build`](Self::build) finds them), region, project
+    /// and endpoints with where each came from, and every problem that keeps `build` from
+    /// making a client. `hwinst config show` prints it. No secret is in it.
+    pub fn report(self) -> ConfigReport {
+        self.report_on(&Host::process())
+    }
+
+    /// [`report`](Self::report), with `host` standing for the environment and home directory.
+    pub(crate) fn report_on(self, host: &Host) -> ConfigReport {
+        let mut problems = Vec::new();
+        let user_agent = self.check().unwrap_or_else(|e| {
+            problems.push(problem(e));
+            user_agent(None).unwrap_or_default()
+        });
+        let discovered = self
+            .discover(host, &user_agent)
+            .map_err(|e| problems.push(problem(e)))
+            .ok();
+        let (credentials, credentials_from, access_key) = match &discovered {
+            Some(found) => (
+                Some(found.resolved.kind()),
+                found.origin.clone(),
+                found.resolved.access_key(),
+            ),
+            None => (None, String::new(), None),
+        };
+        let from_source = |setting: &Option<String>, found: Option<&Option<String>>| {
+            let found = found.cloned().flatten();
+            let from = origin(setting, &found, &credentials_from);
+            (setting.clone().or(found), from)
+        };
+        let (region, region_from) =
+            from_source(&self.region, discovered.as_ref().map(|d| &d.region));
+        let (project_id, mut project_id_from) =
+            from_source(&self.project_id, discovered.as_ref().map(|d| &d.project_id));
+        if let (None, Some(region)) = (&self.region, &region) {
+            if let Err(e) = crate::endpoint::check_region(region) {
+                problems.push(problem(e));
+            }
+        }
+        let can_look_up_project = discovered
+            .as_ref()
+            .is_some_and(|d| d.resolved.can_look_up_project());
+        match (&project_id, &region) {
+            (Some(id), _) => {
+                if let Err(e) = ProjectId::new(id.clone()) {
+                    problems.push(problem(e));
+                }
+            }
+            (None, Some(region)) if can_look_up_project => {
+                project_id_from = format!("IAM, by the name of region {region}, when first needed");
+            }
+            // Without credentials, whether the project can be looked up is not known yet.
+            (None, _) if discovered.is_none() => {}
+            (None, _) => problems.push(problem(no_project(can_look_up_project))),
+        }
+        let endpoints = Service::ALL
+            .into_iter()
+            .map(|service| {
+                let endpoint = resolve_endpoint(
+                    service,
+                    region.as_deref(),
+                    self.endpoints.get(service).as_deref(),
+                    self.allow_http,
+                );
+                let endpoint = match endpoint {
+                    Ok(Ok(endpoint)) => Ok(endpoint.as_str().to_owned()),
+                    Ok(Err(reason)) => Err(reason),
+                    Err(e) => Err(problem(e)),
+                };
+                (service, endpoint)
+            })
+            .collect();
+        if let Err(e) = resolve_endpoints(region.as_deref(), &self.endpoints, self.allow_http) {
+            problems.push(problem(e));
+        }
+        let report = ConfigReport {
+            credentials,
+            credentials_from,
+            access_key,
+            region,
+            region_from,
+            project_id,
+            project_id_from,
+            endpoints,
+            problems,
+        };
+        match discovered {
+            // Nothing found wrong so far: what is left to check (the transport's settings,
+            // the credentials' own checks) is checked by building the client.
+            Some(found) if report.problems.is_empty() => {
+                match self.build_discovered(found, user_agent) {
+                    Ok(client) => ConfigReport::of(&client),
+                    Err(e) => ConfigReport {
+                        problems: vec![problem(e)],
+                        ..report
+                    },
+                }
+            }
+            _ => report,
+        }
+    }
+
+    /// The checks of the settings themselves, before any credentials are looked for; the
+    /// `User-Agent` these settings send.
+    fn check(&self) -> Result<String> {
         for (name, value) in [
             ("connect timeout", self.connect_timeout),
             ("request timeout", self.request_timeout),
@@ -257,25 +369,33 @@ impl ClientBuilder {
         if let Some(region) = &self.region {
             crate::endpoint::check_region(region)?;
         }
-        let user_agent = user_agent(self.user_agent.as_deref())?;
-        let discovered = match self.credentials.take() {
-            Some(credentials) => Discovered {
-                resolved: Resolved::Fixed(credentials),
+        user_agent(self.user_agent.as_deref())
+    }
+
+    /// The credentials: the configured ones, else what the credential source finds.
+    fn discover(&self, host: &Host, user_agent: &str) -> Result<Discovered> {
+        match &self.credentials {
+            Some(credentials) => Ok(Discovered {
+                resolved: Resolved::Fixed(credentials.clone()),
                 origin: "the configuration".into(),
                 project_id: None,
                 region: None,
                 iam_endpoint: None,
-            },
+            }),
             None => chain::discover(
                 &self.credential_source,
                 host,
                 &Reach {
                     metadata_endpoint: self.metadata_endpoint.clone(),
                     clock: Arc::clone(&self.clock),
-                    user_agent: user_agent.clone(),
+                    user_agent: user_agent.to_owned(),
                 },
-            )?,
-        };
+            ),
+        }
+    }
+
+    /// The client of these settings and the credentials `discovered`.
+    fn build_discovered(mut self, discovered: Discovered, user_agent: String) -> Result<Client> {
         // What the configuration sets wins; the credentials' source fills the gaps.
         let region_origin = origin(&self.region, &discovered.region, &discovered.origin);
         let project_origin = origin(&self.project_id, &discovered.project_id, &discovered.origin);
@@ -303,10 +423,7 @@ impl ClientBuilder {
             let url = self.iam_endpoint.as_deref().unwrap_or(DEFAULT_IAM_ENDPOINT);
             Endpoint::parse("iam", url, self.allow_http)
         };
-        let can_look_up_project = match &discovered.resolved {
-            Resolved::Fixed(credentials) => credentials.can_look_up_project(),
-            Resolved::Temporary(..) => true,
-        };
+        let can_look_up_project = discovered.resolved.can_look_up_project();
         let project = match (self.project_id, &self.region) {
             (Some(id), _) => Project::Known(ProjectId::new(id)?),
             (None, Some(region)) if can_look_up_project => Project::FromRegion {
@@ -314,25 +431,13 @@ impl ClientBuilder {
                 iam: iam()?,
                 found: Mutex::new(None),
             },
-            (None, _) if can_look_up_project => {
-                return Err(Error::Config(
-                    "no project_id: set it, or set a region to look it up from IAM".into(),
-                ))
-            }
-            (None, _) => {
-                return Err(Error::Config(
-                    "no project_id (with a token it cannot be looked up: set it)".into(),
-                ))
-            }
+            (None, _) => return Err(no_project(can_look_up_project)),
         };
         let scope = match &project {
             Project::Known(p) => Scope::ProjectId(p.id.clone()),
             Project::FromRegion { region, .. } => Scope::ProjectName(region.clone()),
         };
-        let credentials_kind = match &discovered.resolved {
-            Resolved::Fixed(credentials) => credentials.kind(),
-            Resolved::Temporary(..) => "temporary AK/SK",
-        };
+        let credentials_kind = discovered.resolved.kind();
         let auth = authenticator(discovered.resolved, &discovered.origin, server_time, || {
             Ok(IamSetup {
                 transport: Arc::clone(&transport),
@@ -365,6 +470,24 @@ fn origin(configured: &Option<String>, from_source: &Option<String>, source: &st
         (Some(_), _) => "the configuration".to_owned(),
         (None, Some(_)) => source.to_owned(),
         (None, None) => String::new(),
+    }
+}
+
+/// Why a client cannot have a project: none is set, and it cannot be looked up (no region, or
+/// credentials that cannot ask IAM).
+fn no_project(can_look_up: bool) -> Error {
+    Error::Config(if can_look_up {
+        "no project_id: set it, or set a region to look it up from IAM".into()
+    } else {
+        "no project_id (with a token it cannot be looked up: set it)".into()
+    })
+}
+
+/// A problem for a [`ConfigReport`]: the error's own words, without the kind's prefix.
+fn problem(error: Error) -> String {
+    match error {
+        Error::Config(message) | Error::InvalidArgument(message) => message,
+        other => other.to_string(),
     }
 }
 
@@ -440,20 +563,12 @@ fn resolve_endpoints(
 ) -> Result<PerService<Result<Endpoint, String>>> {
     let mut resolved = PerService::from_fn(|_| Err(String::new()));
     for service in Service::ALL {
-        *resolved.get_mut(service) = match (explicit.get(service), region) {
-            (Some(url), _) => Ok(Endpoint::parse(service, url, allow_http)?),
-            (None, Some(region)) => match service.regional_endpoint(region) {
-                Some(url) => Ok(Endpoint::parse(service, &url, false)?),
-                None => Err(format!(
-                    "{service} has no known endpoint in region {region:?} (its regions: {}); \
-                     set the {service} endpoint explicitly",
-                    service.regions().join(", ")
-                )),
-            },
-            (None, None) => Err(format!(
-                "no endpoint for {service}: set a region or the {service} endpoint"
-            )),
-        };
+        *resolved.get_mut(service) = resolve_endpoint(
+            service,
+            region,
+            explicit.get(service).as_deref(),
+            allow_http,
+        )?;
     }
     if Service::ALL.iter().all(|s| resolved.get(*s).is_err()) {
         return Err(Error::Config(match region {
@@ -465,6 +580,30 @@ fn resolve_endpoints(
         }));
     }
     Ok(resolved)
+}
+
+/// One service's endpoint: the explicit one (an error if it does not parse), else the
+/// region's, else the reason it has none.
+fn resolve_endpoint(
+    service: Service,
+    region: Option<&str>,
+    explicit: Option<&str>,
+    allow_http: bool,
+) -> Result<Result<Endpoint, String>> {
+    Ok(match (explicit, region) {
+        (Some(url), _) => Ok(Endpoint::parse(service, url, allow_http)?),
+        (None, Some(region)) => match service.regional_endpoint(region) {
+            Some(url) => Ok(Endpoint::parse(service, &url, false)?),
+            None => Err(format!(
+                "{service} has no known endpoint in region {region:?} (its regions: {}); \
+                 set the {service} endpoint explicitly",
+                service.regions().join(", ")
+            )),
+        },
+        (None, None) => Err(format!(
+            "no endpoint for {service}: set a region or the {service} endpoint"
+        )),
+    })
 }
 
 #[cfg(test)]
@@ -575,5 +714,68 @@ mod tests {
         assert!(!format!("{builder:?}").contains("s3cr3t"));
         let client = builder.build_on(&super::super::chain::bare_host()).unwrap();
         assert!(!format!("{client:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn report_lists_every_problem_and_what_is_known() {
+        let host = super::super::chain::bare_host();
+        // Two problems at once: no project for a token, and a refused endpoint.
+        let report = Client::builder()
+            .token("s3cr3t-t0ken")
+            .region("cn-north-4")
+            .endpoint(Service::Apig, "http://apig.example.com")
+            .report_on(&host);
+        assert_eq!(report.credentials, Some("token"));
+        assert_eq!(report.credentials_from, "the configuration");
+        assert_eq!(report.region.as_deref(), Some("cn-north-4"));
+        assert_eq!(report.project_id, None);
+        assert_eq!(report.problems.len(), 2, "{:?}", report.problems);
+        assert!(report.problems[0].starts_with("no project_id"));
+        assert!(report.problems[1].contains("http://apig.example.com"));
+        let endpoint = |service| {
+            let (_, endpoint) = report
+                .endpoints
+                .iter()
+                .find(|(s, _)| *s == service)
+                .unwrap();
+            endpoint.clone()
+        };
+        assert_eq!(
+            endpoint(Service::Roma),
+            Ok("https://roma.cn-north-4.myhuaweicloud.com".to_owned())
+        );
+        assert!(endpoint(Service::Clouddc).is_err_and(|why| why.contains("cn-north-4")));
+        assert!(!format!("{report:?}").contains("s3cr3t"));
+
+        // No credentials anywhere: that problem, and no region.
+        let report = Client::builder().report_on(&host);
+        assert_eq!(report.credentials, None);
+        assert_eq!(report.problems.len(), 2, "{:?}", report.problems);
+        assert!(report.problems[0].starts_with("no credentials"));
+        assert_eq!(report.problems[1], "set a region or at least one endpoint");
+    }
+
+    #[test]
+    fn report_of_settings_that_build_is_the_clients_and_complete() {
+        let host = super::super::chain::bare_host();
+        let builder = base().region("cn-east-3");
+        let report = builder.clone().report_on(&host);
+        assert_eq!(report.problems, Vec::<String>::new());
+        let client = builder.build_on(&host).unwrap();
+        assert_eq!(report, ConfigReport::of(&client));
+        assert_eq!(report.project_id.as_deref(), Some("p1"));
+
+        // A problem only building the client finds (the transport's CA file) is reported too.
+        let report = base()
+            .region("cn-east-3")
+            .ca_file("/nonexistent/hwinst-ca.pem")
+            .report_on(&host);
+        assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+        assert!(
+            report.problems[0].contains("hwinst-ca.pem"),
+            "{:?}",
+            report.problems
+        );
+        assert_eq!(report.credentials, Some("token"));
     }
 }

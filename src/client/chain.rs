@@ -118,6 +118,34 @@ pub(crate) enum Resolved {
     Temporary(Box<(Fetcher, TemporaryCredentials)>),
 }
 
+impl Resolved {
+    /// The kind of credentials, for people (`token`, `AK/SK`, `temporary AK/SK`, `IAM
+    /// password`).
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Resolved::Fixed(credentials) => credentials.kind(),
+            Resolved::Temporary(..) => "temporary AK/SK",
+        }
+    }
+
+    /// The access key ID requests are signed with (AK/SK credentials only; not a secret).
+    pub(crate) fn access_key(&self) -> Option<String> {
+        match self {
+            Resolved::Fixed(Credentials::AkSk { ak, .. }) => Some(ak.clone()),
+            Resolved::Fixed(_) => None,
+            Resolved::Temporary(temporary) => Some(temporary.1.ak.clone()),
+        }
+    }
+
+    /// Whether a project ID can be looked up with these credentials (a bare token cannot).
+    pub(crate) fn can_look_up_project(&self) -> bool {
+        match self {
+            Resolved::Fixed(credentials) => credentials.can_look_up_project(),
+            Resolved::Temporary(..) => true,
+        }
+    }
+}
+
 /// What the chain found: the credentials, where (for people), and the project, region and
 /// IAM endpoint when that source names them.
 pub(crate) struct Discovered {

@@ -110,6 +110,61 @@ pub struct ClientSettings {
     pub project_id_from: String,
 }
 
+/// What a configuration gives, and what it lacks, even when it does not make a client
+/// ([`ClientBuilder::report`]; what `hwinst config show` prints). It holds no secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ConfigReport {
+    /// The kind of credentials found (as in [`ClientSettings::credentials`]), `None` when none
+    /// were.
+    pub credentials: Option<&'static str>,
+    /// Where they were found (empty without any).
+    pub credentials_from: String,
+    /// The access key ID (AK/SK credentials only); it names the key and is not a secret.
+    pub access_key: Option<String>,
+    /// The region, if one is set or the credentials' source gives one.
+    pub region: Option<String>,
+    /// Where the region came from (empty without one).
+    pub region_from: String,
+    /// The project ID, unless it is to be looked up or missing.
+    pub project_id: Option<String>,
+    /// Where the project ID came from, or how it will be looked up; empty when it is missing.
+    pub project_id_from: String,
+    /// Each service's endpoint, or why it has none (a service without one fails when used).
+    pub endpoints: Vec<(Service, std::result::Result<String, String>)>,
+    /// Why [`ClientBuilder::build`] refuses this configuration, one message per problem
+    /// found; empty when it makes a client.
+    pub problems: Vec<String>,
+}
+
+impl ConfigReport {
+    /// The report of a client that was built: nothing missing.
+    fn of(client: &Client) -> ConfigReport {
+        let settings = client.settings();
+        ConfigReport {
+            credentials: Some(settings.credentials),
+            credentials_from: settings.credentials_from,
+            access_key: settings.access_key,
+            region: settings.region,
+            region_from: settings.region_from,
+            project_id: settings.project_id,
+            project_id_from: settings.project_id_from,
+            endpoints: Service::ALL
+                .into_iter()
+                .map(|service| {
+                    let endpoint = client.inner.endpoints.get(service);
+                    let endpoint = match endpoint {
+                        Ok(endpoint) => Ok(endpoint.as_str().to_owned()),
+                        Err(reason) => Err(reason.clone()),
+                    };
+                    (service, endpoint)
+                })
+                .collect(),
+            problems: Vec::new(),
+        }
+    }
+}
+
 /// The project every request path carries: configured, or looked up from IAM by region when
 /// first needed and then kept.
 enum Project {

@@ -53,12 +53,12 @@ pub(crate) fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> 
         )),
         ("GET", "instances") => {
             let world = shared.world();
-            let views = world.views(world.now());
+            let views = world.views();
             Ok(Reply::json(200, &json!({ "instances": views })))
         }
         ("POST", "instances") => add_instance(shared, body),
         ("DELETE", "faults") => {
-            shared.world().clear_faults();
+            shared.world().faults.clear();
             Ok(Reply::empty(204))
         }
         ("POST", "faults") => add_fault(shared, body),
@@ -71,11 +71,11 @@ pub(crate) fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> 
         ("GET", "clock_skew") => Ok(Reply::json(200, &clock_skew(&shared.world()))),
         ("POST", "clock_skew") => set_clock_skew(shared, body),
         ("GET", "requests") => {
-            let requests = shared.world().requests();
+            let requests = shared.world().log.all();
             Ok(Reply::json(200, &json!({ "requests": requests })))
         }
         ("DELETE", "requests") => {
-            shared.world().clear_requests();
+            shared.world().log.clear();
             Ok(Reply::empty(204))
         }
         ("DELETE", route) if route.starts_with("instances/") => {
@@ -118,13 +118,13 @@ fn add_instance(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
     let id = world
         .add_instance(&spec)
         .map_err(|m| error(400, &format!("instance: {m}")))?;
-    let view = world.view(&id, world.now());
+    let view = world.view(&id);
     Ok(Reply::json(201, &json!(view)))
 }
 
 fn remove_instance(shared: &Shared, id: &str) -> Reply {
     let id = percent_decode_str(id).decode_utf8_lossy();
-    if shared.world().remove_instance(&id) {
+    if shared.world().instances.remove(&id) {
         Reply::empty(204)
     } else {
         error(404, &format!("no instance has the ID {id:?}"))
@@ -133,7 +133,7 @@ fn remove_instance(shared: &Shared, id: &str) -> Reply {
 
 fn remove_fault(shared: &Shared, id: &str) -> Reply {
     match id.parse::<u64>() {
-        Ok(n) if shared.world().remove_fault(n) => Reply::empty(204),
+        Ok(n) if shared.world().faults.remove(n) => Reply::empty(204),
         Ok(n) => error(404, &format!("no fault has the ID {n}")),
         Err(_) => error(400, &format!("fault ID {id:?} is not a number")),
     }
@@ -143,7 +143,8 @@ fn add_fault(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
     let fault = Fault::from_json(text(body)?).map_err(invalid)?;
     let id = shared
         .world()
-        .add_fault(fault)
+        .faults
+        .add(fault)
         .map_err(|m| error(400, &format!("fault: {m}")))?;
     Ok(Reply::json(201, &json!({ "id": id })))
 }
@@ -158,6 +159,7 @@ fn add_token(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
     let doc: TokenDocument = decode("token", text, &[secret.as_str()]).map_err(invalid)?;
     shared
         .world()
+        .keys
         .add_token(&doc.token)
         .map_err(|m| error(400, &format!("token: {m}")))?;
     Ok(Reply::empty(204))
@@ -181,8 +183,12 @@ fn issue_id_token(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
     let lifetime = Duration::from_secs(doc.lifetime_s.unwrap_or(DEFAULT_ID_TOKEN_LIFETIME_S));
     check_lifetime("id_tokens: lifetime_s", lifetime).map_err(|m| error(400, &m))?;
     let mut world = shared.world();
-    let (token, expires) = world.issue_id_token(lifetime).map_err(|m| error(404, &m))?;
-    let idp_id = world.oidc.as_ref().map(|o| o.idp_id.clone());
+    let now = world.calendar();
+    let (token, expires) = world
+        .keys
+        .issue_id_token(now, lifetime)
+        .map_err(|m| error(404, &m))?;
+    let idp_id = world.keys.oidc.as_ref().map(|o| o.idp_id.clone());
     Ok(Reply::json(
         201,
         &json!({ "idp_id": idp_id, "id_token": token, "expires_at": iam_time(expires) }),
@@ -198,7 +204,10 @@ struct AdvanceDocument {
 
 fn advance(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
     let doc: AdvanceDocument = decode("advance", text(body)?, &[]).map_err(invalid)?;
-    shared.world().advance(Duration::from_millis(doc.ms));
+    shared
+        .world()
+        .instances
+        .advance(Duration::from_millis(doc.ms));
     Ok(Reply::empty(204))
 }
 
@@ -231,7 +240,7 @@ fn set_clock_skew(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
 fn rate_limits(world: &World) -> serde_json::Value {
     let mut limits = serde_json::Map::new();
     for service in Service::ALL {
-        limits.insert(service.name().into(), json!(world.rate_limit(service)));
+        limits.insert(service.name().into(), json!(world.rate_limits.get(service)));
     }
     serde_json::Value::Object(limits)
 }
@@ -242,7 +251,7 @@ fn set_rate_limits(shared: &Shared, body: &[u8]) -> Result<Reply, Reply> {
     let mut world = shared.world();
     for service in Service::ALL {
         let rate = limits.iter().find(|(s, _)| *s == service).map(|(_, r)| *r);
-        world.set_rate_limit(service, rate);
+        world.rate_limits.set(service, rate);
     }
     Ok(Reply::json(200, &rate_limits(&world)))
 }

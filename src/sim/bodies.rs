@@ -7,8 +7,9 @@
 //! tolerance tests: numbers as strings, an AZ list as a JSON array where the document types it
 //! String, lower-case `/process` status words.
 
+use super::instances::{Instance, Moment};
 use super::script::{Script, APIG_ERROR, CLOUDDC_ERROR, ROMA_ERROR};
-use super::world::{unix_ms, Instance, Moment};
+use super::world::unix_ms;
 use serde::Serialize;
 use serde_json::{json, Value};
 

@@ -24,7 +24,7 @@ pub(crate) const BAD_SESSION_TOKEN: &str =
 /// `PUT /meta-data/latest/api/token` with `X-Metadata-Token-Ttl-Seconds: N`: a session token
 /// valid N seconds (simulator time), as `text/plain`.
 pub(crate) fn metadata_token(world: &mut World, request: &Received, request_id: &str) -> Reply {
-    if !world.metadata.session_tokens {
+    if !world.keys.metadata.session_tokens {
         return refusal(
             Family::Credentials,
             404,
@@ -43,7 +43,10 @@ pub(crate) fn metadata_token(world: &mut World, request: &Received, request_id: 
             format!("X-Metadata-Token-Ttl-Seconds must be a number of seconds from 1 to {max}");
         return refusal(Family::Credentials, 400, request_id, &why);
     };
-    let token = world.issue_session_token(Duration::from_secs(ttl));
+    let now = world.calendar();
+    let token = world
+        .keys
+        .issue_session_token(now, Duration::from_secs(ttl));
     Reply::bytes(200, "text/plain", token.into_bytes())
 }
 
@@ -53,26 +56,26 @@ pub(crate) fn metadata_security_key(
     request: &Received,
     request_id: &str,
 ) -> Reply {
-    if world.metadata.session_tokens {
+    if world.keys.metadata.session_tokens {
         let sent = request.headers.contains_key("x-metadata-token");
         let valid = verify::single(request.headers, "x-metadata-token")
             .ok()
-            .is_some_and(|token| world.session_token_valid(token));
-        if (sent && !valid) || (!sent && world.metadata.require_session_token) {
+            .is_some_and(|token| world.keys.session_token_valid(token, world.calendar()));
+        if (sent && !valid) || (!sent && world.keys.metadata.require_session_token) {
             return refusal(Family::Credentials, 401, request_id, BAD_SESSION_TOKEN);
         }
     }
-    if !world.metadata.agency {
+    if !world.keys.metadata.agency {
         return refusal(Family::Credentials, 401, request_id, NO_AGENCY);
     }
-    let lifetime = world.metadata.lifetime;
+    let lifetime = world.keys.metadata.lifetime;
     Reply::json(200, &issue_credential(world, lifetime))
 }
 
 /// `POST /pod-identity/credentials` with the pod's token as `Authorization`: the pod's
 /// temporary credentials.
 pub(crate) fn pod_identity(world: &mut World, request: &Received, request_id: &str) -> Reply {
-    let Some(pod) = world.pod_identity.clone() else {
+    let Some(pod) = world.keys.pod_identity.clone() else {
         return refusal(
             Family::Credentials,
             404,
@@ -105,7 +108,8 @@ pub(crate) fn pod_identity(world: &mut World, request: &Received, request_id: &s
 /// Fresh temporary credentials valid `lifetime`, in the shape the metadata service, the
 /// pod-identity endpoint and IAM's `securitytokens` share.
 pub(crate) fn issue_credential(world: &mut World, lifetime: Duration) -> Value {
-    let (ak, sk, security_token, expires) = world.issue_temporary_key(lifetime);
+    let now = world.calendar();
+    let (ak, sk, security_token, expires) = world.keys.issue_temporary_key(now, lifetime);
     json!({ "credential": {
         "access": ak,
         "secret": sk.expose(),

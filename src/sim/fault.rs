@@ -350,9 +350,101 @@ impl Fault {
     }
 }
 
+/// A fault in force.
+struct ActiveFault {
+    id: u64,
+    fault: Fault,
+    /// Hits left (`None`: unlimited).
+    left: Option<u32>,
+}
+
+/// What a fault makes of a request.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Hit {
+    pub kind: FaultKind,
+    pub retry_after_s: Option<u64>,
+}
+
+/// The faults in force, in the order added.
+#[derive(Default)]
+pub(crate) struct Faults {
+    active: Vec<ActiveFault>,
+    /// The last ID given (the first fault is 1).
+    next_id: u64,
+}
+
+impl Faults {
+    /// Adds a fault after those in force; its ID.
+    pub(crate) fn add(&mut self, fault: Fault) -> Result<u64, String> {
+        fault.check()?;
+        self.next_id += 1;
+        let id = self.next_id;
+        self.active.push(ActiveFault {
+            id,
+            left: fault.times,
+            fault,
+        });
+        Ok(id)
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.active.clear();
+    }
+
+    /// The first fault in force that matches a request, counted as hit (and dropped when
+    /// spent).
+    pub(crate) fn take(&mut self, operation: Operation, instance_id: Option<&str>) -> Option<Hit> {
+        let position = self
+            .active
+            .iter()
+            .position(|f| f.fault.matches(operation, instance_id))?;
+        let active = &mut self.active[position];
+        let hit = Hit {
+            kind: active.fault.kind,
+            retry_after_s: active.fault.retry_after_s,
+        };
+        if let Some(left) = &mut active.left {
+            *left -= 1;
+            if *left == 0 {
+                self.active.remove(position);
+            }
+        }
+        Some(hit)
+    }
+
+    /// The IDs of the faults in force, in order.
+    #[cfg(test)]
+    pub(crate) fn ids(&self) -> Vec<u64> {
+        self.active.iter().map(|f| f.id).collect()
+    }
+
+    /// Removes the fault `id`; whether it was in force.
+    pub(crate) fn remove(&mut self, id: u64) -> bool {
+        let before = self.active.len();
+        self.active.retain(|f| f.id != id);
+        self.active.len() < before
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn faults_are_spent_in_order() {
+        let mut faults = Faults::default();
+        let a = faults.add(Fault::status(500).times(1)).unwrap();
+        let b = faults.add(Fault::status(503)).unwrap();
+        assert_eq!((a, b), (1, 2));
+        assert_eq!(faults.ids(), vec![a, b]);
+        let mut hit = || faults.take(Operation::RomaList, None).map(|h| h.kind);
+        assert_eq!(hit(), Some(FaultKind::Status(500)));
+        assert_eq!(hit(), Some(FaultKind::Status(503)));
+        assert_eq!(hit(), Some(FaultKind::Status(503)));
+        assert_eq!(faults.ids(), vec![b]);
+        assert!(faults.remove(b));
+        assert!(!faults.remove(b));
+    }
 
     #[test]
     fn operation_names_are_the_same_in_json() {

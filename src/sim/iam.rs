@@ -6,9 +6,10 @@
 
 use super::bodies::{iam_time, Family};
 use super::credentials;
+use super::keyring::IdTokenRefusal;
 use super::reply::{refusal, Reply};
 use super::verify::{self, Received};
-use super::world::{IdTokenRefusal, World};
+use super::world::World;
 use serde_json::{json, Value};
 use std::time::{Duration, SystemTime};
 
@@ -37,7 +38,7 @@ pub(crate) fn tokens(world: &mut World, body: &[u8], now: SystemTime, request_id
     ) else {
         return bad("auth.identity.password.user needs name, password and domain.name");
     };
-    let Some(user) = world.user(name, password, domain) else {
+    let Some(user) = world.keys.user(name, password, domain) else {
         return refusal(
             Family::Iam,
             401,
@@ -60,7 +61,7 @@ pub(crate) fn tokens(world: &mut World, body: &[u8], now: SystemTime, request_id
         );
         return bad(&why);
     }
-    let (token, expires) = world.issue_token(now);
+    let (token, expires) = world.keys.issue_token(now);
     let body = json!({ "token": {
         "expires_at": iam_time(expires),
         "issued_at": iam_time(now),
@@ -109,7 +110,7 @@ pub(crate) fn id_token(
     let Some(id_token) = document["auth"]["id_token"]["id"].as_str() else {
         return bad("the body needs auth.id_token.id, the ID token (a string)");
     };
-    let refused = match world.check_id_token(&idp_id, id_token) {
+    let refused = match world.keys.check_id_token(&idp_id, id_token, now) {
         Ok(()) => None,
         Err(IdTokenRefusal::NoSuchProvider) => {
             Some((404, format!("Could not find Identity Provider: {idp_id}")))
@@ -125,7 +126,7 @@ pub(crate) fn id_token(
     if let Some((status, why)) = refused {
         return refusal(Family::Iam, status, request_id, &why);
     }
-    let (token, expires) = world.issue_token(now);
+    let (token, expires) = world.keys.issue_token(now);
     let body = json!({ "token": {
         "expires_at": iam_time(expires),
         "issued_at": iam_time(now),
@@ -190,7 +191,7 @@ pub(crate) fn security_tokens(
             SECURITY_TOKEN_DURATION_S.end()
         ));
     };
-    if !world.token_valid(&token, now) {
+    if !world.keys.token_valid(&token, now) {
         return refusal(
             Family::Iam,
             401,

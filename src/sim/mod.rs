@@ -15,19 +15,25 @@
 //! # Ok::<_, Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Modules, each using only those listed before it: `error` (`SimError`, decoding documents),
-//! `fault` and `scenario` (what to simulate), `script` (the lifecycles), `world` (the state),
+//! Modules, each using only those listed before it (no import cycle between them): `error`
+//! (`SimError`, decoding documents), `random`, `secret` (comparing secrets), `fault` (what
+//! faults there are, and those in force) and `scenario` (what to simulate), `log` (the request
+//! log), `script` (the lifecycles), `instances` (where each one is), `keyring` (credentials
+//! accepted and issued), `world` (the state: its clock and settings, and those parts),
 //! `shared` (the world behind its lock), `bodies` (the answers' bodies), `reply` (answers and
 //! refusals), `verify` (tokens and signatures), `credentials` (metadata, pod identity), `iam`
 //! (IAM's APIs), `routes` (which API a request calls, and its answer), `admin` (the `/_sim/`
 //! API), `server` (the hyper glue, on top).
-
 mod admin;
 mod bodies;
 mod credentials;
 mod error;
 mod fault;
 mod iam;
+mod instances;
+mod keyring;
+mod log;
+mod random;
 mod reply;
 mod routes;
 mod scenario;
@@ -40,6 +46,8 @@ mod world;
 
 pub use error::SimError;
 pub use fault::{Fault, FaultKind, Operation, FAULT_STATUSES, MAX_DELAY};
+pub use instances::InstanceView;
+pub use log::{AuthKind, RequestRecord, REQUEST_LOG_LIMIT};
 pub use routes::{DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT};
 pub use scenario::{
     AccessKey, InstanceSpec, MetadataSpec, OidcSpec, Outcome, Scenario, User, DEFAULT_STEP,
@@ -47,7 +55,6 @@ pub use scenario::{
 };
 pub use server::MAX_REQUEST_BODY;
 pub use verify::MAX_CLOCK_SKEW;
-pub use world::{AuthKind, InstanceView, RequestRecord, REQUEST_LOG_LIMIT};
 
 use crate::auth::Secret;
 use crate::client::{Client, ClientBuilder};
@@ -130,7 +137,7 @@ impl Simulator {
             .no_proxy()
             .region(world.region.clone())
             .project_id(world.project_id.clone());
-        if let Some(credentials) = world.client_credentials() {
+        if let Some(credentials) = world.keys.client_credentials() {
             builder = builder.credentials(credentials);
         }
         builder
@@ -155,44 +162,44 @@ impl Simulator {
 
     /// Removes an instance: every service answers 404 for it from now on. Whether it existed.
     pub fn remove_instance(&self, id: &str) -> bool {
-        self.shared.world().remove_instance(id)
+        self.shared.world().instances.remove(id)
     }
 
     /// Every instance as it is now, in the order added.
     pub fn instances(&self) -> Vec<InstanceView> {
-        let world = self.shared.world();
-        world.views(world.now())
+        self.shared.world().views()
     }
 
     /// The instance `id` as it is now.
     pub fn instance(&self, id: &str) -> Option<InstanceView> {
-        let world = self.shared.world();
-        world.view(id, world.now())
+        self.shared.world().view(id)
     }
 
     /// Adds a fault after those in force; its ID.
     pub fn add_fault(&self, fault: Fault) -> Result<u64, SimError> {
         self.shared
             .world()
-            .add_fault(fault)
+            .faults
+            .add(fault)
             .map_err(|m| SimError::Invalid(format!("fault: {m}")))
     }
 
     /// Removes the fault `id` (as [`add_fault`](Self::add_fault) returned it); whether it was
     /// still in force.
     pub fn remove_fault(&self, id: u64) -> bool {
-        self.shared.world().remove_fault(id)
+        self.shared.world().faults.remove(id)
     }
 
     /// Removes every fault.
     pub fn clear_faults(&self) {
-        self.shared.world().clear_faults();
+        self.shared.world().faults.clear();
     }
 
     /// Accepts another token.
     pub fn add_token(&self, token: impl Into<Secret>) -> Result<(), SimError> {
         self.shared
             .world()
+            .keys
             .add_token(token.into().expose())
             .map_err(|m| SimError::Invalid(format!("token: {m}")))
     }
@@ -201,7 +208,7 @@ impl Simulator {
     /// later start from their first step): with long steps, a test moves lifecycles step by
     /// step without depending on the clock.
     pub fn advance(&self, by: Duration) {
-        self.shared.world().advance(by);
+        self.shared.world().instances.advance(by);
     }
 
     /// Replaces everything (settings, credentials, instances, faults, issued tokens and the
@@ -265,7 +272,7 @@ impl Simulator {
     /// Whether the pod-identity endpoint answers (the scenario has a
     /// [`pod_identity`](Scenario::pod_identity)).
     pub fn serves_pod_identity(&self) -> bool {
-        self.shared.world().pod_identity.is_some()
+        self.shared.world().keys.pod_identity.is_some()
     }
 
     /// A new ID token of the simulated OIDC identity provider (the scenario's
@@ -277,29 +284,36 @@ impl Simulator {
     /// into a file.
     pub fn issue_id_token(&self, lifetime: Duration) -> Result<(String, SystemTime), SimError> {
         scenario::check_lifetime("id token lifetime", lifetime).map_err(SimError::Invalid)?;
-        self.shared
-            .world()
-            .issue_id_token(lifetime)
+        let mut world = self.shared.world();
+        let now = world.calendar();
+        world
+            .keys
+            .issue_id_token(now, lifetime)
             .map_err(SimError::Invalid)
     }
 
     /// The ID of the simulated OIDC identity provider (what `X-Idp-Id` and
     /// `HUAWEICLOUD_SDK_IDP_ID` must say; default `sim-idp`), if the scenario has one.
     pub fn idp_id(&self) -> Option<String> {
-        self.shared.world().oidc.as_ref().map(|o| o.idp_id.clone())
+        self.shared
+            .world()
+            .keys
+            .oidc
+            .as_ref()
+            .map(|o| o.idp_id.clone())
     }
 
     /// How many temporary credentials the metadata service, the pod-identity endpoint and
     /// IAM's `securitytokens` have issued since the scenario was loaded.
     pub fn issued_temporary_keys(&self) -> usize {
-        self.shared.world().temporary_issued()
+        self.shared.world().keys.temporary_issued()
     }
 
     /// The secret keys, security tokens, metadata session tokens and IAM tokens the simulator
     /// issued (and still remembers), and the OIDC ID tokens it accepts: for tests that check
     /// that none of them leaks into a message.
     pub fn issued_secrets(&self) -> Vec<String> {
-        self.shared.world().temporary_secrets()
+        self.shared.world().keys.secrets()
     }
 
     /// Limits `service` to `per_second` requests per second (on the simulator's clock, in
@@ -315,24 +329,24 @@ impl Simulator {
                 "rate_limits.{service}: {problem}"
             )));
         }
-        self.shared.world().set_rate_limit(service, per_second);
+        self.shared.world().rate_limits.set(service, per_second);
         Ok(())
     }
 
     /// `service`'s rate limit in requests per second, if it has one.
     pub fn rate_limit(&self, service: Service) -> Option<f64> {
-        self.shared.world().rate_limit(service)
+        self.shared.world().rate_limits.get(service)
     }
 
     /// The service, IAM, metadata and pod-identity requests answered so far (the last
     /// [`REQUEST_LOG_LIMIT`]).
     pub fn requests(&self) -> Vec<RequestRecord> {
-        self.shared.world().requests()
+        self.shared.world().log.all()
     }
 
     /// Forgets the requests answered so far.
     pub fn clear_requests(&self) {
-        self.shared.world().clear_requests();
+        self.shared.world().log.clear();
     }
 }
 

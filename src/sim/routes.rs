@@ -3,11 +3,13 @@
 
 use super::bodies::{self, error_body, Context, Family};
 use super::credentials;
+use super::fault::Hit;
 use super::fault::{FaultKind, Operation};
 use super::iam;
+use super::log::RequestRecord;
 use super::reply::{refusal, Reply};
 use super::verify::{self, Received};
-use super::world::{unix_ms, Hit, RequestRecord, World};
+use super::world::{unix_ms, World};
 use crate::endpoint::Service;
 use percent_encoding::percent_decode_str;
 use serde_json::{json, Value};
@@ -107,7 +109,7 @@ pub(crate) fn take_fault(world: &mut World, target: &Target) -> Option<Hit> {
             operation,
             instance,
             ..
-        } => world.take_fault(*operation, instance.as_deref()),
+        } => world.faults.take(*operation, instance.as_deref()),
         _ => None,
     }
 }
@@ -159,7 +161,7 @@ pub(crate) fn answer(
             // On the simulator's clock, so that a test on a manual clock refills the bucket
             // by advancing it rather than by sleeping.
             let now = world.now();
-            let wait = world.take_rate(service, now).err()?;
+            let wait = world.rate_limits.take(service, now).err()?;
             Some((service, wait))
         }),
         _ => None,
@@ -177,7 +179,7 @@ pub(crate) fn answer(
     ) {
         reply.truncated = true;
     }
-    world.record(RequestRecord {
+    world.log.record(RequestRecord {
         method: request.method.to_owned(),
         path: request.path.to_owned(),
         query: request.query.to_owned(),
@@ -194,7 +196,7 @@ pub(crate) fn answer(
 /// behind it), with `Retry-After` in whole seconds (at least 1) until the next request is
 /// allowed.
 fn rate_limited(world: &World, service: Service, wait: Duration, request_id: &str) -> Reply {
-    let rate = world.rate_limit(service).unwrap_or_default();
+    let rate = world.rate_limits.get(service).unwrap_or_default();
     let body = json!({
         "error_code": "APIGW.0308",
         "error_msg": format!(
@@ -310,7 +312,7 @@ fn respond(
     let id = instance.unwrap_or_default();
     let found = service(operation)
         .filter(|_| crate::id::id_problem(id).is_none())
-        .and_then(|service| world.instance(service, id));
+        .and_then(|service| world.instances.get(service, id));
     let Some(found) = found else {
         let why = format!(
             "no {} instance has the ID {id:?}",
@@ -399,7 +401,10 @@ fn roma_list(
             _ => {}
         }
     }
-    let (total, page) = world.roma_page(status.as_deref(), offset, limit, now);
+    let (total, page) =
+        world
+            .instances
+            .roma_page(status.as_deref(), offset, limit, now, world.speed);
     let instances: Vec<bodies::Summary> = page
         .iter()
         .filter_map(|(instance, moment)| bodies::roma_summary(instance, moment, context))

@@ -5,11 +5,12 @@
 use super::admin;
 use super::error::SimError;
 use super::fault::FaultKind;
+use super::fault::Hit;
+use super::random::hex_digits;
 use super::reply::Reply;
 use super::routes;
 use super::shared::Shared;
 use super::verify::Received;
-use super::world::{hex_digits, Hit};
 use bytes::Bytes;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::{Body, Frame, Incoming, SizeHint};

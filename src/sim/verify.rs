@@ -5,8 +5,9 @@
 //! implementation of AK/SK signing (`docs/apis.md`, Authentication) serves both sides; the client's published test vectors
 //! pin it down.
 
+use super::log::AuthKind;
 use super::secret::same;
-use super::world::{AuthKind, World};
+use super::world::World;
 use crate::auth::sign;
 use hyper::http::HeaderMap;
 use std::time::{Duration, SystemTime};
@@ -68,7 +69,7 @@ pub(crate) fn authenticate(
     match presented(request.headers) {
         AuthKind::Token => {
             let token = single(request.headers, "x-auth-token").map_err(Refused::from)?;
-            if world.token_valid(token, now) {
+            if world.keys.token_valid(token, now) {
                 Ok(AuthKind::Token)
             } else {
                 Err(String::from("the token is unknown or expired").into())
@@ -151,6 +152,7 @@ fn check_signature(
 ) -> Result<(), Refused> {
     let presented = parse_authorization(authorization)?;
     let key = world
+        .keys
         .signing_key(presented.access)
         .ok_or_else(|| format!("the access key {:?} is unknown", presented.access))?;
     // The gateway knows the key's expiry as soon as it has looked the key up.

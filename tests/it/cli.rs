@@ -1906,3 +1906,156 @@ fn a_signal_cancels_a_fleet_wait_with_its_document() {
         ]
     );
 }
+
+/// `hwinst config show` with settings that make no client: what is known is shown, what is
+/// missing is marked, each problem is listed, and it exits 0 (it exited 12 with the first
+/// problem only, when a user needs it most).
+#[test]
+fn config_show_marks_what_is_missing_and_still_exits_0() {
+    const SK: &str = "config-show-secret-key";
+    // A token and a region, no project: the token cannot look one up; Cloud DC has no
+    // endpoint in cn-north-4.
+    let token = || {
+        let mut command = hwinst();
+        command
+            .env("HWINST_TOKEN", TOKEN)
+            .env("HUAWEICLOUD_SDK_REGION", "cn-north-4");
+        command
+    };
+    let human = run(token().args(["config", "show"])).expect(0);
+    let lines: Vec<&str> = human.stdout.lines().collect();
+    for expected in [
+        "credentials:       token",
+        "credentials from:  the environment (HWINST_TOKEN)",
+        "region:            cn-north-4, from the environment (HUAWEICLOUD_SDK_REGION)",
+        "project_id:        MISSING",
+        "apig:              https://apig.cn-north-4.myhuaweicloud.com",
+        "No client can be built from these settings until:",
+        "  - no project_id (with a token it cannot be looked up: set it)",
+    ] {
+        assert!(
+            lines.contains(&expected),
+            "{expected:?} in\n{}",
+            human.stdout
+        );
+    }
+    assert!(
+        human.stdout.contains(
+            "clouddc:           none: clouddc has no known endpoint in region \"cn-north-4\""
+        ),
+        "{}",
+        human.stdout
+    );
+    let json = run(token().args(["-o", "json", "config", "show"]))
+        .expect(0)
+        .json();
+    assert_eq!(json["complete"], false);
+    assert_eq!(
+        json["problems"],
+        json!(["no project_id (with a token it cannot be looked up: set it)"])
+    );
+    assert_eq!(json["credentials"]["kind"], "token");
+    assert_eq!(json["project_id"], json!({"value": null, "from": null}));
+    assert_eq!(json["endpoints"]["clouddc"], Value::Null);
+    assert_eq!(
+        json["endpoints"]["roma"],
+        "https://roma.cn-north-4.myhuaweicloud.com"
+    );
+    assert!(json["endpoint_problems"]["clouddc"]
+        .as_str()
+        .is_some_and(|p| p.contains("its regions: cn-east-3")));
+    assert!(!human.stdout.contains(TOKEN) && !json.to_string().contains(TOKEN));
+
+    // Nothing at all: no credentials (each source of the chain and why), no region.
+    let nothing = run(hwinst().args(["-o", "json", "config", "show"]))
+        .expect(0)
+        .json();
+    assert_eq!(nothing["complete"], false);
+    assert_eq!(nothing["credentials"]["kind"], Value::Null);
+    assert_eq!(nothing["region"]["value"], Value::Null);
+    let problems: Vec<&str> = nothing["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].starts_with("no credentials: "), "{problems:?}");
+    assert!(problems[0].contains("HWINST_METADATA_ENDPOINT=none"));
+    assert_eq!(problems[1], "set a region or at least one endpoint");
+    let human = run(hwinst().args(["config", "show"])).expect(0);
+    assert!(
+        human.stdout.starts_with("credentials:  MISSING\n"),
+        "{}",
+        human.stdout
+    );
+
+    // AK/SK and a region: the project is looked up when first needed, which is complete;
+    // the access key is shown, the secret key never.
+    let aksk = run(hwinst()
+        .env("HUAWEICLOUD_SDK_AK", "SHOWNAK")
+        .env("HUAWEICLOUD_SDK_SK", SK)
+        .env("HUAWEICLOUD_SDK_REGION", "cn-east-3")
+        .args(["-o", "json", "config", "show"]))
+    .expect(0);
+    assert!(!aksk.stdout.contains(SK) && !aksk.stderr.contains(SK));
+    let aksk = aksk.json();
+    assert_eq!(aksk["complete"], true, "{aksk}");
+    assert_eq!(aksk["problems"], json!([]));
+    assert_eq!(aksk["credentials"]["access_key"], "SHOWNAK");
+    assert_eq!(aksk["project_id"]["value"], Value::Null);
+    assert_eq!(
+        aksk["project_id"]["from"],
+        "IAM, by the name of region cn-east-3, when first needed"
+    );
+}
+
+/// A configuration that names an endpoint the client refuses: the problem is listed with the
+/// settings that are fine, and the configuration file is named as their source.
+#[test]
+fn config_show_lists_a_refused_endpoint_beside_the_settings_that_are_fine() {
+    let config = temp_file(
+        "config.json",
+        &json!({
+            "project_id": PROJECT,
+            "credentials": {"token": TOKEN},
+            "endpoints": {"apig": "http://apig.example.com", "roma": "https://roma.example.com"},
+        })
+        .to_string(),
+    );
+    let json = run(hwinst()
+        .arg("--config")
+        .arg(&config)
+        .args(["-o", "json", "config", "show"]))
+    .expect(0)
+    .json();
+    assert_eq!(json["complete"], false);
+    assert_eq!(json["endpoints"]["roma"], "https://roma.example.com");
+    assert_eq!(json["endpoints"]["apig"], Value::Null);
+    let problems = json["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{json}");
+    assert!(
+        problems[0]
+            .as_str()
+            .unwrap()
+            .contains("http://apig.example.com"),
+        "{json}"
+    );
+    assert_eq!(json["project_id"]["value"], PROJECT);
+    assert_eq!(
+        json["project_id"]["from"],
+        format!("the configuration file {}", config.display())
+    );
+
+    // With settings that make a client: complete, nothing listed, the same view as before.
+    let backend = backend();
+    let json = backend
+        .run(&["-o", "json", "config", "show"])
+        .expect(0)
+        .json();
+    assert_eq!(json["complete"], true, "{json}");
+    assert_eq!(json["problems"], json!([]));
+    assert_eq!(json["endpoints"]["clouddc"], backend.sim.base_url());
+    let human = backend.run(&["config", "show"]).expect(0);
+    assert!(!human.stdout.contains("MISSING") && !human.stdout.contains("No client"));
+}

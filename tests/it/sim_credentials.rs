@@ -494,6 +494,8 @@ fn one_manual_clock_moves_a_client_and_the_simulator_together() {
         .timeout(Duration::from_secs(24 * 3600))
         .initial_interval(Duration::from_secs(60))
         .max_interval(Duration::from_secs(600));
+    // Real time: what is measured is the wall-clock time the caller waits.
+    #[allow(clippy::disallowed_methods)]
     let started = std::time::Instant::now();
     let ready = client
         .wait(Source::Apig, &id, &options, |_| ControlFlow::Continue(()))
@@ -795,6 +797,8 @@ fn the_new_operations_are_logged_and_can_be_faulted() {
             .times(1),
     )
     .unwrap();
+    // Real time: what is measured is the wall-clock time the caller waits.
+    #[allow(clippy::disallowed_methods)]
     let started = std::time::Instant::now();
     issued(&security_key(&sim, None));
     assert!(started.elapsed() >= Duration::from_millis(300));

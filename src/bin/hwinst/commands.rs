@@ -340,14 +340,16 @@ fn fleet_problem(fleet: &FleetOutcome, kind: hwinst::ErrorKind) -> String {
     text
 }
 
-/// `hwinst config show`: the client's settings and where each came from. `args` tells which
-/// settings the flags gave, and whether "the configuration" was a file or the environment.
+/// `hwinst config show`: the settings `builder` gives and where each came from, and what is
+/// missing or wrong, whether or not they make a client (a user runs this command when
+/// something is missing). `args` tells which settings the flags gave, and whether "the
+/// configuration" was a file or the environment.
 pub fn config_show(
-    client: &Client,
+    builder: hwinst::ClientBuilder,
     format: Format,
     args: &crate::config::ConfigArgs,
 ) -> Result<(), Failure> {
-    let settings = client.settings();
+    let report = builder.report();
     let file = crate::config::config_file(args);
     // The library knows "the configuration"; the command line knows which.
     let configured = |flag: bool, flag_name: &str, variable: &str| match (flag, &file) {
@@ -362,67 +364,106 @@ pub fn config_show(
             origin.to_owned()
         }
     };
-    let credentials_from = if args.profile.is_some() {
-        format!("--profile: {}", settings.credentials_from)
-    } else {
-        from(&settings.credentials_from, false, "", "HWINST_TOKEN")
+    let credentials_from = match (&report.credentials, &args.profile) {
+        (None, _) => None,
+        (Some(_), Some(_)) => Some(format!("--profile: {}", report.credentials_from)),
+        (Some(_), None) => Some(from(&report.credentials_from, false, "", "HWINST_TOKEN")),
     };
     let region_from = from(
-        &settings.region_from,
+        &report.region_from,
         args.region.is_some(),
         "--region",
         "HUAWEICLOUD_SDK_REGION",
     );
-    let project_from = from(
-        &settings.project_id_from,
-        args.project_id.is_some(),
-        "--project-id",
-        "HUAWEICLOUD_SDK_PROJECT_ID",
-    );
+    let project_from = (!report.project_id_from.is_empty()).then(|| {
+        from(
+            &report.project_id_from,
+            args.project_id.is_some(),
+            "--project-id",
+            "HUAWEICLOUD_SDK_PROJECT_ID",
+        )
+    });
+    let endpoint = |service: hwinst::Service| {
+        report
+            .endpoints
+            .iter()
+            .find(|(s, _)| *s == service)
+            .map(|(_, endpoint)| endpoint.as_ref())
+    };
     let endpoints: serde_json::Map<String, serde_json::Value> = hwinst::Service::ALL
         .into_iter()
-        .map(|s| (s.name().to_owned(), client.endpoint(s).into()))
+        .map(|s| {
+            let url = endpoint(s).and_then(|e| e.ok()).map(String::as_str);
+            (s.name().to_owned(), url.into())
+        })
         .collect();
-    let secret = settings.access_key.as_ref().map(|_| "(set; never shown)");
+    let endpoint_problems: serde_json::Map<String, serde_json::Value> = hwinst::Service::ALL
+        .into_iter()
+        .filter_map(|s| {
+            let reason = endpoint(s)?.err()?;
+            Some((s.name().to_owned(), reason.as_str().into()))
+        })
+        .collect();
+    let secret = report.access_key.as_ref().map(|_| "(set; never shown)");
     let document = serde_json::json!({
+        "complete": report.problems.is_empty(),
         "credentials": {
-            "kind": settings.credentials,
+            "kind": report.credentials,
             "from": credentials_from,
-            "access_key": settings.access_key,
+            "access_key": report.access_key,
         },
         "region": {
-            "value": settings.region,
-            "from": settings.region.as_ref().map(|_| &region_from),
+            "value": report.region,
+            "from": report.region.as_ref().map(|_| &region_from),
         },
         "project_id": {
-            "value": settings.project_id,
+            "value": report.project_id,
             "from": project_from,
         },
         "endpoints": endpoints,
+        "endpoint_problems": endpoint_problems,
+        "problems": report.problems,
     });
+    const MISSING: &str = "MISSING";
     print(format, &document, |out| {
         let mut view = output::View::default();
-        view.row("credentials", Some(settings.credentials))
-            .row("credentials from", Some(&credentials_from))
-            .row("access key", settings.access_key.as_ref())
+        view.row("credentials", Some(report.credentials.unwrap_or(MISSING)))
+            .row("credentials from", credentials_from.as_ref())
+            .row("access key", report.access_key.as_ref())
             .row("secret key", secret)
             .row(
                 "region",
-                settings
-                    .region
-                    .as_ref()
-                    .map(|r| format!("{r}, from {region_from}")),
+                Some(match &report.region {
+                    Some(r) => format!("{r}, from {region_from}"),
+                    None => format!("{MISSING} (or give every endpoint)"),
+                }),
             )
             .row(
                 "project_id",
-                Some(match &settings.project_id {
-                    Some(id) => format!("{id}, from {project_from}"),
-                    None => format!("to be looked up: {project_from}"),
+                Some(match (&report.project_id, &project_from) {
+                    (Some(id), Some(from)) => format!("{id}, from {from}"),
+                    (Some(id), None) => id.clone(),
+                    (None, Some(how)) => format!("to be looked up: {how}"),
+                    (None, None) => MISSING.to_owned(),
                 }),
             );
         for service in hwinst::Service::ALL {
-            view.row(service.name(), client.endpoint(service));
+            view.row(
+                service.name(),
+                Some(match endpoint(service) {
+                    Some(Ok(url)) => url.clone(),
+                    Some(Err(reason)) => format!("none: {reason}"),
+                    None => MISSING.to_owned(),
+                }),
+            );
         }
-        view.write(out)
+        view.write(out)?;
+        if !report.problems.is_empty() {
+            writeln!(out, "\nNo client can be built from these settings until:")?;
+            for problem in &report.problems {
+                writeln!(out, "  - {}", output::clean(problem))?;
+            }
+        }
+        Ok(())
     })
 }

@@ -97,6 +97,12 @@ pub fn config_file(args: &ConfigArgs) -> Option<PathBuf> {
 
 /// The client these flags, the file and the environment describe.
 pub fn client(args: &ConfigArgs) -> hwinst::Result<Client> {
+    builder(args)?.build()
+}
+
+/// The settings these flags, the file and the environment give, not yet built into a client.
+/// Fails only when the file or the environment cannot be read as settings at all.
+pub fn builder(args: &ConfigArgs) -> hwinst::Result<ClientBuilder> {
     let mut builder = match config_file(args) {
         Some(path) => from_file(&path)?,
         None => ClientBuilder::from_env()?,
@@ -119,7 +125,7 @@ pub fn client(args: &ConfigArgs) -> hwinst::Result<Client> {
     if let Some(timeout) = args.request_timeout {
         builder = builder.request_timeout(timeout.into());
     }
-    builder.build()
+    Ok(builder)
 }
 
 /// A builder from the configuration file at `path`. Every problem with the file, JSON

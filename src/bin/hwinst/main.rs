@@ -270,10 +270,12 @@ Examples:
 
 #[derive(Debug, Subcommand)]
 enum ConfigCommand {
-    /// Build the client as any command would (finding the credentials: the configuration
+    /// Read the settings as any command would (finding the credentials: the configuration
     /// file, else the environment, else ~/.huaweicloud/credentials, a KooCLI profile, CCE pod
-    /// identity, the ECS metadata service) and show its credentials, region, project and
-    /// endpoints, with where each came from. Sends no request to the services.
+    /// identity, the ECS metadata service) and show the credentials, region, project and
+    /// endpoints, with where each came from, and what is missing or wrong. Exits 0 when the
+    /// settings could be read, complete or not (-o json: "complete"); sends no request to the
+    /// services.
     #[command(after_help = "\
 Examples:
   hwinst config show
@@ -521,7 +523,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Wait(args) => commands::wait(&client()?, format, args),
         Command::Config {
             command: ConfigCommand::Show,
-        } => commands::config_show(&client()?, format, &cli.config),
+        } => commands::config_show(config::builder(&cli.config)?, format, &cli.config),
         Command::Sim {
             command: SimCommand::Serve(args),
         } => serve::serve(args),
