@@ -304,6 +304,32 @@ enum hwinst_code hwinst_roma_list_all_instances(const struct hwinst_client *clie
                                                 char **out_json);
 
 /*
+ One page of a lazy walk through every ROMA Connect instance, by the rules of
+ `hwinst_roma_list_all_instances`, for callers that fetch pages as they need them (the
+ Python binding's `roma_pages`/`roma_instances`) without copying those rules.
+
+ `cursor_json` says which page: NULL or `{"status","offset","limit"}` as the list query
+ (`limit` defaults to 50) for the first page; for each later page, the `next` document
+ the previous call returned, unchanged (it adds `"previous_ids"`, the IDs on the page before).
+
+ Returns `HWINST_OK` with `{"page":{...},"new":[i,...],"next":{...}|null}` in `*out_json`:
+ `page` as `hwinst_roma_list_instances` writes it; `new`, the positions in
+ `page.instances` of the instances the previous page did not have (an instance the list
+ shifted onto this page is not counted twice); `next`, the cursor of the next page, or
+ null when paging is over (an empty page, or a short one when the service's `total`
+ agrees). A page that repeats the one before (a service ignoring `offset`) is
+ `HWINST_DECODE`. Otherwise an error code with the error document. The caller frees
+ `*out_json` with `hwinst_string_free`. Thread-safe.
+
+ # Safety
+ `client` is NULL or a live client; `cursor_json` NULL or NUL-terminated; `out_json` NULL
+ or writable.
+ */
+enum hwinst_code hwinst_roma_list_page(const struct hwinst_client *client,
+                                       const char *cursor_json,
+                                       char **out_json);
+
+/*
  A Cloud DC instance's state: `status` (`pending`, `running`, `error`, ...) and the
  `error` of a failure (`GET /v1/{project_id}/instances/{id}/status`).
 

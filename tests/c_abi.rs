@@ -493,7 +493,7 @@ fn check_documents(stdout: &str) {
             check_lifecycle(label, doc);
             continue;
         }
-        if *code == "OK" && !label.starts_with("list_all:") {
+        if *code == "OK" && !label.starts_with("list_all:") && !label.starts_with("list_page:") {
             assert_eq!(doc["x_future_field"]["kept"], true, "{label}: {doc}");
             continue;
         }
@@ -726,6 +726,28 @@ fn check_documents(stdout: &str) {
     assert_eq!(all["instances"].as_array().unwrap().len(), 1, "{all}");
     assert_eq!(documents["list_all:missing"].0, "NOT_FOUND");
     assert_eq!(documents["list:query_full"].0, "OK");
+
+    // One page at a time: the page as hwinst_roma_list_instances writes it, which of its
+    // instances are new, and no next page after a short one.
+    for label in ["list_page:first", "list_page:cursor"] {
+        let (code, step) = &documents[label];
+        assert_eq!(*code, "OK", "{label}: {step}");
+        let instances = step["page"]["instances"].as_array().unwrap();
+        assert_eq!(instances.len(), 1, "{label}: {step}");
+        assert_eq!(
+            step["page"]["x_future_field"]["kept"], true,
+            "{label}: {step}"
+        );
+        assert_eq!(step["new"], serde_json::json!([0]), "{label}: {step}");
+        assert!(step["next"].is_null(), "{label}: {step}");
+    }
+    assert_eq!(documents["list_page:missing"].0, "NOT_FOUND");
+    assert_eq!(documents["list_page:bad_cursor"].0, "INVALID_ARGUMENT");
+    assert!(documents["list_page:bad_cursor"].1["message"]
+        .as_str()
+        .unwrap()
+        .contains("`next`"));
+    assert_eq!(documents["list_page:null_client"].0, "INVALID_ARGUMENT");
 }
 
 /// A fleet document: its four fields, and each instance's six, with a known outcome, a

@@ -33,6 +33,7 @@ pub use chain::{CredentialSource, DEFAULT_METADATA_ENDPOINT, HOST_CONNECT_TIMEOU
 pub use env::ENV_VARS;
 pub use fleet_outcome::{FleetEvent, FleetInstance, FleetOutcome, FleetRequests, InstanceOutcome};
 pub use pages::{AllRomaInstances, RomaInstances, DEFAULT_PAGE_SIZE};
+pub(crate) use pages::{PageCursor, RomaPageStep};
 
 use crate::auth::{self, Authenticate};
 use crate::endpoint::{Endpoint, PerService, Service};

@@ -3,8 +3,8 @@
 
 use super::Client;
 use crate::error::{Error, Result};
-use crate::model::roma::{RomaInstanceSummary, RomaListQuery};
-use serde::Serialize;
+use crate::model::roma::{RomaInstancePage, RomaInstanceSummary, RomaListQuery};
+use serde::{Deserialize, Serialize};
 use std::collections::{HashSet, VecDeque};
 
 /// Instances asked for per page when the query sets no `limit`.
@@ -33,15 +33,124 @@ impl Client {
     pub fn roma_instances(&self, query: &RomaListQuery) -> RomaInstances {
         RomaInstances {
             client: self.clone(),
-            status: query.status.clone(),
-            // A limit of 0 is not bent to 1: the first page's request refuses it.
-            page_size: query.limit.unwrap_or(DEFAULT_PAGE_SIZE),
-            next_offset: query.offset.unwrap_or(0),
+            next: Some(PageCursor::start(query)),
             buffered: VecDeque::new(),
-            previous_ids: HashSet::new(),
-            finished: false,
             requests: 0,
         }
+    }
+
+    /// Fetches the page `cursor` points at and applies the paging rules to it: the page, the
+    /// instances on it that the previous page did not have, and where the next page is
+    /// (`None` at the end). [`RomaInstances`] is made of these steps; C callers that page
+    /// lazily (the Python binding) take them one at a time (`hwinst_roma_list_page`).
+    pub(crate) fn roma_page_step(&self, cursor: &PageCursor) -> Result<RomaPageStep> {
+        let page = self.roma_list_instances(&cursor.query())?;
+        cursor.step(page)
+    }
+}
+
+/// Where a paging run stands between two pages: the query of the next page, and the IDs on
+/// the previous one (to skip instances the list shifted onto the next page, and to notice a
+/// server that ignores `offset`).
+///
+/// As a document (`hwinst_roma_list_page`): `{"status","offset","limit","previous_ids"}`,
+/// every key optional (`offset` 0, `limit` [`DEFAULT_PAGE_SIZE`], no previous page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PageCursor {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    status: Option<String>,
+    #[serde(default)]
+    offset: u32,
+    /// A limit of 0 is not bent to 1: the page's request refuses it.
+    #[serde(default = "default_page_size")]
+    limit: u32,
+    #[serde(default)]
+    previous_ids: Vec<String>,
+}
+
+fn default_page_size() -> u32 {
+    DEFAULT_PAGE_SIZE
+}
+
+/// One page of a paging run, as [`Client::roma_page_step`] gives it; as a document
+/// `{"page":{...},"new":[i,...],"next":{cursor}|null}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct RomaPageStep {
+    /// The page as the service sent it.
+    pub page: RomaInstancePage,
+    /// The positions in `page.instances` of the instances the previous page did not have.
+    pub new: Vec<usize>,
+    /// Where the next page is; `None` when paging is over.
+    pub next: Option<PageCursor>,
+}
+
+impl PageCursor {
+    /// The first page of `query`.
+    pub(crate) fn start(query: &RomaListQuery) -> PageCursor {
+        PageCursor {
+            status: query.status.clone(),
+            offset: query.offset.unwrap_or(0),
+            limit: query.limit.unwrap_or(DEFAULT_PAGE_SIZE),
+            previous_ids: Vec::new(),
+        }
+    }
+
+    /// The request of the page this cursor points at.
+    fn query(&self) -> RomaListQuery {
+        let mut query = RomaListQuery::new().offset(self.offset).limit(self.limit);
+        query.status = self.status.clone();
+        query
+    }
+
+    /// The paging rules, applied to `page`, the answer to [`query`](Self::query).
+    fn step(&self, page: RomaInstancePage) -> Result<RomaPageStep> {
+        let count = page.instances.len();
+        if count == 0 {
+            return Ok(RomaPageStep {
+                page,
+                new: Vec::new(),
+                next: None,
+            });
+        }
+        let offset = self.offset;
+        let previous: HashSet<&str> = self.previous_ids.iter().map(String::as_str).collect();
+        let ids: HashSet<&str> = page
+            .instances
+            .iter()
+            .filter_map(|i| i.id.as_deref())
+            .collect();
+        if ids.len() == count && ids == previous {
+            return Err(Error::Decode {
+                what: "ROMA instance list",
+                message: format!(
+                    "the page at offset {offset} repeats the previous page: the service \
+                     seems to ignore `offset`, so paging stopped there"
+                ),
+            });
+        }
+        let next_offset = offset.saturating_add(u32::try_from(count).unwrap_or(u32::MAX));
+        let full = count >= self.limit as usize;
+        let total_says_more = page
+            .total
+            .is_some_and(|total| i64::from(next_offset) < total);
+        let finished = !(full || total_says_more) || next_offset == u32::MAX;
+        let new = (0..count)
+            .filter(|&n| {
+                page.instances[n]
+                    .id
+                    .as_deref()
+                    .is_none_or(|id| !previous.contains(id))
+            })
+            .collect();
+        let next = (!finished).then(|| PageCursor {
+            status: self.status.clone(),
+            offset: next_offset,
+            limit: self.limit,
+            // In the page's order, so that the same page gives the same document.
+            previous_ids: page.instances.iter().filter_map(|i| i.id.clone()).collect(),
+        });
+        Ok(RomaPageStep { page, new, next })
     }
 }
 
@@ -50,14 +159,9 @@ impl Client {
 #[must_use = "iterators do nothing unless consumed"]
 pub struct RomaInstances {
     client: Client,
-    status: Option<String>,
-    page_size: u32,
-    next_offset: u32,
+    /// The next page to fetch; `None` when no page is to be fetched any more.
+    next: Option<PageCursor>,
     buffered: VecDeque<RomaInstanceSummary>,
-    /// The IDs on the last page fetched.
-    previous_ids: HashSet<String>,
-    /// No page is to be fetched any more.
-    finished: bool,
     /// Pages asked for so far.
     requests: u32,
 }
@@ -91,39 +195,16 @@ impl RomaInstances {
 
     /// Fetches the next page into the buffer; `Ok(())` with nothing buffered means the end.
     fn fetch(&mut self) -> Result<()> {
-        let offset = self.next_offset;
-        let mut query = RomaListQuery::new().offset(offset).limit(self.page_size);
-        query.status = self.status.clone();
-        self.requests += 1;
-        let page = self.client.roma_list_instances(&query)?;
-        let count = page.instances.len();
-        if count == 0 {
-            self.finished = true;
+        let Some(cursor) = self.next.take() else {
             return Ok(());
-        }
-        let ids: HashSet<String> = page.instances.iter().filter_map(|i| i.id.clone()).collect();
-        if ids.len() == count && ids == self.previous_ids {
-            self.finished = true;
-            return Err(Error::Decode {
-                what: "ROMA instance list",
-                message: format!(
-                    "the page at offset {offset} repeats the previous page: the service \
-                     seems to ignore `offset`, so paging stopped there"
-                ),
-            });
-        }
-        self.next_offset = offset.saturating_add(count as u32);
-        let full = count >= self.page_size as usize;
-        let total_says_more = page
-            .total
-            .is_some_and(|total| i64::from(self.next_offset) < total);
-        self.finished = !(full || total_says_more) || self.next_offset == u32::MAX;
-        let previous = std::mem::replace(&mut self.previous_ids, ids);
-        self.buffered.extend(
-            page.instances
-                .into_iter()
-                .filter(|i| i.id.as_ref().is_none_or(|id| !previous.contains(id))),
-        );
+        };
+        self.requests += 1;
+        let step = self.client.roma_page_step(&cursor)?;
+        self.next = step.next;
+        let mut instances: Vec<Option<RomaInstanceSummary>> =
+            step.page.instances.into_iter().map(Some).collect();
+        self.buffered
+            .extend(step.new.into_iter().filter_map(|n| instances[n].take()));
         Ok(())
     }
 }
@@ -133,9 +214,9 @@ impl Iterator for RomaInstances {
 
     fn next(&mut self) -> Option<Self::Item> {
         // A page made only of instances already yielded is skipped, not taken as the end.
-        while self.buffered.is_empty() && !self.finished {
+        // After an error `next` is None: the iterator ends.
+        while self.buffered.is_empty() && self.next.is_some() {
             if let Err(e) = self.fetch() {
-                self.finished = true;
                 return Some(Err(e));
             }
         }
@@ -144,3 +225,45 @@ impl Iterator for RomaInstances {
 }
 
 impl std::iter::FusedIterator for RomaInstances {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(total: Option<i64>, ids: &[&str]) -> RomaInstancePage {
+        let instances: Vec<_> = ids.iter().map(|id| serde_json::json!({"id": id})).collect();
+        serde_json::from_value(serde_json::json!({"total": total, "instances": instances})).unwrap()
+    }
+
+    #[test]
+    fn a_cursor_document_has_defaults_and_refuses_unknown_keys() {
+        let first: PageCursor = serde_json::from_str("{}").unwrap();
+        assert_eq!(first, PageCursor::start(&RomaListQuery::new()));
+        assert_eq!(first.limit, DEFAULT_PAGE_SIZE);
+        assert!(serde_json::from_str::<PageCursor>(r#"{"next":1}"#).is_err());
+        assert!(serde_json::from_str::<PageCursor>(r#"{"offset":-1}"#).is_err());
+    }
+
+    #[test]
+    fn the_next_cursor_goes_back_unchanged_through_its_document() {
+        let cursor = PageCursor::start(&RomaListQuery::new().status("RUNNING").limit(3));
+        let step = cursor.step(page(Some(5), &["a", "b", "c"])).unwrap();
+        assert_eq!(step.new, [0, 1, 2]);
+        let next = step.next.unwrap();
+        let document = serde_json::to_string(&next).unwrap();
+        assert_eq!(
+            document,
+            r#"{"status":"RUNNING","offset":3,"limit":3,"previous_ids":["a","b","c"]}"#
+        );
+        let read: PageCursor = serde_json::from_str(&document).unwrap();
+        assert_eq!(read, next);
+        // c moved onto this page: not new; a short page that total agrees with ends it.
+        let step = read.step(page(Some(5), &["c", "d"])).unwrap();
+        assert_eq!(step.new, [1]);
+        assert!(step.next.is_none());
+        // The same page again: a server ignoring offset.
+        let same = PageCursor::start(&RomaListQuery::new().limit(2));
+        let again = same.step(page(None, &["a", "b"])).unwrap().next.unwrap();
+        assert!(again.step(page(None, &["b", "a"])).is_err());
+    }
+}

@@ -16,7 +16,7 @@
 use super::client::{client_ref, hwinst_client};
 use super::code::hwinst_code;
 use super::handle;
-use crate::client::{AllRomaInstances, Client};
+use crate::client::{AllRomaInstances, Client, PageCursor, RomaPageStep};
 use crate::error::Result;
 use crate::model::roma::RomaListQuery;
 use std::ffi::c_char;
@@ -162,6 +162,46 @@ pub unsafe extern "C" fn hwinst_roma_list_all_instances(
 ) -> hwinst_code {
     // SAFETY: forwarded from this function's contract.
     unsafe { list_call(client, query_json, out_json, all_instances) }
+}
+
+/// One page of a lazy walk through every ROMA Connect instance, by the rules of
+/// `hwinst_roma_list_all_instances`, for callers that fetch pages as they need them (the
+/// Python binding's `roma_pages`/`roma_instances`) without copying those rules.
+///
+/// `cursor_json` says which page: NULL or `{"status","offset","limit"}` as the list query
+/// (`limit` defaults to 50) for the first page; for each later page, the `next` document
+/// the previous call returned, unchanged (it adds `"previous_ids"`, the IDs on the page before).
+///
+/// Returns `HWINST_OK` with `{"page":{...},"new":[i,...],"next":{...}|null}` in `*out_json`:
+/// `page` as `hwinst_roma_list_instances` writes it; `new`, the positions in
+/// `page.instances` of the instances the previous page did not have (an instance the list
+/// shifted onto this page is not counted twice); `next`, the cursor of the next page, or
+/// null when paging is over (an empty page, or a short one when the service's `total`
+/// agrees). A page that repeats the one before (a service ignoring `offset`) is
+/// `HWINST_DECODE`. Otherwise an error code with the error document. The caller frees
+/// `*out_json` with `hwinst_string_free`. Thread-safe.
+///
+/// # Safety
+/// `client` is NULL or a live client; `cursor_json` NULL or NUL-terminated; `out_json` NULL
+/// or writable.
+#[no_mangle]
+pub unsafe extern "C" fn hwinst_roma_list_page(
+    client: *const hwinst_client,
+    cursor_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> hwinst_code {
+    ffi_boundary!(out: out_json, {
+        handle::required_out("out_json", out_json)?;
+        // SAFETY: the caller promises a live client or NULL, a NUL-terminated string or NULL.
+        let (client, text) =
+            unsafe { (client_ref(client)?, handle::optional_str_arg("cursor_json", cursor_json)?) };
+        let cursor = match text {
+            None => PageCursor::start(&RomaListQuery::new()),
+            Some(text) => crate::http::decode::argument("cursor_json", text)?,
+        };
+        let step: RomaPageStep = client.roma_page_step(&cursor)?;
+        handle::result_document(&step)
+    })
 }
 
 /// `{"total":N,"instances":[...]}`: every page of the list.

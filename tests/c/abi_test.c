@@ -606,6 +606,28 @@ static void test_lifecycle_and_wait(const hwinst_client *client) {
   expect_code("list_all:null_client", code, HWINST_INVALID_ARGUMENT, doc);
   code = hwinst_roma_list_all_instances(client, NULL, NULL);
   CHECK(code == HWINST_INVALID_ARGUMENT, "list_all:null_out_json: %s", code_name(code));
+
+  /* One page at a time (the mock's list has one instance: its page ends the paging). */
+  doc = NULL;
+  code = hwinst_roma_list_page(client, NULL, &doc);
+  expect_code("list_page:first", code, HWINST_OK, doc);
+  doc = NULL;
+  code = hwinst_roma_list_page(
+      client,
+      "{\"status\":\"RUNNING\",\"offset\":0,\"limit\":10,\"previous_ids\":[\"someone-else\"]}",
+      &doc);
+  expect_code("list_page:cursor", code, HWINST_OK, doc);
+  doc = NULL;
+  code = hwinst_roma_list_page(client, "{\"status\":\"inst-missing\"}", &doc);
+  expect_code("list_page:missing", code, HWINST_NOT_FOUND, doc);
+  doc = NULL;
+  code = hwinst_roma_list_page(client, "{\"next\":1}", &doc);
+  expect_code("list_page:bad_cursor", code, HWINST_INVALID_ARGUMENT, doc);
+  doc = NULL;
+  code = hwinst_roma_list_page(NULL, NULL, &doc);
+  expect_code("list_page:null_client", code, HWINST_INVALID_ARGUMENT, doc);
+  code = hwinst_roma_list_page(client, NULL, NULL);
+  CHECK(code == HWINST_INVALID_ARGUMENT, "list_page:null_out_json: %s", code_name(code));
 }
 
 /* ---- cancel tokens: stopping a wait from another thread ---------------- */

@@ -248,3 +248,30 @@ def test_ctrl_c_stops_a_wait(sim: Simulator, uid: Any, during: str) -> None:
     assert child.returncode == 42, (child.returncode, out, err)
     assert "interrupted" in out, (out, err)
     assert elapsed < 3, f"Ctrl-C took {elapsed:.1f} s to stop the wait"
+
+
+@pytest.mark.parametrize("kind", ["wait", "wait_many"])
+def test_an_exception_on_the_final_change_wins(sim: Simulator, client: hwinst.Client, uid: Any, kind: str) -> None:
+    # The change that also ends the wait (here the first and only one: the instance is
+    # already running) and on_change raises: whatever the library's code for a callback's
+    # "stop" on that change (issue 26: OK for hwinst_wait_many, CANCELLED for hwinst_wait
+    # today), Python raises the callback's exception, the same object, for both.
+    gw = uid("gw")
+    sim.instance(service="apig", id=gw, step_ms=0)
+
+    class Stop(Exception):
+        pass
+
+    stop = Stop("the final change")
+    seen: List[Phase] = []
+
+    def on_change(lifecycle: hwinst.Lifecycle) -> None:
+        seen.append(lifecycle.phase)
+        raise stop
+
+    with pytest.raises(Stop) as caught:
+        if kind == "wait":
+            client.wait("apig", gw, on_change=on_change, **QUICK)
+        else:
+            client.wait_many([("apig", gw)], on_change=on_change, **QUICK)
+    assert caught.value is stop and seen == [Phase.RUNNING]

@@ -72,7 +72,8 @@ from ._models import (
     RomaProgressInstance,
     RomaProgressItem,
 )
-from ._client import DEFAULT_PAGE_SIZE, CancelToken, Client, ClosedError, library_version
+from ._cancel import CancelToken
+from ._client import DEFAULT_PAGE_SIZE, Client, ClosedError, library_version
 
 __version__ = "0.1.0"
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import datetime
 import json
-import math
-import queue
 import threading
 from ctypes import byref, c_void_p
 from typing import (
@@ -25,6 +22,19 @@ from typing import (
 )
 
 from . import _lib
+from ._args import (
+    Duration,
+    boolean,
+    c_text,
+    callback,
+    decode_or_none,
+    millis,
+    non_negative_int,
+    phases,
+    rate,
+    text,
+)
+from ._cancel import CancelToken
 from ._enums import FleetMode, Phase, Service, Source
 from ._errors import (
     CancelledError,
@@ -46,13 +56,12 @@ from ._models import (
     RomaInstanceSummary,
     _Model,
 )
+from ._wait import Wait
 
 __all__ = ["Client", "CancelToken", "ClosedError", "library_version", "DEFAULT_PAGE_SIZE"]
 
 M = TypeVar("M", bound=_Model)
 
-#: A duration: seconds (int or float) or a ``datetime.timedelta``.
-Duration = Union[int, float, datetime.timedelta]
 #: What ``wait_many`` takes as one target.
 TargetLike = Union[Target, Tuple[Union[Source, str], str], Mapping[str, str]]
 
@@ -79,249 +88,16 @@ def _result(code: int, pointer: Optional[int]) -> Any:
     """The decoded result document of a C call, or its exception raised."""
     text = _take_string(pointer)
     if code != _OK:
-        raise error_from_document(code, _decode_or_none(text))
+        raise error_from_document(code, decode_or_none(text))
     if text is None:
         raise DecodeError("the library returned no result document")
     return _loads(text)
-
-
-def _decode_or_none(text: Optional[bytes]) -> Any:
-    if text is None:
-        return None
-    try:
-        return _loads(text)
-    except ValueError:
-        return None
 
 
 def _model(cls: Type[M], document: Any) -> M:
     if type(document) is not dict:
         raise DecodeError(f"the {cls.__name__} document is not a JSON object")
     return cls._decode(document)  # type: ignore[no-any-return]
-
-
-def _c_text(name: str, value: Any) -> bytes:
-    """A string argument for C: str only, no NUL byte, encodable as UTF-8."""
-    if type(value) is not str:
-        if isinstance(value, str):  # an enum member or another str subclass
-            value = str.__str__(value) if not hasattr(value, "_value_") else value._value_
-        else:
-            raise TypeError(f"{name} must be a str, not {type(value).__name__}")
-    if "\0" in value:
-        raise InvalidArgumentError(f"{name} contains a NUL character")
-    try:
-        return value.encode()
-    except UnicodeEncodeError:
-        raise InvalidArgumentError(f"{name} is not valid Unicode (a lone surrogate)") from None
-
-
-def _millis(name: str, value: Optional[Duration]) -> Optional[int]:
-    """A duration in whole milliseconds, rounded up so that a positive one is never 0."""
-    if value is None:
-        return None
-    if isinstance(value, datetime.timedelta):
-        seconds = value.total_seconds()
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        seconds = float(value)
-    else:
-        raise TypeError(f"{name} must be seconds (int or float) or a timedelta, not {type(value).__name__}")
-    if math.isnan(seconds) or seconds < 0:
-        raise InvalidArgumentError(f"{name} must be a duration of 0 or more seconds")
-    if math.isinf(seconds) or seconds > 2**53 / 1000:
-        raise InvalidArgumentError(f"{name} is too long")
-    return math.ceil(seconds * 1000)
-
-
-def _non_negative_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
-    if value < 0:
-        raise InvalidArgumentError(f"{name} must not be negative")
-    return value
-
-
-def _phases(until: Union[Phase, str, Iterable[Union[Phase, str]], None]) -> Optional[List[str]]:
-    if until is None:
-        return None
-    items = [until] if isinstance(until, str) else list(until)
-    words = []
-    for item in items:
-        if not isinstance(item, str):
-            raise TypeError(f"until must name phases (str or Phase), not {type(item).__name__}")
-        phase = Phase(item)
-        words.append(phase.value)
-    return words
-
-
-class CancelToken:
-    """Stops waits from any thread: pass it to ``wait`` or ``wait_many`` as ``cancel=``, then
-    call :meth:`cancel`. One token may serve any number of waits; once cancelled it stays
-    cancelled (a wait given a cancelled token is cancelled at once)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._cancelled = False
-        self._waits: Set["_Wait"] = set()
-
-    @property
-    def cancelled(self) -> bool:
-        """Whether :meth:`cancel` was called."""
-        return self._cancelled
-
-    def cancel(self) -> None:
-        """Cancels every wait using this token: each raises :class:`hwinst.CancelledError`
-        promptly, even in the middle of a request. Idempotent; thread-safe."""
-        with self._lock:
-            self._cancelled = True
-            waits = list(self._waits)
-        for wait in waits:
-            wait.cancel()
-
-    def _attach(self, wait: "_Wait") -> None:
-        with self._lock:
-            self._waits.add(wait)
-            cancelled = self._cancelled
-        if cancelled:
-            wait.cancel()
-
-    def _detach(self, wait: "_Wait") -> None:
-        with self._lock:
-            self._waits.discard(wait)
-
-    def __repr__(self) -> str:
-        return f"<hwinst.CancelToken {'cancelled' if self._cancelled else 'not cancelled'}>"
-
-
-_CHANGE, _DONE = 0, 1
-_NO_CALLBACK = _lib.WAIT_CALLBACK()  # a NULL function pointer
-
-
-class _Wait:
-    """One C wait (``hwinst_wait_cancellable`` or ``hwinst_wait_many``) run on a worker thread
-    while the calling thread stays interruptible.
-
-    The worker thread makes the C call; the library calls back on that thread, which hands
-    each lifecycle document to the calling thread and blocks until it answers. The calling
-    thread runs ``on_change`` itself, so an exception from it (or a KeyboardInterrupt while
-    it runs or while waiting) stops the wait: the C cancel token is cancelled, the callback
-    answers "cancel", and the exception goes on once the C call has returned.
-    """
-
-    def __init__(
-        self,
-        client: "Client",
-        run: Callable[[c_void_p, Any, c_void_p], Tuple[int, Optional[bytes]]],
-        with_callback: bool,
-    ) -> None:
-        self._client = client
-        self._run = run
-        self._events: "queue.SimpleQueue[Tuple[int, Any]]" = queue.SimpleQueue()
-        self._acks: "queue.SimpleQueue[bool]" = queue.SimpleQueue()
-        self._stop = False
-        # The token is freed by the worker thread once the C call has returned, under this
-        # lock, so that cancel() never touches a freed token.
-        self._token_lock = threading.Lock()
-        token = c_void_p()
-        code = _lib_fn.hwinst_cancel_token_new(byref(token))
-        if code != _OK or not token:
-            raise error_for(code)("cannot create a cancel token", code=code)
-        self._token: Optional[c_void_p] = token
-        # Without on_change, no callback at all: the library then never calls back.
-        self._callback = _lib.WAIT_CALLBACK(self._on_c_change) if with_callback else _NO_CALLBACK
-
-    # -- the worker thread ------------------------------------------------------------------
-
-    def _on_c_change(self, lifecycle_json: Optional[bytes], _user_data: Any) -> int:
-        if self._stop:
-            return 1
-        self._events.put((_CHANGE, lifecycle_json))
-        return 0 if self._acks.get() else 1
-
-    def _work(self, client_pointer: c_void_p) -> None:
-        result: Tuple[int, Any]
-        try:
-            result = self._run(client_pointer, self._callback, self._token)  # type: ignore[arg-type]
-        except BaseException as e:  # noqa: BLE001 - handed to the calling thread
-            result = (-1, e)
-        finally:
-            self._free_token()
-            self._client._end_wait(self)
-        self._events.put((_DONE, result))
-
-    # -- any thread -------------------------------------------------------------------------
-
-    def _free_token(self) -> None:
-        with self._token_lock:
-            if self._token is not None:
-                _lib_fn.hwinst_cancel_token_free(self._token)
-                self._token = None
-
-    def cancel(self) -> None:
-        """Cancels the C wait (if it is still running) and stops its callback."""
-        self._stop = True
-        self._acks.put(False)  # releases a callback waiting for an answer
-        with self._token_lock:
-            if self._token is not None:
-                _lib_fn.hwinst_cancel_token_cancel(self._token)
-
-    # -- the calling thread -----------------------------------------------------------------
-
-    def run(
-        self, on_change: Optional[Callable[[Lifecycle], Any]], cancel: Optional[CancelToken]
-    ) -> Tuple[int, Any]:
-        """Runs the wait; the C call's code and output document (bytes or None)."""
-        try:
-            client_pointer = self._client._begin_wait(self)
-        except BaseException:
-            self._free_token()
-            raise
-        if cancel is not None:
-            cancel._attach(self)
-        try:
-            worker = threading.Thread(
-                target=self._work, args=(client_pointer,), name="hwinst-wait", daemon=True
-            )
-            worker.start()
-        except BaseException:
-            self._client._end_wait(self)
-            self._free_token()
-            if cancel is not None:
-                cancel._detach(self)
-            raise
-        finished = False
-        try:
-            while True:
-                try:
-                    kind, payload = self._events.get(timeout=0.5)
-                except queue.Empty:
-                    continue
-                if kind == _DONE:
-                    finished = True
-                    code, output = payload
-                    if code == -1:
-                        raise output
-                    return code, output
-                if on_change is None or self._stop:
-                    self._acks.put(not self._stop)
-                    continue
-                document = _decode_or_none(payload)
-                if not isinstance(document, dict):
-                    self.cancel()
-                    raise DecodeError("the library called back with a lifecycle that is not JSON")
-                on_change(Lifecycle._decode(document))
-                self._acks.put(True)
-        finally:
-            if cancel is not None:
-                cancel._detach(self)
-            if not finished:
-                # on_change raised, or KeyboardInterrupt (or another signal's exception):
-                # stop the C wait, let it return, then let the exception go on unchanged.
-                self.cancel()
-                while True:
-                    kind, _payload = self._events.get()
-                    if kind == _DONE:
-                        break
-                worker.join()
 
 
 class Client:
@@ -366,7 +142,7 @@ class Client:
                 # or say "Out of range float values", never a value.
                 raise InvalidArgumentError(f"the configuration is not a JSON document: {e}") from None
         elif isinstance(config, str):
-            text = _c_text("the configuration", config)
+            text = c_text("the configuration", config)
         elif isinstance(config, bytes):
             if b"\0" in config:
                 raise InvalidArgumentError("the configuration contains a NUL byte")
@@ -404,11 +180,11 @@ class Client:
         text = _take_string(error.value)
         if code != _OK or not pointer:
             _lib_fn.hwinst_client_free(pointer)  # NULL on failure
-            raise error_from_document(code, _decode_or_none(text))
+            raise error_from_document(code, decode_or_none(text))
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._inflight = 0
-        self._waits: Set[_Wait] = set()
+        self._waits: Set[Wait] = set()
         self._pointer = pointer
         self._closed = False
 
@@ -474,7 +250,7 @@ class Client:
             if self._closed and not self._inflight:
                 self._idle.notify_all()
 
-    def _begin_wait(self, wait: _Wait) -> c_void_p:
+    def _begin_wait(self, wait: Wait) -> c_void_p:
         with self._lock:
             if self._closed:
                 raise ClosedError("the client is closed")
@@ -482,7 +258,7 @@ class Client:
             self._waits.add(wait)
             return self._pointer  # type: ignore[return-value]
 
-    def _end_wait(self, wait: _Wait) -> None:
+    def _end_wait(self, wait: Wait) -> None:
         with self._lock:
             if wait in self._waits:
                 self._waits.discard(wait)
@@ -504,7 +280,7 @@ class Client:
         return _result(code, out.value)
 
     def _by_id(self, function: Any, instance_id: str) -> Any:
-        return self._call(function, _c_text("instance_id", instance_id))
+        return self._call(function, c_text("instance_id", instance_id))
 
     def roma_creation_progress(self, instance_id: str) -> RomaCreationProgress:
         """How far the creation of a ROMA Connect instance has got, overall and per
@@ -536,20 +312,19 @@ class Client:
         """Where an instance is in its lifecycle, read once from ``source`` (``"roma"``,
         ``"roma-details"``, ``"apig"``, ``"clouddc"``). An unknown source is
         :class:`InvalidArgumentError`."""
-        encoded_source = _c_text("source", Source(source) if isinstance(source, str) else source)
-        encoded_id = _c_text("instance_id", instance_id)
+        encoded_source = _source(source)
+        encoded_id = c_text("instance_id", instance_id)
         return _model(Lifecycle, self._call(_lib_fn.hwinst_lifecycle, encoded_source, encoded_id))
 
     @staticmethod
     def _query(status: Optional[str], offset: Optional[int], limit: Optional[int]) -> bytes:
         query: Dict[str, Any] = {}
         if status is not None:
-            _c_text("status", status)
-            query["status"] = str.__str__(status) if not hasattr(status, "_value_") else status._value_  # type: ignore[attr-defined]
+            query["status"] = text("status", status)
         if offset is not None:
-            query["offset"] = _non_negative_int("offset", offset)
+            query["offset"] = non_negative_int("offset", offset)
         if limit is not None:
-            query["limit"] = _non_negative_int("limit", limit)
+            query["limit"] = non_negative_int("limit", limit)
         return json.dumps(query).encode()
 
     def roma_list_instances(
@@ -587,9 +362,9 @@ class Client:
         time as the iteration goes (memory stays one page), by the library's rules: paging
         ends at an empty page, or at a short page when ``total`` agrees that nothing is left;
         a page that repeats the previous one (a service ignoring ``offset``) raises
-        :class:`DecodeError`."""
-        for page, _new in self._paging(status, offset, limit):
-            yield page
+        :class:`DecodeError`. The arguments are checked at once, before the first page."""
+        cursor = self._query(status, offset, limit)  # the first page's cursor
+        return (page for page, _new in self._paging(cursor))
 
     def roma_instances(
         self, status: Optional[str] = None, offset: int = 0, limit: int = DEFAULT_PAGE_SIZE
@@ -597,36 +372,28 @@ class Client:
         """Every ROMA Connect instance in ``status``, lazily, page by page (see
         :meth:`roma_pages`); an instance that moves onto the next page because the list
         shifted meanwhile is not yielded twice."""
-        for _page, new in self._paging(status, offset, limit):
-            yield from new
+        cursor = self._query(status, offset, limit)  # the first page's cursor
+        return (instance for _page, new in self._paging(cursor) for instance in new)
 
     def _paging(
-        self, status: Optional[str], offset: int, limit: int
+        self, cursor: Optional[bytes]
     ) -> Iterator[Tuple[RomaInstancePage, List[RomaInstanceSummary]]]:
-        _non_negative_int("offset", offset)
-        _non_negative_int("limit", limit)
-        previous: Set[str] = set()
-        while True:
-            page = self.roma_list_instances(status=status, offset=offset, limit=limit)
+        """Each page and its instances the previous page did not have. The library applies
+        the paging rules (``hwinst_roma_list_page``) and says where the next page is; its
+        ``next`` cursor goes back to it unread."""
+        while cursor is not None:
+            step = self._call(_lib_fn.hwinst_roma_list_page, cursor)
+            if not isinstance(step, dict) or not isinstance(step.get("new"), list):
+                raise DecodeError("the ROMA list page step is not a document with `new`")
+            page = _model(RomaInstancePage, step.get("page"))
             instances = page.instances or []
-            count = len(instances)
-            if count == 0:
-                yield page, []
-                return
-            ids = {i.id for i in instances if i.id is not None}
-            if len(ids) == count and ids == previous:
-                raise DecodeError(
-                    f"the page at offset {offset} repeats the previous page: the service seems "
-                    "to ignore `offset`, so paging stopped there"
-                )
-            offset += count
-            full = count >= limit
-            more = page.total is not None and offset < page.total
-            new = [i for i in instances if i.id is None or i.id not in previous]
-            previous = ids
+            try:
+                new = [instances[n] for n in step["new"]]
+            except (IndexError, TypeError):
+                raise DecodeError("the ROMA list page step names an instance not on its page") from None
+            following = step.get("next")
+            cursor = None if following is None else json.dumps(following).encode()
             yield page, new
-            if not (full or more):
-                return
 
     # -- waits ------------------------------------------------------------------------------
 
@@ -640,19 +407,19 @@ class Client:
         settle: Optional[int],
     ) -> Dict[str, Any]:
         options: Dict[str, Any] = {}
-        phases = _phases(until)
-        if phases is not None:
-            options["until"] = phases
+        words = phases(until)
+        if words is not None:
+            options["until"] = words
         for key, value in (
-            ("timeout_ms", _millis("timeout", timeout)),
-            ("initial_interval_ms", _millis("initial_interval", initial_interval)),
-            ("max_interval_ms", _millis("max_interval", max_interval)),
-            ("not_found_grace_ms", _millis("not_found_grace", not_found_grace)),
+            ("timeout_ms", millis("timeout", timeout)),
+            ("initial_interval_ms", millis("initial_interval", initial_interval)),
+            ("max_interval_ms", millis("max_interval", max_interval)),
+            ("not_found_grace_ms", millis("not_found_grace", not_found_grace)),
         ):
             if value is not None:
                 options[key] = value
         if settle is not None:
-            options["settle"] = _non_negative_int("settle", settle)
+            options["settle"] = non_negative_int("settle", settle)
         return options
 
     def wait(
@@ -688,12 +455,10 @@ class Client:
         (``lifecycle`` is the last one seen), :class:`CancelledError`, or the error of a poll
         that polling again cannot fix (401, 403, not found after the grace, ...).
         """
-        encoded_source = _c_text("source", Source(source) if isinstance(source, str) else source)
-        encoded_id = _c_text("instance_id", instance_id)
-        if on_change is not None and not callable(on_change):
-            raise TypeError("on_change must be callable")
-        if cancel is not None and not isinstance(cancel, CancelToken):
-            raise TypeError("cancel must be a hwinst.CancelToken")
+        encoded_source = _source(source)
+        encoded_id = c_text("instance_id", instance_id)
+        callback("on_change", on_change)
+        _cancel_token(cancel)
         options = json.dumps(
             self._wait_options(until, timeout, initial_interval, max_interval, not_found_grace, settle)
         ).encode()
@@ -705,9 +470,9 @@ class Client:
             )
             return code, _take_string(out.value)
 
-        wait = _Wait(self, run, on_change is not None)
-        code, text = wait.run(on_change, cancel)
-        document = _decode_or_none(text)
+        wait = Wait(self, run, on_change is not None)
+        code, output = wait.run(on_change, cancel)
+        document = decode_or_none(output)
         if code != _OK:
             raise error_from_document(code, document)
         return _model(Lifecycle, document)
@@ -756,32 +521,26 @@ class Client:
             until, timeout, initial_interval, max_interval, not_found_grace, settle
         )
         if mode is not None:
-            if not isinstance(mode, str):
-                raise TypeError(f"mode must be 'all' or 'any', not {type(mode).__name__}")
-            options["mode"] = FleetMode(mode).value
+            options["mode"] = FleetMode(text("mode", mode)).value
         if fail_fast is not None:
-            options["fail_fast"] = bool(fail_fast)
+            options["fail_fast"] = boolean("fail_fast", fail_fast)
         if concurrency is not None:
-            options["concurrency"] = _non_negative_int("concurrency", concurrency)
+            options["concurrency"] = non_negative_int("concurrency", concurrency)
         if batch_roma is not None:
-            options["batch_roma"] = bool(batch_roma)
+            options["batch_roma"] = boolean("batch_roma", batch_roma)
         if max_requests_per_second is not None:
             if not isinstance(max_requests_per_second, Mapping):
-                raise TypeError("max_requests_per_second must map services to requests per second")
+                raise TypeError(
+                    "max_requests_per_second must map services to requests per second, not "
+                    f"{type(max_requests_per_second).__name__}"
+                )
             rates: Dict[str, float] = {}
-            for service, rate in max_requests_per_second.items():
-                if not isinstance(service, str):
-                    raise TypeError("max_requests_per_second's keys must be service names")
-                if isinstance(rate, bool) or not isinstance(rate, (int, float)):
-                    raise TypeError("max_requests_per_second's values must be numbers")
-                if math.isnan(rate) or math.isinf(rate):
-                    raise InvalidArgumentError("max_requests_per_second's values must be finite")
-                rates[Service(service).value] = float(rate)
+            for service, value in max_requests_per_second.items():
+                name = Service(text("max_requests_per_second's keys", service)).value
+                rates[name] = rate(f"max_requests_per_second[{name!r}]", value)
             options["max_requests_per_second"] = rates
-        if on_change is not None and not callable(on_change):
-            raise TypeError("on_change must be callable")
-        if cancel is not None and not isinstance(cancel, CancelToken):
-            raise TypeError("cancel must be a hwinst.CancelToken")
+        callback("on_change", on_change)
+        _cancel_token(cancel)
         encoded_targets = json.dumps(target_list).encode()
         encoded_options = json.dumps(options).encode()
 
@@ -803,9 +562,9 @@ class Client:
                     raise DecodeError(str(e)) from None
                 user_on_change(event)
 
-        wait = _Wait(self, run, on_change is not None)
-        code, text = wait.run(on_lifecycle, cancel)
-        document = _decode_or_none(text)
+        wait = Wait(self, run, on_change is not None)
+        code, output = wait.run(on_lifecycle, cancel)
+        document = decode_or_none(output)
         fleet: Optional[Fleet] = None
         if isinstance(document, dict) and isinstance(document.get("instances"), list):
             try:
@@ -830,17 +589,28 @@ class Client:
             raise TypeError(
                 f"targets[{index}] must be a Target, a (source, instance_id) tuple or a mapping"
             )
-        if not isinstance(source, str):
-            raise TypeError(f"targets[{index}]'s source must be a str")
-        _c_text(f"targets[{index}]'s instance_id", instance_id)
-        _c_text(f"targets[{index}]'s source", source)
-        return {"source": Source(source).value, "instance_id": instance_id}
+        c_text(f"targets[{index}]'s instance_id", instance_id)
+        c_text(f"targets[{index}]'s source", source)
+        return {
+            "source": Source(text(f"targets[{index}]'s source", source)).value,
+            "instance_id": text(f"targets[{index}]'s instance_id", instance_id),
+        }
+
+
+def _source(source: Any) -> bytes:
+    """A source argument (a Source or its word) for C."""
+    return c_text("source", Source(text("source", source)))
+
+
+def _cancel_token(cancel: Any) -> None:
+    if cancel is not None and not isinstance(cancel, CancelToken):
+        raise TypeError(f"cancel must be a hwinst.CancelToken, not {type(cancel).__name__}")
 
 
 def _iterate(name: str, items: Any) -> Iterable[Any]:
     if isinstance(items, (str, bytes, Mapping)) or not isinstance(items, Iterable):
-        raise TypeError(f"{name} must be an iterable of targets")
-    return items  # type: ignore[no-any-return]
+        raise TypeError(f"{name} must be an iterable of targets, not {type(items).__name__}")
+    return items
 
 
 def _fleet_error(code: int, fleet: Fleet) -> Error:

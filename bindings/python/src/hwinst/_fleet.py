@@ -93,12 +93,17 @@ class Fleet:
 
     def by_outcome(self, outcome: Union[Outcome, str]) -> List[FleetInstance]:
         """The instances whose outcome is ``outcome``."""
+        if not isinstance(outcome, str):
+            raise TypeError(f"outcome must be a str or an Outcome, not {type(outcome).__name__}")
         wanted = Outcome(outcome)
         return [i for i in self.instances if i.outcome == wanted]
 
     @classmethod
     def from_dict(cls, document: Mapping[str, Any]) -> "Fleet":
-        """Decodes a fleet document (ValueError when it is not one)."""
+        """Decodes a fleet document (TypeError when it is not a mapping, ValueError when it
+        is not a fleet document)."""
+        if not isinstance(document, Mapping):
+            raise TypeError(f"Fleet.from_dict takes a mapping, not {type(document).__name__}")
         instances = document.get("instances")
         if not isinstance(instances, list):
             raise ValueError("not a fleet document: no instances")

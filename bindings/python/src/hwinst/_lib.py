@@ -94,6 +94,7 @@ for _name in (
     "hwinst_clouddc_instance_status",
     "hwinst_roma_list_instances",
     "hwinst_roma_list_all_instances",
+    "hwinst_roma_list_page",
 ):
     _declare(_name, c_int, c_void_p, c_char_p, _out)
 
