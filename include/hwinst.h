@@ -152,14 +152,16 @@ void hwinst_string_free(char *string);
 
  `config_json` is the configuration object: `region`, `project_id`, `credentials` (one of
  `{"token": "..."}`, `{"ak": "...", "sk": "...", "security_token": "..."}`,
- `{"iam_password": {"user": "...", "password": "...", "domain": "..."}}`, or one source to
+ `{"iam_password": {"user": "...", "password": "...", "domain": "..."}}`, `{"oidc":
+ {"idp_id": "...", "id_token_file": "/path"}}` (a federated OIDC identity: the ID token in
+ the file is exchanged with IAM for temporary AK/SK, renewed), or one source to
  find them in: `{"environment": {}}`, `{"profile_file": {"path": "..."}}`, `{"profile":
  "KOOCLI-PROFILE"}`, `{"pod_identity": {}}`, `{"metadata": {}}`), `endpoints` (`roma`,
  `apig`, `clouddc`, `iam`, `metadata`), `timeouts_ms` (`connect`, `request`), `retry`
  (`max_attempts`, `base_delay_ms`, `max_delay_ms`), `proxy` (a URL, or `"none"`),
  `ca_file` (a PEM bundle added to the trust roots), `allow_http`, `user_agent`,
  `max_response_bytes`. Unknown keys are refused with the key named. Without `project_id`,
- AK/SK and IAM credentials look the project up from IAM by `region` on first use.
+ AK/SK, IAM and OIDC credentials look the project up from IAM by `region` on first use.
 
  Without `credentials`, the default chain finds them: the environment, the profile file
  (`HUAWEICLOUD_SDK_CREDENTIALS_FILE` or `~/.huaweicloud/credentials`, section `[basic]`), a
@@ -192,7 +194,9 @@ enum hwinst_code hwinst_client_new(const char *config_json,
 
 /*
  Creates a client from the environment: `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK` and
- `HUAWEICLOUD_SDK_SECURITY_TOKEN` (AK/SK credentials) or `HWINST_TOKEN` (a token),
+ `HUAWEICLOUD_SDK_SECURITY_TOKEN` (AK/SK credentials), `HUAWEICLOUD_SDK_IDP_ID` and
+ `HUAWEICLOUD_SDK_ID_TOKEN_FILE` (a federated OIDC identity, which wins over AK/SK) or
+ `HWINST_TOKEN` (a token),
  `HUAWEICLOUD_SDK_PROJECT_ID`, `HUAWEICLOUD_SDK_REGION`, `HUAWEICLOUD_SDK_IAM_ENDPOINT`, and
  `HUAWEICLOUD_SDK_REGION_{SERVICE}_{REGION}` for one service's endpoint in that region
  (e.g. `HUAWEICLOUD_SDK_REGION_APIG_CN_NORTH_4`). Empty variables count as unset.
@@ -442,8 +446,11 @@ enum hwinst_code hwinst_wait_cancellable(const struct hwinst_client *client,
  (`{"apig":5,"roma":5,"clouddc":5}`, each optional, default 0.5) and `"batch_roma"`
  (default true; the list has no progress percentage: false keeps it). Other keys are
  `HWINST_INVALID_ARGUMENT`. `callback` may be NULL; it is called on the calling thread, one
- call at a time, with the first lifecycle document of each instance and every change (the
- document names its source and ID); a non-zero return cancels the whole wait.
+ call at a time, with the first lifecycle document of each instance and every change; a
+ non-zero return cancels the whole wait. The document is the lifecycle document (its
+ `source` is where it was read: `roma-list` for ROMA targets read through the batched list)
+ with a `"target":{"index","source","instance_id"}` object added: the target it concerns,
+ its index in `targets_json` and its source and ID as given there.
  `cancel_token` may be NULL; cancelling it ends the whole wait at once.
 
  Whatever the code, `*out_json` is the fleet document:

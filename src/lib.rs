@@ -92,7 +92,7 @@ pub use client::options::{
 };
 pub use client::{
     AllRomaInstances, Client, ClientBuilder, ClientSettings, ConfigReport, CredentialSource,
-    FleetInstance, FleetOutcome, FleetRequests, InstanceOutcome, RomaInstances,
+    FleetEvent, FleetInstance, FleetOutcome, FleetRequests, InstanceOutcome, RomaInstances,
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_METADATA_ENDPOINT,
     DEFAULT_PAGE_SIZE, DEFAULT_REQUEST_TIMEOUT, ENV_VARS, HOST_CONNECT_TIMEOUT, METADATA_OFF,
 };

@@ -937,3 +937,104 @@ fn the_header_compiles_as_cpp() {
             .arg(&source),
     );
 }
+
+/// A fleet callback's documents name their target: one ROMA instance waited for as two
+/// targets (`roma` and `roma-details`), both read through the batched list, through
+/// `hwinst_wait_many` against the simulator. The lifecycle part still says `roma-list`.
+#[cfg(feature = "sim")]
+#[test]
+fn fleet_callback_documents_name_their_target() {
+    use hwinst::ffi::{
+        hwinst_client_free, hwinst_client_new, hwinst_code, hwinst_string_free, hwinst_wait_many,
+    };
+    use hwinst::sim::{InstanceSpec, Operation, Outcome, Scenario, Simulator};
+    use hwinst::Service;
+    use std::ffi::{c_char, c_int, c_void, CStr, CString};
+    use std::time::Duration;
+
+    unsafe extern "C" fn collect(document: *const c_char, user_data: *mut c_void) -> c_int {
+        // SAFETY: hwinst passes a NUL-terminated document, and `user_data` is the vector
+        // below, alive for the wait.
+        let (document, seen) = unsafe {
+            (
+                CStr::from_ptr(document),
+                &mut *user_data.cast::<Vec<Value>>(),
+            )
+        };
+        seen.push(serde_json::from_str(document.to_str().unwrap()).unwrap());
+        0
+    }
+
+    let sim = Simulator::start(Scenario::default()).unwrap();
+    for (service, id) in [(Service::Roma, "r-both"), (Service::Apig, "gw-1")] {
+        sim.add_instance(
+            InstanceSpec::new(service)
+                .id(id)
+                .outcome(Outcome::Success)
+                .step(Duration::from_millis(20)),
+        )
+        .unwrap();
+    }
+    let config = CString::new(sim.config_json()).unwrap();
+    let mut client = std::ptr::null_mut();
+    let mut error: *mut c_char = std::ptr::null_mut();
+    // SAFETY: a NUL-terminated string and two writable slots.
+    let code = unsafe { hwinst_client_new(config.as_ptr(), &mut client, &mut error) };
+    assert_eq!(code, hwinst_code::OK);
+    let targets = CString::new(
+        r#"[{"source":"roma","instance_id":"r-both"},{"source":"roma-details","instance_id":"r-both"},
+            {"source":"apig","instance_id":"gw-1"}]"#,
+    )
+    .unwrap();
+    let options = CString::new(
+        r#"{"initial_interval_ms":10,"max_interval_ms":40,"timeout_ms":60000,
+            "max_requests_per_second":{"roma":1000,"apig":1000},"batch_roma":true}"#,
+    )
+    .unwrap();
+    let mut seen: Vec<Value> = Vec::new();
+    let mut out: *mut c_char = std::ptr::null_mut();
+    // SAFETY: a live client, NUL-terminated arguments, a callback that follows the contract
+    // with its `user_data`, and a writable slot.
+    let code = unsafe {
+        hwinst_wait_many(
+            client,
+            targets.as_ptr(),
+            options.as_ptr(),
+            Some(collect),
+            (&mut seen as *mut Vec<Value>).cast(),
+            std::ptr::null(),
+            &mut out,
+        )
+    };
+    // SAFETY: what hwinst wrote is ours to free, once.
+    let fleet: Value =
+        serde_json::from_str(unsafe { CStr::from_ptr(out) }.to_str().unwrap()).unwrap();
+    unsafe { hwinst_string_free(out) };
+    unsafe { hwinst_client_free(client) };
+    assert_eq!(code, hwinst_code::OK, "{fleet}");
+    assert!(sim.requests().iter().all(|r| !matches!(
+        r.operation,
+        Some(Operation::RomaProcess | Operation::RomaInstance)
+    )));
+    let expected = [
+        ("roma", "roma-list"),
+        ("roma-details", "roma-list"),
+        ("apig", "apig"),
+    ];
+    for (index, (source, read_from)) in expected.iter().enumerate() {
+        let mine: Vec<&Value> = seen
+            .iter()
+            .filter(|d| d["target"]["index"] == index)
+            .collect();
+        assert!(!mine.is_empty(), "no event for targets[{index}]: {seen:?}");
+        for document in &mine {
+            assert_eq!(document["target"]["source"], *source, "{document}");
+            assert_eq!(
+                document["target"]["instance_id"],
+                fleet["instances"][index]["instance_id"]
+            );
+            assert_eq!(document["source"], *read_from, "{document}");
+        }
+        assert_eq!(mine.last().unwrap()["phase"], "running");
+    }
+}

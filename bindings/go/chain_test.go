@@ -22,6 +22,7 @@ var chainVariables = []string{
 	"HUAWEICLOUD_SDK_REGION_ROMA_CN_NORTH_4", "HUAWEICLOUD_SDK_REGION_APIG_CN_NORTH_4",
 	"HUAWEICLOUD_SDK_REGION_CLOUDDC_CN_NORTH_4",
 	"HUAWEICLOUD_SDK_CREDENTIALS_FILE", "HWINST_PROFILE",
+	"HUAWEICLOUD_SDK_IDP_ID", "HUAWEICLOUD_SDK_ID_TOKEN_FILE",
 	"HC_CONTAINER_CREDENTIALS_FULL_URI", "HC_CONTAINER_AUTHORIZATION_TOKEN_FILE",
 	"HWINST_METADATA_ENDPOINT",
 }
@@ -301,4 +302,35 @@ func TestNewClientFromEnvFallsBackToTheChain(t *testing.T) {
 	writeFile(t, filepath.Join(home, ".huaweicloud", "credentials"),
 		"[basic]\nak = "+profileAK+"\nsk = "+profileSK+"\n")
 	checkProgress(t, fromEnv())
+}
+
+// OIDCCredentials: the ID token in the file is exchanged with the simulator's IAM for
+// temporary keys that its services accept; a token IAM refuses is an error naming the
+// identity provider, never the token; String shows the kind alone.
+func TestOIDCCredentials(t *testing.T) {
+	home := isolateChain(t)
+	s := chainSim(t)
+	var issued struct {
+		IdpID   string `json:"idp_id"`
+		IDToken string `json:"id_token"`
+	}
+	s.admin(t, "POST", "/_sim/id_tokens", map[string]any{"lifetime_s": 3600}, 201, &issued)
+	tokenFile := filepath.Join(home, "id-token")
+	writeFile(t, tokenFile, issued.IDToken+"\n")
+	cfg := s.config(t)
+	cfg.Credentials = hwinst.OIDCCredentials(issued.IdpID, tokenFile)
+	if shown := cfg.Credentials.String(); shown != "OIDC identity credentials" {
+		t.Errorf("String() = %q", shown)
+	}
+	checkProgress(t, newClient(t, cfg))
+	if _, ops := requestLog(t, s); ops["iam_id_token"] != 1 || ops["iam_securitytokens"] != 1 {
+		t.Errorf("requests by operation: %v", ops)
+	}
+
+	writeFile(t, tokenFile, "forged-id-token-s3cr3t")
+	_, err := hwinst.NewClient(cfg)
+	if !errors.Is(err, hwinst.ErrUnauthorized) || !strings.Contains(err.Error(), issued.IdpID) ||
+		strings.Contains(err.Error(), "forged-id-token-s3cr3t") {
+		t.Errorf("a refused token: %v", err)
+	}
 }

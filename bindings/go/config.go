@@ -21,7 +21,8 @@ type Config struct {
 	// ProjectID is the project the instances belong to. Without it, AK/SK and IAM
 	// credentials look the project up from IAM by Region on first use.
 	ProjectID string
-	// Credentials: [TokenCredentials], [AKSKCredentials] or [IAMPasswordCredentials], or
+	// Credentials: [TokenCredentials], [AKSKCredentials], [IAMPasswordCredentials] or
+	// [OIDCCredentials], or
 	// one source to find them in ([EnvironmentCredentials], [ProfileFileCredentials],
 	// [KoocliProfileCredentials], [PodIdentityCredentials], [MetadataCredentials]). The
 	// zero value is the default chain, which tries those sources in that order.
@@ -79,7 +80,8 @@ type RetryPolicy struct {
 }
 
 // Credentials are how a [Client] authenticates. Give them with [TokenCredentials],
-// [AKSKCredentials] or [IAMPasswordCredentials], or name the one source the library reads
+// [AKSKCredentials], [IAMPasswordCredentials] or [OIDCCredentials], or name the one source
+// the library reads
 // them from when the client is made: [EnvironmentCredentials], [ProfileFileCredentials],
 // [KoocliProfileCredentials], [PodIdentityCredentials] or [MetadataCredentials].
 //
@@ -88,9 +90,11 @@ type RetryPolicy struct {
 // the Config sets none). They are
 //
 //   - the environment: HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK and
-//     HUAWEICLOUD_SDK_SECURITY_TOKEN, or HWINST_TOKEN;
+//     HUAWEICLOUD_SDK_SECURITY_TOKEN, or HWINST_TOKEN, or a federated OIDC identity
+//     (HUAWEICLOUD_SDK_IDP_ID and HUAWEICLOUD_SDK_ID_TOKEN_FILE, which win over AK/SK);
 //   - the official SDKs' profile file: $HUAWEICLOUD_SDK_CREDENTIALS_FILE, else
-//     ~/.huaweicloud/credentials, section [basic] (ak, sk, security_token, project_id);
+//     ~/.huaweicloud/credentials, section [basic] (ak, sk, security_token, project_id,
+//     iam_endpoint; or idp_id and id_token_file, which win over ak and sk);
 //   - a KooCLI profile of ~/.hcloud/config.json: the one $HWINST_PROFILE names, else
 //     KooCLI's current one (AKSK mode only);
 //   - the CCE pod-identity endpoint, when HC_CONTAINER_CREDENTIALS_FULL_URI and
@@ -102,8 +106,8 @@ type RetryPolicy struct {
 // A source that is not there is passed over; one that is there but broken (a [basic]
 // section without sk, a KooCLI profile in another mode, ...) is an [ErrConfig] naming it.
 // When no source has credentials, [NewClient] fails with [ErrConfig], whose message lists
-// each source and why it did not apply. Temporary credentials (pod identity, metadata)
-// renew themselves. The sources are read each time a client is made, never later.
+// each source and why it did not apply. Temporary credentials (pod identity, metadata,
+// OIDC) renew themselves. The sources are read each time a client is made, never later.
 //
 // Their secrets cannot be read back, and fmt prints only the kind of credentials or the
 // source's name.
@@ -111,6 +115,8 @@ type Credentials struct {
 	kind          credentialKind
 	path          string // the profile file (ProfileFileCredentials), "" for the default
 	profile       string // the KooCLI profile (KoocliProfileCredentials)
+	idpID         string // the identity provider (OIDCCredentials)
+	idTokenFile   string // the ID token's file (OIDCCredentials)
 	token         string
 	ak            string
 	sk            string
@@ -127,6 +133,7 @@ const (
 	tokenCredentials
 	akskCredentials
 	iamPasswordCredentials
+	oidcCredentials
 	environmentSource
 	profileFileSource
 	koocliProfileSource
@@ -149,6 +156,15 @@ func AKSKCredentials(ak, sk, securityToken string) Credentials {
 // for a token (and renews it) at the IAM endpoint.
 func IAMPasswordCredentials(user, password, domain string) Credentials {
 	return Credentials{kind: iamPasswordCredentials, user: user, password: password, domain: domain}
+}
+
+// OIDCCredentials authenticates as a federated OIDC identity (a CI job's, or a CCE
+// workload's): the library reads the ID token in idTokenFile and exchanges it with IAM
+// ([Endpoints].IAM) for temporary AK/SK, which it renews 40 minutes before they expire,
+// reading the file again each time (CI systems rotate it). idpID is the identity provider's
+// ID in IAM. The ID token, IAM's token and the temporary keys are never shown.
+func OIDCCredentials(idpID, idTokenFile string) Credentials {
+	return Credentials{kind: oidcCredentials, idpID: idpID, idTokenFile: idTokenFile}
 }
 
 // EnvironmentCredentials reads the credentials from the environment alone, when the client
@@ -201,6 +217,8 @@ func (c Credentials) String() string {
 		return "AK/SK credentials"
 	case iamPasswordCredentials:
 		return "IAM password credentials"
+	case oidcCredentials:
+		return "OIDC identity credentials"
 	case environmentSource:
 		return "credentials from the environment"
 	case profileFileSource:
@@ -306,12 +324,18 @@ type credentialsDocument struct {
 	SK            string               `json:"sk,omitempty"`
 	SecurityToken string               `json:"security_token,omitempty"`
 	IAMPassword   *iamPasswordDocument `json:"iam_password,omitempty"`
+	OIDC          *oidcDocument        `json:"oidc,omitempty"`
 	// One source, named alone.
 	Environment *struct{}            `json:"environment,omitempty"`
 	ProfileFile *profileFileDocument `json:"profile_file,omitempty"`
 	Profile     *string              `json:"profile,omitempty"`
 	PodIdentity *struct{}            `json:"pod_identity,omitempty"`
 	Metadata    *struct{}            `json:"metadata,omitempty"`
+}
+
+type oidcDocument struct {
+	IdpID       string `json:"idp_id"`
+	IDTokenFile string `json:"id_token_file"`
 }
 
 type profileFileDocument struct {
@@ -360,6 +384,8 @@ func (c Config) document() ([]byte, error) {
 		{"Credentials (IAM domain)", c.Credentials.domain},
 		{"Credentials (profile file path)", c.Credentials.path},
 		{"Credentials (KooCLI profile)", c.Credentials.profile},
+		{"Credentials (OIDC identity provider)", c.Credentials.idpID},
+		{"Credentials (OIDC ID token file)", c.Credentials.idTokenFile},
 	}
 	for _, s := range strs {
 		if strings.IndexByte(s.value, 0) >= 0 {
@@ -382,6 +408,10 @@ func (c Config) document() ([]byte, error) {
 	case iamPasswordCredentials:
 		doc.Credentials = &credentialsDocument{IAMPassword: &iamPasswordDocument{
 			User: cr.user, Password: cr.password, Domain: cr.domain,
+		}}
+	case oidcCredentials:
+		doc.Credentials = &credentialsDocument{OIDC: &oidcDocument{
+			IdpID: cr.idpID, IDTokenFile: cr.idTokenFile,
 		}}
 	case environmentSource:
 		doc.Credentials = &credentialsDocument{Environment: &struct{}{}}

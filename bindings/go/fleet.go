@@ -37,6 +37,17 @@ type Target struct {
 	InstanceID string `json:"instance_id"`
 }
 
+// FleetEvent is one change a fleet wait saw, for [Client.WaitMany]'s onChange: the target
+// it concerns, by its index in the targets and as given, and the lifecycle read. The
+// lifecycle's own Source says where it was read: [SourceRomaList] for ROMA targets read
+// through the batched list, so two targets for one ROMA instance ([SourceRoma] and
+// [SourceRomaDetails]) are told apart only by their target.
+type FleetEvent struct {
+	Index     int
+	Target    Target
+	Lifecycle Lifecycle
+}
+
 // The fleet wait modes of [FleetOptions.Mode].
 const (
 	// FleetAll ends the wait when every instance has an outcome (the default).
@@ -217,8 +228,9 @@ const fleetCancelGrace = time.Second
 // instances read through the paged list.
 //
 // onChange (may be nil) is called with the first lifecycle of each instance and every
-// change (the lifecycle names its source and ID), one call at a time, on the goroutine that
-// called WaitMany, as for [Client.Wait]; it is never called after WaitMany has returned.
+// change, in a [FleetEvent] naming the target it concerns, one call at a time, on the
+// goroutine that called WaitMany, as for [Client.Wait]; it is never called after WaitMany
+// has returned.
 //
 // The *Fleet reports every target, in order, whenever the library produced a fleet
 // document: with a nil error when the mode's condition was met, and also together with the
@@ -234,7 +246,7 @@ const fleetCancelGrace = time.Second
 // unfinished instances cancelled) when the library hands it back within a second. Bad
 // targets or options (an empty list, an unknown source, an unsafe ID, a duplicate, an
 // unknown mode) are an [ErrInvalidArgument] error with a nil Fleet; nothing is sent.
-func (c *Client) WaitMany(ctx context.Context, targets []Target, opts FleetOptions, onChange func(Lifecycle)) (*Fleet, error) {
+func (c *Client) WaitMany(ctx context.Context, targets []Target, opts FleetOptions, onChange func(FleetEvent)) (*Fleet, error) {
 	timeout, byDeadline, err := waitTimeout(ctx, "WaitMany", opts.WaitOptions)
 	if err != nil {
 		return nil, err
@@ -289,7 +301,9 @@ func (c *Client) WaitMany(ctx context.Context, targets []Target, opts FleetOptio
 	for {
 		select {
 		case doc := <-w.changes:
-			if err := w.relay(doc, onChange); err != nil {
+			if err := w.relay(doc, func(lifecycle Lifecycle) {
+				onChange(fleetEvent(lifecycle, targets))
+			}); err != nil {
 				callbackErr = err
 			}
 		case r := <-results:
@@ -305,6 +319,23 @@ func (c *Client) WaitMany(ctx context.Context, targets []Target, opts FleetOptio
 			}
 		}
 	}
+}
+
+// fleetEvent is the event of a lifecycle document of hwinst_wait_many's callback, whose
+// "target" object names the target by its index.
+func fleetEvent(lifecycle Lifecycle, targets []Target) FleetEvent {
+	var named struct {
+		Target struct {
+			Index int `json:"index"`
+		} `json:"target"`
+	}
+	// The library wrote the document, and Lifecycle decoded it: it is JSON.
+	_ = json.Unmarshal(lifecycle.Raw, &named)
+	event := FleetEvent{Index: named.Target.Index, Lifecycle: lifecycle}
+	if event.Index >= 0 && event.Index < len(targets) {
+		event.Target = targets[event.Index]
+	}
+	return event
 }
 
 // codeOK is HWINST_OK.

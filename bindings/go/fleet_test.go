@@ -39,8 +39,8 @@ func TestWaitManyReachesRunning(t *testing.T) {
 		{Source: hwinst.SourceRoma, InstanceID: "roma-1"},
 	}
 	seen := map[string]int{}
-	fleet, err := c.WaitMany(bg(), targets, fleetQuick(), func(l hwinst.Lifecycle) {
-		seen[string(l.Source)+"/"+l.InstanceID]++ // on this goroutine: no lock needed
+	fleet, err := c.WaitMany(bg(), targets, fleetQuick(), func(e hwinst.FleetEvent) {
+		seen[string(e.Target.Source)+"/"+e.Target.InstanceID]++ // on this goroutine: no lock needed
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -60,6 +60,39 @@ func TestWaitManyReachesRunning(t *testing.T) {
 	}
 	if fleet.Requests["apig"] == 0 || fleet.Requests["roma"] == 0 {
 		t.Errorf("requests %v", fleet.Requests)
+	}
+}
+
+// One ROMA instance as two targets, both read through the batched list: the events say
+// which target each is about, while the lifecycle says it was read from the list.
+func TestWaitManyEventsNameTheirTarget(t *testing.T) {
+	s := startSim(t)
+	c := s.client(t)
+	s.instance(t, map[string]any{"service": "roma", "id": "roma-both", "step_ms": 50})
+	targets := []hwinst.Target{
+		{Source: hwinst.SourceRoma, InstanceID: "roma-both"},
+		{Source: hwinst.SourceRomaDetails, InstanceID: "roma-both"},
+	}
+	var events []hwinst.FleetEvent
+	fleet, err := c.WaitMany(bg(), targets, fleetQuick(), func(e hwinst.FleetEvent) {
+		events = append(events, e)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := map[int]hwinst.Phase{}
+	for _, e := range events {
+		if e.Index < 0 || e.Index > 1 || e.Target != targets[e.Index] ||
+			e.Lifecycle.Source != hwinst.SourceRomaList || e.Lifecycle.InstanceID != "roma-both" {
+			t.Errorf("event %+v", e)
+		}
+		last[e.Index] = e.Lifecycle.Phase
+	}
+	if last[0] != hwinst.PhaseRunning || last[1] != hwinst.PhaseRunning {
+		t.Errorf("last phases %v of %d events", last, len(events))
+	}
+	if len(fleet.Instances) != 2 || fleet.Instances[1].Source != hwinst.SourceRomaDetails {
+		t.Errorf("%+v", fleet.Instances)
 	}
 }
 
@@ -116,7 +149,7 @@ func TestWaitManyContextCancel(t *testing.T) {
 	fleet, err := c.WaitMany(ctx, []hwinst.Target{
 		{Source: hwinst.SourceApig, InstanceID: "slow-1"},
 		{Source: hwinst.SourceClouddc, InstanceID: "slow-2"},
-	}, opts, func(hwinst.Lifecycle) {
+	}, opts, func(hwinst.FleetEvent) {
 		if returned.Load() {
 			lateCalls.Store(true)
 		}

@@ -24,6 +24,10 @@ const (
 	SourceClouddc Source = "clouddc"
 )
 
+// SourceRomaList is not polled: it is the Source of a lifecycle a fleet wait read through
+// the paged ROMA list (GET /v2/{project_id}/instances), for either ROMA source's target.
+const SourceRomaList Source = "roma-list"
+
 // Phase is where an instance is in its lifecycle, the same for every service.
 type Phase string
 

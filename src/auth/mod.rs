@@ -5,6 +5,7 @@
 //! signing slots in as another implementation of the same step, without the services knowing.
 
 pub(crate) mod iam;
+pub(crate) mod oidc;
 pub(crate) mod profile;
 pub(crate) mod sign;
 pub(crate) mod temporary;
@@ -14,6 +15,7 @@ use crate::error::{Error, Result};
 
 use crate::http::transport::{Call, Reply, Transport};
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -101,6 +103,15 @@ pub enum Credentials {
         /// The account (domain) name the user belongs to.
         domain: String,
     },
+    /// A federated OIDC identity: the ID token in `id_token_file` (read again at each
+    /// renewal, as CI systems rotate it) is exchanged with IAM for temporary AK/SK, renewed
+    /// 40 minutes before they expire, as the official SDKs do.
+    Oidc {
+        /// The identity provider's ID in IAM (sent as `X-Idp-Id`; not a secret).
+        idp_id: String,
+        /// The file holding the ID token (a JWT).
+        id_token_file: PathBuf,
+    },
 }
 
 impl Credentials {
@@ -139,8 +150,16 @@ impl Credentials {
         }
     }
 
+    /// A federated OIDC identity's credentials.
+    pub fn oidc(idp_id: impl Into<String>, id_token_file: impl Into<PathBuf>) -> Credentials {
+        Credentials::Oidc {
+            idp_id: idp_id.into(),
+            id_token_file: id_token_file.into(),
+        }
+    }
+
     /// What kind of credentials these are, for people (`token`, `AK/SK`, `temporary AK/SK`,
-    /// `IAM password`).
+    /// `IAM password`, `OIDC identity`).
     pub(crate) fn kind(&self) -> &'static str {
         match self {
             Credentials::Token(_) => "token",
@@ -150,6 +169,7 @@ impl Credentials {
             } => "AK/SK",
             Credentials::AkSk { .. } => "temporary AK/SK",
             Credentials::IamPassword { .. } => "IAM password",
+            Credentials::Oidc { .. } => "OIDC identity (temporary AK/SK)",
         }
     }
 
@@ -478,17 +498,27 @@ fn millis_between(from: SystemTime, to: SystemTime) -> i64 {
 
 /// A token or temporary credentials are renewed this long before they expire, or at half
 /// their life when that is shorter.
-const RENEW_BEFORE_EXPIRY: Duration = Duration::from_secs(10 * 60);
+pub(crate) const RENEW_BEFORE_EXPIRY: Duration = Duration::from_secs(10 * 60);
 
 /// When to renew credentials issued at `issued` that expire at `expires_at` (one hour after
 /// issue when the issuer did not say).
 pub(crate) fn renewal_time(issued: SystemTime, expires_at: Option<SystemTime>) -> SystemTime {
+    renewal_time_ahead(issued, expires_at, RENEW_BEFORE_EXPIRY)
+}
+
+/// [`renewal_time`], renewing `ahead` of expiry instead of [`RENEW_BEFORE_EXPIRY`] (still at
+/// half their life when that is shorter).
+pub(crate) fn renewal_time_ahead(
+    issued: SystemTime,
+    expires_at: Option<SystemTime>,
+    ahead: Duration,
+) -> SystemTime {
     const ASSUMED_LIFETIME: Duration = Duration::from_secs(60 * 60);
     let expires_at = expires_at.unwrap_or(issued + ASSUMED_LIFETIME);
     let life = expires_at.duration_since(issued).unwrap_or(Duration::ZERO);
     // Whatever date the issuer wrote, renewing is never later than expiry (and never a panic).
     expires_at
-        .checked_sub(RENEW_BEFORE_EXPIRY.min(life / 2))
+        .checked_sub(ahead.min(life / 2))
         .unwrap_or(issued)
 }
 

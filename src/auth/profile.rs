@@ -43,7 +43,8 @@ fn read(path: &Path, shown: &str) -> Result<Lookup<String>> {
 }
 
 /// The `[basic]` section of the official SDKs' profile file at `path`. Keys: `ak`, `sk`,
-/// `security_token`, `project_id`, `iam_endpoint`.
+/// `security_token`, `project_id`, `iam_endpoint`, and `idp_id` with `id_token_file` for a
+/// federated OIDC identity (which wins over `ak`/`sk`, as in the official SDKs).
 pub(crate) fn profile_file(path: &Path, shown: &str) -> Result<Lookup<Found>> {
     let text = match read(path, shown)? {
         Lookup::Found(text) => text,
@@ -73,6 +74,24 @@ pub(crate) fn profile_file(path: &Path, shown: &str) -> Result<Lookup<Found>> {
             .map(|v| v.trim().to_owned())
             .filter(|v| !v.is_empty())
     };
+    let found = |credentials| {
+        Ok(Lookup::Found(Found {
+            credentials,
+            project_id: get("project_id"),
+            region: None,
+            iam_endpoint: get("iam_endpoint"),
+        }))
+    };
+    match (get("idp_id"), get("id_token_file")) {
+        (Some(idp_id), Some(file)) => return found(Credentials::oidc(idp_id, file)),
+        (None, None) => {}
+        _ => {
+            return Err(Error::Config(format!(
+                "{shown}: the [{PROFILE_SECTION}] section needs both `idp_id` and \
+                 `id_token_file` for a federated identity"
+            )))
+        }
+    }
     let (ak, sk) = match (get("ak"), get("sk")) {
         (Some(ak), Some(sk)) => (ak, sk),
         (ak, sk) => {
@@ -81,25 +100,16 @@ pub(crate) fn profile_file(path: &Path, shown: &str) -> Result<Lookup<Found>> {
                 (None, _) => "`ak`",
                 _ => "`sk`",
             };
-            let federated = if get("idp_id").is_some() {
-                " (federated identities, idp_id and id_token_file, are not supported)"
-            } else {
-                ""
-            };
             return Err(Error::Config(format!(
-                "{shown}: the [{PROFILE_SECTION}] section has no {missing}{federated}"
+                "{shown}: the [{PROFILE_SECTION}] section has no {missing} (nor `idp_id` and \
+                 `id_token_file`)"
             )));
         }
     };
-    Ok(Lookup::Found(Found {
-        credentials: match get("security_token") {
-            Some(token) => Credentials::temporary_ak_sk(ak, sk, token),
-            None => Credentials::ak_sk(ak, sk),
-        },
-        project_id: get("project_id"),
-        region: None,
-        iam_endpoint: get("iam_endpoint"),
-    }))
+    found(match get("security_token") {
+        Some(token) => Credentials::temporary_ak_sk(ak, sk, token),
+        None => Credentials::ak_sk(ak, sk),
+    })
 }
 
 /// The first section or key (within its section) that an INI text gives twice, named for a
@@ -306,6 +316,15 @@ mod tests {
             Credentials::ak_sk("BASICAK", "basic-s3cr3t")
         );
         assert_eq!(found.project_id.as_deref(), Some("p1"));
+        let federated = file(
+            "oidc",
+            "[basic]\nak = BASICAK\nsk = basic-s3cr3t\nidp_id = github\nid_token_file = /run/token\nproject_id = p2\n",
+        );
+        let Lookup::Found(found) = profile_file(&federated, "f").unwrap() else {
+            panic!("not found")
+        };
+        assert_eq!(found.credentials, Credentials::oidc("github", "/run/token"));
+        assert_eq!(found.project_id.as_deref(), Some("p2"));
         assert!(matches!(
             profile_file(&file("global", "[global]\nak=A\nsk=B\n"), "f").unwrap(),
             Lookup::Absent(why) if why.contains("[basic]")
@@ -318,6 +337,10 @@ mod tests {
             ("[basic]\nak = A\n", "`sk`"),
             ("[basic]\nsk = s3cr3t-sk\n", "`ak`"),
             ("[basic]\nidp_id = x\n", "federated"),
+            (
+                "[basic]\nid_token_file = /t\nak = A\nsk = s3cr3t-sk\n",
+                "`idp_id`",
+            ),
             ("ak = s3cr3t-outside\n[basic", "INI"),
         ] {
             let err = profile_file(&file("broken", text), "f").unwrap_err();

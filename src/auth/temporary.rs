@@ -1,11 +1,12 @@
 //! Temporary credentials from where the host keeps them: the ECS metadata service of a VM with
-//! a cloud service agency, and the CCE pod-identity endpoint. They expire within hours, so
+//! a cloud service agency, and the CCE pod-identity endpoint; or from IAM, for a federated
+//! OIDC identity ([`oidc`](super::oidc)). They expire within hours, so
 //! [`TemporaryAuth`] renews them before they do, and once more after a 401 that says they
 //! have expired.
 //!
 //! Fetching and renewing are logged (target `hwinst`); no key, secret or token ever is.
 
-use crate::auth::{self, credential_header, AkSkAuth, Authenticate, Secret, ServerTime};
+use crate::auth::{self, credential_header, oidc, AkSkAuth, Authenticate, Secret, ServerTime};
 use crate::endpoint::without_user_info;
 use crate::error::{Error, Result, ServiceError};
 use crate::file::{read_regular_text, MAX_CREDENTIALS_FILE};
@@ -13,7 +14,7 @@ use crate::http::transport::{Call, Reply, Transport};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 use ureq::http::{header, Method};
 
 /// The ECS metadata service's address on every Huawei Cloud VM.
@@ -33,6 +34,25 @@ pub(crate) enum TemporarySource {
     /// The CCE pod-identity endpoint: `POST url`, with the content of `token_file` as the
     /// `Authorization` header.
     PodIdentity { url: String, token_file: PathBuf },
+    /// IAM at `iam` (its base URL), exchanging the ID token of `token_file` for the identity
+    /// provider `idp_id`; `origin` says where these settings were found, for messages.
+    Oidc {
+        iam: String,
+        idp_id: String,
+        token_file: PathBuf,
+        origin: String,
+    },
+}
+
+impl TemporarySource {
+    /// How long before they expire credentials from here are renewed (or at half their life
+    /// when that is shorter): the official SDKs renew OIDC credentials 40 minutes ahead.
+    fn renew_before(&self) -> Duration {
+        match self {
+            TemporarySource::Oidc { .. } => oidc::RENEW_BEFORE_EXPIRY,
+            _ => auth::RENEW_BEFORE_EXPIRY,
+        }
+    }
 }
 
 impl fmt::Display for TemporarySource {
@@ -47,6 +67,13 @@ impl fmt::Display for TemporarySource {
                 "the CCE pod-identity endpoint ({})",
                 without_user_info(url)
             ),
+            TemporarySource::Oidc { idp_id, origin, .. } => {
+                write!(
+                    f,
+                    "the OIDC identity provider \"{}\" of {origin}",
+                    crate::error::echo(idp_id)
+                )
+            }
         }
     }
 }
@@ -70,6 +97,10 @@ pub(crate) enum FetchError {
     /// Something answered that is not the service: the body is not JSON (a proxy's HTML
     /// "403 Forbidden" page at the metadata address, say).
     Foreign(Error),
+    /// One step of several failed: `step` says which.
+    Step { step: String, error: Error },
+    /// The settings cannot work (a file that cannot be read, a value that cannot be sent).
+    Config(String),
 }
 
 impl FetchError {
@@ -93,6 +124,8 @@ impl FetchError {
             FetchError::Failed(error) | FetchError::Foreign(error) => unauthorized(format!(
                 "cannot get temporary credentials from {source}: {error}"
             )),
+            FetchError::Step { step, error } => unauthorized(format!("{source}: {step}: {error}")),
+            FetchError::Config(why) => Error::Config(format!("{source}: {why}")),
         }
     }
 }
@@ -115,17 +148,21 @@ fn unauthorized(message: String) -> Error {
 /// between fetches.
 pub(crate) struct Fetcher {
     source: TemporarySource,
-    transport: Transport,
+    transport: Arc<Transport>,
     session_token: Mutex<Option<Secret>>,
+    /// The last OIDC ID token and IAM token exchanged for credentials.
+    exchanged: Mutex<Vec<Secret>>,
 }
 
 impl Fetcher {
-    /// `transport` must be one for the host's own services: short timeouts, no proxy.
-    pub(crate) fn new(source: TemporarySource, transport: Transport) -> Fetcher {
+    /// `transport` must be one for the host's own services (short timeouts, no proxy), or
+    /// the client's own for IAM.
+    pub(crate) fn new(source: TemporarySource, transport: impl Into<Arc<Transport>>) -> Fetcher {
         Fetcher {
             source,
-            transport,
+            transport: transport.into(),
             session_token: Mutex::new(None),
+            exchanged: Mutex::new(Vec::new()),
         }
     }
 
@@ -141,6 +178,20 @@ impl Fetcher {
             TemporarySource::Metadata { base } => self.metadata(base)?,
             TemporarySource::PodIdentity { url, token_file } => {
                 pod_identity(&self.transport, url, token_file)?
+            }
+            TemporarySource::Oidc {
+                iam,
+                idp_id,
+                token_file,
+                ..
+            } => {
+                let mut exchanged = Vec::new();
+                let fetched = oidc::fetch(&self.transport, iam, idp_id, token_file, &mut |s| {
+                    exchanged.push(s.clone())
+                });
+                // Kept whatever the outcome: a later answer may still quote them.
+                *self.exchanged.lock().unwrap_or_else(|e| e.into_inner()) = exchanged;
+                return fetched;
             }
         };
         let mut secrets = self.secrets();
@@ -202,7 +253,11 @@ impl Fetcher {
 
     fn secrets(&self) -> Vec<String> {
         let held = self.session_token.lock().unwrap_or_else(|e| e.into_inner());
-        held.iter().map(|t| t.expose().to_owned()).collect()
+        let exchanged = self.exchanged.lock().unwrap_or_else(|e| e.into_inner());
+        held.iter()
+            .chain(exchanged.iter())
+            .map(|t| t.expose().to_owned())
+            .collect()
     }
 }
 
@@ -259,7 +314,7 @@ fn pod_identity(
 }
 
 /// One request to the host's service; a failure to get any answer is [`FetchError::NoAnswer`].
-fn send<B: ureq::AsSendBody>(
+pub(crate) fn send<B: ureq::AsSendBody>(
     transport: &Transport,
     make: impl FnMut() -> Result<ureq::http::Request<B>>,
 ) -> std::result::Result<Reply, FetchError> {
@@ -273,7 +328,7 @@ fn send<B: ureq::AsSendBody>(
 /// `{"credential":{"access","secret","securitytoken","expires_at"}}`, or the same with the
 /// names `accessKeyId`, `secretAccessKey`, `securityToken` and `expiration`. Read by hand
 /// rather than by serde, whose messages may quote a value: every value here is a secret.
-fn credentials(reply: &Reply) -> Result<TemporaryCredentials> {
+pub(crate) fn credentials(reply: &Reply) -> Result<TemporaryCredentials> {
     let shape = |why: String| Error::Decode {
         what: "temporary credentials",
         message: format!("the answer is not of the documented shape: {why}"),
@@ -354,7 +409,7 @@ fn held(
     source: &TemporarySource,
 ) -> Result<Held> {
     let issued = time.now();
-    let renew_at = auth::renewal_time(issued, credentials.expires_at);
+    let renew_at = auth::renewal_time_ahead(issued, credentials.expires_at, source.renew_before());
     let signer = AkSkAuth::new(
         credentials.ak,
         credentials.sk,

@@ -6,7 +6,7 @@ use super::chain::{self, Discovered, Host, Reach, Resolved};
 use super::credential_source::CredentialSource;
 use super::{Client, ConfigReport, Inner, Origins, Project, ProjectId};
 use crate::auth::iam::{IamAuth, IamSetup, Scope, DEFAULT_IAM_ENDPOINT};
-use crate::auth::temporary::TemporaryAuth;
+use crate::auth::temporary::{Fetcher, TemporaryAuth, TemporarySource};
 use crate::auth::{AkSkAuth, Authenticate, Credentials, Secret, ServerTime, TokenAuth};
 use crate::clock::{Clock, SystemClock};
 use crate::endpoint::{Endpoint, PerService, Service};
@@ -439,7 +439,7 @@ impl ClientBuilder {
             Project::FromRegion { region, .. } => Scope::ProjectName(region.clone()),
         };
         let credentials_kind = discovered.resolved.kind();
-        let auth = authenticator(discovered.resolved, server_time, || {
+        let auth = authenticator(discovered.resolved, &discovered.origin, server_time, || {
             Ok(IamSetup {
                 transport: Arc::clone(&transport),
                 endpoint: iam()?,
@@ -494,9 +494,11 @@ fn problem(error: Error) -> String {
 }
 
 /// Checks the credentials and turns them into the request step that applies them. AK/SK
-/// signatures are dated by `time`; `iam` is how IAM password credentials reach IAM.
+/// signatures are dated by `time`; `iam` is how IAM password credentials and OIDC identities
+/// reach IAM; `origin` says where the credentials were found.
 fn authenticator(
     resolved: Resolved,
+    origin: &str,
     time: Arc<ServerTime>,
     iam: impl FnOnce() -> Result<IamSetup>,
 ) -> Result<Box<dyn Authenticate>> {
@@ -519,6 +521,25 @@ fn authenticator(
             password,
             domain,
         } => Ok(Box::new(IamAuth::new(iam()?, &user, password, &domain)?)),
+        Credentials::Oidc {
+            idp_id,
+            id_token_file,
+        } => {
+            let iam = iam()?;
+            let source = TemporarySource::Oidc {
+                iam: iam.endpoint.as_str().to_owned(),
+                idp_id,
+                token_file: id_token_file,
+                origin: origin.to_owned(),
+            };
+            // Exchanged now, as the other temporary credentials are fetched when found: a
+            // refused token is a build error, not the first call's.
+            let fetcher = Fetcher::new(source, iam.transport);
+            let first = fetcher
+                .fetch()
+                .map_err(|e| e.into_error(fetcher.source()))?;
+            Ok(Box::new(TemporaryAuth::new(fetcher, time, Some(first))?))
+        }
     }
 }
 

@@ -191,7 +191,9 @@ fn look(
                 iam_endpoint: host.get("HUAWEICLOUD_SDK_IAM_ENDPOINT")?,
             }),
             None => Lookup::Absent(
-                "environment: neither HUAWEICLOUD_SDK_AK/SK nor HWINST_TOKEN is set".into(),
+                "environment: neither HUAWEICLOUD_SDK_AK/SK nor HWINST_TOKEN is set (nor \
+                 HUAWEICLOUD_SDK_IDP_ID)"
+                    .into(),
             ),
         }),
         CredentialSource::ProfileFile(path) => {

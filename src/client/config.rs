@@ -28,7 +28,9 @@ impl ClientBuilder {
     ///
     /// `credentials` is one of `{"token": "..."}`, `{"ak": "...", "sk": "...",
     /// "security_token": "..."}` (the token only for temporary credentials) and
-    /// `{"iam_password": {"user": "...", "password": "...", "domain": "..."}}`, or names the
+    /// `{"iam_password": {"user": "...", "password": "...", "domain": "..."}}` and
+    /// `{"oidc": {"idp_id": "...", "id_token_file": "/path"}}` (a federated identity: the ID
+    /// token in the file is exchanged with IAM for temporary AK/SK), or names the
     /// one [`CredentialSource`] to read them from: `{"environment": {}}`, `{"profile_file":
     /// {"path": "..."}}` (`path` optional), `{"profile": "NAME"}` (a KooCLI profile),
     /// `{"pod_identity": {}}` or `{"metadata": {}}`. Without `credentials`, the default chain
@@ -102,6 +104,7 @@ struct CredentialsDocument {
     sk: Option<String>,
     security_token: Option<String>,
     iam_password: Option<IamPasswordDocument>,
+    oidc: Option<OidcDocument>,
     environment: Option<NoKeys>,
     profile_file: Option<ProfileFileDocument>,
     profile: Option<String>,
@@ -132,6 +135,13 @@ struct IamPasswordDocument {
     user: Option<String>,
     password: Option<String>,
     domain: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OidcDocument {
+    idp_id: Option<String>,
+    id_token_file: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -258,9 +268,19 @@ impl CredentialsDocument {
             sources.push(CredentialSource::Metadata);
         }
         let given = [self.token.is_some(), aksk, self.iam_password.is_some()];
-        if !sources.is_empty() {
-            if sources.len() > 1 || given.contains(&true) {
+        if !sources.is_empty() || self.oidc.is_some() {
+            if sources.len() + usize::from(self.oidc.is_some()) > 1 || given.contains(&true) {
                 return Err(Error::Config(MORE_THAN_ONE.into()));
+            }
+            if let Some(oidc) = self.oidc {
+                return match (oidc.idp_id, oidc.id_token_file) {
+                    (Some(idp_id), Some(file)) if !idp_id.is_empty() && !file.is_empty() => {
+                        Ok(CredentialsSetting::Given(Credentials::oidc(idp_id, file)))
+                    }
+                    _ => Err(Error::Config(
+                        "`credentials.oidc` needs `idp_id` and `id_token_file`".into(),
+                    )),
+                };
             }
             return Ok(CredentialsSetting::From(sources.remove(0)));
         }
@@ -295,7 +315,7 @@ impl CredentialsDocument {
                 }
             }
             [false, false, false] => Err(Error::Config(
-                "`credentials` is empty: give a `token`, `ak`/`sk` or `iam_password`, or name \
+                "`credentials` is empty: give a `token`, `ak`/`sk`, `iam_password` or `oidc`, or name \
                  a source (`environment`, `profile_file`, `profile`, `pod_identity`, \
                  `metadata`); leave it out for the default chain"
                     .into(),
@@ -307,7 +327,7 @@ impl CredentialsDocument {
 }
 
 const MORE_THAN_ONE: &str = "`credentials` holds more than one kind of credentials or source \
-     (`token`, `ak`/`sk`, `iam_password`, `environment`, `profile_file`, `profile`, \
+     (`token`, `ak`/`sk`, `iam_password`, `oidc`, `environment`, `profile_file`, `profile`, \
      `pod_identity`, `metadata`): give exactly one";
 
 /// Every string under the document's `credentials`, to be masked in error messages even

@@ -32,6 +32,10 @@ const CREDENTIALS: &[(&str, Shape)] = &[
     ("sk", Shape::Text),
     ("security_token", Shape::Text),
     ("iam_password", Shape::Object(IAM_PASSWORD)),
+    (
+        "oidc",
+        Shape::Object(&[("idp_id", Shape::Text), ("id_token_file", Shape::Text)]),
+    ),
     // One source of the default chain, named on its own.
     ("environment", Shape::Object(&[])),
     ("profile_file", Shape::Object(&[("path", Shape::Text)])),

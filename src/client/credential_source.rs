@@ -16,7 +16,8 @@ pub enum CredentialSource {
     #[default]
     Chain,
     /// `HWINST_TOKEN`, or `HUAWEICLOUD_SDK_AK` and `HUAWEICLOUD_SDK_SK` (with
-    /// `HUAWEICLOUD_SDK_SECURITY_TOKEN` for temporary ones).
+    /// `HUAWEICLOUD_SDK_SECURITY_TOKEN` for temporary ones), or a federated OIDC identity
+    /// (`HUAWEICLOUD_SDK_IDP_ID` and `HUAWEICLOUD_SDK_ID_TOKEN_FILE`, which win over AK/SK).
     Environment,
     /// The `[basic]` section of the official SDKs' profile file: this one, else the one
     /// `HUAWEICLOUD_SDK_CREDENTIALS_FILE` names, else `~/.huaweicloud/credentials`.

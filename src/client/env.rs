@@ -9,10 +9,12 @@ use crate::error::{Error, Result};
 
 /// The variables [`ClientBuilder::from_env`] reads (besides the per-service endpoint
 /// overrides `HUAWEICLOUD_SDK_REGION_{SERVICE}_{REGION}`).
-pub const ENV_VARS: [&str; 7] = [
+pub const ENV_VARS: [&str; 9] = [
     "HUAWEICLOUD_SDK_AK",
     "HUAWEICLOUD_SDK_SK",
     "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+    "HUAWEICLOUD_SDK_IDP_ID",
+    "HUAWEICLOUD_SDK_ID_TOKEN_FILE",
     "HUAWEICLOUD_SDK_PROJECT_ID",
     "HUAWEICLOUD_SDK_REGION",
     "HUAWEICLOUD_SDK_IAM_ENDPOINT",
@@ -26,6 +28,7 @@ impl ClientBuilder {
     /// |---|---|
     /// | `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK` | AK/SK credentials |
     /// | `HUAWEICLOUD_SDK_SECURITY_TOKEN` | their security token (temporary credentials) |
+    /// | `HUAWEICLOUD_SDK_IDP_ID`, `HUAWEICLOUD_SDK_ID_TOKEN_FILE` | a federated OIDC identity instead ([`Credentials::Oidc`]); wins over AK/SK |
     /// | `HWINST_TOKEN` | an IAM token instead |
     /// | `HUAWEICLOUD_SDK_PROJECT_ID` | the project (else looked up by region, with AK/SK) |
     /// | `HUAWEICLOUD_SDK_REGION` | the region |
@@ -53,11 +56,37 @@ pub(crate) fn process_var(name: &str) -> Result<Option<String>> {
 }
 
 /// The credentials the environment holds, and the variable that gave them: `HWINST_TOKEN`, or
-/// `HUAWEICLOUD_SDK_AK`/`SK` (with `HUAWEICLOUD_SDK_SECURITY_TOKEN`). `get` reads a variable,
-/// empty counting as unset. Both kinds at once, or half a pair, is an error.
+/// `HUAWEICLOUD_SDK_AK`/`SK` (with `HUAWEICLOUD_SDK_SECURITY_TOKEN`), or a federated identity
+/// (`HUAWEICLOUD_SDK_IDP_ID` and `HUAWEICLOUD_SDK_ID_TOKEN_FILE`, which win over AK/SK as in
+/// the official SDKs). `get` reads a variable, empty counting as unset. A token with anything
+/// else, or half a pair, is an error.
 pub(crate) fn credentials(
     get: &dyn Fn(&str) -> Result<Option<String>>,
 ) -> Result<Option<(Credentials, &'static str)>> {
+    match (
+        get("HUAWEICLOUD_SDK_IDP_ID")?,
+        get("HUAWEICLOUD_SDK_ID_TOKEN_FILE")?,
+    ) {
+        (Some(idp_id), Some(file)) => {
+            if get("HWINST_TOKEN")?.is_some() {
+                return Err(Error::Config(
+                    "both HWINST_TOKEN and HUAWEICLOUD_SDK_IDP_ID are set: unset one of them"
+                        .into(),
+                ));
+            }
+            return Ok(Some((
+                Credentials::oidc(idp_id, file),
+                "HUAWEICLOUD_SDK_IDP_ID, HUAWEICLOUD_SDK_ID_TOKEN_FILE",
+            )));
+        }
+        (None, None) => {}
+        _ => {
+            return Err(Error::Config(
+                "HUAWEICLOUD_SDK_IDP_ID and HUAWEICLOUD_SDK_ID_TOKEN_FILE must be set together"
+                    .into(),
+            ))
+        }
+    }
     let token = get("HWINST_TOKEN")?;
     let ak = get("HUAWEICLOUD_SDK_AK")?;
     let sk = get("HUAWEICLOUD_SDK_SK")?;

@@ -7,7 +7,9 @@
 //! own [`PollState`] (interval growth, jitter, not-found grace, settle), the same as
 //! [`Client::wait`]'s. Answers come back to the scheduler, which alone calls the callback.
 
-use super::fleet_outcome::{status, FleetInstance, FleetOutcome, FleetRequests, InstanceOutcome};
+use super::fleet_outcome::{
+    status, FleetEvent, FleetInstance, FleetOutcome, FleetRequests, InstanceOutcome,
+};
 use super::poll::{Answer, Pacer, PollState, Verdict};
 use super::Client;
 use crate::bucket::TokenBucket;
@@ -42,7 +44,9 @@ impl Client {
     /// budget, not retried inside the poll.
     ///
     /// `on_change` runs on the calling thread, one call at a time, with the first lifecycle of
-    /// each instance and every change after it. The options'
+    /// each instance and every change after it, in a [`FleetEvent`] that names the target it
+    /// concerns (its index and the [`Target`] as given: a lifecycle read through the ROMA
+    /// list says `roma-list`, whichever ROMA source the target named). The options'
     /// [`CancelToken`](crate::CancelToken) ends the whole wait at once, cutting the requests in
     /// flight.
     ///
@@ -55,8 +59,9 @@ impl Client {
     /// use hwinst::{FleetOptions, Source, Target};
     /// # let client: hwinst::Client = unimplemented!();
     /// let targets = [Target::new(Source::Apig, "gw-1"), Target::new(Source::Roma, "r-1")];
-    /// let fleet = client.wait_many(&targets, &FleetOptions::new(), |l| {
-    ///     println!("{} {} {}", l.source, l.instance_id, l.phase);
+    /// let fleet = client.wait_many(&targets, &FleetOptions::new(), |event| {
+    ///     let (target, l) = (event.target, event.lifecycle);
+    ///     println!("{} {} {}", target.source, target.instance_id, l.phase);
     /// })?;
     /// for instance in &fleet.instances {
     ///     println!("{} {}", instance.instance_id, instance.outcome.as_str());
@@ -68,7 +73,7 @@ impl Client {
         &self,
         targets: &[Target],
         options: &FleetOptions,
-        mut on_change: impl FnMut(&Lifecycle),
+        mut on_change: impl FnMut(&FleetEvent),
     ) -> Result<FleetOutcome> {
         options.check()?;
         Target::check_list(targets)?;
@@ -113,7 +118,13 @@ impl Client {
                 )));
             }
             fleet.concurrency = spawned;
-            let ending = fleet.run(clock, &jobs, &answers, &mut on_change);
+            let ending = fleet.run(clock, &jobs, &answers, &mut |index, lifecycle| {
+                on_change(&FleetEvent {
+                    index,
+                    target: &targets[index],
+                    lifecycle,
+                })
+            });
             stop.cancel();
             drop(jobs);
             Ok(ending)
@@ -380,7 +391,7 @@ impl<'a> Fleet<'a> {
         clock: &dyn crate::clock::Clock,
         jobs: &Sender<Job>,
         answers: &Receiver<Done>,
-        on_change: &mut dyn FnMut(&Lifecycle),
+        on_change: &mut dyn FnMut(usize, &Lifecycle),
     ) -> Ending {
         loop {
             if self.over() {
@@ -479,7 +490,7 @@ impl<'a> Fleet<'a> {
         &mut self,
         done: Done,
         clock: &dyn crate::clock::Clock,
-        on_change: &mut dyn FnMut(&Lifecycle),
+        on_change: &mut dyn FnMut(usize, &Lifecycle),
     ) {
         let now = clock.now();
         let left = self.deadline.saturating_duration_since(now);
@@ -581,7 +592,7 @@ impl<'a> Fleet<'a> {
         answer: Result<Lifecycle>,
         now: Instant,
         clock: &dyn crate::clock::Clock,
-        on_change: &mut dyn FnMut(&Lifecycle),
+        on_change: &mut dyn FnMut(usize, &Lifecycle),
     ) -> Option<Duration> {
         let waited = now.saturating_duration_since(self.started);
         let slot = &mut self.slots[index];
@@ -597,7 +608,7 @@ impl<'a> Fleet<'a> {
             Ok(Answer::Seen { changed, verdict }) => {
                 if let Some(lifecycle) = slot.state.last.as_ref() {
                     if changed {
-                        on_change(lifecycle);
+                        on_change(index, lifecycle);
                     }
                     match verdict {
                         Verdict::Reached => slot.end = Some((InstanceOutcome::Reached, None)),

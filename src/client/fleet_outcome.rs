@@ -1,14 +1,70 @@
-//! What a fleet wait gives back: each instance's [`InstanceOutcome`] in a [`FleetInstance`],
-//! the requests it sent ([`FleetRequests`]), and the whole [`FleetOutcome`] with its document
-//! for the C ABI. The scheduler that fills them in is `fleet.rs`.
+//! What a fleet wait gives back: each change as it is seen ([`FleetEvent`]), each instance's
+//! [`InstanceOutcome`] in a [`FleetInstance`], the requests it sent ([`FleetRequests`]), and
+//! the whole [`FleetOutcome`] with its document for the C ABI. The scheduler that fills them
+//! in is `fleet.rs`.
 
-use crate::client::options::FleetMode;
+use crate::client::options::{FleetMode, Target};
 use crate::endpoint::Service;
 use crate::error::{Error, ErrorKind};
 use crate::lifecycle::{Lifecycle, Source};
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::time::Duration;
+
+/// One change seen by a fleet wait, for its callback: the target it concerns, as the caller
+/// gave it and by its place in the list, and the lifecycle read. The lifecycle's own `source`
+/// says where it was read: `roma-list` for a ROMA target read through the batched list, so
+/// two targets for one ROMA instance (`roma` and `roma-details`) are told apart only by their
+/// target.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct FleetEvent<'a> {
+    /// The target's index in the list given to the wait.
+    pub index: usize,
+    /// The target, as given.
+    pub target: &'a Target,
+    /// Where the instance is now.
+    pub lifecycle: &'a Lifecycle,
+}
+
+/// An event reads as its lifecycle (`event.phase`), so that a callback written for lifecycles
+/// keeps working; `event.target` says which target it is.
+impl std::ops::Deref for FleetEvent<'_> {
+    type Target = Lifecycle;
+
+    fn deref(&self) -> &Lifecycle {
+        self.lifecycle
+    }
+}
+
+impl FleetEvent<'_> {
+    /// The event as the C ABI's callback receives it: the lifecycle document with a
+    /// `"target":{"index","source","instance_id"}` object added.
+    pub fn document(&self) -> String {
+        #[derive(Serialize)]
+        struct EventDocument<'a> {
+            #[serde(flatten)]
+            lifecycle: &'a Lifecycle,
+            target: TargetDocument<'a>,
+        }
+        #[derive(Serialize)]
+        struct TargetDocument<'a> {
+            index: usize,
+            source: Source,
+            instance_id: &'a str,
+        }
+        let document = EventDocument {
+            lifecycle: self.lifecycle,
+            target: TargetDocument {
+                index: self.index,
+                source: self.target.source,
+                instance_id: &self.target.instance_id,
+            },
+        };
+        // Plain data: serialising cannot fail.
+        serde_json::to_string(&document).unwrap_or_default()
+    }
+}
 
 /// How one instance of a fleet wait ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

@@ -37,7 +37,7 @@ pub use builder::{
 pub use chain::{DEFAULT_METADATA_ENDPOINT, HOST_CONNECT_TIMEOUT, METADATA_OFF};
 pub use credential_source::CredentialSource;
 pub use env::ENV_VARS;
-pub use fleet_outcome::{FleetInstance, FleetOutcome, FleetRequests, InstanceOutcome};
+pub use fleet_outcome::{FleetEvent, FleetInstance, FleetOutcome, FleetRequests, InstanceOutcome};
 pub use pages::{AllRomaInstances, RomaInstances, DEFAULT_PAGE_SIZE};
 pub(crate) use pages::{PageCursor, RomaPageStep};
 
@@ -103,7 +103,8 @@ struct Origins {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ClientSettings {
-    /// The kind of credentials: `token`, `AK/SK`, `temporary AK/SK` or `IAM password`.
+    /// The kind of credentials: `token`, `AK/SK`, `temporary AK/SK`, `IAM password` or
+    /// `OIDC identity (temporary AK/SK)`.
     pub credentials: &'static str,
     /// Where they were found: `the configuration`, `the environment (HWINST_TOKEN)`, `the
     /// profile file ~/.huaweicloud/credentials [basic]`, `the ECS metadata service (...)`...

@@ -290,17 +290,17 @@ impl Target {
     }
 
     /// Why this list cannot be waited for (naming the entry), if it cannot: empty, a source
-    /// that cannot be polled, an unsafe ID, or an instance listed twice.
+    /// that cannot be polled, an unsafe ID, or a target listed twice. One ROMA instance may be
+    /// two targets, `roma` and `roma-details`: each source says something of its own.
     pub(crate) fn check_list(targets: &[Target]) -> Result<()> {
         let bad = |m: String| Err(Error::InvalidArgument(m));
         if targets.is_empty() {
             return bad("targets: name at least one instance".into());
         }
-        let mut seen: HashMap<(Service, &str), usize> = HashMap::new();
+        let mut seen: HashMap<(Source, &str), usize> = HashMap::new();
         for (i, target) in targets.iter().enumerate() {
             // Echoed short: an ID may be anything, of any length, until it is checked.
             let id = crate::error::echo(&target.instance_id);
-            let service = target.source.service();
             if !Source::POLLABLE.contains(&target.source) {
                 return bad(format!(
                     "targets[{i}] (\"{id}\"): the {} source cannot be polled for one instance; \
@@ -311,9 +311,10 @@ impl Target {
             if let Some(problem) = crate::id::id_problem(&target.instance_id) {
                 return bad(format!("targets[{i}] (\"{id}\"): instance_id {problem}"));
             }
-            if let Some(first) = seen.insert((service, &target.instance_id), i) {
+            if let Some(first) = seen.insert((target.source, &target.instance_id), i) {
                 return bad(format!(
-                    "targets[{i}] (\"{id}\"): the same {service} instance as targets[{first}]"
+                    "targets[{i}] (\"{id}\"): the same {} instance as targets[{first}]",
+                    target.source
                 ));
             }
         }

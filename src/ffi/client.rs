@@ -25,14 +25,16 @@ impl Castable for hwinst_client {
 ///
 /// `config_json` is the configuration object: `region`, `project_id`, `credentials` (one of
 /// `{"token": "..."}`, `{"ak": "...", "sk": "...", "security_token": "..."}`,
-/// `{"iam_password": {"user": "...", "password": "...", "domain": "..."}}`, or one source to
+/// `{"iam_password": {"user": "...", "password": "...", "domain": "..."}}`, `{"oidc":
+/// {"idp_id": "...", "id_token_file": "/path"}}` (a federated OIDC identity: the ID token in
+/// the file is exchanged with IAM for temporary AK/SK, renewed), or one source to
 /// find them in: `{"environment": {}}`, `{"profile_file": {"path": "..."}}`, `{"profile":
 /// "KOOCLI-PROFILE"}`, `{"pod_identity": {}}`, `{"metadata": {}}`), `endpoints` (`roma`,
 /// `apig`, `clouddc`, `iam`, `metadata`), `timeouts_ms` (`connect`, `request`), `retry`
 /// (`max_attempts`, `base_delay_ms`, `max_delay_ms`), `proxy` (a URL, or `"none"`),
 /// `ca_file` (a PEM bundle added to the trust roots), `allow_http`, `user_agent`,
 /// `max_response_bytes`. Unknown keys are refused with the key named. Without `project_id`,
-/// AK/SK and IAM credentials look the project up from IAM by `region` on first use.
+/// AK/SK, IAM and OIDC credentials look the project up from IAM by `region` on first use.
 ///
 /// Without `credentials`, the default chain finds them: the environment, the profile file
 /// (`HUAWEICLOUD_SDK_CREDENTIALS_FILE` or `~/.huaweicloud/credentials`, section `[basic]`), a
@@ -79,7 +81,9 @@ pub unsafe extern "C" fn hwinst_client_new(
 }
 
 /// Creates a client from the environment: `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK` and
-/// `HUAWEICLOUD_SDK_SECURITY_TOKEN` (AK/SK credentials) or `HWINST_TOKEN` (a token),
+/// `HUAWEICLOUD_SDK_SECURITY_TOKEN` (AK/SK credentials), `HUAWEICLOUD_SDK_IDP_ID` and
+/// `HUAWEICLOUD_SDK_ID_TOKEN_FILE` (a federated OIDC identity, which wins over AK/SK) or
+/// `HWINST_TOKEN` (a token),
 /// `HUAWEICLOUD_SDK_PROJECT_ID`, `HUAWEICLOUD_SDK_REGION`, `HUAWEICLOUD_SDK_IAM_ENDPOINT`, and
 /// `HUAWEICLOUD_SDK_REGION_{SERVICE}_{REGION}` for one service's endpoint in that region
 /// (e.g. `HUAWEICLOUD_SDK_REGION_APIG_CN_NORTH_4`). Empty variables count as unset.

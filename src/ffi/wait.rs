@@ -7,6 +7,7 @@ use super::code::hwinst_code;
 use super::handle::{self, Castable, OwnershipBox};
 use crate::cancel::CancelToken;
 use crate::client::options::{FleetOptions, Target, WaitOptions};
+use crate::client::FleetEvent;
 use crate::error::Result;
 use crate::lifecycle::{Lifecycle, Source};
 use std::ffi::{c_char, c_int, c_void, CString};
@@ -221,7 +222,7 @@ pub unsafe extern "C" fn hwinst_wait_cancellable(
         let on_change = |lifecycle: &Lifecycle| match callback {
             None => ControlFlow::Continue(()),
             // SAFETY: the caller promises a callback that follows its contract.
-            Some(callback) => match unsafe { call(callback, lifecycle, user_data) } {
+            Some(callback) => match unsafe { call(callback, lifecycle_document(lifecycle), user_data) } {
                 0 => ControlFlow::Continue(()),
                 _ => ControlFlow::Break(()),
             },
@@ -247,8 +248,11 @@ pub unsafe extern "C" fn hwinst_wait_cancellable(
 /// (`{"apig":5,"roma":5,"clouddc":5}`, each optional, default 0.5) and `"batch_roma"`
 /// (default true; the list has no progress percentage: false keeps it). Other keys are
 /// `HWINST_INVALID_ARGUMENT`. `callback` may be NULL; it is called on the calling thread, one
-/// call at a time, with the first lifecycle document of each instance and every change (the
-/// document names its source and ID); a non-zero return cancels the whole wait.
+/// call at a time, with the first lifecycle document of each instance and every change; a
+/// non-zero return cancels the whole wait. The document is the lifecycle document (its
+/// `source` is where it was read: `roma-list` for ROMA targets read through the batched list)
+/// with a `"target":{"index","source","instance_id"}` object added: the target it concerns,
+/// its index in `targets_json` and its source and ID as given there.
 /// `cancel_token` may be NULL; cancelling it ends the whole wait at once.
 ///
 /// Whatever the code, `*out_json` is the fleet document:
@@ -308,12 +312,12 @@ pub unsafe extern "C" fn hwinst_wait_many(
         let wait = options.wait().clone().cancel_token(stop.clone());
         let options = options.wait_options(wait);
         let mut asked_to_stop = false;
-        let on_change = |lifecycle: &Lifecycle| {
+        let on_change = |event: &FleetEvent| {
             let Some(callback) = callback.filter(|_| !asked_to_stop) else {
                 return;
             };
             // SAFETY: the caller promises a callback that follows its contract.
-            if unsafe { call(callback, lifecycle, user_data) } != 0 {
+            if unsafe { call(callback, event.document(), user_data) } != 0 {
                 asked_to_stop = true;
                 stop.cancel();
             }
@@ -324,20 +328,22 @@ pub unsafe extern "C" fn hwinst_wait_many(
     })
 }
 
-/// Calls `callback` with `lifecycle` as a JSON document that lives for the call.
+/// The lifecycle document `hwinst_lifecycle` gives.
+fn lifecycle_document(lifecycle: &Lifecycle) -> String {
+    serde_json::to_string(lifecycle).unwrap_or_default()
+}
+
+/// Calls `callback` with the JSON `document`, which lives for the call.
 ///
 /// # Safety
 /// `callback` follows `hwinst_wait_callback`'s contract.
 unsafe fn call(
     callback: unsafe extern "C" fn(*const c_char, *mut c_void) -> c_int,
-    lifecycle: &Lifecycle,
+    document: String,
     user_data: *mut c_void,
 ) -> c_int {
-    let document = serde_json::to_string(lifecycle)
-        .ok()
-        // serde_json escapes NUL, so JSON text never holds one.
-        .and_then(|json| CString::new(json).ok())
-        .unwrap_or_default();
+    // serde_json escapes NUL, so JSON text never holds one.
+    let document = CString::new(document).unwrap_or_default();
     // SAFETY: as promised to this function; the document outlives the call.
     unsafe { callback(document.as_ptr(), user_data) }
 }

@@ -186,6 +186,12 @@ impl World {
             }) => serde_json::json!({ "iam_password": {
                 "user": user, "password": password.expose(), "domain": domain,
             } }),
+            Some(Credentials::Oidc {
+                idp_id,
+                id_token_file,
+            }) => serde_json::json!({ "oidc": {
+                "idp_id": idp_id, "id_token_file": id_token_file.display().to_string(),
+            } }),
             None => serde_json::Value::Null,
         };
         serde_json::json!({

@@ -1791,6 +1791,35 @@ fn wait_targets_reads_a_file_of_mixed_sources() {
 }
 
 #[test]
+fn fleet_change_lines_name_their_target_when_one_roma_instance_is_two() {
+    let backend = backend();
+    backend.add(steady(Service::Roma, "r-both"));
+    let file = temp_file("targets.txt", "roma r-both\nroma-details r-both\n");
+    let args = [
+        &["-o", "json", "wait", "--targets", file.to_str().unwrap()][..],
+        &FLEET_FAST,
+    ]
+    .concat();
+    let run = backend.run(&args).expect(0);
+    assert_eq!(
+        fleet_outcomes(&run.json()),
+        [
+            triple("roma", "r-both", "reached"),
+            triple("roma-details", "r-both", "reached"),
+        ]
+    );
+    // Both read through the batched list: each line names its target, and where it was read.
+    for source in ["roma", "roma-details"] {
+        let ending = format!(" {source} r-both running (status RUNNING) (read from roma-list)");
+        assert!(
+            run.stderr.lines().any(|l| l.ends_with(&ending)),
+            "{ending:?} not in:\n{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
 fn wait_targets_dash_reads_stdin() {
     let backend = backend();
     backend.add(steady(Service::Apig, "gw-1"));

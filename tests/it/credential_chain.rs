@@ -536,7 +536,7 @@ fn the_official_sdk_s_chain_picks_the_same_access_key_from_the_profile_file() {
 
 /// The interpreter of the official SDK's venv (`scripts/sdk-venv.sh`), or `None` (the test
 /// skips, saying so) unless `HWINST_REQUIRE_SDK=1`, where its absence fails.
-fn sdk_python() -> Option<PathBuf> {
+pub(crate) fn sdk_python() -> Option<PathBuf> {
     let root = env!("CARGO_MANIFEST_DIR");
     let out = Command::new("bash")
         .arg("scripts/sdk-venv.sh")

@@ -113,8 +113,8 @@ fn all_mode_reports_every_outcome_of_a_mixed_fleet() {
     let mut changes: Vec<Lifecycle> = Vec::new();
     let mut late_added = None;
     let fleet = client
-        .wait_many(&targets, &options, |l| {
-            changes.push(l.clone());
+        .wait_many(&targets, &options, |e| {
+            changes.push(e.lifecycle.clone());
             if late_added.is_none() && clock.elapsed() > Duration::ZERO {
                 add(&sim, Service::Apig, "gw-late", Outcome::Success, MS(0));
                 late_added = Some(clock.elapsed());
@@ -348,7 +348,8 @@ fn settle_waits_out_a_flapping_status_in_the_fleet_and_the_single_wait() {
             target(Source::Clouddc, "dc-steady"),
         ];
         let fleet = client
-            .wait_many(&targets, &options, |l| {
+            .wait_many(&targets, &options, |e| {
+                let l = e.lifecycle;
                 if l.instance_id == "gw-flap" {
                     phases.push(l.phase);
                 }
@@ -535,6 +536,59 @@ fn roma_batching_reads_many_instances_through_the_list() {
 }
 
 #[test]
+fn one_roma_instance_as_two_batched_targets_has_its_events_told_apart() {
+    let sim = start();
+    add(&sim, Service::Roma, "r-both", Outcome::Success, MS(20));
+    add(&sim, Service::Apig, "gw-1", Outcome::Success, MS(20));
+    let targets = [
+        target(Source::Roma, "r-both"),
+        target(Source::RomaDetails, "r-both"),
+        target(Source::Apig, "gw-1"),
+    ];
+    let mut events: Vec<(usize, Target, Lifecycle)> = Vec::new();
+    let fleet = client(&sim)
+        .wait_many(&targets, &fast(WaitOptions::new()), |event| {
+            events.push((event.index, event.target.clone(), event.lifecycle.clone()));
+        })
+        .unwrap();
+    assert_eq!(fleet.status(), Ok(()));
+    // Batched: both ROMA targets read through the list, never one by one.
+    let list = sim
+        .requests()
+        .iter()
+        .filter(|r| r.operation == Some(Operation::RomaList))
+        .count() as u64;
+    assert!(list > 0 && list == logged(&sim, Service::Roma), "{list}");
+    for (index, target, lifecycle) in &events {
+        assert_eq!(target, &targets[*index]);
+        assert_eq!(lifecycle.instance_id, target.instance_id);
+        // The lifecycle still says where it was read.
+        let read_from = if *index == 2 {
+            Source::Apig
+        } else {
+            Source::RomaList
+        };
+        assert_eq!(lifecycle.source, read_from, "{index}");
+    }
+    // Each ROMA target has its own first lifecycle and its own last one, running.
+    for index in 0..3 {
+        let mine: Vec<&Lifecycle> = events
+            .iter()
+            .filter(|(i, ..)| *i == index)
+            .map(|(.., l)| l)
+            .collect();
+        assert!(!mine.is_empty(), "no event for targets[{index}]");
+        assert_eq!(mine.last().unwrap().phase, Phase::Running, "{index}");
+    }
+    let sources: Vec<Source> = fleet.instances.iter().map(|i| i.source).collect();
+    assert_eq!(
+        sources,
+        [Source::Roma, Source::RomaDetails, Source::Apig],
+        "the outcome lists each target"
+    );
+}
+
+#[test]
 fn bad_targets_and_options_are_refused_with_nothing_sent() {
     let sim = start();
     let client = client(&sim);
@@ -552,9 +606,13 @@ fn bad_targets_and_options_are_refused_with_nothing_sent() {
         "targets[2] (\"a\"): the same apig instance as targets[0]",
     );
     refused(
-        &[target(Source::Roma, "r"), target(Source::RomaDetails, "r")],
+        &[
+            target(Source::RomaDetails, "r"),
+            target(Source::Roma, "r"),
+            target(Source::RomaDetails, "r"),
+        ],
         &options,
-        "targets[1] (\"r\"): the same roma instance as targets[0]",
+        "targets[2] (\"r\"): the same roma-details instance as targets[0]",
     );
     refused(
         &[apig("ok"), apig("../x")],

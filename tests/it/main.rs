@@ -22,6 +22,7 @@ mod iam;
 mod lifecycle;
 mod logs;
 mod models;
+mod oidc;
 mod pages;
 mod retry;
 mod secrets;

@@ -411,7 +411,8 @@ class Client {
   using OnChange = detail::OnChange;
 
   /// A client from a JSON configuration document: `region`, `project_id`, `credentials`
-  /// (`{"token": ...}`, `{"ak","sk","security_token"}` or `{"iam_password": {...}}`, or one
+  /// (`{"token": ...}`, `{"ak","sk","security_token"}`, `{"iam_password": {...}}` or
+  /// `{"oidc": {"idp_id": ..., "id_token_file": ...}}` (a federated identity), or one
   /// source to read them from: `{"environment": {}}`, `{"profile_file": {"path": ...}}`,
   /// `{"profile": "KOOCLI-PROFILE"}`, `{"pod_identity": {}}`, `{"metadata": {}}`),
   /// `endpoints` (`roma`, `apig`, `clouddc`, `iam`, `metadata`), `timeouts_ms`, `retry`,
@@ -419,7 +420,8 @@ class Client {
   /// hwinst_client_new in hwinst.h).
   ///
   /// Without `credentials`, the default chain finds them now, in this order: the environment
-  /// (`HUAWEICLOUD_SDK_AK`/`_SK`/`_SECURITY_TOKEN` or `HWINST_TOKEN`), the profile file
+  /// (`HUAWEICLOUD_SDK_AK`/`_SK`/`_SECURITY_TOKEN`, `HUAWEICLOUD_SDK_IDP_ID` with
+  /// `HUAWEICLOUD_SDK_ID_TOKEN_FILE`, or `HWINST_TOKEN`), the profile file
   /// (`HUAWEICLOUD_SDK_CREDENTIALS_FILE` or `~/.huaweicloud/credentials`, section `[basic]`),
   /// a KooCLI profile (`~/.hcloud/config.json`, `HWINST_PROFILE`), the CCE pod-identity
   /// endpoint, the ECS metadata service (`endpoints.metadata`, `HWINST_METADATA_ENDPOINT`,
@@ -442,7 +444,8 @@ class Client {
     if (code != HWINST_OK) detail::fail(code, error);
   }
 
-  /// A client from the environment (`HWINST_TOKEN` or `HUAWEICLOUD_SDK_AK`/`_SK`,
+  /// A client from the environment (`HWINST_TOKEN`, `HUAWEICLOUD_SDK_AK`/`_SK`, or
+  /// `HUAWEICLOUD_SDK_IDP_ID` with `HUAWEICLOUD_SDK_ID_TOKEN_FILE` for a federated identity,
   /// `HUAWEICLOUD_SDK_PROJECT_ID`, `HUAWEICLOUD_SDK_REGION`,
   /// `HUAWEICLOUD_SDK_REGION_{SERVICE}_{REGION}`, ...; see hwinst_client_from_env). Without
   /// credentials in the environment, the default chain of Client(config) finds them (the
@@ -580,8 +583,10 @@ class Client {
   /// (`{"apig":5,"roma":5,"clouddc":5}`) and `batch_roma` (see hwinst_wait_many in hwinst.h).
   ///
   /// `on_change` (may be empty) is called on this thread, one call at a time, with each
-  /// instance's first lifecycle document and every change (the document names its source
-  /// and ID); returning false cancels the whole fleet. What it throws comes out of
+  /// instance's first lifecycle document and every change: the lifecycle document (whose
+  /// `source` is where it was read, `roma-list` for ROMA targets read through the batched
+  /// list) with a `"target":{"index","source","instance_id"}` object naming the target it
+  /// concerns, as given in `targets_json`; returning false cancels the whole fleet. What it throws comes out of
   /// wait_many() unchanged, as for wait().
   ///
   /// Throws Error, whose document() is the fleet document (every instance's outcome; see

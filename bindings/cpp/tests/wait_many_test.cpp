@@ -67,6 +67,32 @@ TEST_F(WaitManyTest, TwoInstancesReachRunning) {
   EXPECT_EQ(seen, (std::set<std::string>{"fleet-apig", "fleet-dc"}));
 }
 
+// One ROMA instance as two targets, read through the batched list: each change document's
+// "target" says which target it concerns, while its own "source" says "roma-list".
+TEST_F(WaitManyTest, ChangesNameTheirTargetWhenOneRomaInstanceIsTwo) {
+  std::vector<json> changes;
+  const std::string done = client().wait_many(
+      targets({{"roma", "roma-running"}, {"roma-details", "roma-running"}}),
+      R"({"initial_interval_ms":10,"max_interval_ms":50,"batch_roma":true})",
+      [&](std::string_view change) {
+        changes.push_back(parse(change));
+        return true;
+      });
+  const json instances = instances_of(done, {"roma-running", "roma-running"});
+  ASSERT_EQ(instances.size(), 2u);
+  EXPECT_EQ(instances[1]["source"], "roma-details");
+  std::set<std::size_t> indices;
+  for (const json& change : changes) {
+    const std::size_t index = change["target"]["index"].get<std::size_t>();
+    ASSERT_LT(index, 2u) << change;
+    EXPECT_EQ(change["target"]["source"], index == 0 ? "roma" : "roma-details") << change;
+    EXPECT_EQ(change["target"]["instance_id"], "roma-running") << change;
+    EXPECT_EQ(change["source"], "roma-list") << change;
+    indices.insert(index);
+  }
+  EXPECT_EQ(indices, (std::set<std::size_t>{0, 1}));
+}
+
 TEST_F(WaitManyTest, WithoutOptionsOrCallback) {
   const json instances = instances_of(client().wait_many(targets({{"apig", "fleet-apig"}})),
                                       {"fleet-apig"});

@@ -65,6 +65,35 @@ def test_from_env_with_ak_sk(sim: Simulator, clean_home: Path, monkeypatch: pyte
     assert [r["auth"] for r in sim.requests()] == ["aksk"]
 
 
+def test_a_federated_oidc_identity_from_the_environment_and_the_configuration(
+    sim: Simulator, clean_home: Path, monkeypatch: pytest.MonkeyPatch, uid: Any
+) -> None:
+    gw = uid("gw")
+    sim.instance(service="apig", id=gw, step_ms=0)
+    issued = sim.admin("POST", "/_sim/id_tokens", {"lifetime_s": 3600}, 201)
+    token_file = clean_home / "id-token"
+    token_file.write_text(issued["id_token"] + "\n")
+    # The environment: the identity wins over the key pair beside it.
+    sim_environment(sim, monkeypatch)
+    monkeypatch.setenv("HUAWEICLOUD_SDK_IDP_ID", issued["idp_id"])
+    monkeypatch.setenv("HUAWEICLOUD_SDK_ID_TOKEN_FILE", str(token_file))
+    monkeypatch.setenv("HUAWEICLOUD_SDK_AK", "sim-ak")
+    monkeypatch.setenv("HUAWEICLOUD_SDK_SK", "sim-sk")
+    with hwinst.Client.from_env() as client:
+        assert client.apig_creation_progress(gw).progress == 100
+    # The configuration's "oidc" credentials.
+    oidc = {"idp_id": issued["idp_id"], "id_token_file": str(token_file)}
+    with hwinst.Client(sim.config(credentials={"oidc": oidc})) as client:
+        assert client.apig_creation_progress(gw).progress == 100
+    operations = [r["operation"] for r in sim.requests()]
+    assert operations.count("iam_id_token") == 2 and operations.count("iam_securitytokens") == 2
+    # A token IAM refuses: an error naming the identity, never the token.
+    token_file.write_text("forged-id-token-123")
+    with pytest.raises(hwinst.UnauthorizedError) as caught:
+        hwinst.Client(sim.config(credentials={"oidc": oidc}))
+    assert issued["idp_id"] in str(caught.value) and "forged-id-token-123" not in str(caught.value)
+
+
 def test_from_env_refuses_conflicts_without_showing_secrets(clean_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HUAWEICLOUD_SDK_REGION", "cn-north-4")
     monkeypatch.setenv("HUAWEICLOUD_SDK_AK", "an-access-key")

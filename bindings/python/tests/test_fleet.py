@@ -30,9 +30,9 @@ def test_fleet_reaches_running(sim: Simulator, client: hwinst.Client, uid: Any) 
     caller = threading.get_ident()
     threads = set()
 
-    def on_change(lifecycle: hwinst.Lifecycle) -> None:
+    def on_change(event: hwinst.FleetEvent) -> None:
         threads.add(threading.get_ident())
-        key = f"{lifecycle.source}/{lifecycle.instance_id}"
+        key = f"{event.target.source}/{event.target.instance_id}"
         seen[key] = seen.get(key, 0) + 1
 
     fleet = client.wait_many(
@@ -52,6 +52,22 @@ def test_fleet_reaches_running(sim: Simulator, client: hwinst.Client, uid: Any) 
     assert fleet.requests["apig"] > 0 and fleet.requests["clouddc"] > 0 and fleet.requests["roma"] > 0
     assert fleet.elapsed_ms > 0 and fleet.elapsed.total_seconds() == fleet.elapsed_ms / 1000
     assert fleet.raw["instances"] and fleet.by_outcome("reached") == fleet.instances
+
+
+def test_fleet_events_name_their_target(sim: Simulator, client: hwinst.Client, uid: Any) -> None:
+    # One ROMA instance as two targets, both read through the batched list.
+    roma = uid("roma")
+    sim.instance(service="roma", id=roma, step_ms=50)
+    targets = [Target(Source.ROMA, roma), Target(Source.ROMA_DETAILS, roma)]
+    events: List[hwinst.FleetEvent] = []
+    fleet = client.wait_many(targets, batch_roma=True, on_change=events.append, **FLEET_QUICK)
+    assert [i.source for i in fleet.instances] == [Source.ROMA, Source.ROMA_DETAILS]
+    for event in events:
+        assert event.target == targets[event.index]
+        assert event.lifecycle.source is Source.ROMA_LIST and event.lifecycle.instance_id == roma
+    for index in (0, 1):
+        mine = [e.lifecycle.phase for e in events if e.index == index]
+        assert mine and mine[-1] is Phase.RUNNING, (index, mine)
 
 
 def test_fleet_instance_fails(sim: Simulator, client: hwinst.Client, uid: Any) -> None:
@@ -106,14 +122,14 @@ def test_fleet_any_with_settle(sim: Simulator, client: hwinst.Client, uid: Any) 
 def test_fleet_options(sim: Simulator, client: hwinst.Client, uid: Any) -> None:
     roma = uid("roma")
     sim.instance(service="roma", id=roma, step_ms=50)
-    seen: List[hwinst.Lifecycle] = []
+    seen: List[hwinst.FleetEvent] = []
     fleet = client.wait_many(
         [("roma", roma)], batch_roma=False, concurrency=1, until=["running"], on_change=seen.append,
         **FLEET_QUICK,
     )
     assert fleet.instances[0].outcome is Outcome.REACHED
     # Without batching, ROMA is read through /process, which has a progress percentage.
-    assert any(s.progress is not None for s in seen)
+    assert any(s.lifecycle.progress is not None for s in seen)
     assert all(r["operation"] == "roma_process" for r in sim.requests())
 
 
@@ -138,7 +154,7 @@ def test_fleet_callback_raising(sim: Simulator, client: hwinst.Client, uid: Any)
     sim.instance(service="apig", id=a, step_ms=HOUR_MS)
     boom = RuntimeError("from on_change")
 
-    def on_change(_lifecycle: hwinst.Lifecycle) -> None:
+    def on_change(_event: hwinst.FleetEvent) -> None:
         raise boom
 
     started = time.monotonic()
@@ -171,3 +187,11 @@ def test_fleet_bad_targets_and_options(client: hwinst.Client, uid: Any) -> None:
         client.wait_many([("apig", 7)])  # type: ignore[list-item]
     with pytest.raises(TypeError):
         client.wait_many([("apig", "gw")], max_requests_per_second={"apig": "fast"})  # type: ignore[dict-item]
+
+
+def test_a_fleet_event_reads_as_its_lifecycle(sim: Simulator, client: hwinst.Client, uid: Any) -> None:
+    gw = uid("gw")
+    sim.instance(service="apig", id=gw, step_ms=0)
+    phases: List[Any] = []
+    client.wait_many([("apig", gw)], on_change=lambda change: phases.append(change.phase), **FLEET_QUICK)
+    assert phases and phases[-1] is Phase.RUNNING

@@ -254,7 +254,7 @@ fn wait_many(
     let _signals = crate::signals::CancelOnSignals::new(&cancel);
     let surface = Surface::new(format, args.quiet);
     let display = FleetDisplay::new(&surface, targets);
-    let fleet = client.wait_many(targets, &options, |lifecycle| display.show(lifecycle));
+    let fleet = client.wait_many(targets, &options, |event| display.show(event));
     display.keep();
     let fleet = fleet?;
     let printed = match format {

@@ -24,7 +24,7 @@ pub struct ConfigArgs {
     #[arg(long, value_name = "REGION", global = true)]
     pub region: Option<String>,
 
-    /// The project ID (without it, AK/SK and IAM-password credentials look it up by region).
+    /// The project ID (without it, AK/SK, IAM-password and OIDC credentials look it up by region).
     #[arg(long, value_name = "ID", global = true)]
     pub project_id: Option<String>,
 

@@ -257,9 +257,9 @@ pub fn demo(format: Format, args: &DemoArgs) -> Result<(), Failure> {
     let started = Instant::now();
     // When each instance last changed: the time its wait took.
     let mut changed: HashMap<String, Duration> = HashMap::new();
-    let fleet = client.wait_many(&targets, &options, |lifecycle| {
-        display.show(lifecycle);
-        changed.insert(lifecycle.instance_id.clone(), started.elapsed());
+    let fleet = client.wait_many(&targets, &options, |event| {
+        display.show(event);
+        changed.insert(event.target.instance_id.clone(), started.elapsed());
     });
     display.keep();
     let fleet = fleet?;

@@ -41,7 +41,8 @@ Settings come from a configuration file (--config, or HWINST_CONFIG) or, without
 the environment; the flags under \"Configuration\" override either. Credentials are never \
 flags, because a command line is visible to other users (ps) and kept in shell history: \
 they come from the file, else from the first place of the default chain that has them: the \
-environment (HWINST_TOKEN, or HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK), the official SDKs' \
+environment (HWINST_TOKEN, or HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or a federated \
+identity: HUAWEICLOUD_SDK_IDP_ID and HUAWEICLOUD_SDK_ID_TOKEN_FILE), the official SDKs' \
 profile file (~/.huaweicloud/credentials, section [basic]), a KooCLI profile \
 (~/.hcloud/config.json; --profile or HWINST_PROFILE choose one), the CCE pod-identity \
 endpoint, the ECS metadata service of a VM with an agency. `hwinst config show` says which.";
@@ -51,6 +52,9 @@ Environment (read when no configuration file is given):
   HWINST_TOKEN                    an IAM token, sent as X-Auth-Token
   HUAWEICLOUD_SDK_AK, _SK         an access key pair: every request is signed
   HUAWEICLOUD_SDK_SECURITY_TOKEN  with the key pair: temporary credentials
+  HUAWEICLOUD_SDK_IDP_ID, HUAWEICLOUD_SDK_ID_TOKEN_FILE
+                                  a federated OIDC identity (wins over the key pair):
+                                  the ID token in the file is exchanged with IAM
   HUAWEICLOUD_SDK_REGION          the region, e.g. cn-north-4
   HUAWEICLOUD_SDK_PROJECT_ID      the project (else looked up by region)
   HUAWEICLOUD_SDK_IAM_ENDPOINT    IAM's endpoint

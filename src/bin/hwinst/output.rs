@@ -8,7 +8,7 @@
 use clap::ValueEnum;
 use hwinst::{
     ApigCreationProgress, ClouddcInstanceStatus, Lifecycle, LifecycleError, RomaCreationProgress,
-    RomaInstance, RomaInstanceSummary,
+    RomaInstance, RomaInstanceSummary, Source, Target,
 };
 use serde::Serialize;
 use std::fmt::{Display, Write as _};
@@ -163,12 +163,22 @@ fn code_and_message(code: &Option<String>, message: &Option<String>) -> String {
 /// One line for a lifecycle, as `wait` shows each change (after a time, or beside its bar):
 /// `apig eddc4d25… creating 50% (status creating)`.
 pub fn lifecycle_line(lifecycle: &Lifecycle) -> String {
-    let mut line = format!(
-        "{} {} {}",
-        lifecycle.source,
-        clean(&lifecycle.instance_id),
-        lifecycle.phase
-    );
+    described(lifecycle.source, &lifecycle.instance_id, lifecycle)
+}
+
+/// One line for a change of a fleet wait's `target`: the target as given, then where it is;
+/// `(read from roma-list)` when the lifecycle was read through the ROMA list.
+pub fn fleet_line(target: &Target, lifecycle: &Lifecycle) -> String {
+    let mut line = described(target.source, &target.instance_id, lifecycle);
+    if lifecycle.source != target.source {
+        let _ = write!(line, " (read from {})", lifecycle.source);
+    }
+    line
+}
+
+/// `source id phase [progress] [(status …)] [: error]`.
+fn described(source: Source, instance_id: &str, lifecycle: &Lifecycle) -> String {
+    let mut line = format!("{source} {} {}", clean(instance_id), lifecycle.phase);
     if let Some(progress) = lifecycle.progress {
         let _ = write!(line, " {}", percent(progress));
     }

@@ -5,10 +5,9 @@
 //! The display goes where the results are not parsed: stdout in human mode, stderr with
 //! `--output json` (whose stdout holds only the final document).
 
-use crate::output::{clean, lifecycle_line, utc, Format};
-use hwinst::{Lifecycle, Service, Source, Target};
+use crate::output::{clean, fleet_line, lifecycle_line, utc, Format};
+use hwinst::{FleetEvent, Lifecycle, Source, Target};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::collections::HashMap;
 use std::io::{self, IsTerminal, Write};
 use std::time::Duration;
 
@@ -74,35 +73,32 @@ impl Surface {
 }
 
 /// The displays of a fleet wait (`hwinst wait` with several instances, `hwinst demo`): one per
-/// target, found by each change's service and ID (an instance read through the ROMA list
-/// changes as `roma-list`).
+/// target, in the order of the targets; each change goes to its target's, and its line names
+/// the target (an instance read through the ROMA list changes as `roma-list`, which would not
+/// tell a `roma` target from a `roma-details` one).
 pub struct FleetDisplay {
-    displays: HashMap<(Service, String), WaitDisplay>,
+    displays: Vec<WaitDisplay>,
 }
 
 impl FleetDisplay {
     pub fn new(surface: &Surface, targets: &[Target]) -> FleetDisplay {
         let displays = targets
             .iter()
-            .map(|t| {
-                let key = (t.source.service(), t.instance_id.clone());
-                (key, surface.display(t.source, &t.instance_id))
-            })
+            .map(|t| surface.display(t.source, &t.instance_id))
             .collect();
         FleetDisplay { displays }
     }
 
-    /// Shows a change on its instance's display.
-    pub fn show(&self, lifecycle: &Lifecycle) {
-        let key = (lifecycle.source.service(), lifecycle.instance_id.clone());
-        if let Some(display) = self.displays.get(&key) {
-            display.show(lifecycle);
+    /// Shows a change on its target's display.
+    pub fn show(&self, event: &FleetEvent) {
+        if let Some(display) = self.displays.get(event.index) {
+            display.show_line(event.lifecycle, fleet_line(event.target, event.lifecycle));
         }
     }
 
     /// Stops every bar where it is (see [`WaitDisplay::keep`]).
     pub fn keep(self) {
-        self.displays.into_values().for_each(WaitDisplay::keep);
+        self.displays.into_iter().for_each(WaitDisplay::keep);
     }
 }
 
@@ -120,20 +116,21 @@ impl WaitDisplay {
     /// Shows a change. A line that cannot be written is dropped: the wait goes on, and its
     /// outcome still decides the exit code.
     pub fn show(&self, lifecycle: &Lifecycle) {
+        self.show_line(lifecycle, lifecycle_line(lifecycle));
+    }
+
+    /// Shows a change as `line` (after the time it was seen, or beside the bar).
+    fn show_line(&self, lifecycle: &Lifecycle, line: String) {
         match self {
             WaitDisplay::Bar(bar) => {
                 bar.set_style(style(lifecycle.progress.is_some()));
                 bar.set_position(lifecycle.progress.map_or(0, u64::from));
-                bar.set_message(lifecycle_line(lifecycle));
+                bar.set_message(line);
             }
             WaitDisplay::Lines(stream) => {
                 let observed = i64::try_from(lifecycle.observed_at_ms).ok().and_then(utc);
                 // One `write_all` per line: lines of concurrent waits do not interleave.
-                let line = format!(
-                    "{} {}\n",
-                    observed.as_deref().unwrap_or("-"),
-                    lifecycle_line(lifecycle)
-                );
+                let line = format!("{} {line}\n", observed.as_deref().unwrap_or("-"));
                 let _ = match stream {
                     Stream::Stdout => io::stdout().write_all(line.as_bytes()),
                     Stream::Stderr => io::stderr().write_all(line.as_bytes()),

@@ -53,7 +53,7 @@ from ._errors import (
     TransportError,
     UnauthorizedError,
 )
-from ._fleet import Fleet, FleetInstance, Target
+from ._fleet import Fleet, FleetEvent, FleetInstance, Target
 from ._models import (
     ApigCreationProgress,
     Backend,
@@ -114,6 +114,7 @@ __all__ = [
     "LifecycleError",
     "Target",
     "Fleet",
+    "FleetEvent",
     "FleetInstance",
     "FleetMode",
     "Outcome",

@@ -45,7 +45,7 @@ from ._errors import (
     error_for,
     error_from_document,
 )
-from ._fleet import Fleet, Target
+from ._fleet import Fleet, FleetEvent, Target
 from ._models import (
     ApigCreationProgress,
     ClouddcInstanceStatus,
@@ -112,8 +112,14 @@ class Client:
          "proxy": "none", "ca_file": "...", "allow_http": False, "user_agent": "...",
          "max_response_bytes": 16777216}
 
-    ``None`` (or a document without ``credentials``) leaves the credentials to the library's
-    default chain. Raises :class:`ConfigError` when the configuration cannot work and
+    ``credentials`` is one of ``{"token": ...}``, ``{"ak": ..., "sk": ..., "security_token":
+    ...}``, ``{"iam_password": {"user", "password", "domain"}}`` and ``{"oidc": {"idp_id":
+    ..., "id_token_file": "/path"}}`` (a federated OIDC identity: the library exchanges the ID
+    token in the file with IAM for temporary keys, renewed, reading the file again each time),
+    or names one source: ``{"environment": {}}``, ``{"profile_file": {"path": ...}}``,
+    ``{"profile": "KOOCLI-PROFILE"}``, ``{"pod_identity": {}}``, ``{"metadata": {}}`` (see
+    ``hwinst_client_new`` in hwinst.h). ``None`` (or a document without ``credentials``)
+    leaves the credentials to the library's default chain. Raises :class:`ConfigError` when the configuration cannot work and
     :class:`InvalidArgumentError` when it is not a JSON object. Nothing is sent before the
     first call. No error message ever holds a credential.
 
@@ -155,7 +161,8 @@ class Client:
     @classmethod
     def from_env(cls) -> "Client":
         """A client from the environment, as the hwinst command line makes one:
-        ``HUAWEICLOUD_SDK_AK``/``_SK``/``_SECURITY_TOKEN`` or ``HWINST_TOKEN``,
+        ``HUAWEICLOUD_SDK_AK``/``_SK``/``_SECURITY_TOKEN``, ``HUAWEICLOUD_SDK_IDP_ID`` with
+        ``HUAWEICLOUD_SDK_ID_TOKEN_FILE`` (a federated identity) or ``HWINST_TOKEN``,
         ``HUAWEICLOUD_SDK_PROJECT_ID``, ``HUAWEICLOUD_SDK_REGION``,
         ``HUAWEICLOUD_SDK_IAM_ENDPOINT``, ``HUAWEICLOUD_SDK_REGION_{SERVICE}_{REGION}``.
         :class:`ConfigError` when they are incomplete or conflict. The library reads the
@@ -485,7 +492,7 @@ class Client:
         concurrency: Optional[int] = None,
         max_requests_per_second: Optional[Mapping[Union[Service, str], float]] = None,
         batch_roma: Optional[bool] = None,
-        on_change: Optional[Callable[[Lifecycle], Any]] = None,
+        on_change: Optional[Callable[[FleetEvent], Any]] = None,
         cancel: Optional[CancelToken] = None,
     ) -> Fleet:
         """Waits for a fleet of instances at once: one scheduler, at most ``concurrency``
@@ -499,8 +506,9 @@ class Client:
         for the whole fleet) and ``mode`` (``"all"``: until every instance has an outcome;
         ``"any"``: until one reaches a target), ``fail_fast`` (end an ``all`` wait at the
         first failure). ``on_change`` gets each instance's first lifecycle and every change,
-        on this thread; its exceptions, KeyboardInterrupt and ``cancel`` stop the whole wait
-        as for :meth:`wait`.
+        on this thread, as a :class:`FleetEvent` naming the target it concerns (``index``,
+        ``target``, ``lifecycle``); its exceptions, KeyboardInterrupt and ``cancel`` stop the
+        whole wait as for :meth:`wait`.
 
         Returns the :class:`Fleet` when the mode's condition was met. Otherwise raises the
         error of the first instance whose error has the wait's code (e.g.
@@ -543,8 +551,19 @@ class Client:
             )
             return code, _take_string(out.value)
 
+        on_lifecycle: Optional[Callable[[Lifecycle], Any]] = None
+        if on_change is not None:
+            user_on_change = on_change
+
+            def on_lifecycle(lifecycle: Lifecycle) -> None:
+                try:
+                    event = FleetEvent._of(lifecycle, target_list)
+                except ValueError as e:
+                    raise DecodeError(str(e)) from None
+                user_on_change(event)
+
         wait = Wait(self, run, on_change is not None)
-        code, output = wait.run(on_change, cancel)
+        code, output = wait.run(on_lifecycle, cancel)
         document = decode_or_none(output)
         fleet: Optional[Fleet] = None
         if isinstance(document, dict) and isinstance(document.get("instances"), list):

@@ -135,6 +135,9 @@ class Source(OpenStrEnum):
     APIG = "apig"
     #: Cloud DC instance status (``GET /v1/{project_id}/instances/{id}/status``).
     CLOUDDC = "clouddc"
+    #: Not polled: a fleet wait's ROMA lifecycle read through the paged list
+    #: (``GET /v2/{project_id}/instances``), for either ROMA source's target.
+    ROMA_LIST = "roma-list"
 
 
 class Service(OpenStrEnum):

@@ -10,7 +10,7 @@ from ._enums import Outcome, Source
 from ._errors import Error, error_from_document
 from ._models import Lifecycle
 
-__all__ = ["Target", "Fleet", "FleetInstance"]
+__all__ = ["Target", "Fleet", "FleetInstance", "FleetEvent"]
 
 
 class Target(NamedTuple):
@@ -22,6 +22,38 @@ class Target(NamedTuple):
 
     source: Union[Source, str]
     instance_id: str
+
+
+class FleetEvent(NamedTuple):
+    """One change a fleet wait saw, for ``wait_many``'s ``on_change``: the target it concerns
+    (its index in the targets, and the target as given) and the lifecycle read.
+
+    The lifecycle's own ``source`` says where it was read: ``roma-list`` for ROMA targets read
+    through the batched list, so two targets for one ROMA instance (``roma`` and
+    ``roma-details``) are told apart only by their target.
+    """
+
+    index: int
+    target: Target
+    lifecycle: Lifecycle
+
+    def __getattr__(self, name: str) -> Any:
+        """The lifecycle's fields (``event.phase``), so that a callback written for
+        lifecycles keeps working; ``event.target`` says which target it is."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.lifecycle, name)
+
+    @classmethod
+    def _of(cls, lifecycle: Lifecycle, targets: List[Dict[str, str]]) -> "FleetEvent":
+        """The event of a callback document: ``lifecycle``, whose ``target`` object (in
+        ``raw``) gives the index into ``targets`` (as sent to the library)."""
+        named = lifecycle.raw.get("target")
+        index = named.get("index") if isinstance(named, dict) else None
+        if not isinstance(index, int) or not 0 <= index < len(targets):
+            raise ValueError("the change document names no target of this wait")
+        target = targets[index]
+        return cls(index, Target(Source(target["source"]), target["instance_id"]), lifecycle)
 
 
 @dataclass
