@@ -548,18 +548,8 @@ fn the_official_java_sdk_against_the_simulator() {
 
 #[test]
 fn the_official_python_sdk_against_the_simulator() {
-    let venv = Command::new("bash")
-        .arg(repo().join("scripts/sdk-venv.sh"))
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run bash scripts/sdk-venv.sh: {e}"));
-    assert!(
-        venv.status.success(),
-        "scripts/sdk-venv.sh failed ({}):\n{}\n{}",
-        venv.status,
-        String::from_utf8_lossy(&venv.stderr),
-        how_to_get("python")
-    );
-    let python = String::from_utf8_lossy(&venv.stdout).trim().to_owned();
+    let python =
+        common::sdk_venv().unwrap_or_else(|problem| panic!("{problem}\n{}", how_to_get("python")));
     let sim = Sim::start("python");
     let dump = scratch("python").join("decoded.json");
     let _ = std::fs::remove_file(&dump);

@@ -204,3 +204,53 @@ pub fn answered(sim: &hwinst::sim::Simulator) -> Vec<(Option<hwinst::sim::Operat
         .map(|r| (r.operation, r.status))
         .collect()
 }
+
+/// The interpreter of the official Python SDK's venv (`scripts/sdk-venv.sh`), or why there is
+/// none. The script runs once per test process: tests running in parallel threads must not
+/// build the same venv at once (each would delete the other's half-made one).
+pub fn sdk_venv() -> std::result::Result<PathBuf, String> {
+    static VENV: std::sync::OnceLock<std::result::Result<PathBuf, String>> =
+        std::sync::OnceLock::new();
+    VENV.get_or_init(|| {
+        let out = Command::new("bash")
+            .arg("scripts/sdk-venv.sh")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| format!("cannot run bash scripts/sdk-venv.sh: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "scripts/sdk-venv.sh failed ({}):\n{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .last()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+            .ok_or_else(|| "scripts/sdk-venv.sh printed no interpreter path".to_owned())
+    })
+    .clone()
+}
+
+/// [`sdk_venv`]'s interpreter, or `None` (the test skips, saying so on stderr) when there is
+/// none, unless `HWINST_REQUIRE_SDK=1` (what `scripts/test` and CI set), where that fails.
+pub fn sdk_python() -> Option<PathBuf> {
+    let problem = match sdk_venv() {
+        Ok(python) => return Some(python),
+        Err(problem) => problem,
+    };
+    if std::env::var("HWINST_REQUIRE_SDK").as_deref() == Ok("1") {
+        panic!("HWINST_REQUIRE_SDK=1 but the official SDK is not available: {problem}");
+    }
+    // Straight to stderr: the test harness captures eprintln! of a passing test.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipped: the official SDK is not installed (run scripts/sdk-venv.sh)\n{problem}"
+    );
+    None
+}

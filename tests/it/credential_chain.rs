@@ -10,6 +10,7 @@
 // clock.
 #![allow(clippy::disallowed_methods)]
 
+use crate::common;
 use hwinst::sim::{AccessKey, InstanceSpec, MetadataSpec, Outcome, Scenario, Simulator};
 use hwinst::Service;
 use serde_json::Value;
@@ -501,7 +502,9 @@ fn a_vm_without_an_agency_is_no_source_and_the_configuration_can_name_the_metada
 /// it (case-insensitive names, `:` or `=`, comments, a `[global]` section beside it).
 #[test]
 fn the_official_sdk_s_chain_picks_the_same_access_key_from_the_profile_file() {
-    let Some(python) = sdk_python() else { return };
+    let Some(python) = common::sdk_python() else {
+        return;
+    };
     let sim = sim(Scenario::default());
     let home = Home::new();
     let file = home.write(
@@ -532,39 +535,6 @@ fn the_official_sdk_s_chain_picks_the_same_access_key_from_the_profile_file() {
     let theirs = String::from_utf8(output.stdout).unwrap();
     assert_eq!(ours, "PROFILEAK");
     assert_eq!(theirs.trim(), ours);
-}
-
-/// The interpreter of the official SDK's venv (`scripts/sdk-venv.sh`), or `None` (the test
-/// skips, saying so) unless `HWINST_REQUIRE_SDK=1`, where its absence fails.
-pub(crate) fn sdk_python() -> Option<PathBuf> {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let out = Command::new("bash")
-        .arg("scripts/sdk-venv.sh")
-        .current_dir(root)
-        .stdin(Stdio::null())
-        .output();
-    let problem = match out {
-        Ok(out) if out.status.success() => {
-            let stdout = String::from_utf8_lossy(&out.stdout);
-            if let Some(path) = stdout
-                .lines()
-                .last()
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-            {
-                return Some(Path::new(path).to_path_buf());
-            }
-            "scripts/sdk-venv.sh printed no interpreter path".to_owned()
-        }
-        Ok(out) => String::from_utf8_lossy(&out.stderr).into_owned(),
-        Err(e) => e.to_string(),
-    };
-    if std::env::var("HWINST_REQUIRE_SDK").as_deref() == Ok("1") {
-        panic!("HWINST_REQUIRE_SDK=1 but the official SDK is not available: {problem}");
-    }
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "skipped: no official SDK: {problem}");
-    None
 }
 
 /// `command`'s configuration error line, failing (and killing it) if it takes more than 30 s:

@@ -561,7 +561,7 @@ mod against_the_simulator {
     /// simulator's services then accept, signed by the SDK's own signer.
     #[test]
     fn the_official_sdk_s_oidc_provider_gets_keys_the_simulator_accepts() {
-        let Some(python) = crate::credential_chain::sdk_python() else {
+        let Some(python) = common::sdk_python() else {
             return;
         };
         let sim = sim();

@@ -18,7 +18,7 @@ use percent_encoding::{percent_decode_str, percent_encode, AsciiSet, NON_ALPHANU
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -458,41 +458,6 @@ fn verifier_rejects_tampered_requests() {
 // The official SDK
 // ---------------------------------------------------------------------------------------
 
-/// The interpreter of the official SDK's venv (`scripts/sdk-venv.sh`), or `None` (the test
-/// skips) when it cannot be set up, unless `HWINST_REQUIRE_SDK=1` (CI), where that fails.
-fn sdk_python() -> Option<PathBuf> {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let problem = match Command::new("bash")
-        .arg("scripts/sdk-venv.sh")
-        .current_dir(root)
-        .stdin(Stdio::null())
-        .output()
-    {
-        Ok(out) if out.status.success() => {
-            let stdout = String::from_utf8_lossy(&out.stdout);
-            match stdout.lines().last().map(str::trim) {
-                Some(path) if !path.is_empty() => return Some(PathBuf::from(path)),
-                _ => "scripts/sdk-venv.sh printed no interpreter path".to_owned(),
-            }
-        }
-        Ok(out) => format!(
-            "scripts/sdk-venv.sh failed ({}):\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        ),
-        Err(e) => format!("cannot run bash scripts/sdk-venv.sh: {e}"),
-    };
-    if std::env::var("HWINST_REQUIRE_SDK").as_deref() == Ok("1") {
-        panic!("HWINST_REQUIRE_SDK=1 but the official SDK is not available: {problem}");
-    }
-    // Straight to stderr: the test harness captures eprintln! of a passing test.
-    let _ = writeln!(
-        std::io::stderr(),
-        "skipped: the official SDK is not installed (run scripts/sdk-venv.sh)\n{problem}"
-    );
-    None
-}
-
 /// The `Authorization` the official SDK computes for `request` (tests/sdk/sdk_signature.py).
 fn sdk_authorization(python: &Path, request: &Captured, sk: &str) -> String {
     let auth = parse_authorization(request.one("authorization").unwrap()).unwrap();
@@ -539,7 +504,7 @@ fn sdk_authorization(python: &Path, request: &Captured, sk: &str) -> String {
 
 #[test]
 fn official_sdk_computes_the_same_authorization() {
-    let Some(python) = sdk_python() else {
+    let Some(python) = common::sdk_python() else {
         return;
     };
     for credentials in [
