@@ -564,6 +564,7 @@ fn concurrent_first_calls_all_recover_from_clock_skew() {
 }
 
 /// A callback that asks to stop at every document, counting its calls.
+#[cfg(feature = "sim")]
 unsafe extern "C" fn stop_at_once(_: *const std::ffi::c_char, calls: *mut std::ffi::c_void) -> i32 {
     // SAFETY: the test passes a live AtomicUsize.
     unsafe { &*calls.cast::<AtomicUsize>() }.fetch_add(1, Ordering::SeqCst);
