@@ -209,9 +209,26 @@ pub(crate) fn mask_edges(text: &str, secrets: &[&str]) -> String {
     replace_ranges(text, ranges)
 }
 
-/// `text` with what stands between double quotes replaced by `…` (serde quotes values so), and
-/// the value of an `unknown variant `...``.
+/// `text` with what stands between double quotes replaced by `…` (serde quotes values so), the
+/// value of an `unknown variant `...``, and every other name between backquotes (a key:
+/// `unknown field `...``) echoed short, as [`echo`] does: a document may hold any key.
 pub(crate) fn without_quoted(text: &str) -> String {
+    let text = without_quoted_values(text);
+    let mut out = String::with_capacity(text.len());
+    for (i, part) in text.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        // The placeholder of a left-out value stays as it is.
+        match i % 2 == 0 || part == "…" {
+            true => out.push_str(part),
+            false => out.push_str(&echo(part)),
+        }
+    }
+    out
+}
+
+fn without_quoted_values(text: &str) -> String {
     let text = match text.split_once("unknown variant `") {
         Some((before, after)) => {
             let rest = after.split_once('`').map_or("", |(_, rest)| rest);
@@ -237,6 +254,14 @@ pub(crate) fn without_quoted(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_key_is_echoed_short() {
+        let key = "k".repeat(10_000);
+        let shown = without_quoted(&format!("unknown field `{key}`, expected `mode`"));
+        assert!(shown.len() < 100, "{shown}");
+        assert!(shown.ends_with("…`, expected `mode`"), "{shown}");
+    }
 
     #[test]
     fn values_are_left_out() {

@@ -66,8 +66,9 @@ fn masked_document<T: DeserializeOwned>(
 /// invalid argument naming `name` and the field that did not fit.
 pub(crate) fn argument<T: DeserializeOwned>(name: &str, json: &str) -> Result<T> {
     document(json.as_bytes()).map_err(|(path, error)| {
-        // serde quotes a wrong value in full: a huge one must not make a huge message.
-        let message = format!("{name}: {}", at(&path, error));
+        // serde quotes a wrong value in full: a huge one must not make a huge message. The path
+        // names keys the caller wrote, of any length: echoed short.
+        let message = format!("{name}: {}", at(&error::echo(&path), error));
         Error::InvalidArgument(error::masked_line(&message, &[], 300))
     })
 }
@@ -77,7 +78,8 @@ pub(crate) fn argument<T: DeserializeOwned>(name: &str, json: &str) -> Result<T>
 pub(crate) fn argument_quiet<T: DeserializeOwned>(name: &str, json: &str) -> Result<T> {
     document(json.as_bytes()).map_err(|(path, error)| {
         let why = error::without_quoted(&error.to_string());
-        Error::InvalidArgument(format!("{name}: {}", at(&path, why)))
+        // The path names keys the caller wrote, of any length: echoed short too.
+        Error::InvalidArgument(format!("{name}: {}", at(&error::echo(&path), why)))
     })
 }
 

@@ -386,6 +386,26 @@ fn a_tiny_rate_is_refused_not_a_panic() {
     assert_eq!(code, hwinst_code::TIMEOUT, "{document}");
 }
 
+/// A huge unknown key in the options documents (found by the `fleet_options` fuzz target: the
+/// key came back twice in full, in the path and in serde's "unknown field") is echoed short.
+#[test]
+fn a_huge_unknown_key_is_echoed_short() {
+    let key = format!("max_requests_pe{}", "e".repeat(100_000));
+    let document = format!(r#"{{"{key}":1}}"#);
+    for error in [
+        hwinst::FleetOptions::from_json(&document).unwrap_err(),
+        hwinst::WaitOptions::from_json(&document).unwrap_err(),
+    ] {
+        assert_eq!(error.kind(), ErrorKind::InvalidArgument);
+        let message = error.to_string();
+        assert!(message.len() < 1_000, "{} bytes", message.len());
+        assert!(
+            message.contains("unknown field `max_requests_pe"),
+            "{message}"
+        );
+    }
+}
+
 /// Item 11: a 1 MB instance ID gives a short INVALID_ARGUMENT document, through `hwinst_wait`
 /// and `hwinst_wait_many`, with at most a short, escaped start of the ID. (Before the fix: the
 /// fleet's document held the whole megabyte.)
