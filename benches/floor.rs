@@ -29,7 +29,7 @@
 //! (default 20,000), the clients interleaved within each round.
 //!
 //! Other modes, used by `scripts/bench-c.sh` and `benches/callgrind.sh`: `--serve
-//! [--realistic]` (print the base URL, serve until stdin closes) and `--only floor|rust|c
+//! [--realistic]` (print the base URL, serve until stdin closes) and `--only floor|rust|c|wait|...
 //! --calls N --url URL` (just that loop, e.g. under strace or callgrind).
 
 // Real time here (clippy.toml refuses it elsewhere): a benchmark measures real time.
@@ -600,13 +600,27 @@ fn bench() {
     );
 }
 
-/// Only `calls` calls of one client against `url` (for strace).
+/// Only `calls` calls of one client against `url` (for strace or callgrind); `wait` and
+/// `wait-c` are a wait of `calls` polls on the instance whose progress changes on every
+/// poll, through Rust or C, and `progress` as many plain calls on that instance (what a poll
+/// costs beyond its request is the difference).
 fn only(which: &str, url: &str, calls: usize) {
     let caller: Box<dyn Caller> = match which {
         "floor" => Box::new(Floor::new(url, false)),
         "rust" => Box::new(Rust(client(url))),
         "c" => Box::new(C::new(url)),
-        other => panic!("--only floor|rust|c, not {other}"),
+        "wait" | "wait-c" => {
+            let polls = u32::try_from(calls).expect("--calls fits a u32");
+            return wait_polls(&client(url), &C::new(url), which == "wait-c", polls);
+        }
+        "progress" => {
+            let client = client(url);
+            for _ in 0..calls {
+                black_box(client.apig_creation_progress(COUNTING).unwrap());
+            }
+            return;
+        }
+        other => panic!("--only floor|rust|c|wait|wait-c|progress, not {other}"),
     };
     for _ in 0..calls {
         caller.call();
