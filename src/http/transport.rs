@@ -338,10 +338,10 @@ impl Transport {
                 );
             }
             return match outcome {
-                Ok(reply) => Ok(Reply {
-                    attempts: attempt,
-                    ..reply
-                }),
+                Ok(mut reply) => {
+                    reply.attempts = attempt;
+                    Ok(reply)
+                }
                 Err(failure) => Err(failure.error.after_attempts(attempt)),
             };
         }
