@@ -49,6 +49,7 @@ use crate::http::decode;
 use crate::http::transport::{Call, Transport};
 use crate::id;
 use serde::de::DeserializeOwned;
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -287,15 +288,15 @@ impl Client {
         }
     }
 
-    /// The project: configured, or looked up once (threads that need it at the same time wait
-    /// for the one look-up).
-    pub(crate) fn project(&self) -> Result<ProjectId> {
+    /// The project: configured (borrowed, not copied, on every call), or looked up once
+    /// (threads that need it at the same time wait for the one look-up).
+    pub(crate) fn project(&self) -> Result<Cow<'_, ProjectId>> {
         match &self.inner.project {
-            Project::Known(project) => Ok(project.clone()),
+            Project::Known(project) => Ok(Cow::Borrowed(project)),
             Project::FromRegion { region, iam, found } => {
                 let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
                 if let Some(project) = found.as_ref() {
-                    return Ok(project.clone());
+                    return Ok(Cow::Owned(project.clone()));
                 }
                 let id = crate::auth::iam::look_up_project(
                     &self.inner.transport,
@@ -306,7 +307,7 @@ impl Client {
                 )?;
                 let project = ProjectId::new(id)?;
                 *found = Some(project.clone());
-                Ok(project)
+                Ok(Cow::Owned(project))
             }
         }
     }

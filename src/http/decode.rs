@@ -85,7 +85,29 @@ pub(crate) fn argument_quiet<T: DeserializeOwned>(name: &str, json: &str) -> Res
 
 /// Decodes one JSON document, and nothing after it; on failure, where (the JSON path of the
 /// field that did not fit, `.` for the document itself) and why.
+///
+/// The document is decoded once without tracking the path (tracking costs a few thousand
+/// instructions per document, and almost every document fits); only a document that does not
+/// fit is decoded again, with the path tracked, to say where. Decoding is deterministic, so
+/// the second pass fails at the same place with the same error.
 pub(crate) fn document<T: DeserializeOwned>(
+    json: &[u8],
+) -> std::result::Result<T, (String, serde_json::Error)> {
+    // A body that is UTF-8 as a whole (every valid one) is parsed as text: one check of the
+    // whole body instead of one per string. Anything else takes the byte parser, as before.
+    let fast = match std::str::from_utf8(json) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(json),
+    };
+    match fast {
+        Ok(value) => Ok(value),
+        Err(_) => located(json),
+    }
+}
+
+/// [`document`]'s second pass: the same decode, tracking the path to name where it failed.
+#[cold]
+fn located<T: DeserializeOwned>(
     json: &[u8],
 ) -> std::result::Result<T, (String, serde_json::Error)> {
     let mut deserializer = serde_json::Deserializer::from_slice(json);

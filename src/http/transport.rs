@@ -10,12 +10,13 @@ use crate::clock::Clock;
 use crate::error::{self, BoxError, Error, Result, ServiceError};
 use crate::http::interrupt::InterruptibleConnector;
 use crate::http::retry::{self, RetryPolicy};
+use std::fmt;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 use ureq::config::AutoHeaderValue;
-use ureq::http::{header, request, HeaderMap, HeaderValue, Method, Request};
+use ureq::http::{header, request, HeaderMap, HeaderValue, Method, Request, Uri};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::{Agent, AsSendBody, RequestExt};
 
@@ -133,7 +134,60 @@ impl Call {
 /// When a call must end, and what set that time (for messages).
 struct Deadline {
     at: Instant,
-    what: String,
+    what: DeadlineSetter,
+}
+
+/// What set a call's deadline; written out only in a message (a successful call formats
+/// nothing).
+enum DeadlineSetter {
+    Wait,
+    RequestTimeout(Duration),
+}
+
+impl fmt::Display for DeadlineSetter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DeadlineSetter::Wait => f.write_str("the wait's deadline"),
+            DeadlineSetter::RequestTimeout(timeout) => {
+                write!(f, "the request timeout ({timeout:?})")
+            }
+        }
+    }
+}
+
+/// How errors and log lines name a request: its method and URL, and the proxy it goes
+/// through, if any (a refused or unresolvable proxy is not the service's fault). Written out
+/// only when a message or an enabled log line needs it.
+struct Label<'a> {
+    method: Method,
+    uri: Uri,
+    proxy: Option<&'a ureq::Proxy>,
+}
+
+impl fmt::Display for Label<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (method, uri) = (&self.method, &self.uri);
+        match self.proxy.filter(|proxy| !proxy.is_no_proxy(uri)) {
+            Some(proxy) => write!(
+                f,
+                "{method} {uri} (through the proxy {})",
+                crate::endpoint::without_user_info(&proxy.uri().to_string())
+            ),
+            None => write!(f, "{method} {uri}"),
+        }
+    }
+}
+
+/// What an attempt came to, as log lines say it (`HTTP 503`, or the error).
+struct Cause<'a>(&'a Result<Reply, Failure>);
+
+impl fmt::Display for Cause<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Ok(reply) => write!(f, "HTTP {}", reply.status),
+            Err(failure) => fmt::Display::fmt(&failure.error, f),
+        }
+    }
 }
 
 /// One failed attempt, and whether it failed at the connection (refused, reset, cut, or a
@@ -246,10 +300,7 @@ impl Transport {
             let request = make()?;
             let label = self.label(&request);
             let outcome = self.attempt(request, &label, &deadline);
-            let cause = match &outcome {
-                Ok(reply) => format!("HTTP {}", reply.status),
-                Err(failure) => failure.error.to_string(),
-            };
+            let cause = Cause(&outcome);
             log::debug!(target: "hwinst", "{label}: {cause} (attempt {attempt})");
             let worth_retrying = match &outcome {
                 Ok(reply) => error::retryable_status(reply.status),
@@ -292,26 +343,21 @@ impl Transport {
                 );
             }
             return match outcome {
-                Ok(reply) => Ok(Reply {
-                    attempts: attempt,
-                    ..reply
-                }),
+                Ok(mut reply) => {
+                    reply.attempts = attempt;
+                    Ok(reply)
+                }
                 Err(failure) => Err(failure.error.after_attempts(attempt)),
             };
         }
     }
 
-    /// How errors and log lines name a request: its method and URL, and the proxy it goes
-    /// through, if any (a refused or unresolvable proxy is not the service's fault).
-    fn label<B>(&self, request: &Request<B>) -> String {
-        let uri = request.uri();
-        match self.proxy.as_ref().filter(|proxy| !proxy.is_no_proxy(uri)) {
-            Some(proxy) => format!(
-                "{} {uri} (through the proxy {})",
-                request.method(),
-                crate::endpoint::without_user_info(&proxy.uri().to_string())
-            ),
-            None => format!("{} {uri}", request.method()),
+    /// How errors and log lines name `request` (see [`Label`]).
+    fn label<B>(&self, request: &Request<B>) -> Label<'_> {
+        Label {
+            method: request.method().clone(),
+            uri: request.uri().clone(),
+            proxy: self.proxy.as_ref(),
         }
     }
 
@@ -322,11 +368,11 @@ impl Transport {
         match deadline {
             Some(at) if at < timeout_end => Deadline {
                 at,
-                what: "the wait's deadline".into(),
+                what: DeadlineSetter::Wait,
             },
             _ => Deadline {
                 at: timeout_end,
-                what: format!("the request timeout ({:?})", self.request_timeout),
+                what: DeadlineSetter::RequestTimeout(self.request_timeout),
             },
         }
     }
@@ -337,7 +383,7 @@ impl Transport {
     fn attempt<B: AsSendBody>(
         &self,
         request: Request<B>,
-        label: &str,
+        label: &Label<'_>,
         deadline: &Deadline,
     ) -> Result<Reply, Failure> {
         let timeout = deadline.at.saturating_duration_since(self.clock.now());
@@ -350,30 +396,28 @@ impl Transport {
                 connection_level: false,
             });
         }
-        let mut response = request
+        let response = request
             .with_agent(&self.agent)
             .configure()
             .timeout_global(Some(timeout))
             .run()
             .map_err(|e| self.failure(label, e, deadline))?;
         let status = response.status().as_u16();
-        let headers = response.headers().clone();
+        // The headers are moved out of the response, not copied.
+        let (parts, mut body) = response.into_parts();
+        let headers = parts.headers;
         let body = if is_success(status) {
-            response
-                .body_mut()
-                .with_config()
+            body.with_config()
                 .limit(self.max_response_bytes)
                 .read_to_vec()
                 .map_err(|e| self.failure(label, e, deadline))?
         } else {
-            let mut body = Vec::new();
-            response
-                .body_mut()
-                .as_reader()
+            let mut read = Vec::new();
+            body.as_reader()
                 .take(ERROR_BODY_LIMIT.min(self.max_response_bytes))
-                .read_to_end(&mut body)
+                .read_to_end(&mut read)
                 .map_err(|e| io_failure(label, e))?;
-            body
+            read
         };
         Ok(Reply {
             status,
@@ -385,7 +429,7 @@ impl Transport {
     }
 
     /// Maps a ureq failure onto the error kinds callers act on.
-    fn failure(&self, label: &str, error: ureq::Error, deadline: &Deadline) -> Failure {
+    fn failure(&self, label: &Label<'_>, error: ureq::Error, deadline: &Deadline) -> Failure {
         let error = match error {
             ureq::Error::Timeout(ureq::Timeout::Connect) => {
                 return Failure {
@@ -433,7 +477,7 @@ impl From<Error> for Failure {
     }
 }
 
-fn io_failure(label: &str, error: io::Error) -> Failure {
+fn io_failure(label: &Label<'_>, error: io::Error) -> Failure {
     use io::ErrorKind as K;
     // rustls reports a refused certificate (or any handshake failure) as an I/O error.
     let tls = error
@@ -466,7 +510,7 @@ fn io_failure(label: &str, error: io::Error) -> Failure {
     })
 }
 
-fn failed(label: &str, what: &str, retryable: bool, source: Option<BoxError>) -> Error {
+fn failed(label: &Label<'_>, what: &str, retryable: bool, source: Option<BoxError>) -> Error {
     let message = match &source {
         Some(source) => format!("{label}: {what}: {source}"),
         None => format!("{label}: {what}"),

@@ -34,13 +34,15 @@ pub trait Vocabulary: Copy + Eq + fmt::Debug + 'static {
 
 /// Equal when equal after ignoring ASCII case and the separators `-` and `_`.
 fn same_word(a: &str, b: &str) -> bool {
-    let folded = |s: &'_ str| {
-        s.bytes()
+    // Compared as they are folded, byte by byte: every decoded status is looked up here, so
+    // nothing is allocated.
+    fn folded(s: &str) -> impl Iterator<Item = u8> + '_ {
+        s.trim()
+            .bytes()
             .filter(|b| !matches!(b, b'-' | b'_'))
             .map(|b| b.to_ascii_lowercase())
-            .collect::<Vec<u8>>()
-    };
-    folded(a.trim()) == folded(b.trim())
+    }
+    folded(a).eq(folded(b))
 }
 
 /// A word from a service vocabulary, kept exactly as the server sent it, with its documented

@@ -728,6 +728,21 @@ fn a_wrong_typed_field_is_named() {
     }
 }
 
+/// A body that is not UTF-8 takes the byte parser (a UTF-8 body is parsed as text): its
+/// error still names the field and says why.
+#[test]
+fn a_field_that_is_not_utf8_is_named() {
+    let mut body = br#"{"progress":50,"status":"creat"#.to_vec();
+    body.extend_from_slice(b"\xff\xfe");
+    body.extend_from_slice(br#"ing"}"#);
+    let err = error_for(&operation("apig_creation_progress"), 200, &[JSON], body);
+    let message = decode_message("not UTF-8", &err);
+    assert!(
+        message.contains("`status`") && message.contains("invalid unicode code point"),
+        "{message:?}"
+    );
+}
+
 #[test]
 fn malformed_2xx_bodies_are_decode_errors_on_every_operation() {
     // (what, body, text the message must contain)
