@@ -39,15 +39,26 @@ pub(crate) fn json_reply<T: DeserializeOwned>(
     })
 }
 
-/// Whether a body may hold one of `secrets`: as it is, or behind a JSON escape (`\u0041`).
+/// Whether a body may hold one of `secrets`: as it is, or behind a JSON escape that could spell
+/// one of its characters (`\u0041` any; `\/`, `\"`, `\\` and the control escapes only the
+/// characters a secret holds). Most bodies hold backslashes (ROMA's AZ lists are JSON inside a
+/// string): those escapes alone do not send a body down the slower, masking decode.
 fn may_hold(body: &[u8], secrets: &[&str]) -> bool {
-    body.contains(&b'\\')
-        || secrets.iter().any(|secret| {
-            !secret.is_empty()
-                && body
-                    .windows(secret.len())
-                    .any(|window| window == secret.as_bytes())
-        })
+    let secrets = || secrets.iter().filter(|secret| !secret.is_empty());
+    if secrets().any(|secret| memchr::memmem::find(body, secret.as_bytes()).is_some()) {
+        return true;
+    }
+    let holds = |c: u8| secrets().any(|secret| secret.as_bytes().contains(&c));
+    memchr::memchr_iter(b'\\', body).any(|at| match body.get(at + 1) {
+        Some(b'u') => secrets().next().is_some(),
+        Some(b'b') => holds(0x08),
+        Some(b'f') => holds(0x0c),
+        Some(b'n') => holds(b'\n'),
+        Some(b'r') => holds(b'\r'),
+        Some(b't') => holds(b'\t'),
+        Some(&c) => holds(c),
+        None => false,
+    })
 }
 
 /// [`document`], with `secrets` masked in every string of the body first.
@@ -145,4 +156,30 @@ fn decode_message(
     }
     // A wrong-typed field's value is quoted in full by serde: keep the line readable.
     error::masked_line(&message, secrets, 600)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_hold;
+
+    #[test]
+    fn only_escapes_that_could_spell_a_secret_take_the_masking_decode() {
+        let secrets = ["MIIT0k3n/s3cr3t"];
+        // ROMA's AZ list, JSON inside a string: escaped quotes, which the secret has none of.
+        assert!(!may_hold(br#"{"availableZones":"[\"az0\"]"}"#, &secrets));
+        assert!(!may_hold(br#"{"a":"x\ny"}"#, &secrets));
+        // The secret as it is, or with any character behind an escape it could hold.
+        assert!(may_hold(
+            br#"{"error_msg":"MIIT0k3n/s3cr3t refused"}"#,
+            &secrets
+        ));
+        assert!(may_hold(
+            br#"{"error_msg":"\u004dIIT0k3n/s3cr3t"}"#,
+            &secrets
+        ));
+        assert!(may_hold(br#"{"error_msg":"MIIT0k3n\/s3cr3t"}"#, &secrets));
+        // No secrets: nothing to look for.
+        assert!(!may_hold(br#"{"a":"\u0041"}"#, &[]));
+        assert!(!may_hold(br#"{"a":"\u0041"}"#, &[""]));
+    }
 }
