@@ -5,6 +5,7 @@
 //! signing slots in as another implementation of the same step, without the services knowing.
 
 pub(crate) mod iam;
+pub(crate) mod issued;
 pub(crate) mod oidc;
 pub(crate) mod profile;
 pub(crate) mod sign;

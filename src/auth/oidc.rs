@@ -12,7 +12,7 @@
 //! business, as for the other temporary credentials. The ID token, IAM's token and the
 //! temporary keys are secrets: masked in what IAM answers, never logged.
 
-use super::temporary::{self, FetchError, TemporaryCredentials};
+use super::issued::{self, FetchError, TemporaryCredentials};
 use crate::auth::Secret;
 use crate::error::Error;
 use crate::http::transport::{Reply, Transport};
@@ -112,7 +112,7 @@ pub(crate) fn fetch(
             error: reply.error(&secrets),
         });
     }
-    temporary::credentials(&reply).map_err(|error| FetchError::Step {
+    issued::credentials(&reply).map_err(|error| FetchError::Step {
         step: format!("IAM's temporary credentials (POST {url})"),
         error,
     })
@@ -125,7 +125,7 @@ fn post(
     body: &str,
     idp: Option<&HeaderValue>,
 ) -> Result<Reply, FetchError> {
-    temporary::send(transport, || {
+    issued::send(transport, || {
         let mut request = transport
             .request(Method::POST, url)
             .header(header::CONTENT_TYPE, "application/json;charset=UTF-8");

@@ -9,8 +9,9 @@
 
 use super::credential_source::CredentialSource;
 use super::env;
+use crate::auth::issued::{FetchError, TemporaryCredentials};
 use crate::auth::profile::{self, Found, Lookup};
-use crate::auth::temporary::{FetchError, Fetcher, TemporaryCredentials, TemporarySource};
+use crate::auth::temporary::{Fetcher, TemporarySource};
 use crate::auth::Credentials;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
