@@ -20,16 +20,11 @@ const DEFAULT_SECURITY_TOKEN_DURATION_S: u64 = 900;
 /// `POST /v3/auth/tokens`: a token for a user's password.
 pub(crate) fn tokens(world: &mut World, body: &[u8], now: SystemTime, request_id: &str) -> Reply {
     let bad = |why: &str| refusal(Family::Iam, 400, request_id, why);
-    let Ok(document) = serde_json::from_slice::<Value>(body) else {
-        return bad("the body is not a JSON document");
+    let document = match with_method(body, "password") {
+        Ok(document) => document,
+        Err(why) => return bad(&why),
     };
     let identity = &document["auth"]["identity"];
-    let password_method = identity["methods"]
-        .as_array()
-        .is_some_and(|methods| methods.iter().any(|m| m == "password"));
-    if !password_method {
-        return bad("auth.identity.methods must include \"password\"");
-    }
     let user = &identity["password"]["user"];
     let (Some(name), Some(password), Some(domain)) = (
         user["name"].as_str(),
@@ -155,16 +150,11 @@ pub(crate) fn security_tokens(
     request_id: &str,
 ) -> Reply {
     let bad = |why: &str| refusal(Family::Iam, 400, request_id, why);
-    let Ok(document) = serde_json::from_slice::<Value>(request.body) else {
-        return bad("the body is not a JSON document");
+    let document = match with_method(request.body, "token") {
+        Ok(document) => document,
+        Err(why) => return bad(&why),
     };
     let identity = &document["auth"]["identity"];
-    let token_method = identity["methods"]
-        .as_array()
-        .is_some_and(|methods| methods.iter().any(|m| m == "token"));
-    if !token_method {
-        return bad("auth.identity.methods must include \"token\"");
-    }
     let in_body = &identity["token"]["id"];
     let token = match in_body {
         Value::String(token) => token.clone(),
@@ -202,4 +192,19 @@ pub(crate) fn security_tokens(
     }
     let credential = credentials::issue_credential(world, Duration::from_secs(duration));
     Reply::json(201, &credential)
+}
+
+/// An IAM request body whose `auth.identity.methods` include `method`, or why it is refused
+/// (400).
+fn with_method(body: &[u8], method: &str) -> Result<Value, String> {
+    let Ok(document) = serde_json::from_slice::<Value>(body) else {
+        return Err("the body is not a JSON document".to_owned());
+    };
+    let has_method = document["auth"]["identity"]["methods"]
+        .as_array()
+        .is_some_and(|methods| methods.iter().any(|m| m == method));
+    if !has_method {
+        return Err(format!("auth.identity.methods must include \"{method}\""));
+    }
+    Ok(document)
 }
