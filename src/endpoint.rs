@@ -211,10 +211,11 @@ impl Endpoint {
 
     /// The URL of `path` (which starts with `/`) with an optional encoded query.
     pub(crate) fn url(&self, path: &str, query: &str) -> String {
+        // Concatenated, not formatted: this runs on every call.
         if query.is_empty() {
-            format!("{}{path}", self.base)
+            [self.base.as_str(), path].concat()
         } else {
-            format!("{}{path}?{query}", self.base)
+            [self.base.as_str(), path, "?", query].concat()
         }
     }
 

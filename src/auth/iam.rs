@@ -158,7 +158,7 @@ impl IamAuth {
 impl Authenticate for IamAuth {
     fn authenticate(&self, request: &mut Request<()>, _: Option<&str>, call: &Call) -> Result<()> {
         let header = self.token_header(call)?;
-        request.headers_mut().insert("x-auth-token", header);
+        request.headers_mut().insert(&auth::X_AUTH_TOKEN, header);
         Ok(())
     }
 

@@ -20,7 +20,12 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
-use ureq::http::{HeaderValue, Method, Request, Uri};
+use ureq::http::{HeaderName, HeaderValue, Method, Request, Uri};
+
+/// The header names set or read on every call, parsed once (a `&str` name is parsed again
+/// on every use).
+pub(crate) static X_AUTH_TOKEN: HeaderName = HeaderName::from_static("x-auth-token");
+static X_SDK_DATE: HeaderName = HeaderName::from_static("x-sdk-date");
 
 /// A secret string (token, secret key, password). Its `Debug` never shows the value, and it
 /// has no `Display`.
@@ -235,7 +240,7 @@ pub(crate) fn get(
                 auth.authenticate(&mut request, project_id, call)?;
                 *signed_date.borrow_mut() = request
                     .headers()
-                    .get("x-sdk-date")
+                    .get(&X_SDK_DATE)
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_owned);
                 sending();
@@ -288,7 +293,7 @@ impl Authenticate for TokenAuth {
     fn authenticate(&self, request: &mut Request<()>, _: Option<&str>, _: &Call) -> Result<()> {
         request
             .headers_mut()
-            .insert("x-auth-token", self.header.clone());
+            .insert(&X_AUTH_TOKEN, self.header.clone());
         Ok(())
     }
 

@@ -198,10 +198,12 @@ pub(crate) struct ProjectId {
 
 impl ProjectId {
     fn new(id: String) -> Result<ProjectId> {
-        let segment = id::path_segment("project_id", &id).map_err(|e| match e {
-            Error::InvalidArgument(m) => Error::Config(m),
-            other => other,
-        })?;
+        let segment = id::path_segment("project_id", &id)
+            .map(Cow::into_owned)
+            .map_err(|e| match e {
+                Error::InvalidArgument(m) => Error::Config(m),
+                other => other,
+            })?;
         Ok(ProjectId { id, segment })
     }
 }

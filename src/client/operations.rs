@@ -18,7 +18,7 @@ impl Client {
         let instance = id::path_segment("instance_id", instance_id)?;
         self.get_json(
             Service::Roma,
-            |project| format!("/v2/{project}/instances/{instance}/process"),
+            |project| ["/v2/", project, "/instances/", &instance, "/process"].concat(),
             &[],
             "ROMA creation progress",
         )
@@ -30,7 +30,7 @@ impl Client {
         let instance = id::path_segment("instance_id", instance_id)?;
         self.get_json(
             Service::Roma,
-            |project| format!("/v2/{project}/apic/instances/{instance}"),
+            |project| ["/v2/", project, "/apic/instances/", &instance].concat(),
             &[],
             "ROMA instance details",
         )
@@ -50,7 +50,7 @@ impl Client {
     pub fn roma_list_instances(&self, query: &RomaListQuery) -> Result<RomaInstancePage> {
         self.get_json(
             Service::Roma,
-            |project| format!("/v2/{project}/instances"),
+            |project| ["/v2/", project, "/instances"].concat(),
             &query.pairs()?,
             "ROMA instance list",
         )
@@ -62,7 +62,7 @@ impl Client {
         let instance = id::path_segment("instance_id", instance_id)?;
         self.get_json(
             Service::Apig,
-            |project| format!("/v2/{project}/apigw/instances/{instance}/progress"),
+            |project| ["/v2/", project, "/apigw/instances/", &instance, "/progress"].concat(),
             &[],
             "APIG creation progress",
         )
@@ -73,7 +73,7 @@ impl Client {
         let instance = id::path_segment("instance_id", instance_id)?;
         self.get_json(
             Service::Clouddc,
-            |project| format!("/v1/{project}/instances/{instance}/status"),
+            |project| ["/v1/", project, "/instances/", &instance, "/status"].concat(),
             &[],
             "Cloud DC instance status",
         )

@@ -24,6 +24,12 @@ use ureq::{Agent, AsSendBody, RequestExt};
 /// proxy's huge error page costs nothing.
 const ERROR_BODY_LIMIT: u64 = 64 * 1024;
 
+/// How much later than the call's deadline an attempt may end when it runs under the agent's
+/// request timeout instead of the exact time left (see `Transport::attempt`): the time
+/// between the call's start and its first attempt, which is the building and signing of the
+/// request unless a token had to be fetched first (then the exact time left is set).
+const AGENT_TIMEOUT_SLACK: Duration = Duration::from_millis(1);
+
 /// Which proxy requests go through.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub(crate) enum ProxySetting {
@@ -396,12 +402,16 @@ impl Transport {
                 connection_level: false,
             });
         }
-        let response = request
-            .with_agent(&self.agent)
-            .configure()
-            .timeout_global(Some(timeout))
-            .run()
-            .map_err(|e| self.failure(label, e, deadline))?;
+        let request = request.with_agent(&self.agent);
+        // A request's own configuration costs ureq a clone of the agent's whole `Config`
+        // (about 1.5k instructions, on every call); when the time left is the agent's own
+        // request timeout to within `AGENT_TIMEOUT_SLACK`, the agent's setting serves.
+        let response = if self.request_timeout.saturating_sub(timeout) < AGENT_TIMEOUT_SLACK {
+            request.run()
+        } else {
+            request.configure().timeout_global(Some(timeout)).run()
+        }
+        .map_err(|e| self.failure(label, e, deadline))?;
         let status = response.status().as_u16();
         // The headers are moved out of the response, not copied.
         let (parts, mut body) = response.into_parts();
