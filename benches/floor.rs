@@ -30,7 +30,8 @@
 //!
 //! Other modes, used by `scripts/bench-c.sh` and `benches/callgrind.sh`: `--serve
 //! [--realistic]` (print the base URL, serve until stdin closes) and `--only floor|rust|c|wait|...
-//! --calls N --url URL` (just that loop, e.g. under strace or callgrind).
+//! --calls N --url URL [--threads T]` (just that loop, on T threads sharing one client, e.g.
+//! under strace, perf or callgrind).
 
 // Real time here (clippy.toml refuses it elsewhere): a benchmark measures real time.
 #![allow(clippy::disallowed_methods)]
@@ -64,7 +65,11 @@ fn main() {
             args[at + 1].clone()
         };
         let calls: usize = value("--calls").parse().unwrap();
-        return only(&args[i + 1], &value("--url"), calls);
+        let threads = match args.iter().any(|a| a == "--threads") {
+            true => value("--threads").parse().unwrap(),
+            false => 1,
+        };
+        return only(&args[i + 1], &value("--url"), calls, threads);
     }
     bench();
 }
@@ -604,10 +609,22 @@ fn bench() {
 /// `wait-c` are a wait of `calls` polls on the instance whose progress changes on every
 /// poll, through Rust or C, and `progress` as many plain calls on that instance (what a poll
 /// costs beyond its request is the difference).
-fn only(which: &str, url: &str, calls: usize) {
+fn only(which: &str, url: &str, calls: usize, threads: usize) {
     let caller: Box<dyn Caller> = match which {
         "floor" => Box::new(Floor::new(url, false)),
         "rust" => Box::new(Rust(client(url))),
+        // AK/SK-signed: the responder checks no signature; this is for the signer's cost.
+        "rust-aksk" => Box::new(Rust(
+            Client::builder()
+                .project_id(PROJECT)
+                .ak_sk(
+                    "BENCHAKEXAMPLE0000000",
+                    "bench-secret-key-0123456789abcdefghijklmn",
+                )
+                .endpoint(Service::Apig, url)
+                .build()
+                .unwrap(),
+        )),
         "c" => Box::new(C::new(url)),
         "wait" | "wait-c" => {
             let polls = u32::try_from(calls).expect("--calls fits a u32");
@@ -620,9 +637,23 @@ fn only(which: &str, url: &str, calls: usize) {
             }
             return;
         }
-        other => panic!("--only floor|rust|c|wait|wait-c|progress, not {other}"),
+        other => panic!("--only floor|rust|rust-aksk|c|wait|wait-c|progress, not {other}"),
     };
-    for _ in 0..calls {
-        caller.call();
+    let caller = caller.as_ref();
+    if threads == 1 {
+        // On the main thread, as before `--threads` existed: the allocator's main arena.
+        for _ in 0..calls {
+            caller.call();
+        }
+        return;
     }
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                for _ in 0..calls / threads {
+                    caller.call();
+                }
+            });
+        }
+    });
 }

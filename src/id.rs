@@ -75,7 +75,7 @@ pub(crate) fn id_problem(value: &str) -> Option<String> {
 
 /// Whether `byte` is one of the unreserved characters `A-Z a-z 0-9 - _ . ~`, which
 /// [`ENCODE`] leaves as they are.
-fn is_unreserved(byte: u8) -> bool {
+pub(crate) fn is_unreserved(byte: u8) -> bool {
     UNRESERVED[usize::from(byte)]
 }
 

@@ -20,12 +20,14 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
-use ureq::http::{HeaderName, HeaderValue, Method, Request, Uri};
+use ureq::http::{header, HeaderName, HeaderValue, Method, Request, Uri};
 
 /// The header names set or read on every call, parsed once (a `&str` name is parsed again
 /// on every use).
 pub(crate) static X_AUTH_TOKEN: HeaderName = HeaderName::from_static("x-auth-token");
 static X_SDK_DATE: HeaderName = HeaderName::from_static("x-sdk-date");
+static X_PROJECT_ID: HeaderName = HeaderName::from_static("x-project-id");
+static X_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-security-token");
 
 /// A secret string (token, secret key, password). Its `Debug` never shows the value, and it
 /// has no `Display`.
@@ -310,7 +312,9 @@ impl Authenticate for TokenAuth {
 /// is also set on the request, so that what is sent is what was signed.
 pub(crate) struct AkSkAuth {
     ak: String,
+    /// Kept to be masked in what servers say; signing uses `signer`.
     sk: Secret,
+    signer: sign::Signer,
     security_token: Option<(Secret, HeaderValue)>,
     time: Arc<ServerTime>,
 }
@@ -339,6 +343,7 @@ impl AkSkAuth {
         };
         Ok(AkSkAuth {
             ak,
+            signer: sign::Signer::new(sk.expose()),
             sk,
             security_token,
             time,
@@ -355,27 +360,23 @@ impl Authenticate for AkSkAuth {
     ) -> Result<()> {
         let uri = request.uri().clone();
         let date = sign::sdk_date(self.time.now());
-        let mut signed: Vec<(&'static str, HeaderValue)> = vec![
-            ("host", header_value(&host(&uri))?),
-            ("x-sdk-date", header_value(&date)?),
+        let mut signed: Vec<(&'static HeaderName, HeaderValue)> = vec![
+            (&header::HOST, header_value(&host(&uri))?),
+            (&X_SDK_DATE, header_value(&date)?),
         ];
         if let Some(project_id) = project_id {
-            signed.push(("x-project-id", header_value(project_id)?));
+            signed.push((&X_PROJECT_ID, header_value(project_id)?));
         }
         if let Some((_, token)) = &self.security_token {
-            signed.push(("x-security-token", token.clone()));
+            signed.push((&X_SECURITY_TOKEN, token.clone()));
         }
         // Every value here was checked to be visible ASCII, so it reads back as text.
-        let as_text: Vec<(String, String)> = signed
+        let as_text: Vec<(&str, &str)> = signed
             .iter()
-            .map(|(name, value)| {
-                let text = value.to_str().unwrap_or_default().to_owned();
-                ((*name).to_owned(), text)
-            })
+            .map(|(name, value)| (name.as_str(), value.to_str().unwrap_or_default()))
             .collect();
-        let authorization = sign::authorization(
+        let authorization = self.signer.authorization(
             &self.ak,
-            self.sk.expose(),
             &date,
             request.method().as_str(),
             uri.path(),
@@ -389,7 +390,7 @@ impl Authenticate for AkSkAuth {
         }
         let mut authorization = header_value(&authorization)?;
         authorization.set_sensitive(true);
-        headers.insert("authorization", authorization);
+        headers.insert(header::AUTHORIZATION, authorization);
         Ok(())
     }
 

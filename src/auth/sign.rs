@@ -11,6 +11,7 @@ use crate::id::ENCODE;
 use hmac::{Hmac, Mac};
 use percent_encoding::{percent_decode_str, percent_encode};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::time::SystemTime;
 use time::OffsetDateTime;
 
@@ -64,30 +65,46 @@ pub(crate) fn parse_sdk_date(text: &str) -> Option<SystemTime> {
 
 /// The signed headers as (lower-case name, trimmed value), sorted by name: the order both the
 /// canonical headers and `SignedHeaders` use.
-fn sorted_headers(headers: &[(String, String)]) -> Vec<(String, &str)> {
-    let mut sorted: Vec<(String, &str)> = headers
+fn sorted_headers<N: AsRef<str>, V: AsRef<str>>(headers: &[(N, V)]) -> Vec<(Cow<'_, str>, &str)> {
+    let mut sorted: Vec<(Cow<'_, str>, &str)> = headers
         .iter()
-        .map(|(name, value)| (name.to_ascii_lowercase(), value.trim()))
+        .map(|(name, value)| {
+            let name = name.as_ref();
+            // The names this client signs are lower case already: borrowed as they are.
+            let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(name.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(name)
+            };
+            (name, value.as_ref().trim())
+        })
         .collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
     sorted
 }
 
-/// The `SignedHeaders` value: the names, lower case, sorted, joined by `;`.
-pub(crate) fn signed_header_names(headers: &[(String, String)]) -> String {
-    sorted_headers(headers)
-        .into_iter()
-        .map(|(name, _)| name)
-        .collect::<Vec<_>>()
-        .join(";")
+/// Appends the sorted names joined by `;`: the `SignedHeaders` value.
+fn push_names(out: &mut String, sorted: &[(Cow<'_, str>, &str)]) {
+    for (i, (name, _)) in sorted.iter().enumerate() {
+        if i > 0 {
+            out.push(';');
+        }
+        out.push_str(name);
+    }
 }
 
 /// Percent-decodes `wire` (an undecodable `%` stays as it is) and re-encodes the bytes with
 /// the unreserved set, upper-case hex: the one spelling the server also computes, whatever
 /// spelling was sent.
-fn reencode(wire: &str) -> String {
+fn push_reencoded(out: &mut String, wire: &str) {
+    // Without a `%` nothing decodes, and unreserved bytes encode as themselves: a segment of
+    // them (every real ID) is its own canonical form.
+    if wire.bytes().all(crate::id::is_unreserved) {
+        out.push_str(wire);
+        return;
+    }
     let bytes: Vec<u8> = percent_decode_str(wire).collect();
-    percent_encode(&bytes, ENCODE).to_string()
+    out.extend(percent_encode(&bytes, ENCODE));
 }
 
 /// The canonical URI: each segment of the wire path decoded and re-encoded, with a `/` appended
@@ -96,12 +113,23 @@ fn reencode(wire: &str) -> String {
 /// The official SDKs decode the whole path before splitting it, so an encoded `/` (`%2F`)
 /// inside a segment would be signed differently there; this client never sends one, as
 /// `id::path_segment` refuses `/` and `%` in IDs.
+#[cfg(any(test, fuzzing))]
 pub(crate) fn canonical_path(path: &str) -> String {
-    let mut canonical = path.split('/').map(reencode).collect::<Vec<_>>().join("/");
-    if !canonical.ends_with('/') {
-        canonical.push('/');
-    }
+    let mut canonical = String::with_capacity(path.len() + 1);
+    push_canonical_path(&mut canonical, path);
     canonical
+}
+
+fn push_canonical_path(out: &mut String, path: &str) {
+    for (i, segment) in path.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        push_reencoded(out, segment);
+    }
+    if !out.ends_with('/') {
+        out.push('/');
+    }
 }
 
 /// The canonical query string: each `key=value` of the wire query decoded (a `+` is a literal
@@ -121,78 +149,99 @@ pub(crate) fn canonical_query(query: &str) -> String {
         })
         .collect();
     params.sort();
-    params
-        .iter()
-        .map(|(key, value)| {
-            format!(
-                "{}={}",
-                percent_encode(key, ENCODE),
-                percent_encode(value, ENCODE)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// Lower-case hex of `bytes`.
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    let mut text = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        // Writing to a String cannot fail.
-        let _ = write!(text, "{byte:02x}");
+    let mut canonical = String::with_capacity(query.len());
+    for (i, (key, value)) in params.iter().enumerate() {
+        if i > 0 {
+            canonical.push('&');
+        }
+        canonical.extend(percent_encode(key, ENCODE));
+        canonical.push('=');
+        canonical.extend(percent_encode(value, ENCODE));
     }
-    text
+    canonical
 }
 
-/// Lower-case hex SHA-256 of `data`.
-fn sha256_hex(data: &[u8]) -> String {
-    hex(&Sha256::digest(data))
+/// Appends the lower-case hex of `bytes`.
+fn push_hex(out: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for byte in bytes {
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+}
+
+/// The hex SHA-256 of an empty body (every GET's), which needs no hashing.
+const EMPTY_BODY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/// Appends the lower-case hex SHA-256 of `data`.
+fn push_sha256_hex(out: &mut String, data: &[u8]) {
+    if data.is_empty() {
+        out.push_str(EMPTY_BODY_SHA256);
+    } else {
+        push_hex(out, &Sha256::digest(data));
+    }
 }
 
 /// The canonical request: method, canonical path, canonical query, `name:value\n` per signed
 /// header, `SignedHeaders`, hex SHA-256 of the body, joined by `\n`.
 ///
 /// `path` and `query` are exactly what goes on the wire (already percent-encoded, no `?`);
-/// `headers` are the headers to sign, sent with these values.
-pub(crate) fn canonical_request(
+/// `headers` are the headers to sign, sent with these values. (The simulator's check; the
+/// client signs through [`Signer::authorization`].)
+#[cfg(any(test, feature = "sim"))]
+pub(crate) fn canonical_request<N: AsRef<str>, V: AsRef<str>>(
     method: &str,
     path: &str,
     query: &str,
-    headers: &[(String, String)],
+    headers: &[(N, V)],
     body: &[u8],
 ) -> String {
-    let canonical_headers: String = sorted_headers(headers)
-        .into_iter()
-        .map(|(name, value)| format!("{name}:{value}\n"))
-        .collect();
-    format!(
-        "{}\n{}\n{}\n{}\n{}\n{}",
-        method.to_ascii_uppercase(),
-        canonical_path(path),
-        canonical_query(query),
-        canonical_headers,
-        signed_header_names(headers),
-        sha256_hex(body)
-    )
+    canonical_request_sorted(method, path, query, &sorted_headers(headers), body)
+}
+
+fn canonical_request_sorted(
+    method: &str,
+    path: &str,
+    query: &str,
+    sorted: &[(Cow<'_, str>, &str)],
+    body: &[u8],
+) -> String {
+    // One buffer, written in place: this runs for every signed request.
+    let mut out = String::with_capacity(256 + path.len() + query.len());
+    out.extend(method.chars().map(|c| c.to_ascii_uppercase()));
+    out.push('\n');
+    push_canonical_path(&mut out, path);
+    out.push('\n');
+    out.push_str(&canonical_query(query));
+    out.push('\n');
+    for (name, value) in sorted {
+        out.push_str(name);
+        out.push(':');
+        out.push_str(value);
+        out.push('\n');
+    }
+    out.push('\n');
+    push_names(&mut out, sorted);
+    out.push('\n');
+    push_sha256_hex(&mut out, body);
+    out
 }
 
 /// The string to sign: algorithm, `X-Sdk-Date` value, hex SHA-256 of the canonical request.
 pub(crate) fn string_to_sign(sdk_date: &str, canonical_request: &str) -> String {
-    format!(
-        "{ALGORITHM}\n{sdk_date}\n{}",
-        sha256_hex(canonical_request.as_bytes())
-    )
+    let mut out = String::with_capacity(ALGORITHM.len() + sdk_date.len() + 66);
+    out.push_str(ALGORITHM);
+    out.push('\n');
+    out.push_str(sdk_date);
+    out.push('\n');
+    push_sha256_hex(&mut out, canonical_request.as_bytes());
+    out
 }
 
-/// Hex HMAC-SHA256 of `string_to_sign` keyed with the secret key `sk`.
+/// Hex HMAC-SHA256 of `string_to_sign` keyed with the secret key `sk` (the simulator's check).
+#[cfg(any(test, feature = "sim"))]
 pub(crate) fn signature(sk: &str, string_to_sign: &str) -> String {
-    // HMAC takes a key of any length, so there is no error to report (and the key is in none).
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(sk.as_bytes()) else {
-        unreachable!("HMAC accepts keys of every length")
-    };
-    mac.update(string_to_sign.as_bytes());
-    hex(&mac.finalize().into_bytes())
+    Signer::new(sk).signature(string_to_sign)
 }
 
 /// The `Authorization` header value for a request:
@@ -201,23 +250,80 @@ pub(crate) fn signature(sk: &str, string_to_sign: &str) -> String {
 /// `sdk_date` is the `X-Sdk-Date` value sent (normally one of `signed_headers`); `path` and
 /// `query` are as sent on the wire; `signed_headers` are (name, value) as sent.
 // Eight plain arguments: the request's parts, each one of the six canonical parts or the key.
+#[cfg(test)]
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn authorization(
+pub(crate) fn authorization<N: AsRef<str>, V: AsRef<str>>(
     ak: &str,
     sk: &str,
     sdk_date: &str,
     method: &str,
     path: &str,
     query: &str,
-    signed_headers: &[(String, String)],
+    signed_headers: &[(N, V)],
     body: &[u8],
 ) -> String {
-    let canonical = canonical_request(method, path, query, signed_headers, body);
-    let signature = signature(sk, &string_to_sign(sdk_date, &canonical));
-    format!(
-        "{ALGORITHM} Access={ak}, SignedHeaders={}, Signature={signature}",
-        signed_header_names(signed_headers)
-    )
+    Signer::new(sk).authorization(ak, sdk_date, method, path, query, signed_headers, body)
+}
+
+/// HMAC-SHA256 keyed with one secret key. The key's two padded blocks are hashed once, when
+/// the signer is made, instead of for every request; the key itself is kept nowhere.
+#[derive(Clone)]
+pub(crate) struct Signer {
+    mac: Hmac<Sha256>,
+}
+
+impl Signer {
+    pub(crate) fn new(sk: &str) -> Signer {
+        // HMAC takes a key of any length, so there is no error to report (and the key is in
+        // none).
+        let Ok(mac) = Hmac::<Sha256>::new_from_slice(sk.as_bytes()) else {
+            unreachable!("HMAC accepts keys of every length")
+        };
+        Signer { mac }
+    }
+
+    /// Hex HMAC-SHA256 of `string_to_sign`.
+    pub(crate) fn signature(&self, string_to_sign: &str) -> String {
+        let mut mac = self.mac.clone();
+        mac.update(string_to_sign.as_bytes());
+        let mut hex = String::with_capacity(64);
+        push_hex(&mut hex, &mac.finalize().into_bytes());
+        hex
+    }
+
+    /// The `Authorization` header value for a request (see [`authorization`]).
+    // The request's parts, as for `authorization`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn authorization<N: AsRef<str>, V: AsRef<str>>(
+        &self,
+        ak: &str,
+        sdk_date: &str,
+        method: &str,
+        path: &str,
+        query: &str,
+        signed_headers: &[(N, V)],
+        body: &[u8],
+    ) -> String {
+        let sorted = sorted_headers(signed_headers);
+        let canonical = canonical_request_sorted(method, path, query, &sorted, body);
+        let signature = self.signature(&string_to_sign(sdk_date, &canonical));
+        let mut out = String::with_capacity(128 + ak.len());
+        out.push_str(ALGORITHM);
+        out.push_str(" Access=");
+        out.push_str(ak);
+        out.push_str(", SignedHeaders=");
+        push_names(&mut out, &sorted);
+        out.push_str(", Signature=");
+        out.push_str(&signature);
+        out
+    }
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Derived from the secret key: nothing of it is shown.
+        f.write_str("Signer { .. }")
+    }
 }
 
 #[cfg(test)]
