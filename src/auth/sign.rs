@@ -239,7 +239,7 @@ pub(crate) fn string_to_sign(sdk_date: &str, canonical_request: &str) -> String 
 }
 
 /// Hex HMAC-SHA256 of `string_to_sign` keyed with the secret key `sk` (the simulator's check).
-#[cfg(any(test, feature = "sim"))]
+#[cfg(feature = "sim")]
 pub(crate) fn signature(sk: &str, string_to_sign: &str) -> String {
     Signer::new(sk).signature(string_to_sign)
 }
