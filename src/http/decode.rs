@@ -44,7 +44,13 @@ pub(crate) fn json_reply<T: DeserializeOwned>(
 /// characters a secret holds). Most bodies hold backslashes (ROMA's AZ lists are JSON inside a
 /// string): those escapes alone do not send a body down the slower, masking decode.
 fn may_hold(body: &[u8], secrets: &[&str]) -> bool {
-    let secrets = || secrets.iter().filter(|secret| !secret.is_empty());
+    // A body shorter than a secret cannot spell it (an escape only lengthens the text): an
+    // IAM token (kilobytes) is not looked for in a progress document, nor its searcher built.
+    let secrets = || {
+        secrets
+            .iter()
+            .filter(|secret| !secret.is_empty() && secret.len() <= body.len())
+    };
     if secrets().any(|secret| memchr::memmem::find(body, secret.as_bytes()).is_some()) {
         return true;
     }
@@ -178,6 +184,12 @@ mod tests {
             &secrets
         ));
         assert!(may_hold(br#"{"error_msg":"MIIT0k3n\/s3cr3t"}"#, &secrets));
+        // A secret longer than the body: it cannot be there, escaped or not.
+        let long = "MIIT0k3n/".repeat(20);
+        assert!(!may_hold(
+            br#"{"error_msg":"\u004dIIT0k3n\/s3cr3t"}"#,
+            &[&long]
+        ));
         // No secrets: nothing to look for.
         assert!(!may_hold(br#"{"a":"\u0041"}"#, &[]));
         assert!(!may_hold(br#"{"a":"\u0041"}"#, &[""]));
