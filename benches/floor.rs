@@ -491,7 +491,8 @@ fn bench() {
         }
     }
     let mut best = [[[None::<Sample>; 2]; 4]; 2];
-    let mut waits = [None::<Sample>; 4]; // rust call, rust wait, c wait, c lifecycle
+    // rust call, rust wait, c wait, c lifecycle, rust call + a bare 1 ms sleep
+    let mut waits = [None::<Sample>; 5];
     for round in 0..rounds {
         for (k, (_, clients)) in servers.iter().enumerate() {
             for threads in [1, 2] {
@@ -512,6 +513,13 @@ fn bench() {
             timed(|| wait_polls(&rust.0, c, false, polls)),
             timed(|| wait_polls(&rust.0, c, true, polls)),
             timed(|| lifecycles(c, 1000)),
+            // A poll's floor: the same call and a bare 1 ms sleep, no waiter.
+            timed(|| {
+                for _ in 0..polls {
+                    black_box(rust.0.apig_creation_progress(id).unwrap());
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            }),
         ];
         for (slot, s) in waits.iter_mut().zip(samples) {
             *slot = best_of(*slot, s);
@@ -588,14 +596,21 @@ fn bench() {
         "waiter ({polls} polls, realistic headers, 1 ms intervals, progress changing on every \
          poll):\n\
          - apig_creation_progress alone: {:.1} µs CPU/call ({:.1} µs wall)\n\
-         - Client::wait: {:.1} µs CPU/poll, {:.1} µs beyond the call\n\
-         - hwinst_wait (callback every poll): {:.1} µs CPU/poll, {:.1} µs beyond the call",
+         - the same call and a bare 1 ms `thread::sleep` (a poll's floor): {:.1} µs CPU, \
+         {:.1} µs beyond the call\n\
+         - Client::wait: {:.1} µs CPU/poll, {:.1} µs beyond the call, {:.1} µs beyond the floor\n\
+         - hwinst_wait (callback every poll): {:.1} µs CPU/poll, {:.1} µs beyond the call, \
+         {:.1} µs beyond the floor",
         us(w[0].cpu, n),
         us(w[0].wall, n),
+        us(w[4].cpu, n),
+        us(w[4].cpu, n) - us(w[0].cpu, n),
         us(w[1].cpu, n),
         us(w[1].cpu, n) - us(w[0].cpu, n),
+        us(w[1].cpu, n) - us(w[4].cpu, n),
         us(w[2].cpu, n),
         us(w[2].cpu, n) - us(w[0].cpu, n),
+        us(w[2].cpu, n) - us(w[4].cpu, n),
     );
     println!(
         "1,000 hwinst_lifecycle calls: {:.1} ms CPU, {:.1} ms wall ({:.1} µs CPU/call)",
