@@ -16,16 +16,9 @@ pub trait Vocabulary: Copy + Eq + fmt::Debug + 'static {
 
     /// The meaning of `word`, if it is one of [`WORDS`](Self::WORDS).
     fn from_word(word: &str) -> Option<Self> {
-        // Most servers send a documented spelling: compared as it is first (a memcmp), folded
-        // only when none is equal.
         Self::WORDS
             .iter()
-            .find(|(spelling, _)| *spelling == word)
-            .or_else(|| {
-                Self::WORDS
-                    .iter()
-                    .find(|(spelling, _)| same_word(spelling, word))
-            })
+            .find(|(spelling, _)| same_word(spelling, word))
             .map(|(_, meaning)| *meaning)
     }
 
