@@ -1,0 +1,170 @@
+//! How a model is declared: its fields written once, in [`model!`], which gives the struct (with
+//! `Serialize` derived) and a `Deserialize` that matches each key as it streams past.
+//!
+//! Why not `#[derive(Deserialize)]`: every model keeps the fields it does not know in `extra`,
+//! and derive's `#[serde(flatten)]` for that turns each unknown key and value into serde's
+//! private `Content` tree and then into a `Value`, and reads the struct through a generic
+//! field identifier. Here a known key is matched as a `&str` (nothing allocated for it) and
+//! its value decoded straight into its field; only an unknown key is copied, and its value
+//! decoded straight into a `Value`. What a body decodes to, and every error (its message and
+//! the JSON path `serde_path_to_error` names), is the same as derive's with flatten:
+//! - a missing key or `null` is `None` (the field's `Default`: an empty list for `Vec`);
+//! - a known key sent twice is refused (`duplicate field `name``); an unknown one sent twice
+//!   keeps its last value;
+//! - a key spelt with escapes (`"na\u006de"`) is the key it spells;
+//! - anything but an object is refused (`invalid type: sequence, expected struct Name`).
+//!
+//! Serialising is derive's, with `extra` flattened back in (that path buffers nothing).
+
+/// Declares a model: `pub struct $name { fields }` plus `pub extra: Map<String, Value>` (the
+/// fields this version does not know), with `Serialize` derived (`None` fields left out) and
+/// `Deserialize` as the module says.
+///
+/// Each field is `pub name: Type` with its doc comment, then optionally:
+/// - `#[serde(rename = "key")]`: the JSON key, when it is not the field's name;
+/// - `#[decode(path)]`: the function that decodes it (`lenient::text`, ...), as serde's
+///   `deserialize_with`; without it, the type's own `Deserialize`.
+///
+/// Every field type must implement `Default` (what a missing key gives).
+macro_rules! model {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $(
+                $(#[doc = $doc:literal])*
+                $(#[serde(rename = $key:literal)])?
+                $(#[decode($decode:path)])?
+                pub $field:ident : $ty:ty,
+            )*
+        }
+    ) => {
+        #[serde_with::skip_serializing_none]
+        $(#[$meta])*
+        #[derive(serde::Serialize)]
+        pub struct $name {
+            $(
+                $(#[doc = $doc])*
+                $(#[serde(rename = $key)])?
+                pub $field: $ty,
+            )*
+            /// Fields this version does not know, as the server sent them.
+            #[serde(flatten)]
+            pub extra: serde_json::Map<String, serde_json::Value>,
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> std::result::Result<Self, D::Error> {
+                use serde::de::{self, MapAccess, Visitor};
+                use std::fmt;
+
+                /// A key of the object: one of the fields, or a name this version does not know.
+                #[allow(non_camel_case_types)]
+                enum Key {
+                    $($field,)*
+                    Other(String),
+                }
+
+                impl<'de> serde::Deserialize<'de> for Key {
+                    fn deserialize<D: serde::Deserializer<'de>>(
+                        d: D,
+                    ) -> std::result::Result<Key, D::Error> {
+                        struct KeyVisitor;
+                        impl Visitor<'_> for KeyVisitor {
+                            type Value = Key;
+                            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                                f.write_str("field identifier")
+                            }
+                            // Borrowed, escaped (unescaped by now) and owned keys land here.
+                            fn visit_str<E: de::Error>(
+                                self,
+                                key: &str,
+                            ) -> std::result::Result<Key, E> {
+                                Ok(match key {
+                                    $(
+                                        $crate::model::fields::key!($field $(, $key)?)
+                                            => Key::$field,
+                                    )*
+                                    other => Key::Other(other.to_owned()),
+                                })
+                            }
+                        }
+                        d.deserialize_identifier(KeyVisitor)
+                    }
+                }
+
+                struct ModelVisitor;
+                impl<'de> Visitor<'de> for ModelVisitor {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str(concat!("struct ", stringify!($name)))
+                    }
+                    fn visit_map<A: MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> std::result::Result<$name, A::Error> {
+                        $(let mut $field: Option<$ty> = None;)*
+                        let mut extra = serde_json::Map::new();
+                        while let Some(key) = map.next_key::<Key>()? {
+                            match key {
+                                $(Key::$field => {
+                                    if $field.is_some() {
+                                        return Err(<A::Error as de::Error>::duplicate_field(
+                                            $crate::model::fields::key!($field $(, $key)?),
+                                        ));
+                                    }
+                                    $field = Some(
+                                        $crate::model::fields::value!(map, $ty $(, $decode)?),
+                                    );
+                                })*
+                                Key::Other(name) => {
+                                    let value = map.next_value::<serde_json::Value>()?;
+                                    extra.insert(name, value);
+                                }
+                            }
+                        }
+                        Ok($name {
+                            $($field: $field.unwrap_or_default(),)*
+                            extra,
+                        })
+                    }
+                }
+
+                deserializer.deserialize_map(ModelVisitor)
+            }
+        }
+    };
+}
+pub(crate) use model;
+
+/// A field's JSON key: its `rename`, else its name.
+macro_rules! key {
+    ($field:ident) => {
+        stringify!($field)
+    };
+    ($field:ident, $key:literal) => {
+        $key
+    };
+}
+pub(crate) use key;
+
+/// The next value of `map` as a field of type `$ty`: by the type's `Deserialize`, or by
+/// `$decode` (a `deserialize_with` function).
+macro_rules! value {
+    ($map:ident, $ty:ty) => {
+        $map.next_value::<$ty>()?
+    };
+    ($map:ident, $ty:ty, $decode:path) => {{
+        struct DecodeWith($ty);
+        impl<'de> serde::Deserialize<'de> for DecodeWith {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                d: D,
+            ) -> std::result::Result<Self, D::Error> {
+                $decode(d).map(DecodeWith)
+            }
+        }
+        $map.next_value::<DecodeWith>()?.0
+    }};
+}
+pub(crate) use value;
