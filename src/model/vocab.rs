@@ -16,9 +16,11 @@ pub trait Vocabulary: Copy + Eq + fmt::Debug + 'static {
 
     /// The meaning of `word`, if it is one of [`WORDS`](Self::WORDS).
     fn from_word(word: &str) -> Option<Self> {
+        // The word is trimmed once; the spellings need not be (`vocabulary!` checks them).
+        let word = word.trim().as_bytes();
         Self::WORDS
             .iter()
-            .find(|(spelling, _)| same_word(spelling, word))
+            .find(|(spelling, _)| same_folded(spelling.as_bytes(), word))
             .map(|(_, meaning)| *meaning)
     }
 
@@ -33,16 +35,37 @@ pub trait Vocabulary: Copy + Eq + fmt::Debug + 'static {
 }
 
 /// Equal when equal after ignoring ASCII case and the separators `-` and `_`.
-fn same_word(a: &str, b: &str) -> bool {
-    // Compared as they are folded, byte by byte: every decoded status is looked up here, so
-    // nothing is allocated.
-    fn folded(s: &str) -> impl Iterator<Item = u8> + '_ {
-        s.trim()
-            .bytes()
-            .filter(|b| !matches!(b, b'-' | b'_'))
-            .map(|b| b.to_ascii_lowercase())
+///
+/// Byte by byte, skipping separators, stopping at the first difference: every decoded status
+/// is looked up here, against each spelling of its vocabulary in turn, so nothing is allocated
+/// and a spelling that differs costs a byte or two.
+fn same_folded(a: &[u8], b: &[u8]) -> bool {
+    let separator = |byte: &u8| matches!(byte, b'-' | b'_');
+    let mut a = a.iter().filter(|byte| !separator(byte));
+    let mut b = b.iter().filter(|byte| !separator(byte));
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) if x.eq_ignore_ascii_case(y) => {}
+            _ => return false,
+        }
     }
-    folded(a).eq(folded(b))
+}
+
+/// Whether a spelling has nothing [`str::trim`] would take off: `vocabulary!` checks each
+/// one at compile time, so that [`Vocabulary::from_word`] trims only the word it looks up.
+pub(crate) const fn is_trimmed(spelling: &str) -> bool {
+    let bytes = spelling.as_bytes();
+    match (bytes.first(), bytes.last()) {
+        // Whitespace is ASCII whitespace or starts (and a UTF-8 sequence ends) beyond ASCII.
+        (Some(first), Some(last)) => {
+            first.is_ascii()
+                && !first.is_ascii_whitespace()
+                && last.is_ascii()
+                && !last.is_ascii_whitespace()
+        }
+        _ => false,
+    }
 }
 
 /// A word from a service vocabulary, kept exactly as the server sent it, with its documented
@@ -148,6 +171,13 @@ macro_rules! vocabulary {
                 $( $( ($word, $name::$variant), )+ )+
             ];
         }
+
+        const _: () = {
+            $( $( assert!(
+                $crate::model::vocab::is_trimmed($word),
+                concat!("the spelling ", stringify!($word), " has spaces around it or is empty"),
+            ); )+ )+
+        };
     };
 }
 pub(crate) use vocabulary;
@@ -185,7 +215,37 @@ mod tests {
             Some(Sample::DeleteFailed)
         );
         assert_eq!(Sample::from_word("shutting"), None);
+        // The word is trimmed (of any whitespace), never the separators' places.
+        for word in [
+            " shutting_down\t",
+            "\u{3000}SHUTTING-DOWN\u{a0}",
+            "s_hutting__down-",
+        ] {
+            assert_eq!(
+                Sample::from_word(word),
+                Some(Sample::ShuttingDown),
+                "{word:?}"
+            );
+        }
+        for word in [
+            "",
+            " ",
+            "shutting down",
+            "shutting_dow",
+            "shutting_downn",
+            "-",
+        ] {
+            assert_eq!(Sample::from_word(word), None, "{word:?}");
+        }
         assert_eq!(Sample::DeleteFailed.word(), "DELETE_FAILED");
+    }
+
+    #[test]
+    fn spellings_must_be_trimmed() {
+        assert!(is_trimmed("DELETE_FALIED") && is_trimmed("x") && is_trimmed("a b"));
+        for bad in ["", " x", "x ", "\tx", "x\n", "\u{a0}x", "x\u{3000}"] {
+            assert!(!is_trimmed(bad), "{bad:?}");
+        }
     }
 
     #[test]
