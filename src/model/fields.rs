@@ -4,9 +4,10 @@
 //! Why not `#[derive(Deserialize)]`: every model keeps the fields it does not know in `extra`,
 //! and derive's `#[serde(flatten)]` for that turns each unknown key and value into serde's
 //! private `Content` tree and then into a `Value`, and reads the struct through a generic
-//! field identifier. Here a known key is matched as a `&str` (nothing allocated for it) and
-//! its value decoded straight into its field; only an unknown key is copied, and its value
-//! decoded straight into a `Value`. What a body decodes to, and every error (its message and
+//! field identifier. Here a known key is matched as a `&str` (nothing allocated for it; the
+//! field declared after the previous key's is tried first, since services send fields in
+//! their document's order) and its value decoded straight into its field; only an unknown
+//! key is copied, and its value decoded straight into a `Value`. What a body decodes to, and every error (its message and
 //! the JSON path `serde_path_to_error` names), is the same as derive's with flatten:
 //! - a missing key or `null` is `None` (the field's `Default`: an empty list for `Vec`);
 //! - a known key sent twice is refused (`duplicate field `name``); an unknown one sent twice
@@ -59,38 +60,60 @@ macro_rules! model {
                 use serde::de::{self, MapAccess, Visitor};
                 use std::fmt;
 
-                /// A key of the object: one of the fields, or a name this version does not know.
+                /// The fields, in the order declared.
                 #[allow(non_camel_case_types)]
-                enum Key {
+                #[derive(Clone, Copy)]
+                enum Field {
                     $($field,)*
+                }
+
+                /// Each field's JSON key, at its position in [`Field`].
+                const KEYS: &[(&str, Field)] = &[
+                    $(($crate::model::fields::key!($field $(, $key)?), Field::$field),)*
+                ];
+
+                /// A key of the object: one of the fields, or a name this version does not know.
+                enum Key {
+                    Known(Field),
                     Other(String),
                 }
 
-                impl<'de> serde::Deserialize<'de> for Key {
+                /// Reads a key, trying first the field declared after the previous key's:
+                /// services send the fields in their document's order, which the models keep,
+                /// so most keys cost one comparison instead of a walk through the names.
+                struct KeySeed {
+                    expected: usize,
+                }
+
+                impl<'de> de::DeserializeSeed<'de> for KeySeed {
+                    type Value = Key;
                     fn deserialize<D: serde::Deserializer<'de>>(
+                        self,
                         d: D,
                     ) -> std::result::Result<Key, D::Error> {
-                        struct KeyVisitor;
-                        impl Visitor<'_> for KeyVisitor {
-                            type Value = Key;
-                            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                                f.write_str("field identifier")
-                            }
-                            // Borrowed, escaped (unescaped by now) and owned keys land here.
-                            fn visit_str<E: de::Error>(
-                                self,
-                                key: &str,
-                            ) -> std::result::Result<Key, E> {
-                                Ok(match key {
-                                    $(
-                                        $crate::model::fields::key!($field $(, $key)?)
-                                            => Key::$field,
-                                    )*
-                                    other => Key::Other(other.to_owned()),
-                                })
+                        d.deserialize_identifier(self)
+                    }
+                }
+
+                impl Visitor<'_> for KeySeed {
+                    type Value = Key;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("field identifier")
+                    }
+                    // Borrowed, escaped (unescaped by now) and owned keys land here.
+                    fn visit_str<E: de::Error>(self, key: &str) -> std::result::Result<Key, E> {
+                        if let Some((name, field)) = KEYS.get(self.expected) {
+                            if *name == key {
+                                return Ok(Key::Known(*field));
                             }
                         }
-                        d.deserialize_identifier(KeyVisitor)
+                        Ok(match key {
+                            $(
+                                $crate::model::fields::key!($field $(, $key)?)
+                                    => Key::Known(Field::$field),
+                            )*
+                            other => Key::Other(other.to_owned()),
+                        })
                     }
                 }
 
@@ -106,9 +129,11 @@ macro_rules! model {
                     ) -> std::result::Result<$name, A::Error> {
                         $(let mut $field: Option<$ty> = None;)*
                         let mut extra = serde_json::Map::new();
-                        while let Some(key) = map.next_key::<Key>()? {
+                        let mut expected = 0;
+                        while let Some(key) = map.next_key_seed(KeySeed { expected })? {
                             match key {
-                                $(Key::$field => {
+                                $(Key::Known(Field::$field) => {
+                                    expected = Field::$field as usize + 1;
                                     if $field.is_some() {
                                         return Err(<A::Error as de::Error>::duplicate_field(
                                             $crate::model::fields::key!($field $(, $key)?),

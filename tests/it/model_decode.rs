@@ -207,6 +207,24 @@ fn keys_spelt_with_escapes_are_the_keys_they_spell() {
     assert!(progress.extra.is_empty() && progress.instance.unwrap().extra.is_empty());
 }
 
+/// Keys in any order, known and unknown mixed, give the same model as keys in the
+/// document's order.
+#[test]
+fn key_order_does_not_matter() {
+    let example: Value = serde_json::from_str(&common::fixture("roma_instance_page.json")).unwrap();
+    let instance = example["instances"][0].as_object().unwrap();
+    let in_order = page(&example.to_string());
+    let mut shuffled = String::from(r#"{"instances":[{"x0":0"#);
+    for (i, (key, value)) in instance.iter().rev().enumerate() {
+        shuffled.push_str(&format!(r#","{key}":{value},"x{}":{i}"#, i + 1));
+    }
+    shuffled.push_str(r#"}],"size":1,"total":1}"#);
+    let mut shuffled = page(&shuffled);
+    assert_eq!(shuffled.instances[0].extra.len(), instance.len() + 1);
+    shuffled.instances[0].extra.clear();
+    assert_eq!(shuffled, in_order);
+}
+
 /// `null` is no value, whatever the field's decoder; a missing `instances` is an empty list.
 #[test]
 fn null_fields_are_absent() {
