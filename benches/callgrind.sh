@@ -4,7 +4,8 @@
 #   bash benches/callgrind.sh [N1 N2]        (default 500 and 2500 calls; then the list page)
 #   bash benches/callgrind.sh calls [N1 N2]  (the calls only)
 #   bash benches/callgrind.sh page [P1 P2]   (the list page only; default 2 and 7 pages)
-# (FLOOR_BIN=path runs that build of the floor benchmark instead of building this one.)
+# (FLOOR_BIN=path runs that build of the floor benchmark instead of building this one, and
+# FLOOR_SERVER_BIN=path that build's responders: an earlier build's clients, this one's pages.)
 # For the floor (a bare ureq loop + serde_json::Value), the Rust API and the C ABI, against
 # benches/floor.rs's responders (realistic headers, then minimal ones): each client makes N1
 # and then N2 calls under callgrind, and per call = (Ir(N2) - Ir(N1)) / (N2 - N1), which
@@ -29,6 +30,7 @@ p1=2 p2=7
 # compare before and after in one run).
 bench=${FLOOR_BIN:-$(cargo bench --features sim --bench floor --no-run --message-format=json 2>/dev/null |
     grep -o '"executable":"[^"]*"' | grep '/floor-' | tail -1 | sed 's/"executable":"\(.*\)"/\1/')}
+server=${FLOOR_SERVER_BIN:-$bench}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -59,7 +61,7 @@ PY
 if [[ $sections == *calls* ]]; then
     for mode in realistic minimal; do
         flag=$([ "$mode" = realistic ] && echo --realistic || true)
-        coproc SERVER { "$bench" --serve $flag; }
+        coproc SERVER { "$server" --serve $flag; }
         read -r url <&"${SERVER[0]}"
         declare -A per
         for who in floor rust c; do
@@ -82,7 +84,7 @@ if [[ $sections == *calls* ]]; then
 fi
 
 if [[ $sections == *page* ]]; then
-    coproc SERVER { "$bench" --serve --realistic; }
+    coproc SERVER { "$server" --serve --realistic; }
     read -r url <&"${SERVER[0]}"
     declare -A page
     for who in page-floor page-rust page-c page-c-step; do

@@ -17,7 +17,7 @@ pub trait Vocabulary: Copy + Eq + fmt::Debug + 'static {
     /// The meaning of `word`, if it is one of [`WORDS`](Self::WORDS).
     fn from_word(word: &str) -> Option<Self> {
         // The word is trimmed once; the spellings need not be (`vocabulary!` checks them).
-        let word = word.trim().as_bytes();
+        let word = trimmed(word).as_bytes();
         Self::WORDS
             .iter()
             .find(|(spelling, _)| same_folded(spelling.as_bytes(), word))
@@ -52,18 +52,22 @@ fn same_folded(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
-/// Whether a spelling has nothing [`str::trim`] would take off: `vocabulary!` checks each
-/// one at compile time, so that [`Vocabulary::from_word`] trims only the word it looks up.
-pub(crate) const fn is_trimmed(spelling: &str) -> bool {
-    let bytes = spelling.as_bytes();
-    match (bytes.first(), bytes.last()) {
-        // Whitespace is ASCII whitespace or starts (and a UTF-8 sequence ends) beyond ASCII.
-        (Some(first), Some(last)) => {
-            first.is_ascii()
-                && !first.is_ascii_whitespace()
-                && last.is_ascii()
-                && !last.is_ascii_whitespace()
-        }
+/// `word.trim()`, without its Unicode look-ups when both ends are visible ASCII, as a status
+/// word's are.
+fn trimmed(word: &str) -> &str {
+    if is_trimmed(word) {
+        word
+    } else {
+        word.trim()
+    }
+}
+
+/// Whether both ends of `word` are visible ASCII (so [`str::trim`] would leave it as it is):
+/// `vocabulary!` checks each spelling at compile time, so that [`Vocabulary::from_word`] trims
+/// only the word it looks up.
+pub(crate) const fn is_trimmed(word: &str) -> bool {
+    match (word.as_bytes().first(), word.as_bytes().last()) {
+        (Some(first), Some(last)) => first.is_ascii_graphic() && last.is_ascii_graphic(),
         _ => false,
     }
 }
@@ -175,7 +179,7 @@ macro_rules! vocabulary {
         const _: () = {
             $( $( assert!(
                 $crate::model::vocab::is_trimmed($word),
-                concat!("the spelling ", stringify!($word), " has spaces around it or is empty"),
+                concat!("the spelling ", stringify!($word), " must start and end with visible ASCII"),
             ); )+ )+
         };
     };
@@ -243,7 +247,16 @@ mod tests {
     #[test]
     fn spellings_must_be_trimmed() {
         assert!(is_trimmed("DELETE_FALIED") && is_trimmed("x") && is_trimmed("a b"));
-        for bad in ["", " x", "x ", "\tx", "x\n", "\u{a0}x", "x\u{3000}"] {
+        for bad in [
+            "",
+            " x",
+            "x ",
+            "\tx",
+            "x\n",
+            "x\u{b}",
+            "\u{a0}x",
+            "x\u{3000}",
+        ] {
             assert!(!is_trimmed(bad), "{bad:?}");
         }
     }
