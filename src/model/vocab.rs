@@ -36,17 +36,25 @@ pub trait Vocabulary: Copy + Eq + fmt::Debug + 'static {
 
 /// Equal when equal after ignoring ASCII case and the separators `-` and `_`.
 ///
-/// Byte by byte, skipping separators, stopping at the first difference: every decoded status
-/// is looked up here, against each spelling of its vocabulary in turn, so nothing is allocated
-/// and a spelling that differs costs a byte or two.
+/// Every decoded status is looked up here, against each spelling of its vocabulary in turn: a
+/// word as documented (in any case) is equal at once, and a spelling that differs is told
+/// apart at its first differing byte, with nothing allocated.
 fn same_folded(a: &[u8], b: &[u8]) -> bool {
-    let separator = |byte: &u8| matches!(byte, b'-' | b'_');
-    let mut a = a.iter().filter(|byte| !separator(byte));
-    let mut b = b.iter().filter(|byte| !separator(byte));
+    if a.eq_ignore_ascii_case(b) {
+        return true;
+    }
+    let separator = |byte: u8| matches!(byte, b'-' | b'_');
+    let (mut i, mut j) = (0, 0);
     loop {
-        match (a.next(), b.next()) {
+        while i < a.len() && separator(a[i]) {
+            i += 1;
+        }
+        while j < b.len() && separator(b[j]) {
+            j += 1;
+        }
+        match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) if x.eq_ignore_ascii_case(y) => (i, j) = (i + 1, j + 1),
             (None, None) => return true,
-            (Some(x), Some(y)) if x.eq_ignore_ascii_case(y) => {}
             _ => return false,
         }
     }
