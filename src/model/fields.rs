@@ -2,13 +2,13 @@
 //! `Serialize` derived) and a `Deserialize` that matches each key as it streams past.
 //!
 //! Why not `#[derive(Deserialize)]`: every model keeps the fields it does not know in `extra`,
-//! and derive's `#[serde(flatten)]` for that turns each unknown key and value into serde's
-//! private `Content` tree and then into a `Value`, and reads the struct through a generic
-//! field identifier. Here a known key is matched as a `&str` (nothing allocated for it; the
-//! field declared after the previous key's is tried first, since services send fields in
-//! their document's order) and its value decoded straight into its field; only an unknown
-//! key is copied, and its value decoded straight into a `Value`. What a body decodes to, and every error (its message and
-//! the JSON path `serde_path_to_error` names), is the same as derive's with flatten:
+//! and derive's `#[serde(flatten)]` for that buffers each unknown key and value in serde's
+//! private `Content` tree and turns them into a `Value` at the end. Here a known key is
+//! matched as a `&str` (nothing allocated for it; the field declared after the previous key's
+//! is tried first, since services send fields in their document's order) and its value is
+//! decoded straight into its field; only an unknown key is copied, and its value decoded
+//! straight into a `Value`. What a body decodes to, and every error (its message, its
+//! position and the JSON path `serde_path_to_error` names), is the same as derive's:
 //! - a missing key or `null` is `None` (the field's `Default`: an empty list for `Vec`);
 //! - a known key sent twice is refused (`duplicate field `name``); an unknown one sent twice
 //!   keeps its last value;

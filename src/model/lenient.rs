@@ -484,8 +484,9 @@ mod tests {
     }
 
     /// A value of the wrong kind is refused once read whole: the error's position is after it
-    /// (and what follows it up to the object's end), as when these decoders read a `serde_json::Value` first, and a malformed or too deeply
-    /// nested value inside it is still found.
+    /// (and after what follows it up to the object's end), as when these decoders read a
+    /// `serde_json::Value` first, and a malformed or too deeply nested value inside it is
+    /// still found.
     #[test]
     fn wrong_kinds_are_refused_where_they_end() {
         let cases = [

@@ -187,7 +187,7 @@ macro_rules! vocabulary {
         const _: () = {
             $( $( assert!(
                 $crate::model::vocab::is_trimmed($word),
-                concat!("the spelling ", stringify!($word), " must start and end with visible ASCII"),
+                concat!("the spelling ", stringify!($word), " must start and end in visible ASCII"),
             ); )+ )+
         };
     };
