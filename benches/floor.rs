@@ -23,7 +23,7 @@
 //!
 //! Then the list page: one `GET /v2/{project}/instances?limit=2000` answered (realistic headers)
 //! with 2,000 instances, each the ROMA list document's example instance with its own ID and
-//! name (about 1.6 MB): `page floor` (ureq + `serde_json::Value`), `page rust`
+//! name, compact and in the document's key order (1.55 MB): `page floor` (ureq + `serde_json::Value`), `page rust`
 //! (`Client::roma_list_instances`), `page c` (`hwinst_roma_list_instances`, the result document
 //! freed) and `page c step` (`hwinst_roma_list_page`, the paging walk's step: the page, the new
 //! positions and the next cursor). `FLOOR_PAGE_CALLS` pages per client and round (default 50).
