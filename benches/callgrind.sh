@@ -1,20 +1,36 @@
 #!/usr/bin/env bash
 # Instructions per call (valgrind's callgrind), for "where the gap comes from": unlike wall and
 # CPU time, instruction counts repeat on a busy machine. From the repository root:
-#   bash benches/callgrind.sh [N1 N2]      (default 500 and 2500 calls)
+#   bash benches/callgrind.sh [N1 N2]        (default 500 and 2500 calls; then the list page)
+#   bash benches/callgrind.sh calls [N1 N2]  (the calls only)
+#   bash benches/callgrind.sh page [P1 P2]   (the list page only; default 2 and 7 pages)
+# (FLOOR_BIN=path runs that build of the floor benchmark instead of building this one, and
+# FLOOR_SERVER_BIN=path that build's responders: an earlier build's clients, this one's pages.)
 # For the floor (a bare ureq loop + serde_json::Value), the Rust API and the C ABI, against
 # benches/floor.rs's responders (realistic headers, then minimal ones): each client makes N1
 # and then N2 calls under callgrind, and per call = (Ir(N2) - Ir(N1)) / (N2 - N1), which
 # leaves out start-up, the connection and the first call. Then the functions that account for
 # most of the difference between the Rust API and the floor (realistic headers), per call.
+# The list page: the 2,000-instance ROMA list page of benches/floor.rs (realistic headers) through
+# the floor, the Rust API and the C ABI (hwinst_roma_list_instances, and hwinst_roma_list_page),
+# instructions per page the same way, then the functions that account for most of the
+# difference between the Rust API and the floor, per page.
 # Needs valgrind (callgrind_annotate) and python3. Kernel time is not counted: syscalls are
 # the same for every client (scripts/bench-c.sh counts them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+sections="calls page"
+case "${1:-}" in calls | page) sections=$1; shift ;; esac
 n1=${1:-500} n2=${2:-2500}
+[ "$sections" = page ] && n1=${1:-2} n2=${2:-7}
+p1=2 p2=7
+[ "$sections" = page ] && p1=$n1 p2=$n2
 
-bench=$(cargo bench --features sim --bench floor --no-run --message-format=json 2>/dev/null |
-    grep -o '"executable":"[^"]*"' | grep '/floor-' | tail -1 | sed 's/"executable":"\(.*\)"/\1/')
+# FLOOR_BIN=path: that build of the floor benchmark instead (e.g. a copy of an earlier one, to
+# compare before and after in one run).
+bench=${FLOOR_BIN:-$(cargo bench --features sim --bench floor --no-run --message-format=json 2>/dev/null |
+    grep -o '"executable":"[^"]*"' | grep '/floor-' | tail -1 | sed 's/"executable":"\(.*\)"/\1/')}
+server=${FLOOR_SERVER_BIN:-$bench}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -22,31 +38,10 @@ instructions() { # FILE: the total instructions callgrind collected
     callgrind_annotate "$1" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }'
 }
 
-for mode in realistic minimal; do
-    flag=$([ "$mode" = realistic ] && echo --realistic || true)
-    coproc SERVER { "$bench" --serve $flag; }
-    read -r url <&"${SERVER[0]}"
-    declare -A per
-    for who in floor rust c; do
-        for n in "$n1" "$n2"; do
-            valgrind --tool=callgrind --callgrind-out-file="$tmp/$mode-$who-$n" \
-                "$bench" --only "$who" --calls "$n" --url "$url" >/dev/null 2>&1
-        done
-        a=$(instructions "$tmp/$mode-$who-$n1") b=$(instructions "$tmp/$mode-$who-$n2")
-        per[$who]=$(( (b - a) / (n2 - n1) ))
-    done
-    exec {SERVER[1]}>&-
-    wait "$SERVER_PID" 2>/dev/null || true
-    echo "$mode headers: instructions per call: floor ${per[floor]}, Rust API ${per[rust]}" \
-        "($(awk "BEGIN{printf \"%.2f\", ${per[rust]}/${per[floor]}}")×)," \
-        "C ABI ${per[c]} ($(awk "BEGIN{printf \"%.2f\", ${per[c]}/${per[floor]}}")×)"
-done
-
-echo "--- Rust API minus floor, realistic headers, instructions per call (self cost, top 30)"
-for who in floor rust; do
-    callgrind_annotate --threshold=100 "$tmp/realistic-$who-$n2" 2>/dev/null > "$tmp/$who.txt"
-done
-python3 - "$tmp/floor.txt" "$tmp/rust.txt" "$n2" <<'PY'
+difference() { # FLOOR_OUT CLIENT_OUT N: the top 30 functions by self cost, client minus floor, per N
+    callgrind_annotate --threshold=100 "$1" 2>/dev/null > "$tmp/floor.txt"
+    callgrind_annotate --threshold=100 "$2" 2>/dev/null > "$tmp/client.txt"
+    python3 - "$tmp/floor.txt" "$tmp/client.txt" "$3" <<'PY'
 import re, sys
 def load(path):
     costs = {}
@@ -56,8 +51,59 @@ def load(path):
             name = m.group(2)
             costs[name] = costs.get(name, 0) + int(m.group(1).replace(",", ""))
     return costs
-floor, rust, calls = load(sys.argv[1]), load(sys.argv[2]), int(sys.argv[3])
-diff = sorted(((rust.get(k, 0) - floor.get(k, 0)) / calls, k) for k in set(floor) | set(rust))
+floor, client, calls = load(sys.argv[1]), load(sys.argv[2]), int(sys.argv[3])
+diff = sorted(((client.get(k, 0) - floor.get(k, 0)) / calls, k) for k in set(floor) | set(client))
 for d, name in diff[::-1][:30]:
     print(f"{d:8.0f}  {name[:140]}")
 PY
+}
+
+if [[ $sections == *calls* ]]; then
+    for mode in realistic minimal; do
+        flag=$([ "$mode" = realistic ] && echo --realistic || true)
+        coproc SERVER { "$server" --serve $flag; }
+        read -r url <&"${SERVER[0]}"
+        declare -A per
+        for who in floor rust c; do
+            for n in "$n1" "$n2"; do
+                valgrind --tool=callgrind --callgrind-out-file="$tmp/$mode-$who-$n" \
+                    "$bench" --only "$who" --calls "$n" --url "$url" >/dev/null 2>&1
+            done
+            a=$(instructions "$tmp/$mode-$who-$n1") b=$(instructions "$tmp/$mode-$who-$n2")
+            per[$who]=$(( (b - a) / (n2 - n1) ))
+        done
+        exec {SERVER[1]}>&-
+        wait "$SERVER_PID" 2>/dev/null || true
+        echo "$mode headers: instructions per call: floor ${per[floor]}, Rust API ${per[rust]}" \
+            "($(awk "BEGIN{printf \"%.2f\", ${per[rust]}/${per[floor]}}")×)," \
+            "C ABI ${per[c]} ($(awk "BEGIN{printf \"%.2f\", ${per[c]}/${per[floor]}}")×)"
+    done
+
+    echo "--- Rust API minus floor, realistic headers, instructions per call (self cost, top 30)"
+    difference "$tmp/realistic-floor-$n2" "$tmp/realistic-rust-$n2" "$n2"
+fi
+
+if [[ $sections == *page* ]]; then
+    coproc SERVER { "$server" --serve --realistic; }
+    read -r url <&"${SERVER[0]}"
+    declare -A page
+    for who in page-floor page-rust page-c page-c-step; do
+        for n in "$p1" "$p2"; do
+            valgrind --tool=callgrind --callgrind-out-file="$tmp/$who-$n" \
+                "$bench" --only "$who" --calls "$n" --url "$url" >/dev/null 2>&1
+        done
+        a=$(instructions "$tmp/$who-$p1") b=$(instructions "$tmp/$who-$p2")
+        page[$who]=$(( (b - a) / (p2 - p1) ))
+    done
+    exec {SERVER[1]}>&-
+    wait "$SERVER_PID" 2>/dev/null || true
+    ratio() { awk "BEGIN{printf \"%.2f\", $1/$2}"; }
+    echo "the 2,000-instance list page: instructions per page: floor ${page[page-floor]}," \
+        "Rust API ${page[page-rust]} ($(ratio "${page[page-rust]}" "${page[page-floor]}")×)," \
+        "C ABI list_instances ${page[page-c]} ($(ratio "${page[page-c]}" "${page[page-floor]}")×)," \
+        "C ABI list_page ${page[page-c-step]} ($(ratio "${page[page-c-step]}" "${page[page-floor]}")×)"
+    echo "--- Rust API minus floor, the list page, instructions per page (self cost, top 30)"
+    difference "$tmp/page-floor-$p2" "$tmp/page-rust-$p2" "$p2"
+    echo "--- C ABI (list_instances) minus Rust API, the list page, per page (self cost, top 30)"
+    difference "$tmp/page-rust-$p2" "$tmp/page-c-$p2" "$p2"
+fi

@@ -21,6 +21,13 @@
 //! - `rust`: `Client::apig_creation_progress`;
 //! - `c`: `hwinst::ffi::hwinst_apig_creation_progress` and `hwinst_string_free`.
 //!
+//! Then the list page: one `GET /v2/{project}/instances?limit=2000` answered (realistic headers)
+//! with 2,000 instances, each the ROMA list document's example instance with its own ID and
+//! name, compact and in the document's key order (1.55 MB): `page floor` (ureq + `serde_json::Value`), `page rust`
+//! (`Client::roma_list_instances`), `page c` (`hwinst_roma_list_instances`, the result document
+//! freed) and `page c step` (`hwinst_roma_list_page`, the paging walk's step: the page, the new
+//! positions and the next cursor). `FLOOR_PAGE_CALLS` pages per client and round (default 50).
+//!
 //! Then the waiter's own cost: CPU per poll of `Client::wait` / `hwinst_wait` (1 ms intervals,
 //! an instance whose progress changes on every poll, so the callback runs every time) beyond
 //! one `apig_creation_progress` call; and 1,000 consecutive `hwinst_lifecycle` calls.
@@ -30,8 +37,8 @@
 //!
 //! Other modes, used by `scripts/bench-c.sh` and `benches/callgrind.sh`: `--serve
 //! [--realistic]` (print the base URL, serve until stdin closes) and `--only floor|rust|c|wait|...
-//! --calls N --url URL [--threads T]` (just that loop, on T threads sharing one client, e.g.
-//! under strace, perf or callgrind).
+//! |rust-aksk|page-floor|page-rust|page-c|page-c-step --calls N --url URL [--threads T]` (just
+//! that loop, on T threads sharing one client, e.g. under strace, perf or callgrind).
 
 // Real time here (clippy.toml refuses it elsewhere): a benchmark measures real time.
 #![allow(clippy::disallowed_methods)]
@@ -53,6 +60,8 @@ const INSTANCE: &str = "eddc4d25480b4cd6b512f270a1b8b341";
 /// An instance whose progress the server changes on every request (for the waiter).
 const COUNTING: &str = "counting-0001";
 const BODY: &str = include_str!("../tests/fixtures/apig_creation_progress.json");
+/// Instances on the list page.
+const PAGE_SIZE: usize = 2_000;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -95,10 +104,12 @@ fn serve(realistic: bool) {
         let _ = std::io::stdin().read_to_end(&mut Vec::new());
         std::process::exit(0);
     });
+    let page = Bytes::from(page_body(PAGE_SIZE));
     // A thread per connection, each with its own single-threaded runtime: one client
     // thread's requests wake one server thread, with no scheduler between them.
     for stream in listener.incoming() {
         let stream = stream.unwrap();
+        let page = page.clone();
         stream.set_nodelay(true).unwrap();
         stream.set_nonblocking(true).unwrap();
         std::thread::spawn(move || {
@@ -109,7 +120,10 @@ fn serve(realistic: bool) {
             runtime.block_on(async move {
                 let stream = tokio::net::TcpStream::from_std(stream).unwrap();
                 let service = service_fn(|request: hyper::Request<hyper::body::Incoming>| {
-                    let body = if request.uri().path().contains(COUNTING) {
+                    let path = request.uri().path();
+                    let body = if path.ends_with("/instances") {
+                        page.clone()
+                    } else if path.contains(COUNTING) {
                         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
                         Bytes::from(format!(
                             r#"{{"progress":{},"status":"creating","start_time":1597389901161}}"#,
@@ -152,6 +166,55 @@ fn serve(realistic: bool) {
             });
         });
     }
+}
+
+/// A ROMA list page of `n` instances: the list document's example instance (the fixture),
+/// each copy with its own ID and name, as a gateway sends it: compact, and the keys in the
+/// document's order (which a `serde_json::Value` would sort).
+fn page_body(n: usize) -> String {
+    let example = compact(include_str!("../tests/fixtures/roma_instance_page.json"));
+    let (id, name) = (
+        r#""id":"e34610ca-0a37-4f04-8856-4101b08cc5e2""#,
+        r#""name":"roma-test""#,
+    );
+    let start = example.find(r#""instances":["#).unwrap() + r#""instances":["#.len();
+    let instance = &example[start..example.rfind("]}").unwrap()];
+    assert!(
+        instance.starts_with(&format!("{{{id},{name},")),
+        "{instance}"
+    );
+    let instances: Vec<String> = (0..n)
+        .map(|i| {
+            instance
+                .replacen(
+                    id,
+                    &format!(r#""id":"e34610ca-0a37-4f04-8856-{i:012x}""#),
+                    1,
+                )
+                .replacen(name, &format!(r#""name":"roma-test-{i}""#), 1)
+        })
+        .collect();
+    format!(
+        r#"{{"total":{n},"size":{n},"instances":[{}]}}"#,
+        instances.join(",")
+    )
+}
+
+/// JSON text without the whitespace between its tokens.
+fn compact(json: &str) -> String {
+    let (mut out, mut in_string, mut escaped) = (String::with_capacity(json.len()), false, false);
+    for c in json.chars() {
+        if in_string {
+            in_string = escaped || c != '"';
+            escaped = !escaped && c == '\\';
+        } else if c == '"' {
+            in_string = true;
+        } else if c.is_ascii_whitespace() {
+            continue;
+        }
+        out.push(c);
+    }
+    out
 }
 
 struct Server {
@@ -226,7 +289,17 @@ struct Floor {
 }
 
 impl Floor {
+    /// The progress call.
     fn new(base: &str, timeouts: bool) -> Floor {
+        Floor::at(
+            base,
+            &format!("/v2/{PROJECT}/apigw/instances/{INSTANCE}/progress"),
+            timeouts,
+        )
+    }
+
+    /// A GET of `path_and_query`.
+    fn at(base: &str, path_and_query: &str, timeouts: bool) -> Floor {
         let agent = if timeouts {
             ureq::Agent::config_builder()
                 .timeout_connect(Some(Duration::from_secs(10)))
@@ -238,7 +311,7 @@ impl Floor {
         };
         Floor {
             agent,
-            url: format!("{base}/v2/{PROJECT}/apigw/instances/{INSTANCE}/progress"),
+            url: format!("{base}{path_and_query}"),
         }
     }
 }
@@ -264,6 +337,7 @@ fn client(base: &str) -> Client {
         .project_id(PROJECT)
         .token("bench-token")
         .endpoint(Service::Apig, base)
+        .endpoint(Service::Roma, base)
         .build()
         .unwrap()
 }
@@ -282,7 +356,7 @@ unsafe impl Sync for C {}
 impl C {
     fn new(base: &str) -> C {
         let config = CString::new(format!(
-            r#"{{"project_id":"{PROJECT}","credentials":{{"token":"bench-token"}},"endpoints":{{"apig":"{base}"}}}}"#
+            r#"{{"project_id":"{PROJECT}","credentials":{{"token":"bench-token"}},"endpoints":{{"apig":"{base}","roma":"{base}"}}}}"#
         ))
         .unwrap();
         let mut client = std::ptr::null_mut();
@@ -312,6 +386,67 @@ impl Caller for C {
             ffi::hwinst_string_free(json);
         }
     }
+}
+
+/// The list page through the Rust API.
+struct PageRust(Client);
+
+impl Caller for PageRust {
+    fn call(&self) {
+        let query = hwinst::RomaListQuery::new().limit(PAGE_SIZE as u32);
+        let page = self.0.roma_list_instances(&query).unwrap();
+        assert_eq!(page.instances.len(), PAGE_SIZE);
+        black_box(page);
+    }
+}
+
+/// The list page through the C ABI: `hwinst_roma_list_instances`, or with `step`
+/// `hwinst_roma_list_page` (the first step of a paging walk).
+struct PageC {
+    c: C,
+    step: bool,
+    query: CString,
+}
+
+impl PageC {
+    fn new(base: &str, step: bool) -> PageC {
+        PageC {
+            c: C::new(base),
+            step,
+            query: CString::new(format!(r#"{{"limit":{PAGE_SIZE}}}"#)).unwrap(),
+        }
+    }
+}
+
+impl Caller for PageC {
+    fn call(&self) {
+        let mut json: *mut c_char = std::ptr::null_mut();
+        // SAFETY: a live client, a NUL-terminated query and a writable out-pointer; the
+        // document is freed once.
+        unsafe {
+            let code = if self.step {
+                ffi::hwinst_roma_list_page(self.c.0, self.query.as_ptr(), &mut json)
+            } else {
+                ffi::hwinst_roma_list_instances(self.c.0, self.query.as_ptr(), &mut json)
+            };
+            assert_eq!(code, ffi::hwinst_code::OK);
+            ffi::hwinst_string_free(json);
+        }
+    }
+}
+
+/// The page's four clients.
+fn page_callers(base: &str) -> [(&'static str, Box<dyn Caller>); 4] {
+    let path = format!("/v2/{PROJECT}/instances?limit={PAGE_SIZE}");
+    [
+        ("floor (bare ureq)", Box::new(Floor::at(base, &path, false))),
+        ("hwinst Rust API", Box::new(PageRust(client(base)))),
+        (
+            "hwinst C ABI (list_instances)",
+            Box::new(PageC::new(base, false)),
+        ),
+        ("hwinst C ABI (list_page)", Box::new(PageC::new(base, true))),
+    ]
 }
 
 /// Wall and CPU time of `calls` calls made by `threads` threads sharing `caller`, and the
@@ -476,6 +611,7 @@ fn bench() {
     let calls = env_or("FLOOR_CALLS", 20_000);
     let rounds = env_or("FLOOR_ROUNDS", 3);
     let polls = env_or("FLOOR_POLLS", 1_000) as u32;
+    let pages = env_or("FLOOR_PAGE_CALLS", 50);
     // The same clients against a server answering like a real gateway, and a bare one.
     let servers = [
         ("realistic headers", Clients::new(true)),
@@ -493,6 +629,11 @@ fn bench() {
     let mut best = [[[None::<Sample>; 2]; 4]; 2];
     // rust call, rust wait, c wait, c lifecycle, rust call + a bare 1 ms sleep
     let mut waits = [None::<Sample>; 5];
+    let page_clients = page_callers(&servers[0].1.server.url);
+    for (_, caller) in &page_clients {
+        run(&servers[0].1.server, caller.as_ref(), 1, 2); // connections warm
+    }
+    let mut page_best = [None::<Sample>; 4];
     for round in 0..rounds {
         for (k, (_, clients)) in servers.iter().enumerate() {
             for threads in [1, 2] {
@@ -523,6 +664,9 @@ fn bench() {
         ];
         for (slot, s) in waits.iter_mut().zip(samples) {
             *slot = best_of(*slot, s);
+        }
+        for (slot, (_, caller)) in page_best.iter_mut().zip(&page_clients) {
+            *slot = best_of(*slot, run(&servers[0].1.server, caller.as_ref(), 1, pages));
         }
         eprintln!("round {} of {rounds} done", round + 1);
     }
@@ -589,6 +733,32 @@ fn bench() {
             );
         }
     }
+    println!(
+        "\nthe {PAGE_SIZE}-instance ROMA list page ({} bytes, realistic headers, {pages} pages, \
+         one thread):\n",
+        page_body(PAGE_SIZE).len()
+    );
+    println!("| client | wall/page | CPU/page | wall ÷ floor | CPU ÷ floor | server CPU/page |");
+    println!("|---|---|---|---|---|---|");
+    let page_best = page_best.map(Option::unwrap);
+    let ms = |d: Duration| d.as_secs_f64() * 1e3 / pages as f64;
+    for (s, (name, _)) in page_best.iter().zip(&page_clients) {
+        println!(
+            "| {name} | {:.2} ms | {:.2} ms | {:.2}× | {:.2}× | {:.2} ms |",
+            ms(s.wall),
+            ms(s.cpu),
+            ratio(s.wall, page_best[0].wall),
+            ratio(s.cpu, page_best[0].cpu),
+            ms(s.server),
+        );
+    }
+    for (s, (name, _)) in page_best.iter().zip(&page_clients).skip(1) {
+        let c = ratio(s.cpu, page_best[0].cpu);
+        println!(
+            "{name}: page CPU {c:.2}× the floor's (≤ 0.80: {})",
+            check(c <= 0.8)
+        );
+    }
     let w = waits.map(Option::unwrap);
     let n = polls as usize;
     println!();
@@ -652,7 +822,21 @@ fn only(which: &str, url: &str, calls: usize, threads: usize) {
             }
             return;
         }
-        other => panic!("--only floor|rust|rust-aksk|c|wait|wait-c|progress, not {other}"),
+        page if page.starts_with("page-") => {
+            let callers = page_callers(url);
+            let at = ["page-floor", "page-rust", "page-c", "page-c-step"]
+                .iter()
+                .position(|p| *p == page)
+                .unwrap_or_else(|| panic!("--only page-floor|page-rust|page-c|page-c-step"));
+            for _ in 0..calls {
+                callers[at].1.call();
+            }
+            return;
+        }
+        other => panic!(
+            "--only floor|rust|rust-aksk|c|wait|wait-c|progress|page-floor|page-rust|page-c|\
+             page-c-step, not {other}"
+        ),
     };
     let caller = caller.as_ref();
     if threads == 1 {

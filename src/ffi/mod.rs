@@ -124,6 +124,7 @@ pub use code::hwinst_code;
 pub use operations::{
     hwinst_apig_creation_progress, hwinst_clouddc_instance_status, hwinst_roma_creation_progress,
     hwinst_roma_instance, hwinst_roma_list_all_instances, hwinst_roma_list_instances,
+    hwinst_roma_list_page,
 };
 pub use wait::{
     hwinst_cancel_token, hwinst_cancel_token_cancel, hwinst_cancel_token_free,

@@ -1,10 +1,8 @@
 //! Cloud DC: the model of its instance status (`GET /v1/{project_id}/instances/{id}/status`;
 //! `docs/apis.md`).
 
+use crate::model::fields::model;
 use crate::model::vocab::{vocabulary, OpenEnum};
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
-use serde_with::skip_serializing_none;
 
 vocabulary! {
     /// A Cloud DC instance state. The document's state machine, the newest SDK's spelling
@@ -53,36 +51,32 @@ vocabulary! {
     }
 }
 
-/// The status of a Cloud DC instance.
-#[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct ClouddcInstanceStatus {
-    /// The instance state.
-    pub state: Option<OpenEnum<ClouddcState>>,
-    /// The operation under way and how it went, e.g. `install-processing`,
-    /// `install-succeed`, `install-failed` (prefixes `install`, `reinstall`,
-    /// `switch-install`, `modify-ip`, `uninstall`).
-    pub operation_state: Option<String>,
-    /// Set when an operation failed.
-    pub error: Option<ClouddcError>,
-    /// Fields this version does not know, as the server sent them.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+model! {
+    /// The status of a Cloud DC instance.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct ClouddcInstanceStatus {
+        /// The instance state.
+        pub state: Option<OpenEnum<ClouddcState>>,
+        /// The operation under way and how it went, e.g. `install-processing`,
+        /// `install-succeed`, `install-failed` (prefixes `install`, `reinstall`,
+        /// `switch-install`, `modify-ip`, `uninstall`).
+        pub operation_state: Option<String>,
+        /// Set when an operation failed.
+        pub error: Option<ClouddcError>,
+    }
 }
 
-/// Why a Cloud DC operation failed (`ErrorStatus`).
-#[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct ClouddcError {
-    /// Error code.
-    pub error_code: Option<String>,
-    /// Error description.
-    pub error_msg: Option<String>,
-    /// Which operation failed.
-    pub error_type: Option<OpenEnum<ClouddcErrorType>>,
-    /// Fields this version does not know, as the server sent them.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+model! {
+    /// Why a Cloud DC operation failed (`ErrorStatus`).
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct ClouddcError {
+        /// Error code.
+        pub error_code: Option<String>,
+        /// Error description.
+        pub error_msg: Option<String>,
+        /// Which operation failed.
+        pub error_type: Option<OpenEnum<ClouddcErrorType>>,
+    }
 }

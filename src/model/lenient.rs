@@ -157,16 +157,69 @@ fn float_to_i64(f: f64) -> Option<i64> {
 
 /// A boolean: `true`/`false`, or a string spelling one in any case.
 pub(crate) fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    match Option::<Value>::deserialize(d)? {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(b)),
-        Some(Value::String(s)) if s.trim().eq_ignore_ascii_case("true") => Ok(Some(true)),
-        Some(Value::String(s)) if s.trim().eq_ignore_ascii_case("false") => Ok(Some(false)),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(other) => Err(D::Error::custom(format!(
-            "expected a boolean, found {}",
-            describe(&other)
-        ))),
+    d.deserialize_any(BooleanVisitor)?.map_err(D::Error::custom)
+}
+
+// The visitors below read a field straight from the decoder's tokens (these run for many
+// fields of every answer), and say why a value of the wrong kind is refused as an `Ok(Err)`:
+// the caller turns it into the error once the decoder has returned, so that the error's
+// position, and everything else about it, is as when the field was read as a
+// `serde_json::Value` first. An array or object refused is read to its end first, as a
+// `Value` would be (the same position, and anything malformed or too deeply nested in it
+// still found).
+
+/// A value, or why it was refused.
+type Outcome<T> = Result<T, Refusal>;
+
+/// Why a value was refused (the message of the error it becomes).
+type Refusal = std::borrow::Cow<'static, str>;
+
+struct BooleanVisitor;
+
+impl<'de> Visitor<'de> for BooleanVisitor {
+    type Value = Outcome<Option<bool>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a boolean")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Ok(None))
+    }
+
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<Self::Value, E> {
+        Ok(Ok(Some(b)))
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(match s.trim() {
+            t if t.eq_ignore_ascii_case("true") => Ok(Some(true)),
+            t if t.eq_ignore_ascii_case("false") => Ok(Some(false)),
+            "" => Ok(None),
+            _ => Err("expected a boolean, found a string".into()),
+        })
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Err("expected a boolean, found a number".into()))
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Err("expected a boolean, found a number".into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Err("expected a boolean, found a number".into()))
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        read_to_end_seq(seq)?;
+        Ok(Err("expected a boolean, found an array".into()))
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        read_to_end_map(map)?;
+        Ok(Err("expected a boolean, found an object".into()))
     }
 }
 
@@ -178,26 +231,77 @@ pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D:
 /// A list of strings: a JSON array, or a string holding one — JSON (`"[\"az0.dc0\"]"`), bare
 /// (`"[region01, region02]"`) or comma-separated (`"az1,az2"`).
 pub(crate) fn list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
-    match Option::<Value>::deserialize(d)? {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Array(items)) => items
-            .into_iter()
-            .map(|item| match item {
-                Value::String(s) => Ok(s),
-                Value::Number(n) => Ok(n.to_string()),
-                other => Err(D::Error::custom(format!(
-                    "expected a list of strings, found {} in it",
-                    describe(&other)
-                ))),
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some),
-        Some(Value::String(s)) => Ok(Some(split_list(&s))),
-        Some(other) => Err(D::Error::custom(format!(
-            "expected a list of strings, found {}",
-            describe(&other)
-        ))),
+    d.deserialize_any(ListVisitor)?.map_err(D::Error::custom)
+}
+
+struct ListVisitor;
+
+impl<'de> Visitor<'de> for ListVisitor {
+    type Value = Outcome<Option<Vec<String>>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of strings")
     }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Ok(None))
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(Ok(Some(split_list(s))))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Err("expected a list of strings, found a boolean".into()))
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Err("expected a list of strings, found a number".into()))
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Err("expected a list of strings, found a number".into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Err("expected a list of strings, found a number".into()))
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        // The whole array is read before an item is refused, the first one named.
+        let mut refused = None;
+        while let Some(item) = seq.next_element::<Value>()? {
+            match item {
+                Value::String(s) => items.push(s),
+                Value::Number(n) => items.push(n.to_string()),
+                other => {
+                    refused = refused.or(Some(describe(&other)));
+                }
+            }
+        }
+        Ok(match refused {
+            None => Ok(Some(items)),
+            Some(found) => Err(format!("expected a list of strings, found {found} in it").into()),
+        })
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        read_to_end_map(map)?;
+        Ok(Err("expected a list of strings, found an object".into()))
+    }
+}
+
+/// Reads the rest of an array that is refused as a whole (see above).
+fn read_to_end_seq<'de, A: de::SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
+    while seq.next_element::<Value>()?.is_some() {}
+    Ok(())
+}
+
+/// Reads the rest of an object that is refused as a whole (see above).
+fn read_to_end_map<'de, A: de::MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
+    while map.next_entry::<String, Value>()?.is_some() {}
+    Ok(())
 }
 
 fn split_list(s: &str) -> Vec<String> {
@@ -222,15 +326,59 @@ pub(crate) struct Text(pub String);
 
 impl<'de> Deserialize<'de> for Text {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
-        match Value::deserialize(d)? {
-            Value::String(s) => Ok(Text(s)),
-            Value::Number(n) => Ok(Text(n.to_string())),
-            Value::Bool(b) => Ok(Text(b.to_string())),
-            other => Err(D::Error::custom(format!(
-                "expected a string, found {}",
-                describe(&other)
-            ))),
-        }
+        d.deserialize_any(TextVisitor)?.map_err(D::Error::custom)
+    }
+}
+
+/// Reads a [`Text`] (see the other visitors above): a number's text as `serde_json` writes it.
+struct TextVisitor;
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Outcome<Text>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(Ok(Text(s.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, s: String) -> Result<Self::Value, E> {
+        Ok(Ok(Text(s)))
+    }
+
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<Self::Value, E> {
+        Ok(Ok(Text(b.to_string())))
+    }
+
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<Self::Value, E> {
+        Ok(Ok(Text(n.to_string())))
+    }
+
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<Self::Value, E> {
+        Ok(Ok(Text(n.to_string())))
+    }
+
+    fn visit_f64<E: de::Error>(self, f: f64) -> Result<Self::Value, E> {
+        // A float that is no JSON number is what a `Value` holds as null.
+        Ok(serde_json::Number::from_f64(f)
+            .map(|n| Text(n.to_string()))
+            .ok_or_else(|| "expected a string, found null".into()))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Err("expected a string, found null".into()))
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        read_to_end_seq(seq)?;
+        Ok(Err("expected a string, found an array".into()))
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        read_to_end_map(map)?;
+        Ok(Err("expected a string, found an object".into()))
     }
 }
 
@@ -325,6 +473,82 @@ mod tests {
     fn texts() {
         assert_eq!(probe(r#"{"t":"25"}"#).unwrap().t.as_deref(), Some("25"));
         assert_eq!(probe(r#"{"t":25}"#).unwrap().t.as_deref(), Some("25"));
+        let t = |json| probe(json).unwrap().t.unwrap();
+        assert_eq!(t(r#"{"t":-7}"#), "-7");
+        assert_eq!(t(r#"{"t":18446744073709551615}"#), "18446744073709551615");
+        assert_eq!(t(r#"{"t":2.50}"#), "2.5");
+        assert_eq!(t(r#"{"t":1e3}"#), "1000.0");
+        assert_eq!(t(r#"{"t":false}"#), "false");
+        assert_eq!(t(r#"{"t":"a\"b"}"#), "a\"b");
         assert!(probe(r#"{"t":{}}"#).is_err());
+    }
+
+    /// A value of the wrong kind is refused once read whole: the error's position is after it
+    /// (and after what follows it up to the object's end), as when these decoders read a
+    /// `serde_json::Value` first, and a malformed or too deeply nested value inside it is
+    /// still found.
+    #[test]
+    fn wrong_kinds_are_refused_where_they_end() {
+        let cases = [
+            (
+                r#"{"t":{"a":[1,2]} }"#,
+                "expected a string, found an object at line 1 column 18",
+            ),
+            (
+                r#"{"t":[1,{"b":2}] }"#,
+                "expected a string, found an array at line 1 column 18",
+            ),
+            (
+                r#"{"b":{"a":1}}"#,
+                "expected a boolean, found an object at line 1 column 13",
+            ),
+            (
+                r#"{"b":[true]}"#,
+                "expected a boolean, found an array at line 1 column 12",
+            ),
+            (
+                r#"{"b":1.5}"#,
+                "expected a boolean, found a number at line 1 column 9",
+            ),
+            (
+                r#"{"b":" maybe "}"#,
+                "expected a boolean, found a string at line 1 column 15",
+            ),
+            (
+                r#"{"l":[{"a":1},"x"]}"#,
+                "expected a list of strings, found an object in it at line 1 column 19",
+            ),
+            (
+                r#"{"l":["x",[1],null]}"#,
+                "expected a list of strings, found an array in it at line 1 column 20",
+            ),
+            (
+                r#"{"l":{"a":1}}"#,
+                "expected a list of strings, found an object at line 1 column 13",
+            ),
+            (
+                r#"{"l":true}"#,
+                "expected a list of strings, found a boolean at line 1 column 10",
+            ),
+            (r#"{"t":[1,}]}"#, "expected value at line 1 column 9"),
+        ];
+        for (json, expected) in cases {
+            assert_eq!(probe(json).err().unwrap().to_string(), expected, "{json}");
+        }
+        let deep = format!(r#"{{"t":{}{}}}"#, "[".repeat(200), "]".repeat(200));
+        let err = probe(&deep).err().unwrap().to_string();
+        assert!(err.starts_with("recursion limit exceeded"), "{err}");
+        // The same from a `Value` (the masked decode's input).
+        let value = serde_json::json!({"b": "TRUE", "l": ["a", 2], "t": 3.25});
+        let p = Probe::deserialize(value).unwrap();
+        assert_eq!(
+            (p.b, p.l.unwrap(), p.t.unwrap()),
+            (Some(true), vec!["a".into(), "2".into()], "3.25".into())
+        );
+        let wrong = Probe::deserialize(serde_json::json!({"t": null, "l": [{}]}));
+        assert_eq!(
+            wrong.err().unwrap().to_string(),
+            "expected a list of strings, found an object in it"
+        );
     }
 }

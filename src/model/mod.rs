@@ -1,5 +1,6 @@
 //! What the services send, as types: one module per service's models (`roma`, `apig`,
-//! `clouddc`), the lenient field decoders they share (`lenient`), open status vocabularies
+//! `clouddc`), declared with `fields::model!` (the struct and its streaming decode), the
+//! lenient field decoders they share (`lenient`), open status vocabularies
 //! (`vocab`), and each service's status words mapped onto one lifecycle (`phases`).
 //!
 //! Models depend only on the foundations (`crate::error`, `crate::lifecycle`): nothing here
@@ -7,6 +8,7 @@
 
 pub(crate) mod apig;
 pub(crate) mod clouddc;
+pub(crate) mod fields;
 pub(crate) mod lenient;
 pub(crate) mod phases;
 pub(crate) mod roma;

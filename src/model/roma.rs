@@ -2,11 +2,10 @@
 //! list APIs (`docs/apis.md`).
 
 use crate::error::{Error, Result};
+use crate::model::fields::model;
 use crate::model::lenient::{self, Number};
 use crate::model::vocab::{vocabulary, OpenEnum};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
-use serde_with::skip_serializing_none;
 
 /// Which ROMA Connect instances to list, and which page. Every part is optional; the service
 /// chooses the defaults.
@@ -93,62 +92,58 @@ vocabulary! {
     }
 }
 
-/// Creation progress of a ROMA Connect instance. Its top level is snake_case (but
-/// `currentTime`), its nested `instance` camelCase, as the service sends them.
-#[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct RomaCreationProgress {
-    /// The instance being created.
-    pub instance: Option<RomaProgressInstance>,
-    /// The server's current time (Unix time, milliseconds).
-    #[serde(rename = "currentTime")]
-    pub current_time: Option<Number>,
-    /// Instance ID.
-    pub instance_id: Option<String>,
-    /// Instance name.
-    pub name: Option<String>,
-    /// When creation started (Unix time, milliseconds).
-    pub start_time: Option<Number>,
-    /// Time taken so far.
-    pub taken_time: Option<Number>,
-    /// When creation ended (Unix time, milliseconds; 0 while under way).
-    pub end_time: Option<Number>,
-    /// Overall progress in percent.
-    pub progress: Option<Number>,
-    /// Overall status.
-    pub status: Option<OpenEnum<RomaCreationStatus>>,
-    /// Progress of each sub-service (`mqs`, `lvs`, ...).
-    pub item: Option<Vec<RomaProgressItem>>,
-    /// Fields this version does not know, as the server sent them.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+model! {
+    /// Creation progress of a ROMA Connect instance. Its top level is snake_case (but
+    /// `currentTime`), its nested `instance` camelCase, as the service sends them.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct RomaCreationProgress {
+        /// The instance being created.
+        pub instance: Option<RomaProgressInstance>,
+        /// The server's current time (Unix time, milliseconds).
+        #[serde(rename = "currentTime")]
+        pub current_time: Option<Number>,
+        /// Instance ID.
+        pub instance_id: Option<String>,
+        /// Instance name.
+        pub name: Option<String>,
+        /// When creation started (Unix time, milliseconds).
+        pub start_time: Option<Number>,
+        /// Time taken so far.
+        pub taken_time: Option<Number>,
+        /// When creation ended (Unix time, milliseconds; 0 while under way).
+        pub end_time: Option<Number>,
+        /// Overall progress in percent.
+        pub progress: Option<Number>,
+        /// Overall status.
+        pub status: Option<OpenEnum<RomaCreationStatus>>,
+        /// Progress of each sub-service (`mqs`, `lvs`, ...).
+        pub item: Option<Vec<RomaProgressItem>>,
+    }
 }
 
-/// Creation progress of one sub-service of a ROMA Connect instance.
-#[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct RomaProgressItem {
-    /// Sub-service name, e.g. `mqs`.
-    pub name: Option<String>,
-    /// When its creation started (Unix time, milliseconds; 0 before).
-    pub start_time: Option<Number>,
-    /// When its creation ended (Unix time, milliseconds; 0 before).
-    pub end_time: Option<Number>,
-    /// Its status.
-    pub status: Option<OpenEnum<RomaCreationStatus>>,
-    /// Time taken so far.
-    pub taken_time: Option<Number>,
-    /// Its progress in percent.
-    pub progress: Option<Number>,
-    /// Why it failed, for people.
-    pub error_msg: Option<String>,
-    /// Why it failed.
-    pub error_code: Option<String>,
-    /// Fields this version does not know, as the server sent them.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+model! {
+    /// Creation progress of one sub-service of a ROMA Connect instance.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct RomaProgressItem {
+        /// Sub-service name, e.g. `mqs`.
+        pub name: Option<String>,
+        /// When its creation started (Unix time, milliseconds; 0 before).
+        pub start_time: Option<Number>,
+        /// When its creation ended (Unix time, milliseconds; 0 before).
+        pub end_time: Option<Number>,
+        /// Its status.
+        pub status: Option<OpenEnum<RomaCreationStatus>>,
+        /// Time taken so far.
+        pub taken_time: Option<Number>,
+        /// Its progress in percent.
+        pub progress: Option<Number>,
+        /// Why it failed, for people.
+        pub error_msg: Option<String>,
+        /// Why it failed.
+        pub error_code: Option<String>,
+    }
 }
 
 vocabulary! {
@@ -161,168 +156,224 @@ vocabulary! {
     }
 }
 
-/// The instance inside [`RomaCreationProgress`] (camelCase, as sent). Fields the document
-/// marks deprecated or "ignore, invalid" are kept too.
-#[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct RomaProgressInstance {
-    /// Instance ID.
-    pub instance_id: Option<String>,
-    /// Instance name.
-    pub name: Option<String>,
-    /// `CREATING`, `RUNNING` or `CREATE_FAILED`.
-    pub status: Option<OpenEnum<RomaCreationStatus>>,
-    /// Connection address.
-    pub connect_address: Option<String>,
-    /// Source address transparent transmission (next-generation APIC only).
-    #[serde(rename = "connectAddressWithPP")]
-    pub connect_address_with_pp: Option<String>,
-    /// Management-plane address of the data plane (next generation only).
-    pub mgmt_connect_address: Option<String>,
-    /// Management-plane address of the data plane (next-generation FDI only).
-    pub mgmt_extra_connect_address: Option<String>,
-    /// Port (deprecated; a string).
-    #[serde(default, deserialize_with = "lenient::text")]
-    pub port: Option<String>,
-    /// Number of connections (connection-pool mode only; a string).
-    #[serde(default, deserialize_with = "lenient::text")]
-    pub con_amount: Option<String>,
-    /// Instance type.
-    #[serde(rename = "type")]
-    pub instance_type: Option<String>,
-    /// Location (deprecated).
-    pub location: Option<String>,
-    /// Product ID.
-    pub product_id: Option<String>,
-    /// Engine (deprecated).
-    pub engine: Option<String>,
-    /// Engine version (deprecated).
-    pub engine_version: Option<String>,
-    /// Billing mode.
-    pub charging_mode: Option<Number>,
-    /// Description.
-    pub description: Option<String>,
-    /// Error code.
-    pub error_code: Option<String>,
-    /// Error information.
-    pub error_message: Option<String>,
-    /// Resource set ID of the resource tenant.
-    pub res_tenant_id: Option<String>,
-    /// Domain ID of the resource tenant.
-    pub res_domain_id: Option<String>,
-    /// VPC ID of the resource tenant.
-    pub res_vpc_id: Option<String>,
-    /// Subnet ID of the resource tenant.
-    pub res_subnet_id: Option<String>,
-    /// Security group ID of the resource tenant.
-    pub res_security_group_id: Option<String>,
-    /// Tenant resource set ID.
-    pub tenant_id: Option<String>,
-    /// Tenant VPC ID.
-    pub tenant_vpc_id: Option<String>,
-    /// Tenant subnet ID.
-    pub tenant_subnet_id: Option<String>,
-    /// Tenant security group ID.
-    pub tenant_security_group_id: Option<String>,
-    /// User ID.
-    pub user_id: Option<String>,
-    /// Username.
-    pub user_name: Option<String>,
-    /// Domain ID.
-    pub domain_id: Option<String>,
-    /// Virtual route ID.
-    pub virtual_router_id: Option<String>,
-    /// Order ID.
-    pub order_id: Option<String>,
-    /// Creation time (Unix time, milliseconds).
-    pub created_at: Option<Number>,
-    /// Update time (Unix time, milliseconds).
-    pub updated_at: Option<Number>,
-    /// Deletion time.
-    #[serde(default, deserialize_with = "lenient::text")]
-    pub deleted_at: Option<String>,
-    /// AZs (sent as a JSON array inside a string, e.g. `"[\"az0.dc0\"]"`).
-    #[serde(default, deserialize_with = "lenient::list")]
-    pub available_zones: Option<Vec<String>>,
-    /// Start of the maintenance window.
-    pub maintain_begin: Option<String>,
-    /// End of the maintenance window.
-    pub maintain_end: Option<String>,
-    /// Task status.
-    pub task_status: Option<String>,
-    /// Access without password.
-    #[serde(default, deserialize_with = "lenient::boolean")]
-    pub no_password_access: Option<bool>,
-    /// Access user.
-    pub access_user: Option<String>,
-    /// Public IP address ID.
-    pub publicip_id: Option<String>,
-    /// Public IP address.
-    pub publicip_addr: Option<String>,
-    /// Whether a public IP address is bound.
-    #[serde(default, deserialize_with = "lenient::boolean")]
-    pub publicip_bounded: Option<bool>,
-    /// Ignore (invalid field).
-    pub out_zones: Option<String>,
-    /// Resource list.
-    pub resource_list: Option<String>,
-    /// Ignore (invalid field).
-    pub name_like: Option<String>,
-    /// Ignore (invalid field).
-    pub instance_id_like: Option<String>,
-    /// Specification code.
-    pub spec_code: Option<String>,
-    /// Ignore (invalid field).
-    pub status_included: Option<String>,
-    /// Enterprise project ID.
-    pub ep_id: Option<String>,
-    /// Residual resource status.
-    pub res_leak_status: Option<String>,
-    /// Tags.
-    pub tag_entries: Option<String>,
-    /// System tags.
-    pub ep_ids: Option<String>,
-    /// Ignore (invalid field).
-    pub type_excluded: Option<String>,
-    /// IPv6 enabled.
-    #[serde(default, deserialize_with = "lenient::boolean")]
-    pub ipv6_enable: Option<bool>,
-    /// IPv6 connection address.
-    pub ipv6_connect_address: Option<String>,
-    /// Bandwidth.
-    pub bandwidths: Option<Number>,
-    /// Ingress bandwidth (next generation).
-    #[serde(default, deserialize_with = "lenient::text")]
-    pub ingress_bandwidth_size: Option<String>,
-    /// ID of the cluster the instance is in.
-    pub res_instance_cluster_id: Option<String>,
-    /// Region scope (`center`/`edge`).
-    pub scope: Option<String>,
-    /// CPU architecture.
-    pub cpu_arch: Option<OpenEnum<CpuArch>>,
-    /// Encryption type.
-    pub crypto_type: Option<String>,
-    /// Whether RocketMQ is enabled.
-    #[serde(default, deserialize_with = "lenient::boolean")]
-    pub rocketmq_enable: Option<bool>,
-    /// Whether the external ELB is enabled.
-    #[serde(default, deserialize_with = "lenient::boolean")]
-    pub external_elb_enable: Option<bool>,
-    /// LTS log group ID.
-    pub lts_log_group_id: Option<String>,
-    /// Pay-per-use billing (the service's spelling).
-    #[serde(default, deserialize_with = "lenient::boolean")]
-    pub demond_pay: Option<bool>,
-    /// Prepaid.
-    #[serde(default, deserialize_with = "lenient::boolean")]
-    pub pre_pay: Option<bool>,
-    /// Enterprise project ID.
-    pub ep_id_or_default: Option<String>,
-    /// Fields this version does not know, as the server sent them.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+model! {
+    /// The instance inside [`RomaCreationProgress`] (camelCase, as sent). Fields the document
+    /// marks deprecated or "ignore, invalid" are kept too.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct RomaProgressInstance {
+        /// Instance ID.
+        #[serde(rename = "instanceId")]
+        pub instance_id: Option<String>,
+        /// Instance name.
+        pub name: Option<String>,
+        /// `CREATING`, `RUNNING` or `CREATE_FAILED`.
+        pub status: Option<OpenEnum<RomaCreationStatus>>,
+        /// Connection address.
+        #[serde(rename = "connectAddress")]
+        pub connect_address: Option<String>,
+        /// Source address transparent transmission (next-generation APIC only).
+        #[serde(rename = "connectAddressWithPP")]
+        pub connect_address_with_pp: Option<String>,
+        /// Management-plane address of the data plane (next generation only).
+        #[serde(rename = "mgmtConnectAddress")]
+        pub mgmt_connect_address: Option<String>,
+        /// Management-plane address of the data plane (next-generation FDI only).
+        #[serde(rename = "mgmtExtraConnectAddress")]
+        pub mgmt_extra_connect_address: Option<String>,
+        /// Port (deprecated; a string).
+        #[decode(lenient::text)]
+        pub port: Option<String>,
+        /// Number of connections (connection-pool mode only; a string).
+        #[serde(rename = "conAmount")]
+        #[decode(lenient::text)]
+        pub con_amount: Option<String>,
+        /// Instance type.
+        #[serde(rename = "type")]
+        pub instance_type: Option<String>,
+        /// Location (deprecated).
+        pub location: Option<String>,
+        /// Product ID.
+        #[serde(rename = "productId")]
+        pub product_id: Option<String>,
+        /// Engine (deprecated).
+        pub engine: Option<String>,
+        /// Engine version (deprecated).
+        #[serde(rename = "engineVersion")]
+        pub engine_version: Option<String>,
+        /// Billing mode.
+        #[serde(rename = "chargingMode")]
+        pub charging_mode: Option<Number>,
+        /// Description.
+        pub description: Option<String>,
+        /// Error code.
+        #[serde(rename = "errorCode")]
+        pub error_code: Option<String>,
+        /// Error information.
+        #[serde(rename = "errorMessage")]
+        pub error_message: Option<String>,
+        /// Resource set ID of the resource tenant.
+        #[serde(rename = "resTenantId")]
+        pub res_tenant_id: Option<String>,
+        /// Domain ID of the resource tenant.
+        #[serde(rename = "resDomainId")]
+        pub res_domain_id: Option<String>,
+        /// VPC ID of the resource tenant.
+        #[serde(rename = "resVpcId")]
+        pub res_vpc_id: Option<String>,
+        /// Subnet ID of the resource tenant.
+        #[serde(rename = "resSubnetId")]
+        pub res_subnet_id: Option<String>,
+        /// Security group ID of the resource tenant.
+        #[serde(rename = "resSecurityGroupId")]
+        pub res_security_group_id: Option<String>,
+        /// Tenant resource set ID.
+        #[serde(rename = "tenantId")]
+        pub tenant_id: Option<String>,
+        /// Tenant VPC ID.
+        #[serde(rename = "tenantVpcId")]
+        pub tenant_vpc_id: Option<String>,
+        /// Tenant subnet ID.
+        #[serde(rename = "tenantSubnetId")]
+        pub tenant_subnet_id: Option<String>,
+        /// Tenant security group ID.
+        #[serde(rename = "tenantSecurityGroupId")]
+        pub tenant_security_group_id: Option<String>,
+        /// User ID.
+        #[serde(rename = "userId")]
+        pub user_id: Option<String>,
+        /// Username.
+        #[serde(rename = "userName")]
+        pub user_name: Option<String>,
+        /// Domain ID.
+        #[serde(rename = "domainId")]
+        pub domain_id: Option<String>,
+        /// Virtual route ID.
+        #[serde(rename = "virtualRouterId")]
+        pub virtual_router_id: Option<String>,
+        /// Order ID.
+        #[serde(rename = "orderId")]
+        pub order_id: Option<String>,
+        /// Creation time (Unix time, milliseconds).
+        #[serde(rename = "createdAt")]
+        pub created_at: Option<Number>,
+        /// Update time (Unix time, milliseconds).
+        #[serde(rename = "updatedAt")]
+        pub updated_at: Option<Number>,
+        /// Deletion time.
+        #[serde(rename = "deletedAt")]
+        #[decode(lenient::text)]
+        pub deleted_at: Option<String>,
+        /// AZs (sent as a JSON array inside a string, e.g. `"[\"az0.dc0\"]"`).
+        #[serde(rename = "availableZones")]
+        #[decode(lenient::list)]
+        pub available_zones: Option<Vec<String>>,
+        /// Start of the maintenance window.
+        #[serde(rename = "maintainBegin")]
+        pub maintain_begin: Option<String>,
+        /// End of the maintenance window.
+        #[serde(rename = "maintainEnd")]
+        pub maintain_end: Option<String>,
+        /// Task status.
+        #[serde(rename = "taskStatus")]
+        pub task_status: Option<String>,
+        /// Access without password.
+        #[serde(rename = "noPasswordAccess")]
+        #[decode(lenient::boolean)]
+        pub no_password_access: Option<bool>,
+        /// Access user.
+        #[serde(rename = "accessUser")]
+        pub access_user: Option<String>,
+        /// Public IP address ID.
+        #[serde(rename = "publicipId")]
+        pub publicip_id: Option<String>,
+        /// Public IP address.
+        #[serde(rename = "publicipAddr")]
+        pub publicip_addr: Option<String>,
+        /// Whether a public IP address is bound.
+        #[serde(rename = "publicipBounded")]
+        #[decode(lenient::boolean)]
+        pub publicip_bounded: Option<bool>,
+        /// Ignore (invalid field).
+        #[serde(rename = "outZones")]
+        pub out_zones: Option<String>,
+        /// Resource list.
+        #[serde(rename = "resourceList")]
+        pub resource_list: Option<String>,
+        /// Ignore (invalid field).
+        #[serde(rename = "nameLike")]
+        pub name_like: Option<String>,
+        /// Ignore (invalid field).
+        #[serde(rename = "instanceIdLike")]
+        pub instance_id_like: Option<String>,
+        /// Specification code.
+        #[serde(rename = "specCode")]
+        pub spec_code: Option<String>,
+        /// Ignore (invalid field).
+        #[serde(rename = "statusIncluded")]
+        pub status_included: Option<String>,
+        /// Enterprise project ID.
+        #[serde(rename = "epId")]
+        pub ep_id: Option<String>,
+        /// Residual resource status.
+        #[serde(rename = "resLeakStatus")]
+        pub res_leak_status: Option<String>,
+        /// Tags.
+        #[serde(rename = "tagEntries")]
+        pub tag_entries: Option<String>,
+        /// System tags.
+        #[serde(rename = "epIds")]
+        pub ep_ids: Option<String>,
+        /// Ignore (invalid field).
+        #[serde(rename = "typeExcluded")]
+        pub type_excluded: Option<String>,
+        /// IPv6 enabled.
+        #[serde(rename = "ipv6Enable")]
+        #[decode(lenient::boolean)]
+        pub ipv6_enable: Option<bool>,
+        /// IPv6 connection address.
+        #[serde(rename = "ipv6ConnectAddress")]
+        pub ipv6_connect_address: Option<String>,
+        /// Bandwidth.
+        pub bandwidths: Option<Number>,
+        /// Ingress bandwidth (next generation).
+        #[serde(rename = "ingressBandwidthSize")]
+        #[decode(lenient::text)]
+        pub ingress_bandwidth_size: Option<String>,
+        /// ID of the cluster the instance is in.
+        #[serde(rename = "resInstanceClusterId")]
+        pub res_instance_cluster_id: Option<String>,
+        /// Region scope (`center`/`edge`).
+        pub scope: Option<String>,
+        /// CPU architecture.
+        #[serde(rename = "cpuArch")]
+        pub cpu_arch: Option<OpenEnum<CpuArch>>,
+        /// Encryption type.
+        #[serde(rename = "cryptoType")]
+        pub crypto_type: Option<String>,
+        /// Whether RocketMQ is enabled.
+        #[serde(rename = "rocketmqEnable")]
+        #[decode(lenient::boolean)]
+        pub rocketmq_enable: Option<bool>,
+        /// Whether the external ELB is enabled.
+        #[serde(rename = "externalElbEnable")]
+        #[decode(lenient::boolean)]
+        pub external_elb_enable: Option<bool>,
+        /// LTS log group ID.
+        #[serde(rename = "ltsLogGroupId")]
+        pub lts_log_group_id: Option<String>,
+        /// Pay-per-use billing (the service's spelling).
+        #[serde(rename = "demondPay")]
+        #[decode(lenient::boolean)]
+        pub demond_pay: Option<bool>,
+        /// Prepaid.
+        #[serde(rename = "prePay")]
+        #[decode(lenient::boolean)]
+        pub pre_pay: Option<bool>,
+        /// Enterprise project ID.
+        #[serde(rename = "epIdOrDefault")]
+        pub ep_id_or_default: Option<String>,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -508,86 +559,84 @@ vocabulary! {
     }
 }
 
-/// The details of a ROMA Connect instance.
-#[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct RomaInstance {
-    /// Instance ID.
-    pub id: Option<String>,
-    /// Project the instance belongs to.
-    pub project_id: Option<String>,
-    /// Instance name.
-    pub instance_name: Option<String>,
-    /// Status word (34 documented values).
-    pub status: Option<OpenEnum<RomaInstanceStatus>>,
-    /// Status number (1–41); see [`RomaInstance::status_from_code`].
-    pub instance_status: Option<Number>,
-    /// Instance type (not supported yet by the service).
-    #[serde(rename = "type")]
-    pub instance_type: Option<String>,
-    /// Edition.
-    pub spec: Option<OpenEnum<RomaSpec>>,
-    /// Creation time (Unix time, milliseconds).
-    pub create_time: Option<Number>,
-    /// Enterprise project ID.
-    pub enterprise_project_id: Option<String>,
-    /// EIP bound to the instance.
-    pub eip_address: Option<String>,
-    /// Billing mode: 0 pay-per-use, 1 yearly/monthly.
-    pub charging_mode: Option<Number>,
-    /// Order ID for yearly/monthly billing.
-    pub cbc_metadata: Option<String>,
-    /// Cloud operation locks (not supported yet by the service).
-    pub cbc_operation_locks: Option<Vec<CbcOperationLock>>,
-    /// Description.
-    pub description: Option<String>,
-    /// VPC ID.
-    pub vpc_id: Option<String>,
-    /// Subnet ID.
-    pub subnet_id: Option<String>,
-    /// Security group ID.
-    pub security_group_id: Option<String>,
-    /// Start of the maintenance window (`xx:00:00`).
-    pub maintain_begin: Option<String>,
-    /// End of the maintenance window (`xx:00:00`).
-    pub maintain_end: Option<String>,
-    /// VPC inbound address.
-    pub ingress_ip: Option<String>,
-    /// ID of the user the instance belongs to.
-    pub user_id: Option<String>,
-    /// CIDR block for public outbound access (IPv6).
-    pub nat_eip_ipv6_cidr: Option<String>,
-    /// EIP (IPv6).
-    pub eip_ipv6_address: Option<String>,
-    /// IP address for public outbound access.
-    pub nat_eip_address: Option<String>,
-    /// Bandwidth.
-    pub bandwidth_size: Option<Number>,
-    /// AZs (a string such as `"[region01, region02]"` in this API; decoded to a list).
-    #[serde(default, deserialize_with = "lenient::list")]
-    pub available_zone_ids: Option<Vec<String>>,
-    /// Instance version.
-    pub instance_version: Option<String>,
-    /// Subnet ID (not supported yet by the service).
-    pub virsubnet_id: Option<String>,
-    /// ROMA EIP (not supported yet by the service).
-    pub roma_eip_address: Option<String>,
-    /// Listeners (not supported yet by the service).
-    pub listeners: Option<Vec<Listener>>,
-    /// Supported features.
-    pub supported_features: Option<Vec<String>>,
-    /// Instance entry (IPv6).
-    pub ingress_ip_v6: Option<String>,
-    /// Internal IP addresses of the nodes.
-    pub node_ips: Option<NodeIps>,
-    /// Inbound IP addresses for multiple instances.
-    pub ingress_ips: Option<String>,
-    /// Cryptographic algorithms.
-    pub cipher_type: Option<OpenEnum<RomaCipherType>>,
-    /// Fields this version does not know, as the server sent them.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+model! {
+    /// The details of a ROMA Connect instance.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct RomaInstance {
+        /// Instance ID.
+        pub id: Option<String>,
+        /// Project the instance belongs to.
+        pub project_id: Option<String>,
+        /// Instance name.
+        pub instance_name: Option<String>,
+        /// Status word (34 documented values).
+        pub status: Option<OpenEnum<RomaInstanceStatus>>,
+        /// Status number (1–41); see [`RomaInstance::status_from_code`].
+        pub instance_status: Option<Number>,
+        /// Instance type (not supported yet by the service).
+        #[serde(rename = "type")]
+        pub instance_type: Option<String>,
+        /// Edition.
+        pub spec: Option<OpenEnum<RomaSpec>>,
+        /// Creation time (Unix time, milliseconds).
+        pub create_time: Option<Number>,
+        /// Enterprise project ID.
+        pub enterprise_project_id: Option<String>,
+        /// EIP bound to the instance.
+        pub eip_address: Option<String>,
+        /// Billing mode: 0 pay-per-use, 1 yearly/monthly.
+        pub charging_mode: Option<Number>,
+        /// Order ID for yearly/monthly billing.
+        pub cbc_metadata: Option<String>,
+        /// Cloud operation locks (not supported yet by the service).
+        pub cbc_operation_locks: Option<Vec<CbcOperationLock>>,
+        /// Description.
+        pub description: Option<String>,
+        /// VPC ID.
+        pub vpc_id: Option<String>,
+        /// Subnet ID.
+        pub subnet_id: Option<String>,
+        /// Security group ID.
+        pub security_group_id: Option<String>,
+        /// Start of the maintenance window (`xx:00:00`).
+        pub maintain_begin: Option<String>,
+        /// End of the maintenance window (`xx:00:00`).
+        pub maintain_end: Option<String>,
+        /// VPC inbound address.
+        pub ingress_ip: Option<String>,
+        /// ID of the user the instance belongs to.
+        pub user_id: Option<String>,
+        /// CIDR block for public outbound access (IPv6).
+        pub nat_eip_ipv6_cidr: Option<String>,
+        /// EIP (IPv6).
+        pub eip_ipv6_address: Option<String>,
+        /// IP address for public outbound access.
+        pub nat_eip_address: Option<String>,
+        /// Bandwidth.
+        pub bandwidth_size: Option<Number>,
+        /// AZs (a string such as `"[region01, region02]"` in this API; decoded to a list).
+        #[decode(lenient::list)]
+        pub available_zone_ids: Option<Vec<String>>,
+        /// Instance version.
+        pub instance_version: Option<String>,
+        /// Subnet ID (not supported yet by the service).
+        pub virsubnet_id: Option<String>,
+        /// ROMA EIP (not supported yet by the service).
+        pub roma_eip_address: Option<String>,
+        /// Listeners (not supported yet by the service).
+        pub listeners: Option<Vec<Listener>>,
+        /// Supported features.
+        pub supported_features: Option<Vec<String>>,
+        /// Instance entry (IPv6).
+        pub ingress_ip_v6: Option<String>,
+        /// Internal IP addresses of the nodes.
+        pub node_ips: Option<NodeIps>,
+        /// Inbound IP addresses for multiple instances.
+        pub ingress_ips: Option<String>,
+        /// Cryptographic algorithms.
+        pub cipher_type: Option<OpenEnum<RomaCipherType>>,
+    }
 }
 
 impl RomaInstance {
@@ -599,86 +648,76 @@ impl RomaInstance {
     }
 }
 
-/// A cloud operation lock (`CbcOperationLock`).
-#[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct CbcOperationLock {
-    /// Why operations are locked.
-    pub lock_scene: Option<OpenEnum<CbcLockScene>>,
-    /// ID of the object that locked them.
-    pub lock_source_id: Option<String>,
-    /// Fields this version does not know, as the server sent them.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+model! {
+    /// A cloud operation lock (`CbcOperationLock`).
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct CbcOperationLock {
+        /// Why operations are locked.
+        pub lock_scene: Option<OpenEnum<CbcLockScene>>,
+        /// ID of the object that locked them.
+        pub lock_source_id: Option<String>,
+    }
 }
 
-/// A listener of a ROMA Connect instance.
-#[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Listener {
-    /// Listener name.
-    pub name: Option<String>,
-    /// Port the listener serves on.
-    pub port: Option<Number>,
-    /// Backend service.
-    pub backend: Option<Backend>,
-    /// IP protocol version of the load balancer.
-    pub ip_version: Option<Number>,
-    /// Fields this version does not know, as the server sent them.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+model! {
+    /// A listener of a ROMA Connect instance.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct Listener {
+        /// Listener name.
+        pub name: Option<String>,
+        /// Port the listener serves on.
+        pub port: Option<Number>,
+        /// Backend service.
+        pub backend: Option<Backend>,
+        /// IP protocol version of the load balancer.
+        pub ip_version: Option<Number>,
+    }
 }
 
-/// The backend of a [`Listener`].
-#[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Backend {
-    /// Backend host addresses.
-    pub ip: Option<Vec<String>>,
-    /// Backend port (the listener's when absent).
-    pub port: Option<Number>,
-    /// Health check settings.
-    pub health_check: Option<HealthCheck>,
-    /// Fields this version does not know, as the server sent them.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+model! {
+    /// The backend of a [`Listener`].
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct Backend {
+        /// Backend host addresses.
+        pub ip: Option<Vec<String>>,
+        /// Backend port (the listener's when absent).
+        pub port: Option<Number>,
+        /// Health check settings.
+        pub health_check: Option<HealthCheck>,
+    }
 }
 
-/// Health check settings of a [`Backend`].
-#[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct HealthCheck {
-    /// Protocol (LVS supports only `TCP_CHECK`).
-    pub protocol: Option<String>,
-    /// Health check port.
-    pub port: Option<Number>,
-    /// Consecutive failures before the backend is unhealthy.
-    pub unhealthy: Option<Number>,
-    /// Timeout of one check, in seconds.
-    pub timeout: Option<Number>,
-    /// Interval between checks, in seconds.
-    pub interval: Option<Number>,
-    /// Fields this version does not know, as the server sent them.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+model! {
+    /// Health check settings of a [`Backend`].
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct HealthCheck {
+        /// Protocol (LVS supports only `TCP_CHECK`).
+        pub protocol: Option<String>,
+        /// Health check port.
+        pub port: Option<Number>,
+        /// Consecutive failures before the backend is unhealthy.
+        pub unhealthy: Option<Number>,
+        /// Timeout of one check, in seconds.
+        pub timeout: Option<Number>,
+        /// Interval between checks, in seconds.
+        pub interval: Option<Number>,
+    }
 }
 
-/// Internal IP addresses of an instance's nodes.
-#[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct NodeIps {
-    /// LiveData component nodes.
-    pub livedata: Option<Vec<String>>,
-    /// API gateway (Shubao) component nodes.
-    pub shubao: Option<Vec<String>>,
-    /// Fields this version does not know, as the server sent them.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+model! {
+    /// Internal IP addresses of an instance's nodes.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct NodeIps {
+        /// LiveData component nodes.
+        pub livedata: Option<Vec<String>>,
+        /// API gateway (Shubao) component nodes.
+        pub shubao: Option<Vec<String>>,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -738,81 +777,76 @@ vocabulary! {
     }
 }
 
-/// One page of ROMA Connect instances.
-#[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct RomaInstancePage {
-    /// How many instances match in all.
-    pub total: Option<Number>,
-    /// How many instances are on this page.
-    pub size: Option<Number>,
-    /// The instances on this page (empty when the service sent none).
-    #[serde(default)]
-    pub instances: Vec<RomaInstanceSummary>,
-    /// Fields this version does not know, as the server sent them.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+model! {
+    /// One page of ROMA Connect instances.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct RomaInstancePage {
+        /// How many instances match in all.
+        pub total: Option<Number>,
+        /// How many instances are on this page.
+        pub size: Option<Number>,
+        /// The instances on this page (empty when the service sent none).
+        pub instances: Vec<RomaInstanceSummary>,
+    }
 }
 
-/// A ROMA Connect instance as the list API describes it.
-#[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct RomaInstanceSummary {
-    /// Instance ID.
-    pub id: Option<String>,
-    /// Instance name.
-    pub name: Option<String>,
-    /// Description.
-    pub description: Option<String>,
-    /// Specification ID.
-    pub flavor_id: Option<String>,
-    /// Specification type.
-    pub flavor_type: Option<OpenEnum<RomaFlavorType>>,
-    /// CPU architecture.
-    pub cpu_arch: Option<OpenEnum<CpuArch>>,
-    /// VPC ID.
-    pub vpc_id: Option<String>,
-    /// VPC subnet ID.
-    pub subnet_id: Option<String>,
-    /// Security group ID.
-    pub security_group_id: Option<String>,
-    /// Whether public network access is enabled.
-    #[serde(default, deserialize_with = "lenient::boolean")]
-    pub publicip_enable: Option<bool>,
-    /// ID of the bound EIP.
-    pub publicip_id: Option<String>,
-    /// The bound EIP.
-    pub publicip_address: Option<String>,
-    /// Running status.
-    pub status: Option<OpenEnum<RomaListStatus>>,
-    /// Error code.
-    pub error_code: Option<String>,
-    /// Error message.
-    pub error_msg: Option<String>,
-    /// Billing mode.
-    pub charge_type: Option<OpenEnum<ChargeType>>,
-    /// Project ID.
-    pub project_id: Option<String>,
-    /// Creation time (an ISO 8601 string in this API).
-    #[serde(default, deserialize_with = "lenient::text")]
-    pub create_time: Option<String>,
-    /// Update time (an ISO 8601 string in this API).
-    #[serde(default, deserialize_with = "lenient::text")]
-    pub update_time: Option<String>,
-    /// O&M window start.
-    pub maintain_begin: Option<String>,
-    /// O&M window end.
-    pub maintain_end: Option<String>,
-    /// AZs.
-    #[serde(default, deserialize_with = "lenient::list")]
-    pub available_zone_ids: Option<Vec<String>>,
-    /// Enterprise project ID.
-    pub enterprise_project_id: Option<String>,
-    /// Fields this version does not know, as the server sent them.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+model! {
+    /// A ROMA Connect instance as the list API describes it.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct RomaInstanceSummary {
+        /// Instance ID.
+        pub id: Option<String>,
+        /// Instance name.
+        pub name: Option<String>,
+        /// Description.
+        pub description: Option<String>,
+        /// Specification ID.
+        pub flavor_id: Option<String>,
+        /// Specification type.
+        pub flavor_type: Option<OpenEnum<RomaFlavorType>>,
+        /// CPU architecture.
+        pub cpu_arch: Option<OpenEnum<CpuArch>>,
+        /// VPC ID.
+        pub vpc_id: Option<String>,
+        /// VPC subnet ID.
+        pub subnet_id: Option<String>,
+        /// Security group ID.
+        pub security_group_id: Option<String>,
+        /// Whether public network access is enabled.
+        #[decode(lenient::boolean)]
+        pub publicip_enable: Option<bool>,
+        /// ID of the bound EIP.
+        pub publicip_id: Option<String>,
+        /// The bound EIP.
+        pub publicip_address: Option<String>,
+        /// Running status.
+        pub status: Option<OpenEnum<RomaListStatus>>,
+        /// Error code.
+        pub error_code: Option<String>,
+        /// Error message.
+        pub error_msg: Option<String>,
+        /// Billing mode.
+        pub charge_type: Option<OpenEnum<ChargeType>>,
+        /// Project ID.
+        pub project_id: Option<String>,
+        /// Creation time (an ISO 8601 string in this API).
+        #[decode(lenient::text)]
+        pub create_time: Option<String>,
+        /// Update time (an ISO 8601 string in this API).
+        #[decode(lenient::text)]
+        pub update_time: Option<String>,
+        /// O&M window start.
+        pub maintain_begin: Option<String>,
+        /// O&M window end.
+        pub maintain_end: Option<String>,
+        /// AZs.
+        #[decode(lenient::list)]
+        pub available_zone_ids: Option<Vec<String>>,
+        /// Enterprise project ID.
+        pub enterprise_project_id: Option<String>,
+    }
 }
 
 // Each model's number fields as integers.

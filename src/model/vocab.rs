@@ -16,9 +16,11 @@ pub trait Vocabulary: Copy + Eq + fmt::Debug + 'static {
 
     /// The meaning of `word`, if it is one of [`WORDS`](Self::WORDS).
     fn from_word(word: &str) -> Option<Self> {
+        // The word is trimmed once; the spellings need not be (`vocabulary!` checks them).
+        let word = trimmed(word).as_bytes();
         Self::WORDS
             .iter()
-            .find(|(spelling, _)| same_word(spelling, word))
+            .find(|(spelling, _)| same_folded(spelling.as_bytes(), word))
             .map(|(_, meaning)| *meaning)
     }
 
@@ -33,16 +35,49 @@ pub trait Vocabulary: Copy + Eq + fmt::Debug + 'static {
 }
 
 /// Equal when equal after ignoring ASCII case and the separators `-` and `_`.
-fn same_word(a: &str, b: &str) -> bool {
-    // Compared as they are folded, byte by byte: every decoded status is looked up here, so
-    // nothing is allocated.
-    fn folded(s: &str) -> impl Iterator<Item = u8> + '_ {
-        s.trim()
-            .bytes()
-            .filter(|b| !matches!(b, b'-' | b'_'))
-            .map(|b| b.to_ascii_lowercase())
+///
+/// Every decoded status is looked up here, against each spelling of its vocabulary in turn: a
+/// word as documented (in any case) is equal at once, and a spelling that differs is told
+/// apart at its first differing byte, with nothing allocated.
+fn same_folded(a: &[u8], b: &[u8]) -> bool {
+    if a.eq_ignore_ascii_case(b) {
+        return true;
     }
-    folded(a).eq(folded(b))
+    let separator = |byte: u8| matches!(byte, b'-' | b'_');
+    let (mut i, mut j) = (0, 0);
+    loop {
+        while i < a.len() && separator(a[i]) {
+            i += 1;
+        }
+        while j < b.len() && separator(b[j]) {
+            j += 1;
+        }
+        match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) if x.eq_ignore_ascii_case(y) => (i, j) = (i + 1, j + 1),
+            (None, None) => return true,
+            _ => return false,
+        }
+    }
+}
+
+/// `word.trim()`, without its Unicode look-ups when both ends are visible ASCII, as a status
+/// word's are.
+fn trimmed(word: &str) -> &str {
+    if is_trimmed(word) {
+        word
+    } else {
+        word.trim()
+    }
+}
+
+/// Whether both ends of `word` are visible ASCII (so [`str::trim`] would leave it as it is):
+/// `vocabulary!` checks each spelling at compile time, so that [`Vocabulary::from_word`] trims
+/// only the word it looks up.
+pub(crate) const fn is_trimmed(word: &str) -> bool {
+    match (word.as_bytes().first(), word.as_bytes().last()) {
+        (Some(first), Some(last)) => first.is_ascii_graphic() && last.is_ascii_graphic(),
+        _ => false,
+    }
 }
 
 /// A word from a service vocabulary, kept exactly as the server sent it, with its documented
@@ -148,6 +183,13 @@ macro_rules! vocabulary {
                 $( $( ($word, $name::$variant), )+ )+
             ];
         }
+
+        const _: () = {
+            $( $( assert!(
+                $crate::model::vocab::is_trimmed($word),
+                concat!("the spelling ", stringify!($word), " must start and end in visible ASCII"),
+            ); )+ )+
+        };
     };
 }
 pub(crate) use vocabulary;
@@ -185,7 +227,46 @@ mod tests {
             Some(Sample::DeleteFailed)
         );
         assert_eq!(Sample::from_word("shutting"), None);
+        // The word is trimmed (of any whitespace), never the separators' places.
+        for word in [
+            " shutting_down\t",
+            "\u{3000}SHUTTING-DOWN\u{a0}",
+            "s_hutting__down-",
+        ] {
+            assert_eq!(
+                Sample::from_word(word),
+                Some(Sample::ShuttingDown),
+                "{word:?}"
+            );
+        }
+        for word in [
+            "",
+            " ",
+            "shutting down",
+            "shutting_dow",
+            "shutting_downn",
+            "-",
+        ] {
+            assert_eq!(Sample::from_word(word), None, "{word:?}");
+        }
         assert_eq!(Sample::DeleteFailed.word(), "DELETE_FAILED");
+    }
+
+    #[test]
+    fn spellings_must_be_trimmed() {
+        assert!(is_trimmed("DELETE_FALIED") && is_trimmed("x") && is_trimmed("a b"));
+        for bad in [
+            "",
+            " x",
+            "x ",
+            "\tx",
+            "x\n",
+            "x\u{b}",
+            "\u{a0}x",
+            "x\u{3000}",
+        ] {
+            assert!(!is_trimmed(bad), "{bad:?}");
+        }
     }
 
     #[test]

@@ -21,6 +21,7 @@ mod hostile;
 mod iam;
 mod lifecycle;
 mod logs;
+mod model_decode;
 mod models;
 mod oidc;
 mod pages;
