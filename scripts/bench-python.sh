@@ -4,7 +4,10 @@
 # Python SDK, side by side in one run against the same local simulator
 # (bindings/python/bench/run.py says how it measures). From the repository root:
 #
-#   bash scripts/bench-python.sh [--calls N] [--sdk-calls N] [--rounds R]
+#   bash scripts/bench-python.sh [--calls N] [--sdk-calls N] [--rounds R] [--baseline SRC_DIR]
+#
+# --baseline SRC_DIR adds a row for another version of the binding, its sources in SRC_DIR (a
+# copy of bindings/python/src from before a change), on the same library, in the same rounds.
 #
 # It builds what it needs: the release libhwinst.so, the binding in target/python-venv
 # (as scripts/test-python), the C client, the release hwinst binary for the simulator, and the official SDK in
