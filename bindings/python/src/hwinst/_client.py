@@ -84,14 +84,6 @@ class ClosedError(InvalidArgumentError):
     """The client was closed (``close()`` or the end of its ``with`` block)."""
 
 
-def _document(text: bytes) -> Any:
-    """A result document's text, decoded."""
-    try:
-        return _parse_json(text)
-    except ValueError:
-        raise DecodeError("the library returned a result document that is not JSON") from None
-
-
 def _model(cls: Type[M], document: Any) -> M:
     if type(document) is not dict:
         raise DecodeError(f"the {cls.__name__} document is not a JSON object")
@@ -261,9 +253,9 @@ class Client:
 
     # -- operations -------------------------------------------------------------------------
 
-    def _call(self, function: Any, *arguments: Any) -> bytes:
+    def _call(self, function: Any, *arguments: Any) -> Any:
         """``function(client, *arguments, &out)`` while counted in flight: its result
-        document's text, or its exception raised."""
+        document, decoded, or its exception raised."""
         out = c_char_p()
         calls = self._calls
         # Counted without the lock (list.append and pop are atomic) before _closed is read,
@@ -284,30 +276,41 @@ class Client:
             raise error_from_document(code, decode_or_none(text))
         if text is None:
             raise DecodeError("the library returned no result document")
-        return text
+        try:
+            return _parse_json(text)
+        except ValueError:
+            raise DecodeError("the library returned a result document that is not JSON") from None
 
     def roma_creation_progress(self, instance_id: str) -> RomaCreationProgress:
         """How far the creation of a ROMA Connect instance has got, overall and per
         sub-service (``GET /v2/{project_id}/instances/{instance_id}/process``)."""
-        text = self._call(_lib_fn.hwinst_roma_creation_progress, c_text("instance_id", instance_id))
-        return _model(RomaCreationProgress, _document(text))
+        return _model(
+            RomaCreationProgress,
+            self._call(_lib_fn.hwinst_roma_creation_progress, c_text("instance_id", instance_id)),
+        )
 
     def apig_creation_progress(self, instance_id: str) -> ApigCreationProgress:
         """How far the creation of a dedicated API Gateway instance has got
         (``GET /v2/{project_id}/apigw/instances/{instance_id}/progress``)."""
-        text = self._call(_lib_fn.hwinst_apig_creation_progress, c_text("instance_id", instance_id))
-        return _model(ApigCreationProgress, _document(text))
+        return _model(
+            ApigCreationProgress,
+            self._call(_lib_fn.hwinst_apig_creation_progress, c_text("instance_id", instance_id)),
+        )
 
     def roma_instance(self, instance_id: str) -> RomaInstance:
         """The details of a ROMA Connect instance, its status among them
         (``GET /v2/{project_id}/apic/instances/{instance_id}``)."""
-        text = self._call(_lib_fn.hwinst_roma_instance, c_text("instance_id", instance_id))
-        return _model(RomaInstance, _document(text))
+        return _model(
+            RomaInstance,
+            self._call(_lib_fn.hwinst_roma_instance, c_text("instance_id", instance_id)),
+        )
 
     def clouddc_instance_status(self, instance_id: str) -> ClouddcInstanceStatus:
         """The state of a Cloud DC instance (``GET /v1/{project_id}/instances/{id}/status``)."""
-        text = self._call(_lib_fn.hwinst_clouddc_instance_status, c_text("instance_id", instance_id))
-        return _model(ClouddcInstanceStatus, _document(text))
+        return _model(
+            ClouddcInstanceStatus,
+            self._call(_lib_fn.hwinst_clouddc_instance_status, c_text("instance_id", instance_id)),
+        )
 
     def lifecycle(self, source: Union[Source, str], instance_id: str) -> Lifecycle:
         """Where an instance is in its lifecycle, read once from ``source`` (``"roma"``,
@@ -315,8 +318,7 @@ class Client:
         :class:`InvalidArgumentError`."""
         encoded_source = _source(source)
         encoded_id = c_text("instance_id", instance_id)
-        text = self._call(_lib_fn.hwinst_lifecycle, encoded_source, encoded_id)
-        return _model(Lifecycle, _document(text))
+        return _model(Lifecycle, self._call(_lib_fn.hwinst_lifecycle, encoded_source, encoded_id))
 
     @staticmethod
     def _query(status: Optional[str], offset: Optional[int], limit: Optional[int]) -> bytes:
@@ -335,8 +337,10 @@ class Client:
         """One page of the project's ROMA Connect instances (``GET /v2/{project_id}/instances``):
         those in ``status`` (e.g. ``"RUNNING"``; None: every status), from ``offset``, at most
         ``limit`` (None: the service's defaults; 0 is :class:`InvalidArgumentError`)."""
-        text = self._call(_lib_fn.hwinst_roma_list_instances, self._query(status, offset, limit))
-        return _model(RomaInstancePage, _document(text))
+        return _model(
+            RomaInstancePage,
+            self._call(_lib_fn.hwinst_roma_list_instances, self._query(status, offset, limit)),
+        )
 
     def roma_list_all_instances(
         self, status: Optional[str] = None, offset: Optional[int] = None, limit: Optional[int] = None
@@ -345,8 +349,8 @@ class Client:
         ``offset`` in pages of ``limit`` (default 50). Paging stops at an empty page, or at a
         short one when the service's total agrees; a service that ignores the offset is
         :class:`DecodeError`. Nothing is returned when any page fails."""
-        document = _document(
-            self._call(_lib_fn.hwinst_roma_list_all_instances, self._query(status, offset, limit))
+        document = self._call(
+            _lib_fn.hwinst_roma_list_all_instances, self._query(status, offset, limit)
         )
         instances = document.get("instances") if isinstance(document, dict) else None
         if not isinstance(instances, list):
@@ -384,7 +388,7 @@ class Client:
         the paging rules (``hwinst_roma_list_page``) and says where the next page is; its
         ``next`` cursor goes back to it unread."""
         while cursor is not None:
-            step = _document(self._call(_lib_fn.hwinst_roma_list_page, cursor))
+            step = self._call(_lib_fn.hwinst_roma_list_page, cursor)
             if not isinstance(step, dict) or not isinstance(step.get("new"), list):
                 raise DecodeError("the ROMA list page step is not a document with `new`")
             page = _model(RomaInstancePage, step.get("page"))
