@@ -253,9 +253,10 @@ class Client:
 
     # -- operations -------------------------------------------------------------------------
 
-    def _call(self, function: Any, *arguments: Any) -> Any:
+    def _call(self, model: Optional[Type[M]], function: Any, *arguments: Any) -> Any:
         """``function(client, *arguments, &out)`` while counted in flight: its result
-        document, decoded, or its exception raised."""
+        document, decoded (into ``model`` unless it is None), or its exception raised. The
+        path of every request, in one frame."""
         out = c_char_p()
         calls = self._calls
         # Counted without the lock (list.append and pop are atomic) before _closed is read,
@@ -277,39 +278,41 @@ class Client:
         if text is None:
             raise DecodeError("the library returned no result document")
         try:
-            return _parse_json(text)
+            document = _parse_json(text)
         except ValueError:
             raise DecodeError("the library returned a result document that is not JSON") from None
+        if model is None:
+            return document
+        return _model(model, document)
 
     def roma_creation_progress(self, instance_id: str) -> RomaCreationProgress:
         """How far the creation of a ROMA Connect instance has got, overall and per
         sub-service (``GET /v2/{project_id}/instances/{instance_id}/process``)."""
-        return _model(
-            RomaCreationProgress,
-            self._call(_lib_fn.hwinst_roma_creation_progress, c_text("instance_id", instance_id)),
+        return self._call(
+            RomaCreationProgress, _lib_fn.hwinst_roma_creation_progress,
+            c_text("instance_id", instance_id),
         )
 
     def apig_creation_progress(self, instance_id: str) -> ApigCreationProgress:
         """How far the creation of a dedicated API Gateway instance has got
         (``GET /v2/{project_id}/apigw/instances/{instance_id}/progress``)."""
-        return _model(
-            ApigCreationProgress,
-            self._call(_lib_fn.hwinst_apig_creation_progress, c_text("instance_id", instance_id)),
+        return self._call(
+            ApigCreationProgress, _lib_fn.hwinst_apig_creation_progress,
+            c_text("instance_id", instance_id),
         )
 
     def roma_instance(self, instance_id: str) -> RomaInstance:
         """The details of a ROMA Connect instance, its status among them
         (``GET /v2/{project_id}/apic/instances/{instance_id}``)."""
-        return _model(
-            RomaInstance,
-            self._call(_lib_fn.hwinst_roma_instance, c_text("instance_id", instance_id)),
+        return self._call(
+            RomaInstance, _lib_fn.hwinst_roma_instance, c_text("instance_id", instance_id)
         )
 
     def clouddc_instance_status(self, instance_id: str) -> ClouddcInstanceStatus:
         """The state of a Cloud DC instance (``GET /v1/{project_id}/instances/{id}/status``)."""
-        return _model(
-            ClouddcInstanceStatus,
-            self._call(_lib_fn.hwinst_clouddc_instance_status, c_text("instance_id", instance_id)),
+        return self._call(
+            ClouddcInstanceStatus, _lib_fn.hwinst_clouddc_instance_status,
+            c_text("instance_id", instance_id),
         )
 
     def lifecycle(self, source: Union[Source, str], instance_id: str) -> Lifecycle:
@@ -318,7 +321,7 @@ class Client:
         :class:`InvalidArgumentError`."""
         encoded_source = _source(source)
         encoded_id = c_text("instance_id", instance_id)
-        return _model(Lifecycle, self._call(_lib_fn.hwinst_lifecycle, encoded_source, encoded_id))
+        return self._call(Lifecycle, _lib_fn.hwinst_lifecycle, encoded_source, encoded_id)
 
     @staticmethod
     def _query(status: Optional[str], offset: Optional[int], limit: Optional[int]) -> bytes:
@@ -337,9 +340,8 @@ class Client:
         """One page of the project's ROMA Connect instances (``GET /v2/{project_id}/instances``):
         those in ``status`` (e.g. ``"RUNNING"``; None: every status), from ``offset``, at most
         ``limit`` (None: the service's defaults; 0 is :class:`InvalidArgumentError`)."""
-        return _model(
-            RomaInstancePage,
-            self._call(_lib_fn.hwinst_roma_list_instances, self._query(status, offset, limit)),
+        return self._call(
+            RomaInstancePage, _lib_fn.hwinst_roma_list_instances, self._query(status, offset, limit)
         )
 
     def roma_list_all_instances(
@@ -350,7 +352,7 @@ class Client:
         short one when the service's total agrees; a service that ignores the offset is
         :class:`DecodeError`. Nothing is returned when any page fails."""
         document = self._call(
-            _lib_fn.hwinst_roma_list_all_instances, self._query(status, offset, limit)
+            None, _lib_fn.hwinst_roma_list_all_instances, self._query(status, offset, limit)
         )
         instances = document.get("instances") if isinstance(document, dict) else None
         if not isinstance(instances, list):
@@ -388,7 +390,7 @@ class Client:
         the paging rules (``hwinst_roma_list_page``) and says where the next page is; its
         ``next`` cursor goes back to it unread."""
         while cursor is not None:
-            step = self._call(_lib_fn.hwinst_roma_list_page, cursor)
+            step = self._call(None, _lib_fn.hwinst_roma_list_page, cursor)
             if not isinstance(step, dict) or not isinstance(step.get("new"), list):
                 raise DecodeError("the ROMA list page step is not a document with `new`")
             page = _model(RomaInstancePage, step.get("page"))
