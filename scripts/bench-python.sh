@@ -15,11 +15,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --release --lib --quiet
 # The simulator optimised too: on two cores a debug server's own work evicts the clients'
 # caches between calls and inflates every client's CPU per call (the binding's most).
 cargo build --release --features cli --quiet
 sim=target/release/hwinst
+# The library without `cli` last: the pip install below builds exactly this (a no-op then).
+# Both builds write the one target/release/deps/libhwinst.so (a cdylib's name has no hash), so
+# the other order rebuilt the crate twice a run.
+cargo build --release --lib --quiet
 
 venv=target/python-venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"

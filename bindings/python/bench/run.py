@@ -13,6 +13,12 @@ Run by scripts/bench-python.sh, which builds and installs what it needs:
     python run.py --sim HWINST --c CLIENT_C --python VENV_PYTHON [--sdk SDK_PYTHON]
                   [--calls N] [--sdk-calls N] [--rounds R] [--baseline SRC_DIR]
 
+``--instructions`` also counts each client's instructions per call (not the SDK's) with
+valgrind's callgrind: two runs of different lengths, the difference divided by the extra calls.
+Unlike CPU time, the count does not move with the machine's load, so it shows a change of a
+few percent that the rounds' noise hides; it is not CPU time (cache misses are not in it, and
+under valgrind the library's SHA-256 runs without the CPU's SHA extensions).
+
 Without ``--sdk`` there is no SDK row. ``--baseline SRC_DIR`` adds a row for another version of
 the binding, its sources in SRC_DIR (the directory holding its ``hwinst/``, e.g. a copy of
 ``bindings/python/src`` from before a change), run on the same library as the installed one,
@@ -24,6 +30,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -51,6 +59,17 @@ def run(command: List[str], env: Optional[Dict[str, str]] = None) -> Dict[str, A
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
+def instructions(command: List[str], env: Optional[Dict[str, str]], calls: int) -> int:
+    """The instructions callgrind counts in ``command`` (CALLS calls after 100 to warm up)."""
+    done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] + command[:-2]
+                          + [str(calls), "100"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          check=False, env=env)
+    match = re.search(r"Collected : (\d+)", done.stderr)
+    if done.returncode != 0 or not match:
+        raise SystemExit(f"valgrind {command[0]} failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
+    return int(match.group(1))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sim", required=True)
@@ -61,7 +80,10 @@ def main() -> None:
     parser.add_argument("--sdk-calls", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--baseline")
+    parser.add_argument("--instructions", action="store_true")
     args = parser.parse_args()
+    if args.instructions and shutil.which("valgrind") is None:
+        raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
 
     sim = subprocess.Popen([args.sim, "sim", "serve", "--addr", "127.0.0.1:0"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                            stderr=subprocess.DEVNULL)
@@ -121,6 +143,18 @@ def main() -> None:
                   f"| {medians[name]:.1f} µs | {medians[name] / c_median:.2f}× | {r['wall_us']:.1f} µs "
                   f"| {r['maxrss_kb'] / 1024:.1f} MB |")
         ours = best[binding]
+        if args.instructions:
+            print()
+            print("| client | instructions per call (callgrind) | ÷ C ABI |")
+            print("|---|---|---|")
+            counts: Dict[str, float] = {}
+            for name, (command, env) in clients.items():
+                if name == sdk_row:
+                    continue
+                short, long = instructions(command, env, 200), instructions(command, env, 1200)
+                counts[name] = (long - short) / 1000
+                print(f"| {name} | {counts[name]:,.0f} | {counts[name] / counts[next(iter(clients))]:.2f}× |",
+                      flush=True)
         print()
         versus_sdk = (f"the SDK spends {best[sdk_row]['cpu_us'] / ours['cpu_us']:.1f}× the binding's CPU per call; "
                       if sdk_row in best else "")
