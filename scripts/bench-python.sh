@@ -5,9 +5,12 @@
 # (bindings/python/bench/run.py says how it measures). From the repository root:
 #
 #   bash scripts/bench-python.sh [--calls N] [--sdk-calls N] [--rounds R] [--baseline SRC_DIR]
+#                                [--instructions]
 #
 # --baseline SRC_DIR adds a row for another version of the binding, its sources in SRC_DIR (a
 # copy of bindings/python/src from before a change), on the same library, in the same rounds.
+# --instructions adds each client's instructions per call, counted by valgrind's callgrind
+# (robust to the machine's load; needs valgrind).
 #
 # It builds what it needs: the release libhwinst.so, the binding in target/python-venv
 # (as scripts/test-python), the C client, the release hwinst binary for the simulator, and the official SDK in
@@ -15,14 +18,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+cargo build --release --lib --quiet
 # The simulator optimised too: on two cores a debug server's own work evicts the clients'
 # caches between calls and inflates every client's CPU per call (the binding's most).
 cargo build --release --features cli --quiet
 sim=target/release/hwinst
-# The library without `cli` last: the pip install below builds exactly this (a no-op then).
-# Both builds write the one target/release/deps/libhwinst.so (a cdylib's name has no hash), so
-# the other order rebuilt the crate twice a run.
-cargo build --release --lib --quiet
 
 venv=target/python-venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
