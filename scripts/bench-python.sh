@@ -4,7 +4,13 @@
 # Python SDK, side by side in one run against the same local simulator
 # (bindings/python/bench/run.py says how it measures). From the repository root:
 #
-#   bash scripts/bench-python.sh [--calls N] [--sdk-calls N] [--rounds R]
+#   bash scripts/bench-python.sh [--calls N] [--sdk-calls N] [--rounds R] [--baseline SRC_DIR]
+#                                [--instructions]
+#
+# --baseline SRC_DIR adds a row for another version of the binding, its sources in SRC_DIR (a
+# copy of bindings/python/src from before a change), on the same library, in the same rounds.
+# --instructions adds each client's instructions per call, counted by valgrind's callgrind
+# (robust to the machine's load; needs valgrind).
 #
 # It builds what it needs: the release libhwinst.so, the binding in target/python-venv
 # (as scripts/test-python), the C client, the release hwinst binary for the simulator, and the official SDK in

@@ -31,7 +31,7 @@ def main() -> None:
             progress = call(instance)
             assert progress.progress == 100
     else:
-        from ctypes import byref, c_void_p
+        from ctypes import c_char_p
 
         from hwinst import _lib
 
@@ -41,10 +41,10 @@ def main() -> None:
         encoded = instance.encode()
 
         def once() -> None:
-            out = c_void_p()
-            if function(pointer, encoded, byref(out)) != 0:
-                raise SystemExit(take(out.value))
-            take(out.value)
+            out = c_char_p()
+            if function(pointer, encoded, out) != 0:
+                raise SystemExit(take(out))
+            take(out)
 
     for _ in range(warmup):
         once()

@@ -237,6 +237,22 @@ def test_unknown_fields_and_words_are_kept() -> None:
         hwinst.ApigCreationProgress.from_dict([1])  # type: ignore[arg-type]
 
 
+def test_decoded_words_take_every_spelling() -> None:
+    # The generated decoders find a documented word in the enum's own table and hand any other
+    # to the enum's lookup: both give the same members as the enums themselves.
+    assert hwinst.ApigCreationProgress.from_dict({"status": "success"}).status is hwinst.ApigProgressStatus.SUCCESS
+    assert hwinst.ApigCreationProgress.from_dict({"status": " SUCCESS "}).status is hwinst.ApigProgressStatus.SUCCESS
+    state = hwinst.ClouddcInstanceStatus.from_dict({"state": "shutting-down"}).state
+    assert state is hwinst.ClouddcState.SHUTTING_DOWN
+    summary = hwinst.RomaInstanceSummary.from_dict({"status": "DELETE_FALIED", "cpu_arch": "arm"})
+    assert summary.status is hwinst.RomaListStatus.DELETE_FAILED and summary.cpu_arch is hwinst.CpuArch.AARCH64
+    odd = hwinst.ApigCreationProgress.from_dict({"status": 7, "progress": None})
+    assert odd.status == "7" and not odd.status.known and odd.progress is None
+    page = hwinst.RomaInstancePage.from_dict({"instances": [{"status": "running"}, None, {"id": "x"}]})
+    assert page.instances is not None and page.instances[0].status is hwinst.RomaListStatus.RUNNING
+    assert page.instances[1] is None and page.instances[2].id == "x" and page.instances[2].status is None
+
+
 def test_models_by_hand_have_no_raw() -> None:
     progress = hwinst.ApigCreationProgress(progress=10)
     assert progress.raw == {} and progress.extra == {} and progress.status is None

@@ -10,12 +10,12 @@ refuses) are left to it: it answers ``INVALID_ARGUMENT`` before any request.
 from __future__ import annotations
 
 import datetime
-import json
 import math
 from typing import Any, Callable, Iterable, List, Optional, Union
 
 from ._enums import Phase
 from ._errors import InvalidArgumentError
+from ._lib import parse_json
 
 __all__ = [
     "Duration",
@@ -46,7 +46,7 @@ def decode_or_none(payload: Optional[bytes]) -> Any:
     if payload is None:
         return None
     try:
-        return json.loads(payload)
+        return parse_json(payload)
     except ValueError:
         return None
 
@@ -65,6 +65,11 @@ def text(name: str, value: Any) -> str:
 
 def c_text(name: str, value: Any) -> bytes:
     """:func:`text`, encoded as UTF-8 for C."""
+    if type(value) is str and "\0" not in value:  # the common case, checked inline (per call)
+        try:
+            return value.encode()
+        except UnicodeEncodeError:
+            pass  # text() passes it; the message below says why it cannot be sent
     try:
         return text(name, value).encode()
     except UnicodeEncodeError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from ctypes import byref, c_void_p
+from ctypes import byref, c_char_p, c_void_p
 from typing import (
     Any,
     Callable,
@@ -69,7 +69,7 @@ TargetLike = Union[Target, Tuple[Union[Source, str], str], Mapping[str, str]]
 DEFAULT_PAGE_SIZE = 50
 
 _OK = _lib.OK
-_loads = json.loads
+_parse_json = _lib.parse_json
 _take_string = _lib.take_string
 _lib_fn = _lib.lib
 
@@ -82,16 +82,6 @@ def library_version() -> str:
 
 class ClosedError(InvalidArgumentError):
     """The client was closed (``close()`` or the end of its ``with`` block)."""
-
-
-def _result(code: int, pointer: Optional[int]) -> Any:
-    """The decoded result document of a C call, or its exception raised."""
-    text = _take_string(pointer)
-    if code != _OK:
-        raise error_from_document(code, decode_or_none(text))
-    if text is None:
-        raise DecodeError("the library returned no result document")
-    return _loads(text)
 
 
 def _model(cls: Type[M], document: Any) -> M:
@@ -127,7 +117,7 @@ class Client:
     unclosed is freed then.
     """
 
-    __slots__ = ("_pointer", "_lock", "_idle", "_inflight", "_closed", "_waits", "__weakref__")
+    __slots__ = ("_pointer", "_lock", "_idle", "_calls", "_closed", "_waits", "__weakref__")
 
     def __init__(self, config: Union[Mapping[str, Any], str, bytes, None] = None) -> None:
         self._pointer: Optional[c_void_p] = None
@@ -154,8 +144,8 @@ class Client:
         if b"\0" in text:  # json.dumps escapes NUL; kept as a guard
             raise InvalidArgumentError("the configuration contains a NUL character")
         pointer = c_void_p()
-        error = c_void_p()
-        code = _lib_fn.hwinst_client_new(text, byref(pointer), byref(error))
+        error = c_char_p()
+        code = _lib_fn.hwinst_client_new(text, byref(pointer), error)
         self._adopt(code, pointer, error)
 
     @classmethod
@@ -171,19 +161,20 @@ class Client:
         self._pointer = None
         self._closed = True
         pointer = c_void_p()
-        error = c_void_p()
-        code = _lib_fn.hwinst_client_from_env(byref(pointer), byref(error))
+        error = c_char_p()
+        code = _lib_fn.hwinst_client_from_env(byref(pointer), error)
         self._adopt(code, pointer, error)
         return self
 
-    def _adopt(self, code: int, pointer: c_void_p, error: c_void_p) -> None:
-        text = _take_string(error.value)
+    def _adopt(self, code: int, pointer: c_void_p, error: c_char_p) -> None:
+        text = _take_string(error)
         if code != _OK or not pointer:
             _lib_fn.hwinst_client_free(pointer)  # NULL on failure
             raise error_from_document(code, decode_or_none(text))
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
-        self._inflight = 0
+        # One item per call and wait in flight (see _call).
+        self._calls: List[None] = []
         self._waits: Set[Wait] = set()
         self._pointer = pointer
         self._closed = False
@@ -207,7 +198,9 @@ class Client:
         for wait in waits:
             wait.cancel()
         with self._lock:
-            while self._inflight:
+            # _closed was set before `_calls` is read here: a call that counted itself after
+            # this read sees _closed and goes no further; one counted before is waited for.
+            while self._calls:
                 self._idle.wait()
             _lib_fn.hwinst_client_free(self._pointer)
             self._pointer = None
@@ -237,24 +230,16 @@ class Client:
     def __reduce__(self) -> Any:
         raise TypeError("a hwinst.Client cannot be pickled (it holds a C client)")
 
-    def _acquire(self) -> c_void_p:
+    def _wake_close(self) -> None:
+        """Wakes a close() waiting for the calls in flight."""
         with self._lock:
-            if self._closed:
-                raise ClosedError("the client is closed")
-            self._inflight += 1
-            return self._pointer  # type: ignore[return-value]
-
-    def _release(self) -> None:
-        with self._lock:
-            self._inflight -= 1
-            if self._closed and not self._inflight:
-                self._idle.notify_all()
+            self._idle.notify_all()
 
     def _begin_wait(self, wait: Wait) -> c_void_p:
         with self._lock:
             if self._closed:
                 raise ClosedError("the client is closed")
-            self._inflight += 1
+            self._calls.append(None)
             self._waits.add(wait)
             return self._pointer  # type: ignore[return-value]
 
@@ -262,50 +247,72 @@ class Client:
         with self._lock:
             if wait in self._waits:
                 self._waits.discard(wait)
-                self._inflight -= 1
-                if self._closed and not self._inflight:
+                self._calls.pop()
+                if self._closed and not self._calls:
                     self._idle.notify_all()
 
     # -- operations -------------------------------------------------------------------------
 
-    def _call(self, function: Any, *arguments: Any) -> Any:
+    def _call(self, model: Optional[Type[M]], function: Any, *arguments: Any) -> Any:
         """``function(client, *arguments, &out)`` while counted in flight: its result
-        document, decoded, or its exception raised."""
-        out = c_void_p()
-        pointer = self._acquire()
+        document, decoded (into ``model`` unless it is None), or its exception raised: the
+        path of every request."""
+        out = c_char_p()
+        calls = self._calls
+        # Counted without the lock (list.append and pop are atomic, and ordered by the GIL)
+        # before _closed is read, which close() sets before it reads `_calls`: either close()
+        # sees this call and waits for it, or this call sees _closed. A lock round trip each
+        # side cost more than the rest of the bookkeeping.
+        calls.append(None)
         try:
-            code = function(pointer, *arguments, byref(out))
+            if self._closed:
+                raise ClosedError("the client is closed")
+            code = function(self._pointer, *arguments, out)
         finally:
-            self._release()
-        return _result(code, out.value)
-
-    def _by_id(self, function: Any, instance_id: str) -> Any:
-        return self._call(function, c_text("instance_id", instance_id))
+            calls.pop()
+            if self._closed:
+                self._wake_close()
+        text = _take_string(out)
+        if code != _OK:
+            raise error_from_document(code, decode_or_none(text))
+        if text is None:
+            raise DecodeError("the library returned no result document")
+        try:
+            document = _parse_json(text)
+        except ValueError:
+            raise DecodeError("the library returned a result document that is not JSON") from None
+        if model is None:
+            return document
+        return _model(model, document)
 
     def roma_creation_progress(self, instance_id: str) -> RomaCreationProgress:
         """How far the creation of a ROMA Connect instance has got, overall and per
         sub-service (``GET /v2/{project_id}/instances/{instance_id}/process``)."""
-        return _model(
-            RomaCreationProgress, self._by_id(_lib_fn.hwinst_roma_creation_progress, instance_id)
+        return self._call(
+            RomaCreationProgress, _lib_fn.hwinst_roma_creation_progress,
+            c_text("instance_id", instance_id),
         )
 
     def apig_creation_progress(self, instance_id: str) -> ApigCreationProgress:
         """How far the creation of a dedicated API Gateway instance has got
         (``GET /v2/{project_id}/apigw/instances/{instance_id}/progress``)."""
-        return _model(
-            ApigCreationProgress, self._by_id(_lib_fn.hwinst_apig_creation_progress, instance_id)
+        return self._call(
+            ApigCreationProgress, _lib_fn.hwinst_apig_creation_progress,
+            c_text("instance_id", instance_id),
         )
 
     def roma_instance(self, instance_id: str) -> RomaInstance:
         """The details of a ROMA Connect instance, its status among them
         (``GET /v2/{project_id}/apic/instances/{instance_id}``)."""
-        return _model(RomaInstance, self._by_id(_lib_fn.hwinst_roma_instance, instance_id))
+        return self._call(
+            RomaInstance, _lib_fn.hwinst_roma_instance, c_text("instance_id", instance_id)
+        )
 
     def clouddc_instance_status(self, instance_id: str) -> ClouddcInstanceStatus:
         """The state of a Cloud DC instance (``GET /v1/{project_id}/instances/{id}/status``)."""
-        return _model(
-            ClouddcInstanceStatus,
-            self._by_id(_lib_fn.hwinst_clouddc_instance_status, instance_id),
+        return self._call(
+            ClouddcInstanceStatus, _lib_fn.hwinst_clouddc_instance_status,
+            c_text("instance_id", instance_id),
         )
 
     def lifecycle(self, source: Union[Source, str], instance_id: str) -> Lifecycle:
@@ -314,7 +321,7 @@ class Client:
         :class:`InvalidArgumentError`."""
         encoded_source = _source(source)
         encoded_id = c_text("instance_id", instance_id)
-        return _model(Lifecycle, self._call(_lib_fn.hwinst_lifecycle, encoded_source, encoded_id))
+        return self._call(Lifecycle, _lib_fn.hwinst_lifecycle, encoded_source, encoded_id)
 
     @staticmethod
     def _query(status: Optional[str], offset: Optional[int], limit: Optional[int]) -> bytes:
@@ -333,8 +340,9 @@ class Client:
         """One page of the project's ROMA Connect instances (``GET /v2/{project_id}/instances``):
         those in ``status`` (e.g. ``"RUNNING"``; None: every status), from ``offset``, at most
         ``limit`` (None: the service's defaults; 0 is :class:`InvalidArgumentError`)."""
-        document = self._call(_lib_fn.hwinst_roma_list_instances, self._query(status, offset, limit))
-        return _model(RomaInstancePage, document)
+        return self._call(
+            RomaInstancePage, _lib_fn.hwinst_roma_list_instances, self._query(status, offset, limit)
+        )
 
     def roma_list_all_instances(
         self, status: Optional[str] = None, offset: Optional[int] = None, limit: Optional[int] = None
@@ -344,7 +352,7 @@ class Client:
         short one when the service's total agrees; a service that ignores the offset is
         :class:`DecodeError`. Nothing is returned when any page fails."""
         document = self._call(
-            _lib_fn.hwinst_roma_list_all_instances, self._query(status, offset, limit)
+            None, _lib_fn.hwinst_roma_list_all_instances, self._query(status, offset, limit)
         )
         instances = document.get("instances") if isinstance(document, dict) else None
         if not isinstance(instances, list):
@@ -382,7 +390,7 @@ class Client:
         the paging rules (``hwinst_roma_list_page``) and says where the next page is; its
         ``next`` cursor goes back to it unread."""
         while cursor is not None:
-            step = self._call(_lib_fn.hwinst_roma_list_page, cursor)
+            step = self._call(None, _lib_fn.hwinst_roma_list_page, cursor)
             if not isinstance(step, dict) or not isinstance(step.get("new"), list):
                 raise DecodeError("the ROMA list page step is not a document with `new`")
             page = _model(RomaInstancePage, step.get("page"))
@@ -464,11 +472,11 @@ class Client:
         ).encode()
 
         def run(pointer: c_void_p, callback: Any, token: c_void_p) -> Tuple[int, Optional[bytes]]:
-            out = c_void_p()
+            out = c_char_p()
             code = _lib_fn.hwinst_wait_cancellable(
-                pointer, encoded_source, encoded_id, options, callback, None, token, byref(out)
+                pointer, encoded_source, encoded_id, options, callback, None, token, out
             )
-            return code, _take_string(out.value)
+            return code, _take_string(out)
 
         wait = Wait(self, run, on_change is not None)
         code, output = wait.run(on_change, cancel)
@@ -545,11 +553,11 @@ class Client:
         encoded_options = json.dumps(options).encode()
 
         def run(pointer: c_void_p, callback: Any, token: c_void_p) -> Tuple[int, Optional[bytes]]:
-            out = c_void_p()
+            out = c_char_p()
             code = _lib_fn.hwinst_wait_many(
-                pointer, encoded_targets, encoded_options, callback, None, token, byref(out)
+                pointer, encoded_targets, encoded_options, callback, None, token, out
             )
-            return code, _take_string(out.value)
+            return code, _take_string(out)
 
         on_lifecycle: Optional[Callable[[Lifecycle], Any]] = None
         if on_change is not None:

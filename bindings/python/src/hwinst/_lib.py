@@ -15,7 +15,7 @@ from ctypes import CFUNCTYPE, POINTER, c_char_p, c_int, c_void_p
 from pathlib import Path
 from typing import Any, Optional
 
-__all__ = ["lib", "library_path", "WAIT_CALLBACK", "take_string", "OK"]
+__all__ = ["lib", "library_path", "WAIT_CALLBACK", "take_string", "parse_json", "OK"]
 
 OK = 0
 
@@ -54,7 +54,12 @@ except OSError as e:  # a library for another platform, truncated, ...
 #: int (*)(const char *lifecycle_json, void *user_data)
 WAIT_CALLBACK = CFUNCTYPE(c_int, c_char_p, c_void_p)
 
-_out = POINTER(c_void_p)  # char ** / hwinst_client ** / hwinst_cancel_token **
+#: ``char **``: a ``c_char_p()`` is passed as it is (ctypes passes its address) and read with
+#: :func:`take_string`, which copies the text (``.value``) and frees it; a ``c_void_p`` would
+#: need a second foreign call (``ctypes.string_at``) to copy it.
+_text_out = POINTER(c_char_p)
+#: ``hwinst_client **`` / ``hwinst_cancel_token **``.
+_handle_out = POINTER(c_void_p)
 
 
 def _declare(name: str, restype: Any, *argtypes: Any) -> None:
@@ -65,10 +70,10 @@ def _declare(name: str, restype: Any, *argtypes: Any) -> None:
 
 _declare("hwinst_version", c_char_p)
 _declare("hwinst_string_free", None, c_void_p)
-_declare("hwinst_client_new", c_int, c_char_p, _out, _out)
-_declare("hwinst_client_from_env", c_int, _out, _out)
+_declare("hwinst_client_new", c_int, c_char_p, _handle_out, _text_out)
+_declare("hwinst_client_from_env", c_int, _handle_out, _text_out)
 _declare("hwinst_client_free", None, c_void_p)
-_declare("hwinst_lifecycle", c_int, c_void_p, c_char_p, c_char_p, _out)
+_declare("hwinst_lifecycle", c_int, c_void_p, c_char_p, c_char_p, _text_out)
 _declare(
     "hwinst_wait_cancellable",
     c_int,
@@ -79,13 +84,21 @@ _declare(
     WAIT_CALLBACK,
     c_void_p,
     c_void_p,
-    _out,
+    _text_out,
 )
-_declare("hwinst_cancel_token_new", c_int, _out)
+_declare("hwinst_cancel_token_new", c_int, _handle_out)
 _declare("hwinst_cancel_token_cancel", None, c_void_p)
 _declare("hwinst_cancel_token_free", None, c_void_p)
 _declare(
-    "hwinst_wait_many", c_int, c_void_p, c_char_p, c_char_p, WAIT_CALLBACK, c_void_p, c_void_p, _out
+    "hwinst_wait_many",
+    c_int,
+    c_void_p,
+    c_char_p,
+    c_char_p,
+    WAIT_CALLBACK,
+    c_void_p,
+    c_void_p,
+    _text_out,
 )
 for _name in (
     "hwinst_roma_creation_progress",
@@ -96,28 +109,40 @@ for _name in (
     "hwinst_roma_list_all_instances",
     "hwinst_roma_list_page",
 ):
-    _declare(_name, c_int, c_void_p, c_char_p, _out)
+    _declare(_name, c_int, c_void_p, c_char_p, _text_out)
 
-_string_at = ctypes.string_at
-_string_free = lib.hwinst_string_free
+# hwinst_string_free as take_string calls it, once per result: through a PyDLL handle on the
+# same library, so that the GIL stays held (freeing never blocks; a CDLL call releases and
+# retakes it), and without argtypes (ctypes passes the c_char_p it is given as its char *
+# value, as declared): 2,000 instructions a call instead of 3,400 through `lib`.
+_string_free = ctypes.PyDLL(str(library_path)).hwinst_string_free
+_string_free.restype = None
 
 
-def take_string(pointer: Optional[int]) -> Optional[bytes]:
-    """Copies a string hwinst wrote and frees it with hwinst_string_free; None for NULL."""
-    if not pointer:
-        return None
+def take_string(out: c_char_p) -> Optional[bytes]:
+    """The string hwinst wrote into ``out`` (a ``char *`` out-parameter), copied, and freed
+    with hwinst_string_free; None for NULL."""
+    text: Optional[bytes] = out.value
+    if text is not None:
+        _string_free(out)
+    return text
+
+
+# The standard library's own C scanner, without json.loads' Python around it (the encoding
+# sniffing of bytes, two regular-expression matches for white space): 10,000 instructions
+# instead of 24,000 for an APIG progress document. The library writes compact UTF-8 JSON,
+# nothing around it.
+_scan = json.JSONDecoder().scan_once
+
+
+def parse_json(text: bytes) -> Any:
+    """The JSON document ``text`` (compact UTF-8, as the library writes), decoded; ValueError
+    when it is not one."""
+    string = text.decode()
     try:
-        return _string_at(pointer)
-    finally:
-        _string_free(pointer)
-
-
-def take_document(pointer: Optional[int]) -> Optional[Any]:
-    """A document hwinst wrote, decoded (and freed); None for NULL or text that is not JSON."""
-    text = take_string(pointer)
-    if text is None:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
+        document, end = _scan(string, 0)
+    except StopIteration:  # nothing at 0 that starts a JSON value
+        raise ValueError("not a JSON document") from None
+    if end != len(string):
+        raise ValueError("text after the JSON document")
+    return document
