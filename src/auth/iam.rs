@@ -122,11 +122,18 @@ impl IamAuth {
     fn fetch(&self, call: &Call) -> Result<Token> {
         let reply = self.transport.send(
             || {
-                self.transport
-                    .request(Method::POST, &self.tokens_url)
-                    .header(header::CONTENT_TYPE, "application/json;charset=UTF-8")
-                    .body(self.body.expose().as_bytes().to_vec())
-                    .map_err(|e| Error::Config(format!("cannot build the IAM request: {e}")))
+                let mut request = self
+                    .transport
+                    .request(
+                        Method::POST,
+                        &self.tokens_url,
+                        self.body.expose().as_bytes().to_vec(),
+                    )
+                    .map_err(|e| Error::Config(format!("cannot build the IAM request: {e}")))?;
+                request
+                    .headers_mut()
+                    .insert(header::CONTENT_TYPE, auth::JSON_UTF8.clone());
+                Ok(request)
             },
             call,
         )?;

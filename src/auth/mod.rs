@@ -28,6 +28,9 @@ pub(crate) static X_AUTH_TOKEN: HeaderName = HeaderName::from_static("x-auth-tok
 static X_SDK_DATE: HeaderName = HeaderName::from_static("x-sdk-date");
 static X_PROJECT_ID: HeaderName = HeaderName::from_static("x-project-id");
 static X_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-security-token");
+/// The `Content-Type` of the JSON documents POSTed to IAM.
+pub(crate) static JSON_UTF8: HeaderValue =
+    HeaderValue::from_static("application/json;charset=UTF-8");
 
 /// A secret string (token, secret key, password). Its `Debug` never shows the value, and it
 /// has no `Display`.
@@ -236,8 +239,7 @@ pub(crate) fn get(
         transport.send(
             || {
                 let mut request = transport
-                    .request(Method::GET, url)
-                    .body(())
+                    .request(Method::GET, url, ())
                     .map_err(|e| Error::InvalidArgument(format!("cannot request {url}: {e}")))?;
                 auth.authenticate(&mut request, project_id, call)?;
                 *signed_date.borrow_mut() = request

@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::http::transport::{Reply, Transport};
 use std::path::Path;
 use std::time::Duration;
-use ureq::http::{header, HeaderValue, Method};
+use ureq::http::{header, HeaderName, HeaderValue, Method};
 
 /// The life asked for the temporary credentials, as the official SDKs ask (6 hours).
 const DURATION_SECONDS: u64 = 21_600;
@@ -127,14 +127,14 @@ fn post(
 ) -> Result<Reply, FetchError> {
     issued::send(transport, || {
         let mut request = transport
-            .request(Method::POST, url)
-            .header(header::CONTENT_TYPE, "application/json;charset=UTF-8");
+            .request(Method::POST, url, body.as_bytes().to_vec())
+            .map_err(|e| Error::Config(format!("cannot request {url}: {e}")))?;
+        let headers = request.headers_mut();
+        headers.insert(header::CONTENT_TYPE, crate::auth::JSON_UTF8.clone());
         if let Some(idp) = idp {
-            request = request.header("x-idp-id", idp.clone());
+            headers.insert(HeaderName::from_static("x-idp-id"), idp.clone());
         }
-        request
-            .body(body.as_bytes().to_vec())
-            .map_err(|e| Error::Config(format!("cannot request {url}: {e}")))
+        Ok(request)
     })
 }
 

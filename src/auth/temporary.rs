@@ -18,7 +18,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
-use ureq::http::{header, Method};
+use ureq::http::{header, HeaderName, HeaderValue, Method};
 
 /// The ECS metadata service's address on every Huawei Cloud VM.
 pub const DEFAULT_METADATA_ENDPOINT: &str = "http://169.254.169.254";
@@ -158,14 +158,17 @@ impl Fetcher {
             };
             let url = format!("{base}/openstack/latest/securitykey");
             let reply = send(&self.transport, || {
-                let mut request = self.transport.request(Method::GET, &url);
+                let mut request = self
+                    .transport
+                    .request(Method::GET, &url, ())
+                    .map_err(|e| Error::InvalidArgument(format!("cannot request {url}: {e}")))?;
                 if let Some(token) = &token {
                     let value = credential_header("metadata session token", token.expose())?;
-                    request = request.header("x-metadata-token", value);
+                    request
+                        .headers_mut()
+                        .insert(HeaderName::from_static("x-metadata-token"), value);
                 }
-                request
-                    .body(())
-                    .map_err(|e| Error::InvalidArgument(format!("cannot request {url}: {e}")))
+                Ok(request)
             })?;
             if reply.status != 401 {
                 return Ok((reply, token));
@@ -203,11 +206,14 @@ fn session_token(
 ) -> std::result::Result<Option<Secret>, FetchError> {
     let url = format!("{base}/meta-data/latest/api/token");
     let reply = send(transport, || {
-        transport
-            .request(Method::PUT, &url)
-            .header("x-metadata-token-ttl-seconds", SESSION_TOKEN_TTL_S)
-            .body(Vec::new())
-            .map_err(|e| Error::InvalidArgument(format!("cannot request {url}: {e}")))
+        let mut request = transport
+            .request(Method::PUT, &url, Vec::new())
+            .map_err(|e| Error::InvalidArgument(format!("cannot request {url}: {e}")))?;
+        request.headers_mut().insert(
+            HeaderName::from_static("x-metadata-token-ttl-seconds"),
+            HeaderValue::from_static(SESSION_TOKEN_TTL_S),
+        );
+        Ok(request)
     })?;
     if !reply.is_success() {
         log::debug!(
@@ -238,11 +244,13 @@ fn pod_identity(
     let authorization =
         credential_header("pod-identity token", token.expose()).map_err(FetchError::Failed)?;
     let reply = send(transport, || {
-        transport
-            .request(Method::POST, url)
-            .header(header::AUTHORIZATION, authorization.clone())
-            .body(Vec::new())
-            .map_err(|e| Error::Config(format!("cannot request {url}: {e}")))
+        let mut request = transport
+            .request(Method::POST, url, Vec::new())
+            .map_err(|e| Error::Config(format!("cannot request {url}: {e}")))?;
+        request
+            .headers_mut()
+            .insert(header::AUTHORIZATION, authorization.clone());
+        Ok(request)
     })?;
     Ok((reply, Some(token)))
 }
