@@ -460,6 +460,16 @@ struct Sample {
 
 fn run(server: &Server, caller: &dyn Caller, threads: usize, calls: usize) -> Sample {
     let (cpu0, server0, start) = (process_cpu(), server.cpu(), Instant::now());
+    on_threads(caller, threads, calls);
+    Sample {
+        wall: start.elapsed(),
+        cpu: process_cpu() - cpu0,
+        server: server.cpu() - server0,
+    }
+}
+
+/// `calls` calls of `caller`, shared out between `threads` spawned threads.
+fn on_threads(caller: &dyn Caller, threads: usize, calls: usize) {
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| {
@@ -469,11 +479,6 @@ fn run(server: &Server, caller: &dyn Caller, threads: usize, calls: usize) -> Sa
             });
         }
     });
-    Sample {
-        wall: start.elapsed(),
-        cpu: process_cpu() - cpu0,
-        server: server.cpu() - server0,
-    }
 }
 
 // --- the waiter ------------------------------------------------------------------------------
@@ -848,15 +853,7 @@ fn only(which: &str, url: &str, calls: usize, threads: usize) {
             caller.call();
         }
     } else {
-        std::thread::scope(|s| {
-            for _ in 0..threads {
-                s.spawn(|| {
-                    for _ in 0..calls / threads {
-                        caller.call();
-                    }
-                });
-            }
-        });
+        on_threads(caller, threads, calls);
     }
     // For benches/pinned.sh: this process's CPU and the wall time of the loop alone.
     println!(
