@@ -1,11 +1,12 @@
 //! AK/SK request signing (`SDK-HMAC-SHA256`), the scheme the official Huawei Cloud SDKs use.
 //!
-//! Pure functions from the request as it goes on the wire to its `Authorization` header value,
-//! so that the signature can be checked against published vectors and against the official
-//! Python SDK. Which headers to sign, and sending them with exactly the signed (trimmed)
+//! Pure functions, and [`Signer`] (the HMAC keyed once), from the request as it goes on the
+//! wire to its `Authorization` header value, so that the signature can be checked against
+//! published vectors and against the official SDKs. Which headers to sign, and sending them with exactly the signed (trimmed)
 //! values, is the caller's job.
 //!
-//! The secret key only ever goes into the HMAC: it is in no type, message or `Debug` output.
+//! The secret key only ever goes into the HMAC: it is in no message or `Debug` output, and
+//! `Signer` keeps only the HMAC's keyed state.
 
 use crate::id::ENCODE;
 use hmac::{Hmac, Mac};
@@ -238,33 +239,6 @@ pub(crate) fn string_to_sign(sdk_date: &str, canonical_request: &str) -> String 
     out
 }
 
-/// Hex HMAC-SHA256 of `string_to_sign` keyed with the secret key `sk` (the simulator's check).
-#[cfg(feature = "sim")]
-pub(crate) fn signature(sk: &str, string_to_sign: &str) -> String {
-    Signer::new(sk).signature(string_to_sign)
-}
-
-/// The `Authorization` header value for a request:
-/// `SDK-HMAC-SHA256 Access={ak}, SignedHeaders={names}, Signature={hex}`.
-///
-/// `sdk_date` is the `X-Sdk-Date` value sent (normally one of `signed_headers`); `path` and
-/// `query` are as sent on the wire; `signed_headers` are (name, value) as sent.
-// Eight plain arguments: the request's parts, each one of the six canonical parts or the key.
-#[cfg(test)]
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn authorization<N: AsRef<str>, V: AsRef<str>>(
-    ak: &str,
-    sk: &str,
-    sdk_date: &str,
-    method: &str,
-    path: &str,
-    query: &str,
-    signed_headers: &[(N, V)],
-    body: &[u8],
-) -> String {
-    Signer::new(sk).authorization(ak, sdk_date, method, path, query, signed_headers, body)
-}
-
 /// HMAC-SHA256 keyed with one secret key. The key's two padded blocks are hashed once, when
 /// the signer is made, instead of for every request; the key itself is kept nowhere.
 #[derive(Clone)]
@@ -291,8 +265,12 @@ impl Signer {
         hex
     }
 
-    /// The `Authorization` header value for a request (see [`authorization`]).
-    // The request's parts, as for `authorization`.
+    /// The `Authorization` header value for a request:
+    /// `SDK-HMAC-SHA256 Access={ak}, SignedHeaders={names}, Signature={hex}`.
+    ///
+    /// `sdk_date` is the `X-Sdk-Date` value sent (normally one of `signed_headers`); `path` and
+    /// `query` are as sent on the wire; `signed_headers` are (name, value) as sent.
+    // Plain arguments: the request's parts, each one of the canonical parts or the key.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn authorization<N: AsRef<str>, V: AsRef<str>>(
         &self,
@@ -349,9 +327,8 @@ mod tests {
             .filter(|(name, _)| !name.contains('_'))
             .map(|(name, value)| (name.to_ascii_lowercase(), value))
             .collect();
-        let auth = authorization(
+        let auth = Signer::new("SecretKey").authorization(
             "AccessKey",
-            "SecretKey",
             "20060102T150405Z",
             "GET",
             "/path",
@@ -372,9 +349,8 @@ mod tests {
             ("host", "service.endpoint.myhuaweicloud.com"),
             ("x-sdk-date", "20200608T023900Z"),
         ]);
-        let auth = authorization(
+        let auth = Signer::new("SecretKey").authorization(
             "AccessKey",
-            "SecretKey",
             "20200608T023900Z",
             "GET",
             "/resources",
@@ -397,9 +373,8 @@ mod tests {
             ("x-project-id", "0a1b2c3d4e5f"),
             ("host", "apig.cn-north-4.myhuaweicloud.com"),
         ]);
-        let auth = authorization(
+        let auth = Signer::new("sEcReTkEyExAmPlE0123456789abcdefghijklmn").authorization(
             "HPUAXXXXXXXXXXXXXXXX",
-            "sEcReTkEyExAmPlE0123456789abcdefghijklmn",
             "20261122T101500Z",
             "GET",
             "/v2/0a1b2c3d4e5f/apigw/instances/eddc4d25480b4cd6b512f270a1b8b341/progress",

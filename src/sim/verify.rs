@@ -226,7 +226,8 @@ fn check_signature(
         &signed,
         request.body,
     );
-    let expected = sign::signature(key.sk.expose(), &sign::string_to_sign(date, &canonical));
+    let expected =
+        sign::Signer::new(key.sk.expose()).signature(&sign::string_to_sign(date, &canonical));
     if same(presented.signature.as_bytes(), expected.as_bytes()) {
         Ok(())
     } else {
