@@ -29,8 +29,7 @@ p1=2 p2=7
 
 # FLOOR_BIN=path: that build of the floor benchmark instead (e.g. a copy of an earlier one, to
 # compare before and after in one run).
-bench=${FLOOR_BIN:-$(cargo bench --features sim --bench floor --no-run --message-format=json 2>/dev/null |
-    grep -o '"executable":"[^"]*"' | grep '/floor-' | tail -1 | sed 's/"executable":"\(.*\)"/\1/')}
+bench=${FLOOR_BIN:-$(bash benches/floor-bin.sh)}
 server=${FLOOR_SERVER_BIN:-$bench}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -38,6 +37,17 @@ trap 'rm -rf "$tmp"' EXIT
 instructions() { # FILE: the total instructions callgrind collected
     callgrind_annotate "$1" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }'
 }
+
+per_call() { # WHO URL N1 N2 OUT_PREFIX: instructions per call of `--only WHO` between N1 and
+    # N2 calls (the callgrind files stay as OUT_PREFIX-N)
+    for n in "$3" "$4"; do
+        valgrind --tool=callgrind --callgrind-out-file="$5-$n" \
+            "$bench" --only "$1" --calls "$n" --url "$2" >/dev/null 2>&1
+    done
+    echo $(( ($(instructions "$5-$4") - $(instructions "$5-$3")) / ($4 - $3) ))
+}
+
+ratio() { awk "BEGIN{printf \"%.2f\", $1/$2}"; }
 
 difference() { # FLOOR_OUT CLIENT_OUT N: the top 30 functions by self cost, client minus floor, per N
     callgrind_annotate --threshold=100 "$1" 2>/dev/null > "$tmp/floor.txt"
@@ -66,18 +76,13 @@ if [[ $sections == *calls* ]]; then
         read -r url <&"${SERVER[0]}"
         declare -A per
         for who in floor rust c; do
-            for n in "$n1" "$n2"; do
-                valgrind --tool=callgrind --callgrind-out-file="$tmp/$mode-$who-$n" \
-                    "$bench" --only "$who" --calls "$n" --url "$url" >/dev/null 2>&1
-            done
-            a=$(instructions "$tmp/$mode-$who-$n1") b=$(instructions "$tmp/$mode-$who-$n2")
-            per[$who]=$(( (b - a) / (n2 - n1) ))
+            per[$who]=$(per_call "$who" "$url" "$n1" "$n2" "$tmp/$mode-$who")
         done
         exec {SERVER[1]}>&-
         wait "$SERVER_PID" 2>/dev/null || true
         echo "$mode headers: instructions per call: floor ${per[floor]}, Rust API ${per[rust]}" \
-            "($(awk "BEGIN{printf \"%.2f\", ${per[rust]}/${per[floor]}}")×)," \
-            "C ABI ${per[c]} ($(awk "BEGIN{printf \"%.2f\", ${per[c]}/${per[floor]}}")×)"
+            "($(ratio "${per[rust]}" "${per[floor]}")×)," \
+            "C ABI ${per[c]} ($(ratio "${per[c]}" "${per[floor]}")×)"
     done
 
     echo "--- Rust API minus floor, realistic headers, instructions per call (self cost, top 30)"
@@ -89,16 +94,10 @@ if [[ $sections == *page* ]]; then
     read -r url <&"${SERVER[0]}"
     declare -A page
     for who in page-floor page-rust page-c page-c-step; do
-        for n in "$p1" "$p2"; do
-            valgrind --tool=callgrind --callgrind-out-file="$tmp/$who-$n" \
-                "$bench" --only "$who" --calls "$n" --url "$url" >/dev/null 2>&1
-        done
-        a=$(instructions "$tmp/$who-$p1") b=$(instructions "$tmp/$who-$p2")
-        page[$who]=$(( (b - a) / (p2 - p1) ))
+        page[$who]=$(per_call "$who" "$url" "$p1" "$p2" "$tmp/$who")
     done
     exec {SERVER[1]}>&-
     wait "$SERVER_PID" 2>/dev/null || true
-    ratio() { awk "BEGIN{printf \"%.2f\", $1/$2}"; }
     echo "the 2,000-instance list page: instructions per page: floor ${page[page-floor]}," \
         "Rust API ${page[page-rust]} ($(ratio "${page[page-rust]}" "${page[page-floor]}")×)," \
         "C ABI list_instances ${page[page-c]} ($(ratio "${page[page-c]}" "${page[page-floor]}")×)," \

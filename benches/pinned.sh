@@ -12,8 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps=${1:-7} calls=${2:-20000}
-after=${FLOOR_BIN:-$(cargo bench --features sim --bench floor --no-run --message-format=json 2>/dev/null |
-    grep -o '"executable":"[^"]*"' | grep '/floor-' | tail -1 | sed 's/"executable":"\(.*\)"/\1/')}
+after=${FLOOR_BIN:-$(bash benches/floor-bin.sh)}
 builds=(after)
 declare -A bin=([after]=$after)
 if [ -n "${FLOOR_BEFORE_BIN:-}" ]; then

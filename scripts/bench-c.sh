@@ -20,8 +20,7 @@ echo "stripped libhwinst.so: $size bytes ($(awk "BEGIN{printf \"%.2f\", $size/10
 libs="-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc"
 cc -O2 -Wall -Iinclude benches/c/rss.c target/release/libhwinst.a $libs -o "$tmp/rss"
 
-bench=$(cargo bench --features sim --bench floor --no-run --message-format=json 2>/dev/null |
-    grep -o '"executable":"[^"]*"' | grep '/floor-' | tail -1 | sed 's/"executable":"\(.*\)"/\1/')
+bench=$(bash benches/floor-bin.sh)
 coproc SERVER { "$bench" --serve; }
 read -r url <&"${SERVER[0]}"
 echo "server: $url"
