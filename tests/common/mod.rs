@@ -1,6 +1,7 @@
 //! Shared by the integration tests: a client pointed at a mockito server, the seed
 //! documents' example responses, a table of the five operations so that error tests run
-//! against every endpoint, and the install of the C library (and C++ binding) into a prefix.
+//! against every endpoint, the install of the C library (and C++ binding) into a prefix, and
+//! what tests against the simulator ask of it (requests, secrets, the CLI pointed at it).
 #![allow(dead_code)] // each test binary uses its own part of this module
 
 pub mod capture;
@@ -203,6 +204,44 @@ pub fn answered(sim: &hwinst::sim::Simulator) -> Vec<(Option<hwinst::sim::Operat
         .iter()
         .map(|r| (r.operation, r.status))
         .collect()
+}
+
+/// How many requests the simulator took for `operation`.
+#[cfg(feature = "sim")]
+pub fn requests_for(sim: &hwinst::sim::Simulator, operation: hwinst::sim::Operation) -> usize {
+    sim.requests()
+        .iter()
+        .filter(|r| r.operation == Some(operation))
+        .count()
+}
+
+/// Asserts that `text` holds neither `known` (a test's own secret) nor any secret the
+/// simulator issued or accepts (ID tokens included).
+#[cfg(feature = "sim")]
+pub fn assert_no_secret(sim: &hwinst::sim::Simulator, known: &str, text: &str) {
+    assert!(!text.contains(known), "{text}");
+    for secret in sim.issued_secrets() {
+        assert!(!text.contains(&secret), "an issued secret in: {text}");
+    }
+}
+
+/// The `hwinst` command with only PATH, HOME (`home`) and the metadata service turned off
+/// from this environment, every service's endpoint at `sim`.
+#[cfg(feature = "sim")]
+pub fn cli_at_simulator(home: &Path, sim: &hwinst::sim::Simulator) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hwinst"));
+    command
+        .env_clear()
+        .env("HOME", home)
+        .env("HWINST_METADATA_ENDPOINT", "none")
+        .stdin(std::process::Stdio::null());
+    if let Some(path) = std::env::var_os("PATH") {
+        command.env("PATH", path);
+    }
+    for name in ["roma", "apig", "clouddc", "iam"] {
+        command.arg(format!("--endpoint={name}={}", sim.base_url()));
+    }
+    command
 }
 
 /// The interpreter of the official Python SDK's venv (`scripts/sdk-venv.sh`), or why there is

@@ -91,19 +91,7 @@ impl Home {
 /// `hwinst` with only PATH, HOME and the metadata service turned off from this environment,
 /// every service's endpoint at the simulator.
 fn hwinst(home: &Home, sim: &Simulator) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_hwinst"));
-    command
-        .env_clear()
-        .env("HOME", &home.0)
-        .env("HWINST_METADATA_ENDPOINT", "none")
-        .stdin(Stdio::null());
-    if let Some(path) = std::env::var_os("PATH") {
-        command.env("PATH", path);
-    }
-    for name in ["roma", "apig", "clouddc", "iam"] {
-        command.arg(format!("--endpoint={name}={}", sim.base_url()));
-    }
-    command
+    common::cli_at_simulator(&home.0, sim)
 }
 
 struct Run {

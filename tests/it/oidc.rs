@@ -337,7 +337,7 @@ mod against_the_simulator {
     use hwinst::{Credentials, ErrorKind, ManualClock, Service, Source};
     use serde_json::Value;
     use std::path::Path;
-    use std::process::{Command, Stdio};
+    use std::process::Command;
     use std::sync::Arc;
     use std::time::Duration;
 
@@ -359,19 +359,9 @@ mod against_the_simulator {
         .expect("the simulator")
     }
 
-    fn count(sim: &Simulator, operation: Operation) -> usize {
-        sim.requests()
-            .iter()
-            .filter(|r| r.operation == Some(operation))
-            .count()
-    }
-
     /// Every secret the simulator issued or accepts (ID tokens included) is absent.
     fn no_secret(sim: &Simulator, text: &str) {
-        assert!(!text.contains(STATIC_SK), "{text}");
-        for secret in sim.issued_secrets() {
-            assert!(!text.contains(&secret), "an issued secret in: {text}");
-        }
+        common::assert_no_secret(sim, STATIC_SK, text);
     }
 
     #[test]
@@ -392,8 +382,8 @@ mod against_the_simulator {
             .clock(clock.clone())
             .build()
             .unwrap();
-        assert_eq!(count(&sim, Operation::IamIdToken), 1);
-        assert_eq!(count(&sim, Operation::IamSecurityTokens), 1);
+        assert_eq!(common::requests_for(&sim, Operation::IamIdToken), 1);
+        assert_eq!(common::requests_for(&sim, Operation::IamSecurityTokens), 1);
         let keys = |client: &hwinst::Client| client.settings().access_key.unwrap();
         let first_keys = keys(&client);
         let (second, _) = sim.issue_id_token(24 * HOUR).unwrap();
@@ -415,8 +405,8 @@ mod against_the_simulator {
         clock.advance(6 * HOUR);
         client.lifecycle(Source::Apig, "gw-1").unwrap();
         assert_ne!(keys(&client), second_keys);
-        assert_eq!(count(&sim, Operation::IamIdToken), 3);
-        assert_eq!(count(&sim, Operation::IamSecurityTokens), 3);
+        assert_eq!(common::requests_for(&sim, Operation::IamIdToken), 3);
+        assert_eq!(common::requests_for(&sim, Operation::IamSecurityTokens), 3);
         let refused: Vec<_> = sim
             .requests()
             .into_iter()
@@ -446,26 +436,14 @@ mod against_the_simulator {
         assert!(text.contains("IAM refused the ID token"), "{text}");
         assert!(text.contains(&sim.idp_id().unwrap()), "{text}");
         assert!(!text.contains("forged-id-token-s3cr3t"), "{text}");
-        assert_eq!(count(&sim, Operation::IamSecurityTokens), 0);
+        assert_eq!(common::requests_for(&sim, Operation::IamSecurityTokens), 0);
         let _ = std::fs::remove_dir_all(files);
     }
 
     /// `hwinst` with a home of its own, only PATH from this environment, the metadata service
     /// off, every endpoint (IAM's too) at the simulator.
     fn hwinst(home: &Path, sim: &Simulator) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_hwinst"));
-        command
-            .env_clear()
-            .env("HOME", home)
-            .env("HWINST_METADATA_ENDPOINT", "none")
-            .stdin(Stdio::null());
-        if let Some(path) = std::env::var_os("PATH") {
-            command.env("PATH", path);
-        }
-        for name in ["roma", "apig", "clouddc", "iam"] {
-            command.arg(format!("--endpoint={name}={}", sim.base_url()));
-        }
-        command
+        common::cli_at_simulator(home, sim)
     }
 
     /// Runs `command`: its JSON output, after checking that it succeeded and shows no secret.
@@ -530,7 +508,7 @@ mod against_the_simulator {
             ),
         )
         .unwrap();
-        let before = count(&sim, Operation::IamProjects);
+        let before = common::requests_for(&sim, Operation::IamProjects);
         let lifecycle = json(
             &sim,
             hwinst(&home, &sim).args([
@@ -544,7 +522,10 @@ mod against_the_simulator {
             ]),
         );
         assert_eq!(lifecycle["phase"], "running");
-        assert_eq!(count(&sim, Operation::IamProjects), before + 1);
+        assert_eq!(
+            common::requests_for(&sim, Operation::IamProjects),
+            before + 1
+        );
         let shown = json(
             &sim,
             hwinst(&home, &sim).args(["-o", "json", "--region", "cn-north-4", "config", "show"]),
@@ -594,8 +575,8 @@ mod against_the_simulator {
         );
         let answer: Value = serde_json::from_str(&stdout).unwrap();
         assert_eq!(answer["status"], 200, "{answer}");
-        assert_eq!(count(&sim, Operation::IamIdToken), 1);
-        assert_eq!(count(&sim, Operation::IamSecurityTokens), 1);
+        assert_eq!(common::requests_for(&sim, Operation::IamIdToken), 1);
+        assert_eq!(common::requests_for(&sim, Operation::IamSecurityTokens), 1);
         assert_eq!(sim.issued_temporary_keys(), 1);
         let progress: Value = serde_json::from_str(answer["body"].as_str().unwrap()).unwrap();
         assert_eq!(progress["progress"], 100, "{progress}");

@@ -46,22 +46,12 @@ fn metadata_client(sim: &Simulator) -> ClientBuilder {
 
 /// How many times the simulator was asked for temporary credentials.
 fn key_requests(sim: &Simulator) -> usize {
-    count(sim, Operation::MetadataSecurityKey)
-}
-
-fn count(sim: &Simulator, operation: Operation) -> usize {
-    sim.requests()
-        .iter()
-        .filter(|r| r.operation == Some(operation))
-        .count()
+    common::requests_for(sim, Operation::MetadataSecurityKey)
 }
 
 /// Every secret the simulator handed out so far must be absent from `text`.
 fn no_secret(sim: &Simulator, text: &str) {
-    assert!(!text.contains(SK), "{text}");
-    for secret in sim.issued_secrets() {
-        assert!(!text.contains(&secret), "an issued secret in: {text}");
-    }
+    common::assert_no_secret(sim, SK, text);
 }
 
 #[test]
@@ -154,7 +144,7 @@ fn eight_threads_share_one_renewal() {
     assert_eq!(key_requests(&sim), 2, "one renewal for 8 threads");
     let second = client.settings().access_key.unwrap();
     assert_ne!(second, first);
-    assert_eq!(count(&sim, Operation::MetadataToken), 1);
+    assert_eq!(common::requests_for(&sim, Operation::MetadataToken), 1);
     // Seven hours on, the metadata session token (6 hours) has expired too: the service
     // refuses it, the client asks for a new one and tries once more, still for all 8.
     clock.advance(Duration::from_secs(7 * 3600));
