@@ -87,17 +87,7 @@ fn the_modules_form_one_way_layers() {
         }
     }
     if let Some(cycle) = find_cycle(&references) {
-        let path: Vec<&str> = cycle.iter().map(|r| r.from.as_str()).collect();
-        problems.push(format!(
-            "import cycle: {} → {}\n{}",
-            path.join(" → "),
-            cycle[0].from,
-            cycle
-                .iter()
-                .map(|r| format!("  {}: `{}` uses `{}`", r.at, r.from, r.to))
-                .collect::<Vec<_>>()
-                .join("\n")
-        ));
+        problems.push(format!("import cycle: {}", describe_cycle(&cycle)));
     }
     assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
 }
@@ -251,6 +241,21 @@ fn reexports(lib: &str) -> BTreeMap<String, String> {
         statement.clear();
     }
     map
+}
+
+/// `a → b → a`, then each reference of the cycle on a line of its own with where it is.
+fn describe_cycle(cycle: &[Reference]) -> String {
+    let path: Vec<&str> = cycle.iter().map(|r| r.from.as_str()).collect();
+    format!(
+        "{} → {}\n{}",
+        path.join(" → "),
+        cycle[0].from,
+        cycle
+            .iter()
+            .map(|r| format!("  {}: `{}` uses `{}`", r.at, r.from, r.to))
+            .collect::<Vec<_>>()
+            .join("\n")
+    )
 }
 
 /// A cycle among the references (each one's `to` is the next one's `from`), if there is one.
@@ -461,17 +466,7 @@ fn file_references(src: &Path) -> BTreeSet<Reference> {
 fn the_files_form_no_import_cycle() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     if let Some(cycle) = find_cycle(&file_references(&src)) {
-        let path: Vec<&str> = cycle.iter().map(|r| r.from.as_str()).collect();
-        panic!(
-            "\nimport cycle between files: {} → {}\n{}\n",
-            path.join(" → "),
-            cycle[0].from,
-            cycle
-                .iter()
-                .map(|r| format!("  {}: `{}` uses `{}`", r.at, r.from, r.to))
-                .collect::<Vec<_>>()
-                .join("\n")
-        );
+        panic!("\nimport cycle between files: {}\n", describe_cycle(&cycle));
     }
 }
 
