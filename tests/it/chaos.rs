@@ -317,6 +317,30 @@ fn fillers(from: usize, to: usize) -> Vec<(String, &'static str)> {
     (from..to).map(|n| (format!("a-{n}"), "RUNNING")).collect()
 }
 
+/// A fleet wait for the ROMA instances `t-1` and `t-2` in `server`'s list, on a manual clock,
+/// with the changes its callback saw (instance, phase).
+fn wait_for_pair(
+    server: &mockito::ServerGuard,
+    options: &hwinst::FleetOptions,
+) -> (hwinst::FleetOutcome, Vec<(String, Phase)>) {
+    let clock = Arc::new(hwinst::ManualClock::new());
+    let client = crate::common::builder(&server.url())
+        .clock(clock as Arc<dyn hwinst::Clock>)
+        .build()
+        .unwrap();
+    let targets = [
+        hwinst::Target::new(Source::Roma, "t-1"),
+        hwinst::Target::new(Source::Roma, "t-2"),
+    ];
+    let mut changes = Vec::new();
+    let fleet = client
+        .wait_many(&targets, options, |l| {
+            changes.push((l.instance_id.clone(), l.phase))
+        })
+        .unwrap();
+    (fleet, changes)
+}
+
 /// Issue 26 item 4: a fleet wait with ROMA batching through a list that shifts between pages.
 /// Seen CREATING in the first round; in the second, an instance of page 1 is deleted between
 /// the two page requests, so the target slides onto page 1 (already read) and is missed. That
@@ -337,24 +361,10 @@ fn a_batched_instance_missed_by_a_shifting_list_is_not_deleted() {
         list.push(("t-2".into(), status));
         list
     });
-    let clock = Arc::new(hwinst::ManualClock::new());
-    let client = crate::common::builder(&server.url())
-        .clock(Arc::clone(&clock) as Arc<dyn hwinst::Clock>)
-        .build()
-        .unwrap();
-    let targets = [
-        hwinst::Target::new(Source::Roma, "t-1"),
-        hwinst::Target::new(Source::Roma, "t-2"),
-    ];
     let options = hwinst::FleetOptions::new()
         .max_requests_per_second(Service::Roma, 100.0)
         .wait_options(WaitOptions::new().timeout(Duration::from_secs(600)));
-    let mut changes = Vec::new();
-    let fleet = client
-        .wait_many(&targets, &options, |l| {
-            changes.push((l.instance_id.clone(), l.phase))
-        })
-        .unwrap();
+    let (fleet, changes) = wait_for_pair(&server, &options);
     assert!(fleet.status().is_ok(), "{}", fleet.document());
     assert_eq!(
         changes,
@@ -389,22 +399,8 @@ fn a_target_listed_twice_in_one_round_keeps_its_first_read() {
         list.push(("t-2".into(), "RUNNING"));
         list
     });
-    let clock = Arc::new(hwinst::ManualClock::new());
-    let client = crate::common::builder(&server.url())
-        .clock(Arc::clone(&clock) as Arc<dyn hwinst::Clock>)
-        .build()
-        .unwrap();
-    let targets = [
-        hwinst::Target::new(Source::Roma, "t-1"),
-        hwinst::Target::new(Source::Roma, "t-2"),
-    ];
     let options = hwinst::FleetOptions::new().max_requests_per_second(Service::Roma, 100.0);
-    let mut changes = Vec::new();
-    let fleet = client
-        .wait_many(&targets, &options, |l| {
-            changes.push((l.instance_id.clone(), l.phase))
-        })
-        .unwrap();
+    let (fleet, changes) = wait_for_pair(&server, &options);
     assert!(fleet.status().is_ok(), "{}", fleet.document());
     assert_eq!(changes[0], ("t-1".into(), Phase::Creating), "{changes:?}");
 }
