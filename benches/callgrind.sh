@@ -15,9 +15,9 @@
 # the floor, the Rust API and the C ABI (hwinst_roma_list_instances, and hwinst_roma_list_page),
 # instructions per page the same way, then the functions that account for most of the
 # difference between the Rust API and the floor, per page.
-# Needs valgrind (callgrind_annotate) and python3. Kernel time is not counted: hwinst makes
-# two syscalls per call more than the floor (setsockopt: the socket timeouts its deadline
-# needs; scripts/bench-c.sh counts them); benches/pinned.sh measures CPU time, kernel included.
+# Needs valgrind (callgrind_annotate) and python3. Kernel time is not counted (the clients make
+# the same syscalls per call, `strace -c` shows; benches/pinned.sh measures CPU time, kernel
+# included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sections="calls page"

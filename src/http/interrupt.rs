@@ -9,6 +9,13 @@
 //! - [`CancelToken::cancel`] then shuts those sockets down: a blocked read or write returns at
 //!   once, and the connection says it is closed, so the pool never hands it out again.
 //!
+//! The same wrapper also rounds the time left that ureq hands each read and write up to a whole
+//! millisecond (`SOCKET_TIMEOUT_STEP`). Under a request timeout the time left differs by a few
+//! microseconds on every call, and ureq sets a socket's timeout whenever it differs from the
+//! last one it set: two `setsockopt` system calls on every call, about 5% of a call's CPU
+//! against a loopback server. Rounded, the value repeats and the socket keeps it; a request
+//! may end up to a millisecond after its deadline.
+//!
 //! The scope is a thread-local because ureq runs a request on the calling thread and connects
 //! through its own connector: no signature between the wait and the socket can carry the
 //! token. It decides nothing else: whether a request is retried (not once cancelled, not in
@@ -19,9 +26,15 @@ use std::cell::RefCell;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::Duration;
 use ureq::unversioned::transport::{
-    Buffers, ConnectionDetails, Connector, DefaultConnector, NextTimeout, ShutdownHandle, Transport,
+    time, Buffers, ConnectionDetails, Connector, DefaultConnector, NextTimeout, ShutdownHandle,
+    Transport,
 };
+
+/// What a socket's timeout is rounded up to, in nanoseconds (see the module's documentation): a
+/// millisecond, which divides a second.
+const SOCKET_TIMEOUT_STEP: u32 = 1_000_000;
 
 thread_local! {
     /// The token of the scope this thread is in, and the connections registered with it.
@@ -157,12 +170,12 @@ impl Transport for InterruptibleTransport {
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
         enlist(&self.connection);
-        self.inner.transmit_output(amount, timeout)
+        self.inner.transmit_output(amount, rounded_up(timeout))
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
         enlist(&self.connection);
-        self.inner.await_input(timeout)
+        self.inner.await_input(rounded_up(timeout))
     }
 
     fn is_open(&mut self) -> bool {
@@ -171,6 +184,23 @@ impl Transport for InterruptibleTransport {
 
     fn is_tls(&self) -> bool {
         self.inner.is_tls()
+    }
+}
+
+/// `timeout` with its time left rounded up to a whole `SOCKET_TIMEOUT_STEP`; none left stays
+/// none left, for ureq to report the timeout.
+fn rounded_up(timeout: NextTimeout) -> NextTimeout {
+    let time::Duration::Exact(left) = timeout.after else {
+        return timeout;
+    };
+    let over = left.subsec_nanos() % SOCKET_TIMEOUT_STEP;
+    if over == 0 {
+        return timeout;
+    }
+    let up = Duration::from_nanos(u64::from(SOCKET_TIMEOUT_STEP - over));
+    NextTimeout {
+        after: time::Duration::Exact(left.saturating_add(up)),
+        ..timeout
     }
 }
 
@@ -183,5 +213,49 @@ impl fmt::Debug for InterruptibleTransport {
                 &self.connection.interrupted.load(Ordering::SeqCst),
             )
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rounded_up;
+    use std::time::Duration;
+    use ureq::unversioned::transport::{time, NextTimeout};
+
+    fn left(after: time::Duration) -> time::Duration {
+        rounded_up(NextTimeout {
+            after,
+            ..NextTimeout::default()
+        })
+        .after
+    }
+
+    fn exact(d: Duration) -> time::Duration {
+        time::Duration::Exact(d)
+    }
+
+    #[test]
+    fn the_time_left_is_rounded_up_to_a_whole_millisecond() {
+        // What a 30 s request timeout leaves a few microseconds in: the same every call.
+        for spent in [1, 7_000, 999_999] {
+            let after = Duration::from_secs(30) - Duration::from_nanos(spent);
+            assert_eq!(left(exact(after)), exact(Duration::from_secs(30)));
+        }
+        assert_eq!(
+            left(exact(Duration::from_nanos(1))),
+            exact(Duration::from_millis(1))
+        );
+        assert_eq!(
+            left(exact(Duration::from_millis(1500))),
+            exact(Duration::from_millis(1500))
+        );
+        // None left stays none left (ureq reports the timeout); no deadline stays none.
+        assert_eq!(left(exact(Duration::ZERO)), exact(Duration::ZERO));
+        assert_eq!(
+            left(time::Duration::NotHappening),
+            time::Duration::NotHappening
+        );
+        // The largest duration saturates instead of overflowing.
+        assert_eq!(left(exact(Duration::MAX)), exact(Duration::MAX));
     }
 }
