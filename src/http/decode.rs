@@ -51,7 +51,7 @@ fn may_hold(body: &[u8], secrets: &[&str]) -> bool {
             .iter()
             .filter(|secret| !secret.is_empty() && secret.len() <= body.len())
     };
-    if secrets().any(|secret| memchr::memmem::find(body, secret.as_bytes()).is_some()) {
+    if secrets().any(|secret| find(body, secret.as_bytes())) {
         return true;
     }
     let holds = |c: u8| secrets().any(|secret| secret.as_bytes().contains(&c));
@@ -65,6 +65,22 @@ fn may_hold(body: &[u8], secrets: &[&str]) -> bool {
         Some(&c) => holds(c),
         None => false,
     })
+}
+
+/// Below this many bytes a body is searched with Rabin-Karp, which costs nothing to set up;
+/// memchr's `memmem::find` uses it only below 64 bytes, and above builds a vectorised searcher
+/// first (about 600 instructions, more than Rabin-Karp's whole search of a progress document).
+const QUICK_SEARCH_BELOW: usize = 256;
+
+/// Whether `needle` occurs in `body`.
+fn find(body: &[u8], needle: &[u8]) -> bool {
+    if body.len() < QUICK_SEARCH_BELOW {
+        memchr::arch::all::rabinkarp::Finder::new(needle)
+            .find(body, needle)
+            .is_some()
+    } else {
+        memchr::memmem::find(body, needle).is_some()
+    }
 }
 
 /// [`document`], with `secrets` masked in every string of the body first.
@@ -193,5 +209,25 @@ mod tests {
         // No secrets: nothing to look for.
         assert!(!may_hold(br#"{"a":"\u0041"}"#, &[]));
         assert!(!may_hold(br#"{"a":"\u0041"}"#, &[""]));
+    }
+
+    #[test]
+    fn a_secret_is_found_anywhere_in_short_and_long_bodies() {
+        let secret = "MIIT0k3n/s3cr3t";
+        // Either side of QUICK_SEARCH_BELOW: Rabin-Karp, then memchr's searcher.
+        for size in [40, 200, 255, 256, 4000] {
+            let filler = "a".repeat(size - secret.len());
+            for at in [0, filler.len() / 2, filler.len()] {
+                let body = format!("{}{secret}{}", &filler[..at], &filler[at..]);
+                assert_eq!(body.len(), size);
+                assert!(
+                    may_hold(body.as_bytes(), &[secret]),
+                    "{size} bytes, at {at}"
+                );
+            }
+            // One byte short of the secret, at the end: not there.
+            let body = format!("{filler}{}", &secret[..secret.len() - 1]);
+            assert!(!may_hold(body.as_bytes(), &[secret]), "{size} bytes");
+        }
     }
 }
