@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# CPU time per call with the client and the server on one core (taskset -c 0), best of REPS
-# runs interleaved. On an idle 2-core machine a one-thread loop against a loopback server
+# CPU time and wall time per call with the client and the server on one core (taskset -c 0),
+# best of REPS runs interleaved. On an idle 2-core machine a one-thread loop against a loopback server
 # spends most of its CPU waking cores from idle (each call wakes the other process on the
 # other core), which varies from run to run by more than the libraries differ; on one core the
 # server runs as soon as the client blocks, and what is left is each client's own work, kernel
-# included (unlike benches/callgrind.sh's instruction counts). From the repository root:
+# included (unlike benches/callgrind.sh's instruction counts). Wall time on one core is the
+# client's and the server's CPU together, the server's the same for every client. From the
+# repository root:
 #   bash benches/pinned.sh [REPS [CALLS]]          (default 7 runs of 20,000 calls)
 # FLOOR_BIN=path runs that build of the floor benchmark, and FLOOR_BEFORE_BIN=path also an
 # earlier build, interleaved with it, for before and after in one run. Needs taskset
@@ -20,20 +22,23 @@ if [ -n "${FLOOR_BEFORE_BIN:-}" ]; then
     bin[before]=$FLOOR_BEFORE_BIN
 fi
 
-echo "CPU per call (user+sys, getrusage), client and server on core 0, best of $reps runs of $calls calls; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "CPU (user+sys, getrusage) and wall time per call, client and server on core 0, best of $reps runs of $calls calls; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for mode in realistic minimal; do
     flag=$([ "$mode" = realistic ] && echo --realistic || true)
     coproc SERVER { taskset -c 0 "$after" --serve $flag; }
     read -r url <&"${SERVER[0]}"
-    declare -A best=()
+    declare -A best=() wall=()
     for _ in $(seq "$reps"); do
         for build in "${builds[@]}"; do
             for who in floor rust c; do
-                cpu=$(taskset -c 0 "${bin[$build]}" --only "$who" --calls "$calls" --url "$url" |
-                    sed -n 's/^loop: .* cpu \([0-9]*\) ns.*/\1/p')
+                read -r cpu took < <(taskset -c 0 "${bin[$build]}" --only "$who" --calls "$calls" --url "$url" |
+                    sed -n 's/^loop: .* cpu \([0-9]*\) ns, wall \([0-9]*\) ns.*/\1 \2/p')
                 key=$build-$who
                 if [ -z "${best[$key]:-}" ] || [ "$cpu" -lt "${best[$key]}" ]; then
                     best[$key]=$cpu
+                fi
+                if [ -z "${wall[$key]:-}" ] || [ "$took" -lt "${wall[$key]}" ]; then
+                    wall[$key]=$took
                 fi
             done
         done
@@ -42,8 +47,11 @@ for mode in realistic minimal; do
     wait "$SERVER_PID" 2>/dev/null || true
     for build in "${builds[@]}"; do
         awk -v m="$mode" -v b="$build" -v n="$calls" -v f="${best[$build-floor]}" \
-            -v r="${best[$build-rust]}" -v c="${best[$build-c]}" 'BEGIN {
-            printf "%s headers, %s: floor %.2f µs, Rust API %.2f µs (%.3f×), C ABI %.2f µs (%.3f×)\n",
-                m, b, f / n / 1000, r / n / 1000, r / f, c / n / 1000, c / f }'
+            -v r="${best[$build-rust]}" -v c="${best[$build-c]}" -v wf="${wall[$build-floor]}" \
+            -v wr="${wall[$build-rust]}" -v wc="${wall[$build-c]}" 'BEGIN {
+            printf "%s headers, %s, CPU: floor %.2f µs, Rust API %.2f µs (%.3f×), C ABI %.2f µs (%.3f×)\n",
+                m, b, f / n / 1000, r / n / 1000, r / f, c / n / 1000, c / f
+            printf "%s headers, %s, wall: floor %.2f µs, Rust API %.2f µs (%.3f×), C ABI %.2f µs (%.3f×)\n",
+                m, b, wf / n / 1000, wr / n / 1000, wr / wf, wc / n / 1000, wc / wf }'
     done
 done
