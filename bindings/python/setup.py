@@ -11,9 +11,13 @@ anywhere; it is the crate this file looks for when there is none two levels up.
 
 ``HWINST_LIB=/path/to/libhwinst.so`` skips cargo and copies that library instead (a prebuilt
 one, for development or packaging: ``scripts/dist`` gives the glibc 2.17 build and names the
-platform with ``--plat-name manylinux_2_17_x86_64``, which ``auditwheel show`` confirms). The
-wheel is tagged for this platform (``py3-none-<platform>``): it holds native code, though no
-Python extension module.
+platform with ``--plat-name manylinux_2_17_x86_64``, which ``auditwheel show`` confirms).
+
+``hwinst._native`` (src/hwinst/_native.c) is the per-call path in C instead of ctypes, built
+against CPython's stable ABI: the wheel is then tagged ``cp39-abi3-<platform>``, one wheel for
+every CPython from 3.9. It is optional: where it cannot be built (no C compiler or no Python
+headers, another interpreter) the install goes on without it, the wheel is tagged
+``py3-none-<platform>``, and the binding makes the same calls through ctypes.
 
 The version is the crate's, read from its Cargo.toml (the one place it is written); everything
 else (name, metadata) is in pyproject.toml.
@@ -27,7 +31,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from setuptools import Distribution, setup
+from setuptools import Distribution, Extension, setup
 from setuptools.command.bdist_wheel import bdist_wheel
 from setuptools.command.build_py import build_py
 
@@ -142,9 +146,18 @@ class BinaryDistribution(Distribution):
         return True
 
 
+#: The wheel's Python tag with hwinst._native: the oldest CPython whose stable ABI it is built
+#: against (its Py_LIMITED_API, in _native.c; pyproject.toml's requires-python).
+LIMITED_API_TAG = "cp39"
+
+NATIVE = Extension(
+    "hwinst._native", ["src/hwinst/_native.c"], py_limited_api=True, optional=True
+)
+
+
 class PlatformWheel(bdist_wheel):
-    """A wheel for this platform, any Python 3: the library is loaded with ctypes, so no
-    CPython ABI is involved."""
+    """A wheel for this platform: for CPython 3.9 and later through the stable ABI when
+    hwinst._native was built, else for any Python 3 (the library is loaded with ctypes)."""
 
     def finalize_options(self):
         super().finalize_options()
@@ -152,11 +165,15 @@ class PlatformWheel(bdist_wheel):
 
     def get_tag(self):
         _python, _abi, platform = super().get_tag()
+        built = self.get_finalized_command("build_ext").get_outputs()
+        if built and all(Path(path).is_file() for path in built):
+            return LIMITED_API_TAG, "abi3", platform
         return "py3", "none", platform
 
 
 setup(
     version=crate_version(),
     distclass=BinaryDistribution,
+    ext_modules=[NATIVE],
     cmdclass={"build_py": BuildPyWithLibrary, "bdist_wheel": PlatformWheel},
 )

@@ -70,8 +70,10 @@ DEFAULT_PAGE_SIZE = 50
 
 _OK = _lib.OK
 _parse_json = _lib.parse_json
+_scan = _lib.scan
 _take_string = _lib.take_string
 _lib_fn = _lib.lib
+_text_calls = _lib.text_calls
 
 
 def library_version() -> str:
@@ -120,7 +122,7 @@ class Client:
     __slots__ = ("_pointer", "_lock", "_idle", "_calls", "_closed", "_waits", "__weakref__")
 
     def __init__(self, config: Union[Mapping[str, Any], str, bytes, None] = None) -> None:
-        self._pointer: Optional[c_void_p] = None
+        self._pointer: Optional[int] = None
         self._closed = True
         if config is None:
             text = b"{}"
@@ -176,7 +178,7 @@ class Client:
         # One item per call and wait in flight (see _call).
         self._calls: List[None] = []
         self._waits: Set[Wait] = set()
-        self._pointer = pointer
+        self._pointer = pointer.value  # an int: what both ctypes and hwinst._native take
         self._closed = False
 
     # -- lifetime ---------------------------------------------------------------------------
@@ -253,11 +255,10 @@ class Client:
 
     # -- operations -------------------------------------------------------------------------
 
-    def _call(self, model: Optional[Type[M]], function: Any, *arguments: Any) -> Any:
-        """``function(client, *arguments, &out)`` while counted in flight: its result
-        document, decoded (into ``model`` unless it is None), or its exception raised: the
-        path of every request."""
-        out = c_char_p()
+    def _call(self, model: Optional[Type[M]], function: _lib.TextCall, *arguments: Any) -> Any:
+        """``function(client, *arguments)`` (one of ``_lib.text_calls``) while counted in
+        flight: its result document, decoded (into ``model`` unless it is None), or its
+        exception raised: the path of every request."""
         calls = self._calls
         # Counted without the lock (list.append and pop are atomic, and ordered by the GIL)
         # before _closed is read, which close() sets before it reads `_calls`: either close()
@@ -267,29 +268,34 @@ class Client:
         try:
             if self._closed:
                 raise ClosedError("the client is closed")
-            code = function(self._pointer, *arguments, out)
+            code, text = function(self._pointer, *arguments)
         finally:
             calls.pop()
             if self._closed:
                 self._wake_close()
-        text = _take_string(out)
         if code != _OK:
             raise error_from_document(code, decode_or_none(text))
-        if text is None:
-            raise DecodeError("the library returned no result document")
+        # _lib.parse_json's work, written out: a call's frame here costs a tenth of the
+        # decoding. A document that is not a str (NULL, or not UTF-8) is the TypeError.
         try:
-            document = _parse_json(text)
-        except ValueError:
-            raise DecodeError("the library returned a result document that is not JSON") from None
+            document, end = _scan(text, 0)
+        except (StopIteration, ValueError, TypeError):
+            end = -1
+        if end != len(text or ""):
+            if text is None:
+                raise DecodeError("the library returned no result document")
+            raise DecodeError("the library returned a result document that is not JSON")
         if model is None:
             return document
-        return _model(model, document)
+        if type(document) is not dict:
+            raise DecodeError(f"the {model.__name__} document is not a JSON object")
+        return model._decode(document)  # type: ignore[attr-defined,no-any-return]
 
     def roma_creation_progress(self, instance_id: str) -> RomaCreationProgress:
         """How far the creation of a ROMA Connect instance has got, overall and per
         sub-service (``GET /v2/{project_id}/instances/{instance_id}/process``)."""
         return self._call(
-            RomaCreationProgress, _lib_fn.hwinst_roma_creation_progress,
+            RomaCreationProgress, _text_calls["hwinst_roma_creation_progress"],
             c_text("instance_id", instance_id),
         )
 
@@ -297,7 +303,7 @@ class Client:
         """How far the creation of a dedicated API Gateway instance has got
         (``GET /v2/{project_id}/apigw/instances/{instance_id}/progress``)."""
         return self._call(
-            ApigCreationProgress, _lib_fn.hwinst_apig_creation_progress,
+            ApigCreationProgress, _text_calls["hwinst_apig_creation_progress"],
             c_text("instance_id", instance_id),
         )
 
@@ -305,13 +311,13 @@ class Client:
         """The details of a ROMA Connect instance, its status among them
         (``GET /v2/{project_id}/apic/instances/{instance_id}``)."""
         return self._call(
-            RomaInstance, _lib_fn.hwinst_roma_instance, c_text("instance_id", instance_id)
+            RomaInstance, _text_calls["hwinst_roma_instance"], c_text("instance_id", instance_id)
         )
 
     def clouddc_instance_status(self, instance_id: str) -> ClouddcInstanceStatus:
         """The state of a Cloud DC instance (``GET /v1/{project_id}/instances/{id}/status``)."""
         return self._call(
-            ClouddcInstanceStatus, _lib_fn.hwinst_clouddc_instance_status,
+            ClouddcInstanceStatus, _text_calls["hwinst_clouddc_instance_status"],
             c_text("instance_id", instance_id),
         )
 
@@ -321,7 +327,7 @@ class Client:
         :class:`InvalidArgumentError`."""
         encoded_source = _source(source)
         encoded_id = c_text("instance_id", instance_id)
-        return self._call(Lifecycle, _lib_fn.hwinst_lifecycle, encoded_source, encoded_id)
+        return self._call(Lifecycle, _text_calls["hwinst_lifecycle"], encoded_source, encoded_id)
 
     @staticmethod
     def _query(status: Optional[str], offset: Optional[int], limit: Optional[int]) -> bytes:
@@ -341,7 +347,7 @@ class Client:
         those in ``status`` (e.g. ``"RUNNING"``; None: every status), from ``offset``, at most
         ``limit`` (None: the service's defaults; 0 is :class:`InvalidArgumentError`)."""
         return self._call(
-            RomaInstancePage, _lib_fn.hwinst_roma_list_instances, self._query(status, offset, limit)
+            RomaInstancePage, _text_calls["hwinst_roma_list_instances"], self._query(status, offset, limit)
         )
 
     def roma_list_all_instances(
@@ -352,7 +358,7 @@ class Client:
         short one when the service's total agrees; a service that ignores the offset is
         :class:`DecodeError`. Nothing is returned when any page fails."""
         document = self._call(
-            None, _lib_fn.hwinst_roma_list_all_instances, self._query(status, offset, limit)
+            None, _text_calls["hwinst_roma_list_all_instances"], self._query(status, offset, limit)
         )
         instances = document.get("instances") if isinstance(document, dict) else None
         if not isinstance(instances, list):
@@ -390,7 +396,7 @@ class Client:
         the paging rules (``hwinst_roma_list_page``) and says where the next page is; its
         ``next`` cursor goes back to it unread."""
         while cursor is not None:
-            step = self._call(None, _lib_fn.hwinst_roma_list_page, cursor)
+            step = self._call(None, _text_calls["hwinst_roma_list_page"], cursor)
             if not isinstance(step, dict) or not isinstance(step.get("new"), list):
                 raise DecodeError("the ROMA list page step is not a document with `new`")
             page = _model(RomaInstancePage, step.get("page"))

@@ -8,14 +8,17 @@ path to a libhwinst shared library) overrides it, for development against a fres
 from __future__ import annotations
 
 import ctypes
+import functools
 import json
 import os
 import sys
 from ctypes import CFUNCTYPE, POINTER, c_char_p, c_int, c_void_p
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Dict, Optional, Tuple, Union
 
-__all__ = ["lib", "library_path", "WAIT_CALLBACK", "take_string", "parse_json", "OK"]
+__all__ = [
+    "lib", "library_path", "WAIT_CALLBACK", "take_string", "parse_json", "OK", "NATIVE", "text_calls",
+]
 
 OK = 0
 
@@ -119,6 +122,45 @@ _string_free = ctypes.PyDLL(str(library_path)).hwinst_string_free
 _string_free.restype = None
 
 
+try:
+    from . import _native
+except ImportError:  # not built: another interpreter than CPython, or no C compiler at install
+    _native = None  # type: ignore[assignment]
+
+#: Whether the calls in :data:`text_calls` go through the compiled ``hwinst._native`` (else
+#: through ctypes, the same call and result).
+NATIVE = _native is not None
+
+#: A call in :data:`text_calls`: ``call(client_address, *texts)`` gives the function's return
+#: code and the document it wrote (str, or bytes that are not UTF-8; None for NULL).
+TextCall = Callable[..., Tuple[int, Union[str, bytes, None]]]
+
+
+def _address(function: Any) -> int:
+    address: int = ctypes.cast(function, c_void_p).value  # type: ignore[assignment]
+    return address
+
+
+def _text_call(name: str) -> TextCall:
+    function = getattr(lib, name)
+    if _native is not None:
+        # A C function bound to its two addresses: no Python frame between the caller and C.
+        return functools.partial(_native.call, _address(function), _address(_string_free))
+
+    def through_ctypes(client: int, *texts: Optional[bytes]) -> Tuple[int, Union[str, bytes, None]]:
+        out = c_char_p()
+        code: int = function(client, *texts, out)
+        document = take_string(out)
+        if document is None:
+            return code, None
+        try:
+            return code, document.decode()
+        except UnicodeDecodeError:  # as hwinst._native: the bytes, for the caller to refuse
+            return code, document
+
+    return through_ctypes
+
+
 def take_string(out: c_char_p) -> Optional[bytes]:
     """The string hwinst wrote into ``out`` (a ``char *`` out-parameter), copied, and freed
     with hwinst_string_free; None for NULL."""
@@ -132,17 +174,34 @@ def take_string(out: c_char_p) -> Optional[bytes]:
 # sniffing of bytes, two regular-expression matches for white space): 10,000 instructions
 # instead of 24,000 for an APIG progress document. The library writes compact UTF-8 JSON,
 # nothing around it.
-_scan = json.JSONDecoder().scan_once
+scan = json.JSONDecoder().scan_once
 
 
-def parse_json(text: bytes) -> Any:
+def parse_json(text: Union[str, bytes]) -> Any:
     """The JSON document ``text`` (compact UTF-8, as the library writes), decoded; ValueError
     when it is not one."""
-    string = text.decode()
+    string = text if type(text) is str else text.decode()  # type: ignore[union-attr]
     try:
-        document, end = _scan(string, 0)
+        document, end = scan(string, 0)
     except StopIteration:  # nothing at 0 that starts a JSON value
         raise ValueError("not a JSON document") from None
     if end != len(string):
         raise ValueError("text after the JSON document")
     return document
+
+
+#: The library's functions of a client, one or two texts and a result document, by name: the
+#: per-call path of every operation (``Client._call``).
+text_calls: Dict[str, TextCall] = {
+    name: _text_call(name)
+    for name in (
+        "hwinst_roma_creation_progress",
+        "hwinst_apig_creation_progress",
+        "hwinst_roma_instance",
+        "hwinst_clouddc_instance_status",
+        "hwinst_roma_list_instances",
+        "hwinst_roma_list_all_instances",
+        "hwinst_roma_list_page",
+        "hwinst_lifecycle",
+    )
+}
