@@ -115,7 +115,16 @@ static PyObject *call(PyObject *self, PyObject *args) {
             return NULL;
         }
     }
-    PyObject *result = Py_BuildValue("(iN)", code, document);
+    /* Built directly: Py_BuildValue would parse a format string on every call. */
+    PyObject *number = PyLong_FromLong(code);
+    PyObject *result = number == NULL ? NULL : PyTuple_New(2);
+    if (result == NULL) {
+        Py_XDECREF(number);
+        Py_DECREF(document);
+        return NULL;
+    }
+    PyTuple_SetItem(result, 0, number);   /* steals the references */
+    PyTuple_SetItem(result, 1, document);
     return result;
 }
 
