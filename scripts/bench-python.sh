@@ -12,6 +12,11 @@
 # --instructions adds each client's instructions per call, counted by valgrind's callgrind
 # (robust to the machine's load; needs valgrind).
 #
+# `taskset -c 0 bash scripts/bench-python.sh ...` runs everything on one core (the simulator and
+# each client), as benches/pinned.sh does for the library: on an idle 2-core machine an
+# unpinned client spends most of its CPU waking from idle on the other core, more for a Python
+# process (its caches go cold) than for the C client, and the rounds vary by a third.
+#
 # It builds what it needs: the release libhwinst.so, the binding in target/python-venv
 # (as scripts/test-python), the C client, the release hwinst binary for the simulator, and the official SDK in
 # target/sdk-venv (scripts/sdk-venv.sh, plus huaweicloudsdkapig of the same version: PyPI once).

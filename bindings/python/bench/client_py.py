@@ -1,8 +1,10 @@
-"""The Python sides of the benchmark (run.py): ``binding`` (hwinst.Client, typed result) or
-``ctypes`` (the same C call through ctypes with the document copied and freed but not decoded:
-the binding's floor). One JSON line: wall and CPU time of CALLS calls after WARMUP, peak RSS.
+"""The Python sides of the benchmark (run.py): ``binding`` (hwinst.Client, typed result),
+``native`` (the same C call through hwinst._native, as the binding makes it, the document
+decoded to a str and freed but not parsed: the binding's floor) or ``ctypes`` (the same C call
+through ctypes, the document copied and freed). One JSON line: wall and CPU time of CALLS calls
+after WARMUP, peak RSS.
 
-    python client_py.py binding|ctypes CONFIG_JSON INSTANCE_ID CALLS WARMUP
+    python client_py.py binding|native|ctypes CONFIG_JSON INSTANCE_ID CALLS WARMUP
 """
 
 import json
@@ -30,6 +32,20 @@ def main() -> None:
         def once() -> None:
             progress = call(instance)
             assert progress.progress == 100
+    elif mode == "native":
+        from hwinst import _lib
+
+        if not _lib.NATIVE:
+            raise SystemExit("hwinst._native is not built in this install")
+        native = _lib.text_calls["hwinst_apig_creation_progress"]
+        pointer = client._pointer
+        encoded = instance.encode()
+
+        def once() -> None:
+            code, text = native(pointer, encoded)
+            if code != 0:
+                raise SystemExit(text)
+
     else:
         from ctypes import c_char_p
 

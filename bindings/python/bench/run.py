@@ -1,7 +1,8 @@
 """The Python binding's benchmark (not a test): one APIG progress call, side by side, from
   - the C ABI (client_c.c, linked with the same libhwinst.so),
   - the Python binding (hwinst.Client.apig_creation_progress, a typed result),
-  - ctypes alone (the same C call, the document copied and freed, not decoded),
+  - hwinst._native alone (the same C call as the binding makes it, the document not parsed),
+  - ctypes alone (the same C call through ctypes, the document copied and freed),
   - the official Python SDK (huaweicloudsdkapig + huaweicloudsdkcore),
 all AK/SK-signed, against the same local simulator (`hwinst sim serve`), each client in a
 process of its own so that its CPU time (user + system, the simulator excluded) is its own.
@@ -114,6 +115,8 @@ def main() -> None:
             env = dict(os.environ, PYTHONPATH=os.path.abspath(args.baseline), HWINST_LIB=library)
             clients[f"Python binding, baseline ({args.baseline})"] = (
                 [args.python, str(HERE / "client_py.py"), "binding", text, INSTANCE, str(args.calls), "500"], env)
+        clients["hwinst._native only (the C call, no decoding)"] = (
+            [args.python, str(HERE / "client_py.py"), "native", text, INSTANCE, str(args.calls), "500"], None)
         clients["ctypes only (the C call, no decoding)"] = (
             [args.python, str(HERE / "client_py.py"), "ctypes", text, INSTANCE, str(args.calls), "500"], None)
         if args.sdk:

@@ -255,10 +255,17 @@ class Client:
 
     # -- operations -------------------------------------------------------------------------
 
-    def _call(self, model: Optional[Type[M]], function: _lib.TextCall, *arguments: Any) -> Any:
-        """``function(client, *arguments)`` (one of ``_lib.text_calls``) while counted in
+    def _call(
+        self,
+        model: Optional[Type[M]],
+        function: _lib.TextCall,
+        first: bytes,
+        second: Optional[bytes] = None,
+    ) -> Any:
+        """``function(client, first[, second])`` (one of ``_lib.text_calls``) while counted in
         flight: its result document, decoded (into ``model`` unless it is None), or its
-        exception raised: the path of every request."""
+        exception raised: the path of every request. (Two parameters, not ``*texts``: packing
+        and unpacking them cost more than the bookkeeping below.)"""
         calls = self._calls
         # Counted without the lock (list.append and pop are atomic, and ordered by the GIL)
         # before _closed is read, which close() sets before it reads `_calls`: either close()
@@ -268,21 +275,24 @@ class Client:
         try:
             if self._closed:
                 raise ClosedError("the client is closed")
-            code, text = function(self._pointer, *arguments)
+            if second is None:
+                code, document_text = function(self._pointer, first)
+            else:
+                code, document_text = function(self._pointer, first, second)
         finally:
             calls.pop()
             if self._closed:
                 self._wake_close()
         if code != _OK:
-            raise error_from_document(code, decode_or_none(text))
+            raise error_from_document(code, decode_or_none(document_text))
         # _lib.parse_json's work, written out: a call's frame here costs a tenth of the
         # decoding. A document that is not a str (NULL, or not UTF-8) is the TypeError.
         try:
-            document, end = _scan(text, 0)
+            document, end = _scan(document_text, 0)
         except (StopIteration, ValueError, TypeError):
             end = -1
-        if end != len(text or ""):
-            if text is None:
+        if end != len(document_text or ""):
+            if document_text is None:
                 raise DecodeError("the library returned no result document")
             raise DecodeError("the library returned a result document that is not JSON")
         if model is None:
