@@ -1,7 +1,8 @@
 """hwinst: where a Huawei Cloud ROMA Connect, API Gateway or Cloud DC instance is in its
 provisioning lifecycle, and waiting until it is ready.
 
-A Python binding of the hwinst library's C ABI (``include/hwinst.h``) through ctypes::
+A Python binding of the hwinst library's C ABI (``include/hwinst.h``), each request through its C
+extension ``hwinst._native`` (else ctypes), the rest through ctypes::
 
     import hwinst
 
