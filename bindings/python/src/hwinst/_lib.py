@@ -103,7 +103,8 @@ _declare(
     c_void_p,
     _text_out,
 )
-for _name in (
+#: The functions of a client, one text and a result document (`hwinst_lifecycle` has two).
+_ONE_TEXT = (
     "hwinst_roma_creation_progress",
     "hwinst_apig_creation_progress",
     "hwinst_roma_instance",
@@ -111,7 +112,8 @@ for _name in (
     "hwinst_roma_list_instances",
     "hwinst_roma_list_all_instances",
     "hwinst_roma_list_page",
-):
+)
+for _name in _ONE_TEXT:
     _declare(_name, c_int, c_void_p, c_char_p, _text_out)
 
 # hwinst_string_free as take_string calls it, once per result: through a PyDLL handle on the
@@ -192,16 +194,4 @@ def parse_json(text: Union[str, bytes]) -> Any:
 
 #: The library's functions of a client, one or two texts and a result document, by name: the
 #: per-call path of every operation (``Client._call``).
-text_calls: Dict[str, TextCall] = {
-    name: _text_call(name)
-    for name in (
-        "hwinst_roma_creation_progress",
-        "hwinst_apig_creation_progress",
-        "hwinst_roma_instance",
-        "hwinst_clouddc_instance_status",
-        "hwinst_roma_list_instances",
-        "hwinst_roma_list_all_instances",
-        "hwinst_roma_list_page",
-        "hwinst_lifecycle",
-    )
-}
+text_calls: Dict[str, TextCall] = {name: _text_call(name) for name in _ONE_TEXT + ("hwinst_lifecycle",)}
