@@ -70,7 +70,6 @@ DEFAULT_PAGE_SIZE = 50
 
 _OK = _lib.OK
 _parse_json = _lib.parse_json
-_scan = _lib.scan
 _take_string = _lib.take_string
 _lib_fn = _lib.lib
 _text_calls = _lib.text_calls
@@ -285,21 +284,15 @@ class Client:
                 self._wake_close()
         if code != _OK:
             raise error_from_document(code, decode_or_none(document_text))
-        # _lib.parse_json's work, written out: a call's frame here costs a tenth of the
-        # decoding. A document that is not a str (NULL, or not UTF-8) is the TypeError.
+        if document_text is None:
+            raise DecodeError("the library returned no result document")
         try:
-            document, end = _scan(document_text, 0)
-        except (StopIteration, ValueError, TypeError):
-            end = -1
-        if end != len(document_text or ""):
-            if document_text is None:
-                raise DecodeError("the library returned no result document")
-            raise DecodeError("the library returned a result document that is not JSON")
+            document = _parse_json(document_text)
+        except ValueError:
+            raise DecodeError("the library returned a result document that is not JSON") from None
         if model is None:
             return document
-        if type(document) is not dict:
-            raise DecodeError(f"the {model.__name__} document is not a JSON object")
-        return model._decode(document)  # type: ignore[attr-defined,no-any-return]
+        return _model(model, document)
 
     def roma_creation_progress(self, instance_id: str) -> RomaCreationProgress:
         """How far the creation of a ROMA Connect instance has got, overall and per

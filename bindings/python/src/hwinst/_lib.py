@@ -176,7 +176,7 @@ def take_string(out: c_char_p) -> Optional[bytes]:
 # sniffing of bytes, two regular-expression matches for white space): 10,000 instructions
 # instead of 24,000 for an APIG progress document. The library writes compact UTF-8 JSON,
 # nothing around it.
-scan = json.JSONDecoder().scan_once
+_scan = json.JSONDecoder().scan_once
 
 
 def parse_json(text: Union[str, bytes]) -> Any:
@@ -184,7 +184,7 @@ def parse_json(text: Union[str, bytes]) -> Any:
     when it is not one."""
     string = text if type(text) is str else text.decode()  # type: ignore[union-attr]
     try:
-        document, end = scan(string, 0)
+        document, end = _scan(string, 0)
     except StopIteration:  # nothing at 0 that starts a JSON value
         raise ValueError("not a JSON document") from None
     if end != len(string):
