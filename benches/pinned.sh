@@ -22,6 +22,13 @@ if [ -n "${FLOOR_BEFORE_BIN:-}" ]; then
     bin[before]=$FLOOR_BEFORE_BIN
 fi
 
+keep_lowest() { # TABLE KEY VALUE: TABLE[KEY] becomes VALUE unless it holds a lower one
+    local -n table=$1
+    if [ -z "${table[$2]:-}" ] || [ "$3" -lt "${table[$2]}" ]; then
+        table[$2]=$3
+    fi
+}
+
 echo "CPU (user+sys, getrusage) and wall time per call, client and server on core 0, best of $reps runs of $calls calls; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for mode in realistic minimal; do
     flag=$([ "$mode" = realistic ] && echo --realistic || true)
@@ -33,13 +40,8 @@ for mode in realistic minimal; do
             for who in floor rust c; do
                 read -r cpu took < <(taskset -c 0 "${bin[$build]}" --only "$who" --calls "$calls" --url "$url" |
                     sed -n 's/^loop: .* cpu \([0-9]*\) ns, wall \([0-9]*\) ns.*/\1 \2/p')
-                key=$build-$who
-                if [ -z "${best[$key]:-}" ] || [ "$cpu" -lt "${best[$key]}" ]; then
-                    best[$key]=$cpu
-                fi
-                if [ -z "${wall[$key]:-}" ] || [ "$took" -lt "${wall[$key]}" ]; then
-                    wall[$key]=$took
-                fi
+                keep_lowest best "$build-$who" "$cpu"
+                keep_lowest wall "$build-$who" "$took"
             done
         done
     done
