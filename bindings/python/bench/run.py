@@ -103,22 +103,24 @@ def main() -> None:
         text = json.dumps(config)
         binding = "Python binding (`Client.apig_creation_progress`)"
         sdk_row = "official Python SDK (huaweicloudsdkapig 3.1.219)"
+
+        def python_client(mode: str) -> List[str]:
+            """client_py.py in `mode` (binding, native or ctypes)."""
+            return [args.python, str(HERE / "client_py.py"), mode, text, INSTANCE, str(args.calls), "500"]
+
         # Each client: its command and its environment (None: this process's).
         clients: Dict[str, Tuple[List[str], Optional[Dict[str, str]]]] = {
             "C ABI (`hwinst_apig_creation_progress`)": ([args.c, text, INSTANCE, str(args.calls), "500"], None),
-            binding: ([args.python, str(HERE / "client_py.py"), "binding", text, INSTANCE, str(args.calls), "500"], None),
+            binding: (python_client("binding"), None),
         }
         if args.baseline:
             # The baseline's sources first on the path, on the installed package's library.
             library = subprocess.run([args.python, "-c", "import hwinst._lib as l; print(l.library_path)"],
                                      stdout=subprocess.PIPE, text=True, check=True).stdout.strip()
             env = dict(os.environ, PYTHONPATH=os.path.abspath(args.baseline), HWINST_LIB=library)
-            clients[f"Python binding, baseline ({args.baseline})"] = (
-                [args.python, str(HERE / "client_py.py"), "binding", text, INSTANCE, str(args.calls), "500"], env)
-        clients["hwinst._native only (the C call, no decoding)"] = (
-            [args.python, str(HERE / "client_py.py"), "native", text, INSTANCE, str(args.calls), "500"], None)
-        clients["ctypes only (the C call, no decoding)"] = (
-            [args.python, str(HERE / "client_py.py"), "ctypes", text, INSTANCE, str(args.calls), "500"], None)
+            clients[f"Python binding, baseline ({args.baseline})"] = (python_client("binding"), env)
+        clients["hwinst._native only (the C call, no decoding)"] = (python_client("native"), None)
+        clients["ctypes only (the C call, no decoding)"] = (python_client("ctypes"), None)
         if args.sdk:
             clients[sdk_row] = ([args.sdk, str(HERE / "client_sdk.py"), url, config["project_id"], "sim-ak", "sim-sk",
                                  INSTANCE, str(args.sdk_calls), "100"], None)
