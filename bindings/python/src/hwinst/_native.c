@@ -39,22 +39,19 @@ static void *address(PyObject *value, const char *what) {
     return pointer;
 }
 
-/* A text argument: bytes (with no NUL inside, which C would cut the text at) or None. */
+/* A text argument: bytes or None. Without a length to fill, PyBytes_AsStringAndSize refuses
+ * bytes with a NUL inside (ValueError), which C would cut the text at. */
 static int text(PyObject *value, const char **out) {
     if (value == Py_None) {
         *out = NULL;
         return 0;
     }
     char *buffer;
-    Py_ssize_t length;
-    if (!PyBytes_Check(value) || PyBytes_AsStringAndSize(value, &buffer, &length) < 0) {
-        if (!PyErr_Occurred()) {
-            PyErr_SetString(PyExc_TypeError, "a text argument must be bytes or None");
-        }
+    if (!PyBytes_Check(value)) {
+        PyErr_SetString(PyExc_TypeError, "a text argument must be bytes or None");
         return -1;
     }
-    if ((size_t)length != strlen(buffer)) {
-        PyErr_SetString(PyExc_ValueError, "a text argument holds a NUL byte");
+    if (PyBytes_AsStringAndSize(value, &buffer, NULL) < 0) {
         return -1;
     }
     *out = buffer;
