@@ -29,7 +29,8 @@
 //! C readers: change both together.
 //!
 //! One module per concept: `code` (codes and error documents), `handle` (who owns each
-//! pointer, and C strings in and out), `client` (the client handle), `operations` (the
+//! pointer, C strings in, and the boundary), `document` (the strings handed out, in C's
+//! heap), `client` (the client handle), `operations` (the
 //! service calls), `wait` (lifecycles, waiting and cancel tokens). Everything exported is
 //! re-exported here, in one flat namespace as C sees it.
 
@@ -52,12 +53,12 @@ macro_rules! panic_hook {
 /// boundary of the crate: every exported function runs its body in it (the operations on one
 /// instance through `operations::instance_call`, the lists through `operations::list_call`).
 ///
-/// - `ffi_boundary!(out: ptr, { ... })`: the body gives `Result<Option<String>>`; the document
+/// - `ffi_boundary!(out: ptr, { ... })`: the body gives `Result<Option<CDocument>>`; the document
 ///   (`Some`), NULL (`None`), or the error document goes to `*ptr` when `ptr` is not NULL, and
 ///   the function returns the matching [`hwinst_code`]. A panic gives `HWINST_PANIC` and a
 ///   `PANIC` error document.
 /// - `ffi_boundary!(coded_out: ptr, { ... })`: the same, for a body that gives
-///   `Result<(hwinst_code, Option<String>)>`: a document written whatever the code.
+///   `Result<(hwinst_code, Option<CDocument>)>`: a document written whatever the code.
 /// - `ffi_boundary!(on_panic: value, { ... })`: for functions that cannot fail; a panic
 ///   returns `value`.
 ///
@@ -69,7 +70,7 @@ macro_rules! ffi_boundary {
         let out: *mut *mut ::std::ffi::c_char = $out;
         // Everything but the write of the pointer happens inside the boundary.
         let (code, string) =
-            $crate::ffi::handle::guarded(!out.is_null(), || -> $crate::Result<Option<String>> {
+            $crate::ffi::handle::guarded(!out.is_null(), || -> $crate::Result<Option<$crate::ffi::document::CDocument>> {
                 panic_hook!(Body);
                 panic_hook!(PayloadDrop);
                 $body
@@ -82,7 +83,7 @@ macro_rules! ffi_boundary {
         // As `out:`, for a body that gives its code with its document.
         let (code, string) = $crate::ffi::handle::guarded_coded(
             !out.is_null(),
-            || -> $crate::Result<($crate::ffi::hwinst_code, Option<String>)> {
+            || -> $crate::Result<($crate::ffi::hwinst_code, Option<$crate::ffi::document::CDocument>)> {
                 panic_hook!(Body);
                 panic_hook!(PayloadDrop);
                 $body
@@ -109,6 +110,7 @@ macro_rules! ffi_boundary {
 
 mod client;
 mod code;
+mod document;
 mod handle;
 mod operations;
 #[cfg(feature = "panic-hooks")]
@@ -116,7 +118,7 @@ mod operations;
 pub mod panic_hooks;
 mod wait;
 
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::{c_char, CStr};
 
 // One flat namespace, as C sees it.
 pub use client::{hwinst_client, hwinst_client_free, hwinst_client_from_env, hwinst_client_new};
@@ -158,9 +160,9 @@ pub extern "C" fn hwinst_version() -> *const c_char {
 pub unsafe extern "C" fn hwinst_string_free(string: *mut c_char) {
     ffi_boundary!(on_panic: (), {
         if !string.is_null() {
-            // SAFETY: the caller promises `string` came from `CString::into_raw` (through
+            // SAFETY: the caller promises `string` came from `CDocument::into_raw` (through
             // `handle::write_out`) and is freed once.
-            drop(unsafe { CString::from_raw(string) });
+            unsafe { document::CDocument::free(string) };
         }
     })
 }

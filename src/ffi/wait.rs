@@ -4,6 +4,7 @@
 
 use super::client::{client_ref, hwinst_client};
 use super::code::hwinst_code;
+use super::document::CDocument;
 use super::handle::{self, Castable, OwnershipBox};
 use crate::cancel::CancelToken;
 use crate::client::options::{FleetOptions, Target, WaitOptions};
@@ -324,7 +325,7 @@ pub unsafe extern "C" fn hwinst_wait_many(
         };
         let fleet = client.wait_many(&targets, &options, on_change)?;
         let code = fleet.status().map_or_else(hwinst_code::from, |()| hwinst_code::OK);
-        Ok((code, Some(fleet.document())))
+        Ok((code, CDocument::copy(&fleet.document())))
     })
 }
 
