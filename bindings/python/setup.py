@@ -13,8 +13,9 @@ anywhere; it is the crate this file looks for when there is none two levels up.
 one, for development or packaging: ``scripts/dist`` gives the glibc 2.17 build and names the
 platform with ``--plat-name manylinux_2_17_x86_64``, which ``auditwheel show`` confirms).
 
-``hwinst._native`` (src/hwinst/_native.c) is the per-call path in C instead of ctypes, built
-against CPython's stable ABI: the wheel is then tagged ``cp39-abi3-<platform>``, one wheel for
+``hwinst._native`` (src/hwinst/_native.c) is the per-call path in C instead of ctypes, which
+reads each result document with yyjson (vendored in vendor/yyjson), built against CPython's
+stable ABI: the wheel is then tagged ``cp39-abi3-<platform>``, one wheel for
 every CPython from 3.9. It is optional: where it cannot be built (no C compiler or no Python
 headers, another interpreter) the install goes on without it, the wheel is tagged
 ``py3-none-<platform>``, and the binding makes the same calls through ctypes.
@@ -150,8 +151,16 @@ class BinaryDistribution(Distribution):
 #: against (its Py_LIMITED_API, in _native.c; pyproject.toml's requires-python).
 LIMITED_API_TAG = "cp39"
 
+#: yyjson (vendor/yyjson, MIT) reads the result documents; its writer and utilities are left
+#: out, and so is debugging information (the interpreter's CFLAGS have -g: 1 MB instead of 0.2).
 NATIVE = Extension(
-    "hwinst._native", ["src/hwinst/_native.c"], py_limited_api=True, optional=True
+    "hwinst._native",
+    ["src/hwinst/_native.c", "vendor/yyjson/yyjson.c"],
+    include_dirs=["vendor/yyjson"],
+    define_macros=[("YYJSON_DISABLE_WRITER", "1"), ("YYJSON_DISABLE_UTILS", "1")],
+    extra_compile_args=["-g0"],
+    py_limited_api=True,
+    optional=True,
 )
 
 

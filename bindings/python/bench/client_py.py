@@ -1,6 +1,6 @@
 """The Python sides of the benchmark (run.py): ``binding`` (hwinst.Client, typed result),
 ``native`` (the same C call through hwinst._native, as the binding makes it, the document
-decoded to a str and freed but not parsed: the binding's floor) or ``ctypes`` (the same C call
+read into a dict and freed, no model built: the binding's floor) or ``ctypes`` (the same C call
 through ctypes, the document copied and freed). One JSON line: wall and CPU time of CALLS calls
 after WARMUP, peak RSS.
 

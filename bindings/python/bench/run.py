@@ -1,7 +1,8 @@
 """The Python binding's benchmark (not a test): one APIG progress call, side by side, from
   - the C ABI (client_c.c, linked with the same libhwinst.so),
   - the Python binding (hwinst.Client.apig_creation_progress, a typed result),
-  - hwinst._native alone (the same C call as the binding makes it, the document not parsed),
+  - hwinst._native alone (the same C call as the binding makes it, the document read into a
+    dict, no model built),
   - ctypes alone (the same C call through ctypes, the document copied and freed),
   - the official Python SDK (huaweicloudsdkapig + huaweicloudsdkcore),
 all AK/SK-signed, against the same local simulator (`hwinst sim serve`), each client in a
@@ -119,7 +120,7 @@ def main() -> None:
                                      stdout=subprocess.PIPE, text=True, check=True).stdout.strip()
             env = dict(os.environ, PYTHONPATH=os.path.abspath(args.baseline), HWINST_LIB=library)
             clients[f"Python binding, baseline ({args.baseline})"] = (python_client("binding"), env)
-        clients["hwinst._native only (the C call, no decoding)"] = (python_client("native"), None)
+        clients["hwinst._native only (the C call, the document read into a dict)"] = (python_client("native"), None)
         clients["ctypes only (the C call, no decoding)"] = (python_client("ctypes"), None)
         if args.sdk:
             clients[sdk_row] = ([args.sdk, str(HERE / "client_sdk.py"), url, config["project_id"], "sim-ak", "sim-sk",

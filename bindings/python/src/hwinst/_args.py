@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, List, Optional, Union
 
 from ._enums import Phase
 from ._errors import InvalidArgumentError
-from ._lib import parse_json
+from ._lib import Document, parse_json
 
 __all__ = [
     "Duration",
@@ -41,7 +41,7 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
-def decode_or_none(payload: Optional[bytes]) -> Any:
+def decode_or_none(payload: Document) -> Any:
     """A JSON document the library wrote, decoded; None for none or for text that is not JSON."""
     if payload is None:
         return None

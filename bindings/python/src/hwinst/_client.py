@@ -275,21 +275,22 @@ class Client:
             if self._closed:
                 raise ClosedError("the client is closed")
             if second is None:
-                code, document_text = function(self._pointer, first)
+                code, document = function(self._pointer, first)
             else:
-                code, document_text = function(self._pointer, first, second)
+                code, document = function(self._pointer, first, second)
         finally:
             calls.pop()
             if self._closed:
                 self._wake_close()
         if code != _OK:
-            raise error_from_document(code, decode_or_none(document_text))
-        if document_text is None:
+            raise error_from_document(code, decode_or_none(document))
+        if document is None:
             raise DecodeError("the library returned no result document")
-        try:
-            document = _parse_json(document_text)
-        except ValueError:
-            raise DecodeError("the library returned a result document that is not JSON") from None
+        if type(document) is not dict:  # hwinst._native read it already, else parse_json does
+            try:
+                document = _parse_json(document)
+            except ValueError:
+                raise DecodeError("the library returned a result document that is not JSON") from None
         if model is None:
             return document
         return _model(model, document)

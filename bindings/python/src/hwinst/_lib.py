@@ -133,9 +133,14 @@ except ImportError:  # not built: another interpreter than CPython, or no C comp
 #: through ctypes, the same call and result).
 NATIVE = _native is not None
 
+#: A document as a call in :data:`text_calls` gives it: a JSON object already read into a dict
+#: (by ``hwinst._native``), else its text (str, or bytes that are not UTF-8), for
+#: :func:`parse_json`; None for NULL.
+Document = Union[Dict[str, Any], str, bytes, None]
+
 #: A call in :data:`text_calls`: ``call(client_address, *texts)`` gives the function's return
-#: code and the document it wrote (str, or bytes that are not UTF-8; None for NULL).
-TextCall = Callable[..., Tuple[int, Union[str, bytes, None]]]
+#: code and the document it wrote.
+TextCall = Callable[..., Tuple[int, Document]]
 
 
 def _address(function: Any) -> int:
@@ -149,7 +154,7 @@ def _text_call(name: str) -> TextCall:
         # A C function bound to its two addresses: no Python frame between the caller and C.
         return functools.partial(_native.call, _address(function), _address(_string_free))
 
-    def through_ctypes(client: int, *texts: Optional[bytes]) -> Tuple[int, Union[str, bytes, None]]:
+    def through_ctypes(client: int, *texts: Optional[bytes]) -> Tuple[int, Document]:
         out = c_char_p()
         code: int = function(client, *texts, out)
         document = take_string(out)
@@ -179,9 +184,12 @@ def take_string(out: c_char_p) -> Optional[bytes]:
 _scan = json.JSONDecoder().scan_once
 
 
-def parse_json(text: Union[str, bytes]) -> Any:
+def parse_json(text: Document) -> Any:
     """The JSON document ``text`` (compact UTF-8, as the library writes), decoded; ValueError
-    when it is not one."""
+    when it is not one. A dict is a document that ``hwinst._native`` read already (it reads
+    only what it reads as this function would): it is returned as it is."""
+    if type(text) is dict:
+        return text
     string = text if type(text) is str else text.decode()  # type: ignore[union-attr]
     try:
         document, end = _scan(string, 0)
