@@ -8,6 +8,7 @@
 # client's and the server's CPU together, the server's the same for every client. From the
 # repository root:
 #   bash benches/pinned.sh [REPS [CALLS]]          (default 7 runs of 20,000 calls)
+# Each row gives the best run of each client, then the median of each run's ratio to the floor.
 # FLOOR_BIN=path runs that build of the floor benchmark, and FLOOR_BEFORE_BIN=path also an
 # earlier build, interleaved with it, for before and after in one run. Needs taskset
 # (util-linux).
@@ -29,12 +30,30 @@ keep_lowest() { # TABLE KEY VALUE: TABLE[KEY] becomes VALUE unless it holds a lo
     fi
 }
 
+# LABEL FLOOR_RUNS RUST_RUNS C_RUNS (space-separated, run by run): the median over the runs of
+# each client's time ÷ the floor's in the same run. The best of each column above takes each
+# client's luckiest moment; a ratio within one run (the three ran back to back) cancels the
+# machine's drift between runs, which on a busy day moves the floor itself by 3%.
+paired_median() {
+    awk -v label="$1" -v f="$2" -v r="$3" -v c="$4" '
+        function median(list,    n, a, i, j, t) {
+            n = split(list, a, " ")
+            for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+            return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+        }
+        BEGIN {
+            n = split(f, fl, " "); split(r, rl, " "); split(c, cl, " ")
+            for (i = 1; i <= n; i++) { rr = rr " " rl[i] / fl[i]; cr = cr " " cl[i] / fl[i] }
+            printf "%s Rust API %.3f×, C ABI %.3f×\n", label, median(rr), median(cr)
+        }'
+}
+
 echo "CPU (user+sys, getrusage) and wall time per call, client and server on core 0, best of $reps runs of $calls calls; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for mode in realistic minimal; do
     flag=$([ "$mode" = realistic ] && echo --realistic || true)
     coproc SERVER { taskset -c 0 "$after" --serve $flag; }
     read -r url <&"${SERVER[0]}"
-    declare -A best=() wall=()
+    declare -A best=() wall=() runs_cpu=() runs_wall=()
     for _ in $(seq "$reps"); do
         for build in "${builds[@]}"; do
             for who in floor rust c; do
@@ -42,6 +61,8 @@ for mode in realistic minimal; do
                     sed -n 's/^loop: .* cpu \([0-9]*\) ns, wall \([0-9]*\) ns.*/\1 \2/p')
                 keep_lowest best "$build-$who" "$cpu"
                 keep_lowest wall "$build-$who" "$took"
+                runs_cpu[$build-$who]+=" $cpu"
+                runs_wall[$build-$who]+=" $took"
             done
         done
     done
@@ -55,5 +76,11 @@ for mode in realistic minimal; do
                 m, b, f / n / 1000, r / n / 1000, r / f, c / n / 1000, c / f
             printf "%s headers, %s, wall: floor %.2f µs, Rust API %.2f µs (%.3f×), C ABI %.2f µs (%.3f×)\n",
                 m, b, wf / n / 1000, wr / n / 1000, wr / wf, wc / n / 1000, wc / wf }'
+        for what in cpu wall; do
+            declare -n runs=runs_$what
+            paired_median "$mode headers, $build, $what, median of each run ÷ the floor's run just before it:" \
+                "${runs[$build-floor]}" "${runs[$build-rust]}" "${runs[$build-c]}"
+            unset -n runs
+        done
     done
 done

@@ -117,13 +117,10 @@ pub(crate) fn required_out<T>(name: &str, out: *mut T) -> Result<()> {
 
 /// A model as its JSON result document, written straight into the string for C.
 pub(crate) fn result_document<T: serde::Serialize>(value: &T) -> Result<Option<CDocument>> {
-    let mut document = CDocument::new();
-    serde_json::to_writer(&mut document, value)
-        .map(|()| Some(document))
-        .map_err(|e| Error::Decode {
-            what: "result",
-            message: format!("could not write the result document: {e}"),
-        })
+    CDocument::json(value).map(Some).map_err(|e| Error::Decode {
+        what: "result",
+        message: format!("could not write the result document: {e}"),
+    })
 }
 
 /// The document written when even rendering an outcome panicked.
@@ -173,8 +170,7 @@ pub(crate) fn guarded_coded(
         Err(payload) => {
             drop_payload(payload);
             let string = if want_document {
-                CDocument::copy(RENDER_PANIC_DOCUMENT)
-                    .map_or(std::ptr::null_mut(), CDocument::into_raw)
+                CDocument::copy(RENDER_PANIC_DOCUMENT).into_raw()
             } else {
                 std::ptr::null_mut()
             };
@@ -193,11 +189,11 @@ fn render(
         Ok(Ok(coded)) => coded,
         Ok(Err(error)) => {
             let (code, document) = code::error_document(&error);
-            (code, CDocument::copy(&document))
+            (code, Some(CDocument::copy(&document)))
         }
         Err(message) => (
             hwinst_code::PANIC,
-            CDocument::copy(&code::panic_document(&message)),
+            Some(CDocument::copy(&code::panic_document(&message))),
         ),
     };
     let string = document
@@ -263,7 +259,7 @@ mod tests {
     #[test]
     fn results_and_errors_are_written() {
         assert_eq!(
-            run(|| Ok(CDocument::copy("{}"))),
+            run(|| Ok(Some(CDocument::copy("{}")))),
             (hwinst_code::OK, Some("{}".into()))
         );
         assert_eq!(run(|| Ok(None)), (hwinst_code::OK, None));

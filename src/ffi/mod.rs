@@ -29,8 +29,8 @@
 //! C readers: change both together.
 //!
 //! One module per concept: `code` (codes and error documents), `handle` (who owns each
-//! pointer, C strings in, and the boundary), `document` (the strings handed out, in C's
-//! heap), `client` (the client handle), `operations` (the
+//! pointer, C strings in, and the boundary), `document` (the strings handed out, and
+//! freed), `client` (the client handle), `operations` (the
 //! service calls), `wait` (lifecycles, waiting and cancel tokens). Everything exported is
 //! re-exported here, in one flat namespace as C sees it.
 

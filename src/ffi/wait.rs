@@ -325,7 +325,7 @@ pub unsafe extern "C" fn hwinst_wait_many(
         };
         let fleet = client.wait_many(&targets, &options, on_change)?;
         let code = fleet.status().map_or_else(hwinst_code::from, |()| hwinst_code::OK);
-        Ok((code, CDocument::copy(&fleet.document())))
+        Ok((code, Some(CDocument::copy(&fleet.document()))))
     })
 }
 
