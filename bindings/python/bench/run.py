@@ -8,7 +8,9 @@
 all AK/SK-signed, against the same local simulator (`hwinst sim serve`), each client in a
 process of its own so that its CPU time (user + system, the simulator excluded) is its own.
 Rounds interleave the clients; each row is the client's best round (lowest CPU per call), and
-the median of its rounds is given too: on a busy machine the rounds vary by half.
+the median of its rounds is given too: on a busy machine the rounds vary by half. So is the
+median over the rounds of its CPU ÷ the C ABI's in the same round, which the machine's drift
+between rounds moves least.
 
 Run by scripts/bench-python.sh, which builds and installs what it needs:
 
@@ -140,14 +142,19 @@ def main() -> None:
         c = best[next(iter(clients))]
         print()
         medians = {name: statistics.median(values) for name, values in cpus.items()}
-        c_median = medians[next(iter(clients))]
+        c_cpus = cpus[next(iter(clients))]
+        c_median = statistics.median(c_cpus)
+        # Each round's CPU ÷ the C ABI's in the same round (the clients ran back to back), the
+        # median over the rounds: on a noisy machine the rounds drift together, and this ratio
+        # moves less than the best or the median of each column.
+        paired = {name: statistics.median(v / c_ for v, c_ in zip(values, c_cpus)) for name, values in cpus.items()}
         print("| client | calls/s | CPU per call (best) | CPU ÷ C ABI (best) | CPU per call (median) "
-              "| CPU ÷ C ABI (median) | wall per call | peak RSS |")
-        print("|---|---|---|---|---|---|---|---|")
+              "| CPU ÷ C ABI (median) | CPU ÷ C ABI (median of each round's) | wall per call | peak RSS |")
+        print("|---|---|---|---|---|---|---|---|---|")
         for name, r in best.items():
             print(f"| {name} | {1e6 / r['wall_us']:,.0f} | {r['cpu_us']:.1f} µs | {r['cpu_us'] / c['cpu_us']:.2f}× "
-                  f"| {medians[name]:.1f} µs | {medians[name] / c_median:.2f}× | {r['wall_us']:.1f} µs "
-                  f"| {r['maxrss_kb'] / 1024:.1f} MB |")
+                  f"| {medians[name]:.1f} µs | {medians[name] / c_median:.2f}× | {paired[name]:.2f}× "
+                  f"| {r['wall_us']:.1f} µs | {r['maxrss_kb'] / 1024:.1f} MB |")
         ours = best[binding]
         if args.instructions:
             print()
@@ -165,7 +172,7 @@ def main() -> None:
         versus_sdk = (f"the SDK spends {best[sdk_row]['cpu_us'] / ours['cpu_us']:.1f}× the binding's CPU per call; "
                       if sdk_row in best else "")
         print(f"Best rounds: {versus_sdk}the binding {ours['cpu_us'] / c['cpu_us']:.2f}× the C ABI's "
-              f"(median {medians[binding] / c_median:.2f}×). "
+              f"(median {medians[binding] / c_median:.2f}×, median of each round's {paired[binding]:.2f}×). "
               f"{args.rounds} rounds of {args.calls} calls ({args.sdk_calls} for the SDK).")
     finally:
         if sim.stdin:
