@@ -159,10 +159,8 @@ pub extern "C" fn hwinst_version() -> *const c_char {
 #[no_mangle]
 pub unsafe extern "C" fn hwinst_string_free(string: *mut c_char) {
     ffi_boundary!(on_panic: (), {
-        if !string.is_null() {
-            // SAFETY: the caller promises `string` came from `CDocument::into_raw` (through
-            // `handle::write_out`) and is freed once.
-            unsafe { document::CDocument::free(string) };
-        }
+        // SAFETY: the caller promises NULL or a `string` from `CDocument::into_raw` (through
+        // `handle::write_out`), freed once; `free` takes NULL as a no-op.
+        unsafe { document::CDocument::free(string) };
     })
 }
