@@ -23,28 +23,31 @@ if [ -n "${FLOOR_BEFORE_BIN:-}" ]; then
     bin[before]=$FLOOR_BEFORE_BIN
 fi
 
-keep_lowest() { # TABLE KEY VALUE: TABLE[KEY] becomes VALUE unless it holds a lower one
-    local -n table=$1
-    if [ -z "${table[$2]:-}" ] || [ "$3" -lt "${table[$2]}" ]; then
-        table[$2]=$3
-    fi
-}
-
-# LABEL FLOOR_RUNS RUST_RUNS C_RUNS (space-separated, run by run): the median over the runs of
-# each client's time ÷ the floor's in the same run. The best of each column above takes each
-# client's luckiest moment; a ratio within one run (the three ran back to back) cancels the
-# machine's drift between runs, which on a busy day moves the floor itself by 3%.
-paired_median() {
-    awk -v label="$1" -v f="$2" -v r="$3" -v c="$4" '
-        function median(list,    n, a, i, j, t) {
-            n = split(list, a, " ")
-            for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-            return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+# LABEL CALLS FLOOR_RUNS RUST_RUNS C_RUNS (nanoseconds for CALLS calls, space-separated, run
+# by run): each client's best run and its ratio to the floor's best, then the median over the
+# runs of each client's time ÷ the floor's in the same run. The best runs take each client's
+# luckiest moment; a ratio within one run (the three ran back to back) cancels the machine's
+# drift between runs, which on a busy day moves the floor itself by 3%.
+report() {
+    awk -v label="$1" -v n="$2" -v f="$3" -v r="$4" -v c="$5" '
+        function sorted(list, a,    k, i, j, t) {
+            k = split(list, a, " ")
+            for (i = 2; i <= k; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+            return k
+        }
+        function best(list,    a) { sorted(list, a); return a[1] }
+        function median(list,    a, k) {
+            k = sorted(list, a)
+            return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
         }
         BEGIN {
-            n = split(f, fl, " "); split(r, rl, " "); split(c, cl, " ")
-            for (i = 1; i <= n; i++) { rr = rr " " rl[i] / fl[i]; cr = cr " " cl[i] / fl[i] }
-            printf "%s Rust API %.3f×, C ABI %.3f×\n", label, median(rr), median(cr)
+            bf = best(f); br = best(r); bc = best(c)
+            printf "%s: floor %.2f µs, Rust API %.2f µs (%.3f×), C ABI %.2f µs (%.3f×)\n",
+                label, bf / n / 1000, br / n / 1000, br / bf, bc / n / 1000, bc / bf
+            k = split(f, fl, " "); split(r, rl, " "); split(c, cl, " ")
+            for (i = 1; i <= k; i++) { rr = rr " " rl[i] / fl[i]; cr = cr " " cl[i] / fl[i] }
+            printf "%s, median of each run ÷ the floor'"'"'s run just before it: Rust API %.3f×, C ABI %.3f×\n",
+                label, median(rr), median(cr)
         }'
 }
 
@@ -53,14 +56,12 @@ for mode in realistic minimal; do
     flag=$([ "$mode" = realistic ] && echo --realistic || true)
     coproc SERVER { taskset -c 0 "$after" --serve $flag; }
     read -r url <&"${SERVER[0]}"
-    declare -A best=() wall=() runs_cpu=() runs_wall=()
+    declare -A runs_cpu=() runs_wall=()
     for _ in $(seq "$reps"); do
         for build in "${builds[@]}"; do
             for who in floor rust c; do
                 read -r cpu took < <(taskset -c 0 "${bin[$build]}" --only "$who" --calls "$calls" --url "$url" |
                     sed -n 's/^loop: .* cpu \([0-9]*\) ns, wall \([0-9]*\) ns.*/\1 \2/p')
-                keep_lowest best "$build-$who" "$cpu"
-                keep_lowest wall "$build-$who" "$took"
                 runs_cpu[$build-$who]+=" $cpu"
                 runs_wall[$build-$who]+=" $took"
             done
@@ -69,16 +70,9 @@ for mode in realistic minimal; do
     exec {SERVER[1]}>&-
     wait "$SERVER_PID" 2>/dev/null || true
     for build in "${builds[@]}"; do
-        awk -v m="$mode" -v b="$build" -v n="$calls" -v f="${best[$build-floor]}" \
-            -v r="${best[$build-rust]}" -v c="${best[$build-c]}" -v wf="${wall[$build-floor]}" \
-            -v wr="${wall[$build-rust]}" -v wc="${wall[$build-c]}" 'BEGIN {
-            printf "%s headers, %s, CPU: floor %.2f µs, Rust API %.2f µs (%.3f×), C ABI %.2f µs (%.3f×)\n",
-                m, b, f / n / 1000, r / n / 1000, r / f, c / n / 1000, c / f
-            printf "%s headers, %s, wall: floor %.2f µs, Rust API %.2f µs (%.3f×), C ABI %.2f µs (%.3f×)\n",
-                m, b, wf / n / 1000, wr / n / 1000, wr / wf, wc / n / 1000, wc / wf }'
-        for what in cpu wall; do
-            declare -n runs=runs_$what
-            paired_median "$mode headers, $build, $what, median of each run ÷ the floor's run just before it:" \
+        for what in CPU wall; do
+            declare -n runs=runs_${what,,}
+            report "$mode headers, $build, $what" "$calls" \
                 "${runs[$build-floor]}" "${runs[$build-rust]}" "${runs[$build-c]}"
             unset -n runs
         done
