@@ -114,28 +114,10 @@ impl PageCursor {
             });
         }
         let offset = self.offset;
+        // Empty on a first page: then nothing is hashed (hashbrown looks nothing up in an
+        // empty table).
         let previous: HashSet<&str> = self.previous_ids.iter().map(String::as_str).collect();
-        let ids: HashSet<&str> = page
-            .instances
-            .iter()
-            .filter_map(|i| i.id.as_deref())
-            .collect();
-        if ids.len() == count && ids == previous {
-            return Err(Error::Decode {
-                what: "ROMA instance list",
-                message: format!(
-                    "the page at offset {offset} repeats the previous page: the service \
-                     seems to ignore `offset`, so paging stopped there"
-                ),
-            });
-        }
-        let next_offset = offset.saturating_add(u32::try_from(count).unwrap_or(u32::MAX));
-        let full = count >= self.limit as usize;
-        let total_says_more = page
-            .total()
-            .is_some_and(|total| i64::from(next_offset) < total);
-        let finished = !(full || total_says_more) || next_offset == u32::MAX;
-        let new = (0..count)
+        let new: Vec<usize> = (0..count)
             .filter(|&n| {
                 page.instances[n]
                     .id
@@ -143,6 +125,31 @@ impl PageCursor {
                     .is_none_or(|id| !previous.contains(id))
             })
             .collect();
+        // A page that holds exactly the previous page's IDs, each once, repeats it. It has
+        // nothing new and as many instances as the previous page had IDs, so the set of its
+        // IDs is built only then (a 2,000-instance page's 2,000 hashes and allocations).
+        if new.is_empty() && previous.len() == count {
+            let ids: HashSet<&str> = page
+                .instances
+                .iter()
+                .filter_map(|i| i.id.as_deref())
+                .collect();
+            if ids.len() == count && ids == previous {
+                return Err(Error::Decode {
+                    what: "ROMA instance list",
+                    message: format!(
+                        "the page at offset {offset} repeats the previous page: the service \
+                         seems to ignore `offset`, so paging stopped there"
+                    ),
+                });
+            }
+        }
+        let next_offset = offset.saturating_add(u32::try_from(count).unwrap_or(u32::MAX));
+        let full = count >= self.limit as usize;
+        let total_says_more = page
+            .total()
+            .is_some_and(|total| i64::from(next_offset) < total);
+        let finished = !(full || total_says_more) || next_offset == u32::MAX;
         let next = (!finished).then(|| PageCursor {
             status: self.status.clone(),
             offset: next_offset,
@@ -265,5 +272,18 @@ mod tests {
         let same = PageCursor::start(&RomaListQuery::new().limit(2));
         let again = same.step(page(None, &["a", "b"])).unwrap().next.unwrap();
         assert!(again.step(page(None, &["b", "a"])).is_err());
+        // Not repeats: the same ID twice (nothing new), an instance without an ID (new).
+        assert_eq!(
+            again.step(page(None, &["a", "a"])).unwrap().new,
+            [0usize; 0]
+        );
+        let without_id: RomaInstancePage = serde_json::from_value(
+            serde_json::json!({"instances": [{"id": "a"}, {"name": "no id"}]}),
+        )
+        .unwrap();
+        assert_eq!(again.step(without_id).unwrap().new, [1]);
+        // A first page of one instance is never a repeat.
+        let one = PageCursor::start(&RomaListQuery::new().limit(1));
+        assert_eq!(one.step(page(None, &["a"])).unwrap().new, [0]);
     }
 }
