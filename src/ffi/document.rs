@@ -28,17 +28,22 @@ impl CDocument {
     /// `value` as JSON, written by serde_json into the `Vec` itself (its many small pieces
     /// take `Vec`'s own inlined path: a list page has about 100,000).
     pub(crate) fn json<T: serde::Serialize>(value: &T) -> serde_json::Result<CDocument> {
-        let mut bytes = Vec::with_capacity(FIRST_CAPACITY);
-        bytes.extend_from_slice(&[0; HEADER]);
-        serde_json::to_writer(&mut bytes, value)?;
-        Ok(CDocument { bytes })
+        let mut document = CDocument::with_capacity(FIRST_CAPACITY);
+        serde_json::to_writer(&mut document.bytes, value)?;
+        Ok(document)
     }
 
     /// `text`, copied.
     pub(crate) fn copy(text: &str) -> CDocument {
-        let mut bytes = Vec::with_capacity(HEADER + text.len() + 1);
+        let mut document = CDocument::with_capacity(HEADER + text.len() + 1);
+        document.bytes.extend_from_slice(text.as_bytes());
+        document
+    }
+
+    /// An empty document: the header's room, in an allocation of `capacity` bytes.
+    fn with_capacity(capacity: usize) -> CDocument {
+        let mut bytes = Vec::with_capacity(capacity);
         bytes.extend_from_slice(&[0; HEADER]);
-        bytes.extend_from_slice(text.as_bytes());
         CDocument { bytes }
     }
 
